@@ -1,0 +1,40 @@
+"""partnerfit: choose biopharma outsourcing partners (CRO, CMO, CDMO) and score vendors.
+
+Public API (imported lazily so that the command line starts fast):
+
+* `recommend(stage, need, process, cmc_experience, modality)` -> `Recommendation`
+* `score_vendors(scores, weights, minimums=None, min_coverage=0.5)` -> DataFrame
+* `default_weights(partner_type)`, `CATALOGUE`, `PROFILES` (the criteria and weight profiles)
+* `PartnerfitError`, raised with a one-line message for bad input
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("partnerfit")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+_EXPORTS = {
+    "recommend": "recommend",
+    "Recommendation": "recommend",
+    "score_vendors": "scoring",
+    "Status": "scoring",
+    "default_weights": "criteria",
+    "CATALOGUE": "criteria",
+    "PROFILES": "criteria",
+    "PartnerType": "domain",
+    "Stage": "domain",
+    "PartnerfitError": "errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'partnerfit' has no attribute {name!r}")

@@ -1,0 +1,98 @@
+"""Reading spreadsheet-shaped values: what Excel, openpyxl or a DataFrame hand over.
+
+Excel gives floats (never ints), `None` for blanks, text with stray spaces, `datetime` for
+dates and `bool` for TRUE/FALSE. These helpers turn such cells into float arrays for the
+engine and say precisely which cell could not be read. No Excel or file code here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import PartnerfitError, show
+
+NOT_SCORED = frozenset({"", "n/a", "na", "n.a.", "not applicable", "not scored", "-"})
+"""Texts that mean "not scored" (compared trimmed and lower-cased). A blank cell means the same."""
+
+_NUMBER_TYPES = (float, int, type(None))
+
+
+def is_blank(value: object) -> bool:
+    """True for a cell that holds nothing: None, NaN, or only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def is_not_scored(value: object) -> bool:
+    """True for a blank cell or one marked N/A."""
+    return is_blank(value) or (isinstance(value, str) and value.strip().lower() in NOT_SCORED)
+
+
+def score_value(value: object) -> float | None:
+    """One score cell as a float; NaN when not scored; None when it cannot be read as a number.
+
+    Numbers typed as text (" 4 ") are accepted; booleans and dates are not scores.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if is_not_scored(value):
+        return math.nan
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def score_matrix(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, np.ndarray]:
+    """A block of score cells as (float matrix with NaN for "not scored", mask of unreadable cells).
+
+    `rows` is a list of equally long lists (or a 2-D array). Out-of-scale numbers are not
+    judged here: that is the engine's business.
+    """
+    n = len(rows)
+    m = len(rows[0]) if n else 0
+    if isinstance(rows, np.ndarray) and rows.dtype.kind in "fiu":
+        return rows.astype(float, copy=False).reshape(n, m), np.zeros((n, m), dtype=bool)
+    flat = [v for row in rows for v in row]
+    if all(type(v) in _NUMBER_TYPES for v in flat):  # Excel's usual case: floats and blanks
+        matrix = np.array(flat, dtype=float).reshape(n, m)
+        return matrix, np.zeros((n, m), dtype=bool)
+    values = [score_value(v) for v in flat]
+    invalid = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    matrix = np.array([math.nan if v is None else v for v in values], dtype=float)
+    return matrix.reshape(n, m), invalid.reshape(n, m)
+
+
+def number(value: object, what: str, blank: float | None = None) -> float:
+    """A single number from a cell (weight, minimum, coverage); `blank` is used for an empty cell."""
+    if is_blank(value):
+        if blank is None:
+            raise PartnerfitError(f"{what} is blank; enter a number")
+        return blank
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, np.integer, np.floating)):
+        raise PartnerfitError(f"{what} is {show(value)}, not a number; enter a number")
+    try:
+        result = float(value.strip()) if isinstance(value, str) else float(value)
+    except ValueError:
+        raise PartnerfitError(f"{what} is {show(value)}, not a number; enter a number") from None
+    if not math.isfinite(result):
+        raise PartnerfitError(f"{what} is {show(value)}; enter a finite number")
+    return result
+
+
+def numbers(values: Iterable[object], what: str, names: Sequence[str], blank: float) -> np.ndarray:
+    """A row of numbers (weights, minimums); blank cells take the value `blank`."""
+    return np.array(
+        [number(v, f"{what} for {name}", blank) for v, name in zip(values, names)], dtype=float
+    )

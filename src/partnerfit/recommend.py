@@ -1,0 +1,180 @@
+"""Which partner type fits the sponsor's situation: CRO, CMO, CDMO or a pair.
+
+Method: the point table `domain.FIT_TABLE` adds points to each partner type for every input
+that matches a row (a blank optional input matches nothing, so it is neutral). Each type's
+points are rescaled to a 0-100 fit score between the fewest and the most points that type can
+get from the table (CMO and CDMO share one scale, so their scores compare directly). The partner type then follows the seed document's division of labour:
+
+* a clinical need is served by a CRO;
+* a development or manufacturing need by a CMO or a CDMO, whichever fits better
+  (a tie goes to the CDMO, which can both develop and manufacture);
+* a need spanning both gives the pair, e.g. ``CRO + CDMO``.
+
+A type that serves none of the needs (a CRO when nothing clinical is needed; a CMO or CDMO when
+nothing is to be developed or manufactured) fits 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations, product
+
+from .domain import (
+    FIT_TABLE, CMCExperience, FitRule, Modality, Need, PartnerType, Process, Stage, parse_needs,
+)
+from .errors import PartnerfitError
+
+TYPES = (PartnerType.CRO, PartnerType.CMO, PartnerType.CDMO)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """The sponsor's programme; `None` means unknown."""
+
+    stage: Stage
+    needs: frozenset[Need]
+    process: Process | None = None
+    cmc_experience: CMCExperience | None = None
+    modality: Modality | None = None
+
+    def value(self, factor: str):
+        return self.needs if factor == "need" else getattr(self, factor)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    partner_type: str
+    """One of CRO, CMO, CDMO, "CRO + CMO", "CRO + CDMO"."""
+    scores: dict[str, int]
+    """Fit score 0-100 for each of CRO, CMO, CDMO."""
+    reason: str
+    situation: Situation
+
+
+def _matches(rule: FitRule, situation: Situation) -> bool:
+    value = situation.value(rule.factor)
+    if rule.factor == "need":
+        wanted = rule.value if isinstance(rule.value, tuple) else (rule.value,)
+        return all(n in value for n in wanted)
+    return value is not None and value == rule.value
+
+
+SERVES = {
+    PartnerType.CRO: frozenset({Need.CLINICAL}),
+    PartnerType.CMO: frozenset({Need.DEVELOPMENT, Need.MANUFACTURING}),
+    PartnerType.CDMO: frozenset({Need.DEVELOPMENT, Need.MANUFACTURING}),
+}
+"""The needs each partner type serves (seed document)."""
+
+
+def _points(situation: Situation) -> dict[PartnerType, int]:
+    matched = [r for r in FIT_TABLE if _matches(r, situation)]
+    return {t: sum(r.points(t) for r in matched) for t in TYPES}
+
+
+@lru_cache(maxsize=1)
+def _point_ranges() -> dict[PartnerType, tuple[int, int]]:
+    """Fewest and most points each type can get, over every possible situation."""
+    need_sets = [frozenset(c) for k in (1, 2, 3) for c in combinations(list(Need), k)]
+    options = [list(Stage), need_sets, [None, *Process], [None, *CMCExperience], [None, *Modality]]
+    totals = [_points(Situation(*combo)) for combo in product(*options)]
+    ranges = {t: (min(p[t] for p in totals), max(p[t] for p in totals)) for t in TYPES}
+    makers = (PartnerType.CMO, PartnerType.CDMO)
+    shared = (min(ranges[t][0] for t in makers), max(ranges[t][1] for t in makers))
+    return {**ranges, **{t: shared for t in makers}}
+
+
+def fit_scores(situation: Situation) -> dict[str, int]:
+    """Whole-number 0-100 fit score per partner type: points rescaled between the extremes."""
+    ranges = _point_ranges()
+    points = _points(situation)
+    return {
+        t.value: math.floor(100 * (points[t] - ranges[t][0]) / (ranges[t][1] - ranges[t][0]) + 0.5)
+        if situation.needs & SERVES[t] else 0
+        for t in TYPES
+    }
+
+
+_FACTOR_WORDS = {
+    "need": "the {} need",
+    "stage": "stage {}",
+    "process": "process {}",
+    "cmc_experience": "CMC experience {}",
+    "modality": "modality {}",
+}
+
+
+def _describe(rule: FitRule) -> str:
+    if isinstance(rule.value, tuple):
+        return "development and manufacturing together"
+    return _FACTOR_WORDS[rule.factor].format(rule.value.label)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _manufacturing_side(situation: Situation, scores: dict[str, int]) -> tuple[PartnerType, str]:
+    """CMO or CDMO, and the clause explaining why."""
+    winner = PartnerType.CMO if scores["CMO"] > scores["CDMO"] else PartnerType.CDMO
+    loser = PartnerType.CDMO if winner is PartnerType.CMO else PartnerType.CMO
+    decisive = sorted(
+        (r for r in FIT_TABLE if _matches(r, situation) and r.points(winner) > r.points(loser)),
+        key=lambda r: r.points(loser) - r.points(winner),
+    )
+    fit = f"{winner.value} fits {scores[winner.value]} against {loser.value}'s {scores[loser.value]}"
+    if scores["CMO"] == scores["CDMO"]:
+        fit += " (a tie goes to the CDMO, which can both develop and manufacture)"
+    if not decisive:
+        return winner, f"{fit}, as nothing entered favours a {loser.value}"
+    return winner, f"{fit} because of {_join([_describe(r) for r in decisive])}"
+
+
+def recommend(stage, need, process=None, cmc_experience=None, modality=None) -> Recommendation:
+    """Recommend the partner type for a programme.
+
+    Text inputs are case-insensitive, trimmed and accept common synonyms ("Phase 2", "P2",
+    "approved"); several needs are joined by "+", "," or "and" ("end-to-end" means
+    development + manufacturing). Blank optional inputs count as unknown.
+    Raises `PartnerfitError` with a one-line message for anything it cannot read.
+    """
+    situation = Situation(
+        stage=Stage.parse(_required(stage, "stage", Stage.labels()), "stage"),
+        needs=parse_needs(need),
+        process=_optional(Process, process, "process"),
+        cmc_experience=_optional(CMCExperience, cmc_experience, "CMC experience"),
+        modality=_optional(Modality, modality, "modality"),
+    )
+    scores = fit_scores(situation)
+    clinical = Need.CLINICAL in situation.needs
+    if not situation.needs & {Need.DEVELOPMENT, Need.MANUFACTURING}:
+        return Recommendation(
+            "CRO", scores,
+            "CRO: the need is clinical (trials, data and regulatory insight), which a CRO serves, "
+            "and nothing is to be developed or manufactured.",
+            situation,
+        )
+    side, why = _manufacturing_side(situation, scores)
+    if clinical:
+        label = f"CRO + {side.value}"
+        reason = f"{label}: the clinical need goes to a CRO, and for the rest {why}."
+    else:
+        label = side.value
+        reason = f"{label}: {why}."
+    return Recommendation(label, scores, reason, situation)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _required(value, what: str, choices: list[str]):
+    if _blank(value):
+        raise PartnerfitError(f"{what} is blank; enter one of {', '.join(choices)}")
+    return value
+
+
+def _optional(kind, value, what: str):
+    return None if _blank(value) else kind.parse(value, what)

@@ -1,0 +1,220 @@
+"""Excel functions (xlwings user-defined functions): a thin adapter over the engine.
+
+Works with the classic Windows add-in (``UDF Modules = partnerfit.udfs``) and with xlwings Lite
+(same decorators; no ``caller`` parameter; no NaN is ever returned). Excel hands over floats,
+``None`` for blanks, scalars for one cell, flat lists for one row or column and lists of lists
+for blocks: every function accepts exactly that. Bad input returns one short line starting with
+``#partnerfit:`` that names the argument and the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+from xlwings import arg, func
+
+from . import __version__
+from .criteria import SCALE as _SCALE
+from .cells import is_blank, number, numbers, score_matrix
+from .errors import PartnerfitError, show
+from .recommend import recommend
+from .scoring import Status, check_coverage, check_minimums, check_weights, evaluate
+
+CATEGORY = "partnerfit"
+RESULT_HEADER = ["Vendor", "Score", "Rank", "Coverage", "Status"]
+
+_STAGE_DOC = "Lifecycle stage: Discovery, Preclinical, Phase I, Phase II, Phase III or Commercial"
+_NEED_DOC = 'clinical, development and/or manufacturing, joined by "+" (e.g. "development + manufacturing")'
+_PROCESS_DOC = "Optional. Process maturity: none, lab-scale, defined or validated"
+_CMC_DOC = "Optional. In-house CMC experience: none, limited, moderate or strong"
+_MODALITY_DOC = "Optional. small molecule, biologic, cell therapy, gene therapy or other"
+_WEIGHTS_DOC = "One weight per criterion (any total, e.g. 30, 25, ... or 0.3, 0.25, ...); blank = 0"
+_MINIMUMS_DOC = "Optional. Must-have minimum per criterion (1-5); blank = none"
+_COVERAGE_DOC = "Optional. Least share of the weight that must be scored (default 0.5)"
+
+
+def _excel_safe(function):
+    """Turn any failure into one short line for the cell, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args):
+        try:
+            return function(*args)
+        except PartnerfitError as error:
+            return f"#partnerfit: {error}"
+        except Exception as error:  # noqa: BLE001 - last line of defence for a cell
+            detail = str(error).splitlines()[0][:120] if str(error) else ""
+            return f"#partnerfit: unexpected {type(error).__name__} {detail}; please report it".strip()
+
+    return wrapper
+
+
+def _cell(value):
+    """A result value as Excel should receive it: NaN becomes an empty cell."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _flat(values, what: str) -> list:
+    """A scalar, a flat list or a one-row/one-column block as one flat list."""
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    if values and isinstance(values[0], (list, tuple)):
+        if len(values) == 1 or all(len(row) == 1 for row in values):
+            return [v for row in values for v in row]
+        raise PartnerfitError(f"{what} must be one row or one column, not a block")
+    return list(values)
+
+
+def _optional_minimums(minimums, criteria: list[str]):
+    if minimums is None:
+        return None
+    flat = _flat(minimums, "minimums")
+    if len(flat) != len(criteria):
+        raise PartnerfitError(
+            f"minimums has {len(flat)} cells for {len(criteria)} criteria; "
+            "select one cell per criterion (blank = no must-have)"
+        )
+    return check_minimums(numbers(flat, "minimum", criteria, math.nan), criteria, _SCALE)
+
+
+def _weights(weights, criteria: list[str]):
+    flat = _flat(weights, "weights")
+    if len(flat) != len(criteria):
+        raise PartnerfitError(
+            f"weights has {len(flat)} cells for {len(criteria)} criteria; "
+            "select one weight per criterion"
+        )
+    return check_weights(numbers(flat, "weight", criteria, 0.0), criteria)
+
+
+
+@func(category=CATEGORY)
+@arg("stage", doc=_STAGE_DOC)
+@arg("need", doc=_NEED_DOC)
+@arg("process", doc=_PROCESS_DOC)
+@arg("cmc_experience", doc=_CMC_DOC)
+@arg("modality", doc=_MODALITY_DOC)
+@_excel_safe
+def PARTNER_FIT(stage, need, process=None, cmc_experience=None, modality=None):
+    """Recommended partner type for a programme: CRO, CMO, CDMO, CRO + CMO or CRO + CDMO."""
+    return recommend(stage, need, process, cmc_experience, modality).partner_type
+
+
+@func(category=CATEGORY)
+@arg("stage", doc=_STAGE_DOC)
+@arg("need", doc=_NEED_DOC)
+@arg("process", doc=_PROCESS_DOC)
+@arg("cmc_experience", doc=_CMC_DOC)
+@arg("modality", doc=_MODALITY_DOC)
+@_excel_safe
+def PARTNER_FIT_SCORES(stage, need, process=None, cmc_experience=None, modality=None):
+    """Fit score 0-100 of CRO, CMO and CDMO: a 2x3 array, header row then scores (spills)."""
+    scores = recommend(stage, need, process, cmc_experience, modality).scores
+    return [list(scores), [float(v) for v in scores.values()]]
+
+
+@func(category=CATEGORY)
+@arg("stage", doc=_STAGE_DOC)
+@arg("need", doc=_NEED_DOC)
+@arg("process", doc=_PROCESS_DOC)
+@arg("cmc_experience", doc=_CMC_DOC)
+@arg("modality", doc=_MODALITY_DOC)
+@_excel_safe
+def PARTNER_FIT_WHY(stage, need, process=None, cmc_experience=None, modality=None):
+    """One sentence explaining the recommended partner type and the inputs that decided it."""
+    return recommend(stage, need, process, cmc_experience, modality).reason
+
+
+@func(category=CATEGORY)
+@arg("scores", doc="One vendor's scores, one cell per criterion (1-5; blank or N/A = not scored)")
+@arg("weights", doc=_WEIGHTS_DOC)
+@arg("minimums", doc=_MINIMUMS_DOC)
+@arg("min_coverage", doc=_COVERAGE_DOC)
+@_excel_safe
+def VENDOR_SCORE(scores, weights, minimums=None, min_coverage=0.5):
+    """One vendor's weighted score (blanks and N/A left out of both sums); the status text if the vendor is not Qualified."""
+    row = _flat(scores, "scores")
+    criteria = [f"criterion {i + 1}" for i in range(len(row))]
+    w = _weights(weights, criteria)
+    matrix, unreadable = score_matrix([row])
+    result = evaluate(
+        matrix, w, _optional_minimums(minimums, criteria),
+        check_coverage(number(min_coverage, "min_coverage", 0.5)), unreadable, _SCALE,
+    )
+    if result.status[0] != Status.QUALIFIED:
+        return str(result.status_text(criteria)[0])
+    return float(result.score[0])
+
+
+def _read_table(table) -> tuple[list[str], list[str], list[list]]:
+    """Split an Excel table (header row, vendor names in the first column) into parts."""
+    if not isinstance(table, (list, tuple)):
+        raise PartnerfitError(
+            "table must be a range: a header row (Vendor, criteria...) and one row per vendor"
+        )
+    rows = [list(r) for r in table] if table and isinstance(table[0], (list, tuple)) else [list(table)]
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise PartnerfitError("table rows have different lengths; select a rectangular range")
+    header = rows[0]
+    while width > 1 and all(is_blank(r[width - 1]) for r in rows):
+        width -= 1  # trailing blank columns of a generous selection
+    if width < 2:
+        raise PartnerfitError("table needs a Vendor column and at least one criterion column")
+    criteria = []
+    for j, name in enumerate(header[1:width], start=2):
+        if is_blank(name) or not isinstance(name, str):
+            raise PartnerfitError(
+                f"table header column {j} is {show(name) if not is_blank(name) else 'blank'}; "
+                "the first row must hold the criterion names"
+            )
+        criteria.append(name.strip())
+    vendors, body = [], []
+    for i, row in enumerate(rows[1:], start=2):
+        if all(is_blank(v) for v in row[:width]):
+            continue  # empty rows of a generous selection
+        name = row[0]
+        if is_blank(name):
+            raise PartnerfitError(f"table row {i} has scores but no vendor name; fill column 1")
+        name = show(name) if isinstance(name, float) else str(name).strip()
+        if name in vendors:
+            raise PartnerfitError(f'vendor "{name}" appears twice in the table; keep one row per vendor')
+        vendors.append(name)
+        body.append(row[1:width])
+    return criteria, vendors, body
+
+
+@func(category=CATEGORY)
+@arg("table", ndim=2, doc="Header row (Vendor, criterion names) and one row per vendor; blank rows ignored")
+@arg("weights", doc=_WEIGHTS_DOC)
+@arg("minimums", doc=_MINIMUMS_DOC)
+@arg("min_coverage", doc=_COVERAGE_DOC)
+@_excel_safe
+def VENDOR_SCORES(table, weights, minimums=None, min_coverage=0.5):
+    """Ranked vendor table (Vendor, Score, Rank, Coverage, Status), qualified vendors first; spills."""
+    criteria, vendors, body = _read_table(table)
+    w = _weights(weights, criteria)
+    mins = _optional_minimums(minimums, criteria)
+    coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
+    if not vendors:
+        return [RESULT_HEADER]
+    matrix, unreadable = score_matrix(body)
+    result = evaluate(matrix, w, mins, coverage, unreadable, _SCALE)
+    status = result.status_text(criteria)
+    out = [RESULT_HEADER]
+    for i in result.order().tolist():
+        out.append([
+            vendors[i], _cell(float(result.score[i])), _cell(float(result.rank[i])),
+            float(result.coverage[i]), status[i],
+        ])
+    return out
+
+
+@func(category=CATEGORY)
+@_excel_safe
+def PARTNERFIT_VERSION():
+    """The installed partnerfit version."""
+    return __version__

@@ -19,8 +19,8 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 _EXPORTS = {
-    "recommend": "recommend",
-    "Recommendation": "recommend",
+    "recommend": "partner_fit",
+    "Recommendation": "partner_fit",
     "score_vendors": "scoring",
     "Status": "scoring",
     "default_weights": "criteria",

@@ -18,7 +18,7 @@ from . import __version__
 from .criteria import SCALE as _SCALE
 from .cells import is_blank, number, numbers, score_matrix
 from .errors import PartnerfitError, show
-from .recommend import recommend
+from .partner_fit import recommend
 from .scoring import Status, check_coverage, check_minimums, check_weights, evaluate
 
 CATEGORY = "partnerfit"

@@ -1,0 +1,116 @@
+"""partnerfit benchmarks: one command, one table of medians and ratios.
+
+    python benchmarks/run.py            # everything
+    python benchmarks/run.py engine     # only the groups named
+
+Each group times partnerfit next to a reference doing the same work (a bare numpy computation,
+a peer library, or a bare read/write), and prints the median of repeated runs and the ratio.
+These are measurements, not tests: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+GROUPS: dict[str, Callable[[], list[tuple]]] = {}
+
+
+def group(function):
+    GROUPS[function.__name__] = function
+    return function
+
+
+def median_time(function: Callable[[], object], repeat: int = 7, number: int = 1) -> float:
+    """Median seconds per call over `repeat` rounds of `number` calls (after one warm-up)."""
+    function()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+def random_scores(vendors: int, criteria: int, blank_share: float = 0.1, seed: int = 0) -> np.ndarray:
+    """1-5 scores in half points, with a share of blanks (NaN)."""
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(2, 11, size=(vendors, criteria)) / 2.0
+    matrix[rng.random(matrix.shape) < blank_share] = np.nan
+    return matrix
+
+
+def numpy_reference(matrix: np.ndarray, weights: np.ndarray):
+    """The same work as score_vendors, written plainly: masked sums, coverage, argsort ranks."""
+    scored = ~np.isnan(matrix)
+    filled = np.where(scored, matrix, 0.0)
+    scored_weight = scored @ weights
+    score = (filled @ weights) / scored_weight
+    coverage = scored_weight / weights.sum()
+    order = np.argsort(-score, kind="stable")
+    rank = np.empty(len(score))
+    rank[order] = np.arange(1, len(score) + 1)
+    return score, coverage, rank
+
+
+@group
+def engine():
+    """score_vendors on 100,000 x 20 and its kernel, next to bare numpy."""
+    import pandas as pd
+
+    from partnerfit.scoring import score_vendors, weighted_sum
+
+    matrix = random_scores(100_000, 20)
+    weights = np.random.default_rng(1).integers(1, 20, 20).astype(float)
+    frame = pd.DataFrame(matrix, columns=[f"c{i}" for i in range(20)],
+                         index=[f"vendor {i}" for i in range(len(matrix))])
+    reference = median_time(lambda: numpy_reference(matrix, weights))
+    matvec = median_time(lambda: matrix @ weights, number=10)
+    rows = [
+        ("numpy reference (mask, sums, coverage, ranks)", reference, None),
+        ("score_vendors 100,000 x 20 (DataFrame in/out)", median_time(lambda: score_vendors(frame, weights)), reference),
+        ("one float64 matrix-vector product", matvec, None),
+        ("weighted_sum kernel (scores + coverage)", median_time(lambda: weighted_sum(matrix, weights)), matvec),
+    ]
+    return rows
+
+
+@group
+def excel():
+    """VENDOR_SCORES on a 30 x 12 table shaped as Excel hands it over (floats and None)."""
+    from partnerfit import udfs
+
+    matrix = random_scores(30, 12, seed=2)
+    table = [["Vendor"] + [f"Criterion {j + 1}" for j in range(12)]]
+    table += [[f"Vendor {i + 1}"] + [None if np.isnan(v) else float(v) for v in row] for i, row in enumerate(matrix)]
+    weights = [float(w) for w in range(1, 13)]
+    per_call = median_time(lambda: udfs.VENDOR_SCORES(table, weights), repeat=9, number=200)
+    return [("VENDOR_SCORES 30 x 12 per call", per_call, None)]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(GROUPS)
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        print(f"unknown group {unknown[0]!r}; choose from {', '.join(GROUPS)}", file=sys.stderr)
+        return 2
+    print(f"# partnerfit benchmarks on {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, numpy {np.__version__}, {platform.platform(terse=True)}")
+    print(f"{'case':<58} {'median':>12} {'ratio':>8}")
+    for name in names:
+        print(f"## {name}: {GROUPS[name].__doc__.strip()}")
+        for label, seconds, reference in GROUPS[name]():
+            ratio = f"{seconds / reference:.2f}x" if reference else ""
+            unit = f"{seconds * 1e3:.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+            print(f"{label:<58} {unit:>12} {ratio:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

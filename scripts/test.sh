@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install everything the tests need (LibreOffice included) and run the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v soffice >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if command -v apt-get >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      libreoffice-calc-nogui poppler-utils >/dev/null
+  else
+    echo "LibreOffice (soffice) is missing and apt-get is not available: install LibreOffice Calc first." >&2
+  fi
+fi
+python -m pip install -q -e ".[test]"
+python -m pytest "$@"

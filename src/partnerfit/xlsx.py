@@ -1,0 +1,299 @@
+"""Low-level, defensive access to .xlsx/.xlsm files: vetting, defined names, cell values, safe writes.
+
+Everything a user hands us is untrusted: it may be a CSV renamed .xlsx, an old .xls, a
+password-protected file, a truncated zip, a zip bomb, an XML entity bomb, or a workbook whose
+names point at other files. `open_package` vets the file before any spreadsheet library sees
+it, and every failure is a one-line `PartnerfitError`. Values are read with python-calamine
+(fast, never evaluates anything); defined names are parsed from xl/workbook.xml with defusedxml.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PartnerfitError
+
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""Largest total size of a workbook's unpacked parts (a zip bomb unpacks to far more)."""
+MAX_RATIO = 200
+"""Largest compression ratio of a single part; real sheets stay far below (typically 5-20)."""
+MAX_RANGE_CELLS = 2_000_000
+"""Largest defined-name range we read (a name spanning a whole sheet is refused)."""
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_CELLS = 20_000_000
+"""Largest sheet we read: a stray cell at row 1,048,576 would otherwise cost gigabytes."""
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class Package:
+    """A vetted workbook file."""
+
+    path: Path
+    parts: frozenset[str]
+    macro_enabled: bool
+
+
+def open_package(path: str | os.PathLike) -> Package:
+    """Check that `path` is a readable, sane .xlsx/.xlsm and return what it holds."""
+    path = Path(path)
+    if not path.exists():
+        raise PartnerfitError(f"{path}: no such file")
+    if not path.is_file():
+        raise PartnerfitError(f"{path}: not a file")
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if head.startswith(_OLE2):
+            body = handle.read(4 * 1024 * 1024)
+            if _ENCRYPTED in body:
+                raise PartnerfitError(
+                    f"{path}: the workbook is password-protected; save an unprotected copy in Excel "
+                    "(File > Info > Protect Workbook > Encrypt with Password: clear it) and try again"
+                )
+            raise PartnerfitError(
+                f"{path}: this is an old .xls workbook; open it in Excel and save it as .xlsx"
+            )
+    if not head.startswith(_ZIP):
+        kind = "an empty file" if not head else "a text or CSV file" if _is_text(head) else "unreadable binary data"
+        raise PartnerfitError(f"{path}: {kind}, not an .xlsx workbook; save it from Excel as .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise PartnerfitError(
+            f"{path}: the file is damaged or truncated (not a complete .xlsx); save it again from Excel"
+        ) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise PartnerfitError(
+                f"{path}: part {info.filename} unpacks {info.file_size // info.compress_size}-fold "
+                "(a zip bomb?); refused"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise PartnerfitError(
+            f"{path}: unpacks to {total / 2**20:.0f} MiB, more than the {MAX_UNPACKED_BYTES // 2**20} MiB "
+            "partnerfit reads; refused"
+        )
+    parts = frozenset(info.filename for info in infos)
+    if "xl/workbook.xml" not in parts or "[Content_Types].xml" not in parts:
+        raise PartnerfitError(f"{path}: a zip file, but not an Excel workbook (no xl/workbook.xml)")
+    return Package(path, parts, "xl/vbaProject.bin" in parts)
+
+
+def _is_text(head: bytes) -> bool:
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in head) or head.startswith(b"\xef\xbb\xbf")
+
+
+def read_part(package: Package, name: str) -> bytes:
+    with zipfile.ZipFile(package.path) as archive:
+        return archive.read(name)
+
+
+def parse_xml(data: bytes, where: str):
+    """Parse XML with defusedxml: entity declarations (XML bombs) are refused."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(data)
+    except DefusedXmlException:
+        raise PartnerfitError(f"{where} declares XML entities (an XML bomb?); refused") from None
+    except Exception as error:  # noqa: BLE001 - any parser failure means a broken file
+        raise PartnerfitError(f"{where} is not valid XML ({error}); save the workbook again from Excel") from None
+
+
+# ---------------------------------------------------------------- defined names
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangular range of one sheet, 1-based and inclusive."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def rows(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def cols(self) -> int:
+        return self.right - self.left + 1
+
+    def address(self, row: int = 0, col: int = 0) -> str:
+        """Sheet!A1 address of the cell at offset (row, col) within the area."""
+        return f"{self.sheet}!{column_letter(self.left + col)}{self.top + row}"
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def parse_area(name: str, text: str) -> Area:
+    """Read a defined name's reference (e.g. `'My sheet'!$B$5:$F$54`)."""
+    text = text.strip().lstrip("=")
+    if "#REF!" in text:
+        raise PartnerfitError(f"defined name {name} is broken (#REF!): its cells were deleted; "
+                              "restore them or regenerate the workbook with partnerfit new")
+    if text.startswith("[") or re.match(r"^'?\[", text):
+        raise PartnerfitError(f"defined name {name} points to another workbook ({text[:60]}); "
+                              "it must point into this workbook")
+    match = _REF.match(text)
+    if not match:
+        raise PartnerfitError(f"defined name {name} is {text[:60]!r}, not a plain range; "
+                              "point it at a block of cells such as Sheet!$A$1:$B$10")
+    quoted, plain, c1, r1, c2, r2 = match.groups()
+    sheet = quoted.replace("''", "'") if quoted else plain
+    left, top = column_index(c1), int(r1)
+    right, bottom = (column_index(c2), int(r2)) if c2 else (left, top)
+    area = Area(sheet, min(top, bottom), min(left, right), max(top, bottom), max(left, right))
+    if area.rows * area.cols > MAX_RANGE_CELLS:
+        raise PartnerfitError(f"defined name {name} spans {area.rows:,} x {area.cols:,} cells, more than "
+                              f"partnerfit reads ({MAX_RANGE_CELLS:,}); point it at the data only")
+    return area
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """What xl/workbook.xml says: sheets (name -> part path) and workbook-level defined names."""
+
+    sheets: dict[str, str]
+    names: dict[str, str]
+
+
+def read_workbook(package: Package) -> Workbook:
+    where = f"{package.path} (xl/workbook.xml)"
+    root = parse_xml(read_part(package, "xl/workbook.xml"), where)
+    rels_part = "xl/_rels/workbook.xml.rels"
+    targets = {}
+    if rels_part in package.parts:
+        for rel in parse_xml(read_part(package, rels_part), f"{package.path} ({rels_part})"):
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    sheets = {s.get("name"): targets.get(s.get(f"{_REL_NS}id"), "") for s in root.iter(f"{_MAIN_NS}sheet")}
+    names = {}
+    for element in root.iter(f"{_MAIN_NS}definedName"):
+        name = element.get("name", "")
+        if element.get("localSheetId") is None and not name.startswith("_xlnm."):
+            names[name] = element.text or ""
+    return Workbook(sheets, names)
+
+
+_ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
+_CELL_COL = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})\d+"')
+
+
+def check_sheet_size(package: Package, sheet: str, part: str) -> None:
+    """Refuse a sheet whose used area is absurdly large (it would be read densely)."""
+    data = read_part(package, part) if part in package.parts else b""
+    last_row = _ROW.findall(data[-4096:]) or _ROW.findall(data)
+    rows = max((int(r) for r in last_row), default=0)
+    cols = max((column_index(c.decode()) for c in set(_CELL_COL.findall(data))), default=0)
+    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+        raise PartnerfitError(
+            f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
+            f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
+        )
+
+
+# ---------------------------------------------------------------- values
+
+
+class SheetValues:
+    """Cell values of a workbook read once per sheet with python-calamine (no formula is evaluated).
+
+    Blank cells read as None; formula cells as their cached results.
+    """
+
+    def __init__(self, package: Package, workbook: Workbook):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            self._book = CalamineWorkbook.from_path(str(package.path))
+        except Exception as error:  # noqa: BLE001 - calamine raises several kinds
+            raise PartnerfitError(f"{package.path}: cannot be read ({type(error).__name__}: "
+                                  f"{str(error)[:80]}); save it again from Excel") from None
+        self._sheets: dict[str, list[list]] = {}
+        self._package = package
+        self._workbook = workbook
+        self.path = package.path
+
+    def block(self, area: Area) -> list[list]:
+        """The area's values as rows of cells (None for blanks)."""
+        rows = self._sheet(area.sheet)
+        out = []
+        for r in range(area.top - 1, area.bottom):
+            row = rows[r] if r < len(rows) else []
+            cells = row[area.left - 1: area.right]
+            cells = [None if v == "" else v for v in cells]
+            out.append(cells + [None] * (area.cols - len(cells)))
+        return out
+
+    def _sheet(self, name: str) -> list[list]:
+        if name not in self._sheets:
+            if name not in self._workbook.sheets:
+                raise PartnerfitError(f"{self.path}: sheet {name!r} is missing")
+            check_sheet_size(self._package, name, self._workbook.sheets[name])
+            try:
+                sheet = self._book.get_sheet_by_name(name)
+            except Exception:  # noqa: BLE001
+                raise PartnerfitError(f"{self.path}: sheet {name!r} is missing") from None
+            self._sheets[name] = sheet.to_python(skip_empty_area=False)
+        return self._sheets[name]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], force: bool = False) -> Path:
+    """Write a file through `write(temp_path)` and move it into place only when complete.
+
+    The temporary file lives in the target folder (so the final rename is atomic); an
+    interrupted run leaves no partial output, and an existing target is kept unless `force`.
+    """
+    target = Path(target)
+    if target.exists() and not force:
+        raise PartnerfitError(f"{target} already exists; choose another name or add --force to replace it")
+    if not target.parent.exists():
+        raise PartnerfitError(f"{target.parent}: no such folder")
+    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix + ".part", dir=target.parent)
+    os.close(handle)
+    temp_path = Path(temp)
+    try:
+        write(temp_path)
+        with open(temp_path, "rb+") as flushed:
+            os.fsync(flushed.fileno())
+        os.replace(temp_path, target)
+    finally:
+        temp_path.unlink(missing_ok=True)
+    return target

@@ -9,6 +9,7 @@ it, and every failure is a one-line `PartnerfitError`. Values are read with pyth
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -297,3 +298,65 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], f
     finally:
         temp_path.unlink(missing_ok=True)
     return target
+
+
+# ---------------------------------------------------------------- patching cell values in place
+
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
+_TYPE = re.compile(rb'\s(?:t|cm)="[^"]*"')
+_RESULT_TYPE = re.compile(rb'\st="[^"]*"')
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(text: str) -> bytes:
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+
+
+def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
+    """(type attribute, value XML) for a cell result."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return (b' t="str"', b"<v></v>") if keep_formula else (b"", b"")
+    if isinstance(value, bool):
+        return b' t="b"', b"<v>%d</v>" % value
+    if isinstance(value, (int, float)):
+        return b"", b"<v>" + repr(float(value)).encode() + b"</v>"
+    if keep_formula:
+        return b' t="str"', b"<v>" + _xml_text(str(value)) + b"</v>"
+    return b' t="inlineStr"', b'<is><t xml:space="preserve">' + _xml_text(str(value)) + b"</t></is>"
+
+
+def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool) -> tuple[bytes, set[str]]:
+    """Set the results of the formula cells named in `values` (A1 refs) in a sheet's XML.
+
+    With `keep_formulas`, the formulas stay and only their cached results change (what Excel
+    shows until it recalculates); without, each formula is replaced by its value. Cells that
+    hold no formula are left alone. Returns the new XML and the refs that were patched.
+    """
+    patched: set[str] = set()
+
+    def replace(match: re.Match) -> bytes:
+        ref = match.group(1).decode()
+        if ref not in values:
+            return match.group(0)
+        body = match.group(3) or b""
+        formula = _FORMULA.search(body)
+        if formula is None:
+            return match.group(0)
+        patched.add(ref)
+        # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.
+        attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", match.group(2))
+        kind, value = _cell_value(values[ref], keep_formulas)
+        return b'<c r="' + match.group(1) + b'"' + attrs + kind + b">" + \
+            (formula.group(0) if keep_formulas else b"") + value + b"</c>"
+
+    return _CELL.sub(replace, xml), patched
+
+
+def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -> None:
+    """Copy the package to `target`, replacing the given parts; every other part is kept as is."""
+    with zipfile.ZipFile(package.path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = parts.get(info.filename)
+            out.writestr(info, data if data is not None else source.read(info.filename))

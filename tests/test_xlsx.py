@@ -1,0 +1,105 @@
+"""Low-level workbook access: vetting hostile files, defined names, in-place patching of results."""
+
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from hostile import HOSTILE
+from partnerfit import xlsx
+from partnerfit.errors import PartnerfitError
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_hostile_files_get_one_line(tmp_path, kind):
+    maker, fragment = HOSTILE[kind]
+    path = maker(tmp_path)
+    with pytest.raises(PartnerfitError) as error:
+        package = xlsx.open_package(path)
+        book = xlsx.read_workbook(package)
+        values = xlsx.SheetValues(package, book)
+        for name, ref in book.names.items():
+            values.block(xlsx.parse_area(name, ref))
+    assert fragment in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("Vendors!$B$5:$F$54", xlsx.Area("Vendors", 5, 2, 54, 6)),
+        ("'My ''odd'' sheet'!$A$1", xlsx.Area("My 'odd' sheet", 1, 1, 1, 1)),
+        ("=Scores!C3:AA3", xlsx.Area("Scores", 3, 3, 3, 27)),
+    ],
+)
+def test_parse_area(text, area):
+    assert xlsx.parse_area("X", text) == area
+
+
+def test_parse_area_refuses_whole_columns_and_formulas():
+    with pytest.raises(PartnerfitError, match="spans 1,048,576 x 16,384 cells"):
+        xlsx.parse_area("Big", "S!$A$1:$XFD$1048576")
+    with pytest.raises(PartnerfitError, match="not a plain range"):
+        xlsx.parse_area("Dyn", "OFFSET(S!$A$1,0,0,COUNTA(S!$A:$A),1)")
+
+
+def test_area_addresses():
+    area = xlsx.Area("Vendors", 5, 2, 54, 6)
+    assert area.address() == "Vendors!B5" and area.address(2, 3) == "Vendors!E7"
+    assert [xlsx.column_letter(i) for i in (1, 26, 27, 16384)] == ["A", "Z", "AA", "XFD"]
+    assert xlsx.column_index("XFD") == 16384
+
+
+def _formula_book(path):
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    sheet.write_formula("A1", "=1+1", None, 0)
+    sheet.write_formula("A2", '="x"', None, "old")
+    sheet.write("A3", "plain")
+    sheet.write_formula("A4", "=A1*2", None, 0)
+    book.close()
+    return path
+
+
+def test_patch_sheet_sets_cached_results_and_keeps_formulas(tmp_path):
+    package = xlsx.open_package(_formula_book(tmp_path / "f.xlsx"))
+    part = "xl/worksheets/sheet1.xml"
+    xml, patched = xlsx.patch_sheet(xlsx.read_part(package, part), {"A1": 2.5, "A2": "<new & text>", "A3": 9}, True)
+    assert patched == {"A1", "A2"}  # A3 holds no formula: left alone
+    out = tmp_path / "out.xlsx"
+    xlsx.copy_with_patches(package, out, {part: xml})
+    cached = openpyxl.load_workbook(out, data_only=True)["S"]
+    formulas = openpyxl.load_workbook(out)["S"]
+    assert (cached["A1"].value, cached["A2"].value, cached["A3"].value) == (2.5, "<new & text>", "plain")
+    assert formulas["A1"].value == "=1+1" and formulas["A2"].value == '="x"'
+
+
+def test_patch_sheet_can_replace_formulas_by_values(tmp_path):
+    package = xlsx.open_package(_formula_book(tmp_path / "f.xlsx"))
+    part = "xl/worksheets/sheet1.xml"
+    xml, _ = xlsx.patch_sheet(xlsx.read_part(package, part), {"A1": 2.5, "A2": "=HYPERLINK(1)", "A4": None}, False)
+    out = tmp_path / "values.xlsx"
+    xlsx.copy_with_patches(package, out, {part: xml})
+    sheet = openpyxl.load_workbook(out)["S"]
+    assert sheet["A1"].value == 2.5 and sheet["A4"].value is None
+    assert sheet["A2"].value == "=HYPERLINK(1)" and sheet["A2"].data_type == "s"  # text, not a formula
+    with zipfile.ZipFile(out) as archive:
+        assert b"<f>" not in archive.read(part)
+
+
+def test_write_atomically_never_leaves_partial_files(tmp_path):
+    target = tmp_path / "out.xlsx"
+
+    def fail(path):
+        path.write_bytes(b"half")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        xlsx.write_atomically(target, fail)
+    assert list(tmp_path.iterdir()) == []
+    xlsx.write_atomically(target, lambda p: p.write_bytes(b"one"))
+    with pytest.raises(PartnerfitError, match="already exists; choose another name or add --force"):
+        xlsx.write_atomically(target, lambda p: p.write_bytes(b"two"))
+    assert target.read_bytes() == b"one"
+    xlsx.write_atomically(target, lambda p: p.write_bytes(b"two"), force=True)
+    assert target.read_bytes() == b"two" and len(list(tmp_path.iterdir())) == 1

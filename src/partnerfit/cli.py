@@ -66,6 +66,38 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    """Create an evaluation workbook: blank with the partner type's default weights, or the example."""
+    from pathlib import Path
+
+    from .template import build_workbook
+    from .xlsx import write_atomically
+
+    path = Path(args.path)
+    if path.suffix.lower() != ".xlsx":
+        print(f"partnerfit: {path.name} must end in .xlsx (to import the Excel functions, "
+              "save it as .xlsm in Excel, see its Start sheet)", file=sys.stderr)
+        return 2
+    if args.example and args.type not in (None, "CDMO"):
+        print("partnerfit: the example is a CDMO evaluation; leave out --type", file=sys.stderr)
+        return 2
+    partner_type = args.type or "CDMO"
+    write_atomically(
+        path, lambda temp: build_workbook(temp, partner_type, args.vendors, args.example), force=args.force
+    )
+    what = "example" if args.example else f"blank {partner_type}"
+    print(f"Wrote {path}: {what} evaluation workbook with room for {args.vendors} vendors")
+    return 0
+
+
+def _vendor_rows(text: str) -> int:
+    from .template import MAX_CAPACITY
+
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_CAPACITY}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerfit",
@@ -80,6 +112,18 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Example: partnerfit demo",
     )
     demo.set_defaults(run=cmd_demo)
+    new = commands.add_parser(
+        "new", help="create an evaluation workbook", description=cmd_new.__doc__,
+        epilog="Examples: partnerfit new evaluation.xlsx --type CMO; partnerfit new example.xlsx --example",
+    )
+    new.add_argument("path", metavar="PATH", help="the .xlsx file to create")
+    new.add_argument("--type", type=str.upper, choices=["CRO", "CMO", "CDMO"],
+                     help="partner type whose criteria and default weights to use (default CDMO)")
+    new.add_argument("--vendors", type=_vendor_rows, default=50, metavar="N",
+                     help="rows for vendors (default 50)")
+    new.add_argument("--example", action="store_true", help="fill in the bundled CDMO example")
+    new.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    new.set_defaults(run=cmd_new)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -17,7 +18,8 @@ from .errors import PartnerfitError, show
 NOT_SCORED = frozenset({"", "n/a", "na", "n.a.", "not applicable", "not scored", "-"})
 """Texts that mean "not scored" (compared trimmed and lower-cased). A blank cell means the same."""
 
-_NUMBER_TYPES = (float, int, type(None))
+_NUMBER_TYPES = frozenset({float, int, type(None)})
+_PLAIN_NUMBER_TYPES = frozenset({float, int})  # exact types: bool, a subclass of int, is not one
 
 
 def is_blank(value: object) -> bool:
@@ -64,9 +66,10 @@ def score_matrix(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, np.ndarr
     m = len(rows[0]) if n else 0
     if isinstance(rows, np.ndarray) and rows.dtype.kind in "fiu":
         return rows.astype(float, copy=False).reshape(n, m), np.zeros((n, m), dtype=bool)
-    flat = [v for row in rows for v in row]
-    if all(type(v) in _NUMBER_TYPES for v in flat):  # Excel's usual case: floats and blanks
-        matrix = np.array(flat, dtype=float).reshape(n, m)
+    flat = list(chain.from_iterable(rows))
+    # Excel's usual case, floats and blanks: the type check loops in C, numpy reads None as NaN.
+    if _NUMBER_TYPES.issuperset(map(type, flat)):
+        matrix = np.fromiter(flat, dtype=float, count=len(flat)).reshape(n, m)
         return matrix, np.zeros((n, m), dtype=bool)
     values = [score_value(v) for v in flat]
     invalid = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
@@ -93,6 +96,11 @@ def number(value: object, what: str, blank: float | None = None) -> float:
 
 def numbers(values: Iterable[object], what: str, names: Sequence[str], blank: float) -> np.ndarray:
     """A row of numbers (weights, minimums); blank cells take the value `blank`."""
+    values = list(values)
+    if len(values) == len(names) and _PLAIN_NUMBER_TYPES.issuperset(map(type, values)):
+        row = np.array(values, dtype=float)
+        if np.isfinite(row).all():  # the usual case: no blank (NaN) and nothing to report
+            return row
     return np.array(
         [number(v, f"{what} for {name}", blank) for v, name in zip(values, names)], dtype=float
     )

@@ -22,7 +22,9 @@ in the last bit of floating point (summation order) still tie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import math
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -46,27 +48,120 @@ class Status(IntEnum):
     INVALID = 3
 
 
+@functools.lru_cache(maxsize=64)  # an Excel sheet recalculates with the same criteria again and again
+def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> tuple[str, ...]:
+    """The texts of `Evaluation.status_codes`."""
+    lo, hi = (f"{x:g}" for x in scale)
+    names = criteria + ("",)
+    return (
+        "Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
+        *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names),
+    )
+
+
+# Status codes as numpy scalars: numpy compares an array with an IntEnum member slowly.
+_QUALIFIED, _KNOCKED_OUT, _INCOMPLETE, _INVALID = (
+    np.int8(s) for s in (Status.QUALIFIED, Status.KNOCKED_OUT, Status.INCOMPLETE, Status.INVALID)
+)
+
+BLOCK_ROWS = 4096
+"""Rows per block in `weighted_sum`: a block's temporaries (about 2 MB) stay in the CPU cache."""
+
+
 def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted mean over scored cells, and the share of the weight that was scored.
 
+        score_i    = sum_j w_j x0_ij / sum_j w_j s_ij      (NaN where sum_j w_j s_ij = 0)
+        coverage_i = sum_j w_j s_ij / sum_j w_j
+
+    where s_ij = 1 if x_ij is scored (not NaN) else 0, and x0_ij = x_ij if scored else 0.
     `matrix` is vendors x criteria with NaN for "not scored"; `weights` non-negative with a
-    positive sum. Returns (score, coverage); score is NaN where no weighted criterion is scored.
+    positive sum. Returns (score, coverage). Both sums are float64 matrix-vector products
+    (BLAS), computed block by block so that x0 and s are never built at full size.
     """
-    scored = ~np.isnan(matrix)
-    numerator = np.where(scored, matrix, 0.0) @ weights
-    scored_weight = scored @ weights
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = numerator / scored_weight
-    score[scored_weight == 0] = np.nan
+    matrix = np.asarray(matrix, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    numerator, scored_weight = np.empty(len(matrix)), np.empty(len(matrix))
+    for start in range(0, len(matrix), BLOCK_ROWS):
+        rows = slice(start, start + BLOCK_ROWS)
+        _masked_products(matrix[rows], weights, numerator[rows], scored_weight[rows])
+    scored = scored_weight != 0
+    score = np.divide(numerator, scored_weight, out=np.full(len(matrix), np.nan), where=scored)
     return score, scored_weight / weights.sum()
+
+
+def _masked_products(x: np.ndarray, w: np.ndarray, numerator: np.ndarray, scored_weight: np.ndarray) -> None:
+    """numerator = x0 @ w and scored_weight = s @ w for one block (x0, s as in `weighted_sum`)."""
+    blank = np.isnan(x)
+    # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without branches,
+    # which a mask or np.where would mispredict on scattered blanks.
+    keep = np.subtract(blank.view(np.int8), 1, dtype=np.int8)
+    x0 = np.empty_like(x)
+    np.bitwise_and(x.view(np.int64), keep, out=x0.view(np.int64), casting="unsafe")
+    np.matmul(x0, w, out=numerator)
+    # -s @ w is exactly -(s @ w): negation is exact, so one int8 -> float cast serves.
+    np.matmul(keep.astype(float), w, out=scored_weight)
+    np.negative(scored_weight, out=scored_weight)
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """Descending rank with shared ties (Excel RANK.EQ) among `eligible`; NaN elsewhere."""
-    rank = np.full(values.shape, np.nan)
-    keys = -np.round(values[eligible], RANK_DECIMALS)
-    rank[eligible] = np.searchsorted(np.sort(keys), keys, side="left") + 1
-    return rank
+    return _rank_and_order(values, eligible)[0]
+
+
+def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RANK.EQ among `eligible` (NaN elsewhere), and the row order: eligible rows by rank, ties
+    and the other rows in input order (one stable sort serves both).
+
+        rank_i = 1 + #{eligible k : key_k < key_i},   key = -round(value, RANK_DECIMALS)
+
+    In sorted order, a row's rank is 1 + the position of the first row with the same key.
+    """
+    eligible = np.asarray(eligible, dtype=bool)
+    rows = eligible.nonzero()[0]
+    keys = -values[rows].round(RANK_DECIMALS)
+    by_key = _stable_argsort(keys)
+    ranked, sorted_keys = rows[by_key], keys[by_key]
+    first = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))[:len(rows)]
+    if len(rows) and math.isnan(sorted_keys[-1]):  # NaN keys (sorted last) share one rank
+        first[1:] &= ~np.isnan(sorted_keys[:-1])
+    rank = np.full(len(values), np.nan)
+    rank[ranked] = np.maximum.accumulate(np.where(first, np.arange(1, len(rows) + 1), 0))
+    return rank, np.concatenate([ranked, (~eligible).nonzero()[0]])
+
+
+RADIX_MIN = 2048
+"""From this many keys up, `_stable_argsort` sorts by radix (below, numpy's own sort is faster)."""
+
+
+def _stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") for floats; an LSD radix sort for long arrays.
+
+    numpy sorts 16-bit integers stably by radix in linear time, but floats by timsort: four
+    stable passes over the 16-bit digits of `_sortable(keys)`, least significant first, are
+    about three times faster on 100,000 keys.
+    """
+    if len(keys) < RADIX_MIN:
+        return np.argsort(keys, kind="stable")
+    bits = _sortable(keys)
+    order = np.arange(len(bits))
+    for shift in range(0, 64, 16):
+        digit = (bits[order] >> np.uint64(shift)).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+    return order
+
+
+def _sortable(values: np.ndarray) -> np.ndarray:
+    """Floats as unsigned integers in the same order, as numpy sorts floats: 0.0 and -0.0 equal,
+    every NaN equal and after +inf.
+
+    The IEEE-754 bits of a float order it by magnitude: set the sign bit of positives and flip
+    all bits of negatives, and unsigned integer order is float order.
+    """
+    values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN; -0.0 + 0.0 = 0.0
+    bits = values.view(np.uint64)
+    negative = bits >= np.uint64(1 << 63)
+    return bits ^ np.where(negative, np.uint64(2**64 - 1), np.uint64(1 << 63))
 
 
 @dataclass(frozen=True)
@@ -82,27 +177,50 @@ class Evaluation:
     rank: np.ndarray
     """RANK.EQ among qualified vendors; NaN for the others."""
     scale: tuple[float, float] = SCALE
+    _order: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """`order()` as `evaluate` found it while ranking; None: sort the ranks again."""
+
+    def status_codes(self, criteria: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Status strings as (codes, texts): vendor i's status is texts[codes[i]].
+
+        texts = Qualified, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
+        criterion c (and "" for a culprit of -1), so each vendor's text is one array lookup.
+        """
+        texts = _status_texts(tuple(criteria), tuple(self.scale))
+        k = len(criteria) + 1
+        # By Status code (Qualified, Knocked out, Incomplete, Invalid): the first text of the
+        # status, and whether it names a criterion (then the culprit picks the text).
+        first = np.array([0, 2, 1, 2 + k])
+        named = np.array([0, 1, 0, 1])
+        slot = self.culprit % k  # -1 (no culprit) -> the "" name, as names[-1] did
+        return first[self.status] + named[self.status] * slot, texts
 
     def status_text(self, criteria: list[str]) -> np.ndarray:
         """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""
-        lo, hi = (f"{x:g}" for x in self.scale)
-        names = np.asarray(list(criteria) + [""], dtype=object)
-        text = np.full(self.status.shape, "Qualified", dtype=object)
-        text[self.status == Status.INCOMPLETE] = "Incomplete"
-        for code, pattern in (
-            (Status.KNOCKED_OUT, "Knocked out: {}"),
-            (Status.INVALID, "Invalid: {} is not a score from %s to %s" % (lo, hi)),
-        ):
-            where = self.status == code
-            if where.any():
-                culprits = names[self.culprit[where]]
-                text[where] = [pattern.format(c) for c in culprits]
-        return text
+        codes, texts = self.status_codes(criteria)
+        return np.array(texts, dtype=object)[codes]
 
     def order(self) -> np.ndarray:
         """Row order of the results table: qualified vendors by rank, then the rest as given."""
+        if self._order is not None:
+            return self._order
         key = np.where(np.isnan(self.rank), np.inf, self.rank)
         return np.argsort(key, kind="stable")
+
+
+def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: np.ndarray | None) -> np.ndarray | None:
+    """Mask of cells that are text or off the scale; None if there are none (the common case)."""
+    lo, hi = scale
+    # NaN-ignoring min and max: two reductions and no full-size temporary when all is well.
+    on_scale = (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= lo
+                and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= hi)
+    readable = unreadable is None or not unreadable.any()
+    if on_scale and readable:
+        return None
+    invalid = (matrix < lo) | (matrix > hi)
+    if not readable:
+        invalid |= unreadable
+    return invalid
 
 
 def evaluate(
@@ -119,33 +237,37 @@ def evaluate(
     numbers outside `scale` are found here. Inputs are assumed validated by `check_weights`
     and friends.
     """
-    lo, hi = scale
-    invalid = (matrix < lo) | (matrix > hi)
-    if unreadable is not None:
-        invalid |= unreadable
-    any_invalid = invalid.any(axis=1)
-    if any_invalid.any():
+    matrix = np.asarray(matrix, dtype=float)
+    invalid = _invalid_cells(matrix, scale, unreadable)
+    if invalid is None:
+        any_invalid = np.zeros(len(matrix), dtype=bool)
+        culprit = np.full(len(matrix), -1, dtype=np.intp)
+    else:
+        any_invalid = invalid.any(axis=1)
         matrix = np.where(invalid, np.nan, matrix)
+        culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
     score, coverage = weighted_sum(matrix, weights)
 
-    status = np.zeros(len(matrix), dtype=np.int8)
-    culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
     incomplete = coverage < min_coverage
     incomplete |= np.isnan(score)
+    knocked = None
     if minimums is not None and not np.isnan(minimums).all():
         must = ~np.isnan(minimums)
         below = matrix[:, must] < minimums[must]
         knocked = below.any(axis=1) & ~any_invalid
         must_index = np.flatnonzero(must)
         culprit = np.where(knocked, must_index[below.argmax(axis=1)], culprit)
-        status[knocked] = Status.KNOCKED_OUT
         incomplete |= np.isnan(matrix[:, must]).any(axis=1)
         incomplete &= ~knocked
-    status[incomplete] = Status.INCOMPLETE
-    status[any_invalid] = Status.INVALID
-    score[any_invalid] = np.nan
-    rank = rank_eq(score, status == Status.QUALIFIED)
-    return Evaluation(score, coverage, status, culprit, rank, scale)
+    # Precedence Invalid > Knocked out > Incomplete > Qualified (incomplete excludes knocked).
+    status = np.where(incomplete, _INCOMPLETE, _QUALIFIED)
+    if knocked is not None:
+        status[knocked] = _KNOCKED_OUT
+    if invalid is not None:
+        status[any_invalid] = _INVALID
+        score[any_invalid] = np.nan
+    rank, order = _rank_and_order(score, status == _QUALIFIED)
+    return Evaluation(score, coverage, status, culprit, rank, scale, order)
 
 
 def check_weights(weights: np.ndarray, criteria: list[str]) -> np.ndarray:
@@ -232,8 +354,8 @@ def score_vendors(
     criteria = [str(c) for c in scores.columns]
     if not criteria:
         raise PartnerfitError("the scores table has no criteria columns")
-    duplicated = scores.index[scores.index.duplicated()]
-    if len(duplicated):
+    if not scores.index.is_unique:  # cached by pandas: a cheap check in the common case
+        duplicated = scores.index[scores.index.duplicated()]
         raise PartnerfitError(
             f"vendor {duplicated[0]!r} appears more than once; give each vendor one row"
         )
@@ -247,12 +369,18 @@ def score_vendors(
         matrix, unreadable = score_matrix(scores.to_numpy(dtype=object))
     result = evaluate(matrix, w, mins, check_coverage(float(min_coverage)), unreadable, scale)
     order = result.order()
+    codes, texts = result.status_codes(criteria)
+    rank = result.rank[order]
+    unranked = np.isnan(rank)
     return pd.DataFrame(
         {
             "score": result.score[order],
-            "rank": pd.array(result.rank[order], dtype="Int64"),
+            # Nullable integers built from values and mask directly (pd.array(..., "Int64")
+            # would check every float for being whole).
+            "rank": pd.arrays.IntegerArray(np.where(unranked, 0, rank).astype(np.int64), unranked),
             "coverage": result.coverage[order],
-            "status": result.status_text(criteria)[order],
+            # The few distinct texts get pandas' usual string dtype once; rows are a lookup.
+            "status": pd.Series(texts).array.take(codes[order]),
         },
         index=pd.Index(scores.index[order], name="vendor"),
     )

@@ -155,9 +155,9 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
         raise PartnerfitError(
             "table must be a range: a header row (Vendor, criteria...) and one row per vendor"
         )
-    rows = [list(r) for r in table] if table and isinstance(table[0], (list, tuple)) else [list(table)]
+    rows = list(map(list, table)) if table and isinstance(table[0], (list, tuple)) else [list(table)]
     width = len(rows[0])
-    if any(len(r) != width for r in rows):
+    if set(map(len, rows)) != {width}:
         raise PartnerfitError("table rows have different lengths; select a rectangular range")
     header = rows[0]
     while width > 1 and all(is_blank(r[width - 1]) for r in rows):
@@ -172,16 +172,20 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
                 "the first row must hold the criterion names"
             )
         criteria.append(name.strip())
-    vendors, body = [], []
+    vendors, body, seen = [], [], set()
     for i, row in enumerate(rows[1:], start=2):
-        if all(is_blank(v) for v in row[:width]):
-            continue  # empty rows of a generous selection
         name = row[0]
-        if is_blank(name):
+        if type(name) is str and name.strip():  # the usual case first: a typed name
+            name = name.strip()
+        elif is_blank(name):  # only then can the whole row be blank: check the rest
+            if all(is_blank(v) for v in row[1:width]):
+                continue  # empty rows of a generous selection
             raise PartnerfitError(f"table row {i} has scores but no vendor name; fill column 1")
-        name = show(name) if isinstance(name, float) else str(name).strip()
-        if name in vendors:
+        else:
+            name = show(name) if isinstance(name, float) else str(name).strip()
+        if name in seen:
             raise PartnerfitError(f'vendor "{name}" appears twice in the table; keep one row per vendor')
+        seen.add(name)
         vendors.append(name)
         body.append(row[1:width])
     return criteria, vendors, body
@@ -203,13 +207,13 @@ def VENDOR_SCORES(table, weights, minimums=None, min_coverage=0.5):
         return [RESULT_HEADER]
     matrix, unreadable = score_matrix(body)
     result = evaluate(matrix, w, mins, coverage, unreadable, _SCALE)
-    status = result.status_text(criteria)
+    # Whole columns to Python lists first: indexing numpy arrays cell by cell is slow.
+    scores, ranks = result.score.tolist(), result.rank.tolist()
+    covered, statuses = result.coverage.tolist(), result.status_text(criteria).tolist()
     out = [RESULT_HEADER]
-    for i in result.order().tolist():
-        out.append([
-            vendors[i], _cell(float(result.score[i])), _cell(float(result.rank[i])),
-            float(result.coverage[i]), status[i],
-        ])
+    # `x if x == x else None` is _cell inlined (NaN is the one value not equal to itself).
+    out += [[vendors[i], scores[i] if scores[i] == scores[i] else None, ranks[i] if ranks[i] == ranks[i] else None,
+             covered[i], statuses[i]] for i in result.order().tolist()]
     return out
 
 

@@ -231,7 +231,7 @@ def layout(criteria: int, capacity: int) -> dict[str, Area]:
     v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
     below = _K_CLEAN + m + 1
     after = 1 + m  # Vendors: first column after the scores
-    names = {
+    return {
         "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
         **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
             ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
@@ -276,7 +276,6 @@ def layout(criteria: int, capacity: int) -> dict[str, Area]:
         "Calc_Clean_Scores": Area(CALC, k0, _K_CLEAN, n, m, FORMULA),
         "Calc_Below_Minimum": Area(CALC, k0, below, n, m, FORMULA),
     }
-    return names
 
 
 INPUT_NAMES = (
@@ -964,16 +963,16 @@ class _Writer:
             ws.write_string(_C_TABLE, col, header, self.style("header"))
         ws.set_row(_C_TABLE, 32)
         wrap = self.style("computed", "wrap")
-        for k, name in enumerate(f.criteria):
-            row = _C_TABLE + 1 + k
-            criterion = next((c for c in CRITERIA.values() if c.name == name), None)
-            why = profile.weights.get(criterion.key, (None, ""))[1] if criterion else ""
-            guide = "\n".join(f"{score} = {text}" for score, text in sorted(criterion.guide.items())) if criterion else ""
-            ws.write_string(row, 1, criterion.description if criterion else "", wrap)
+        catalogue = {c.name: c for c in CRITERIA.values()}
+        for row, name in enumerate(f.criteria, start=_C_TABLE + 1):
+            criterion = catalogue.get(name)
+            if criterion is None:  # not from the catalogue: no texts to show
+                continue
+            guide = "\n".join(f"{score} = {text}" for score, text in sorted(criterion.guide.items()))
+            ws.write_string(row, 1, criterion.description, wrap)
             ws.write_string(row, 2, guide, wrap)
-            ws.write_string(row, 7, why, wrap)
-            lines = max(3, math.ceil(len(criterion.description) / 44) if criterion else 1)
-            ws.set_row(row, 15 * lines)
+            ws.write_string(row, 7, profile.weights.get(criterion.key, (None, ""))[1], wrap)
+            ws.set_row(row, 15 * max(3, math.ceil(len(criterion.description) / 44)))
         self.fill("Criteria_Names", _column(f.criteria), self.style("computed", "wrap", "bold"))
         self.fill("Weights", _column(f.weights), self.style("input", "center"))
         self.fill("Minimums", _column(f.minimums), self.style("input", "center"))
@@ -1034,8 +1033,10 @@ class _Writer:
         choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]
         ws.data_validation(first, 1, last, m, {
             "validate": "list", "source": choices, "error_type": "warning",
-            "input_title": "Score", "input_message": f"{_LO} (poor) to {_HI} (excellent); blank or N/A = not scored.",
-            "error_title": "Not a score", "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
+            "input_title": "Score",
+            "input_message": f"{_LO} (poor) to {_HI} (excellent); blank or N/A = not scored.",
+            "error_title": "Not a score",
+            "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
         })
         ws.data_validation(first, m + 1, last, m + 1, {
             "validate": "list", "source": PartnerType.labels(), "error_type": "warning",

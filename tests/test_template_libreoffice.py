@@ -1,0 +1,82 @@
+"""The workbook's native formulas, recalculated by LibreOffice, give the engine's results."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from libreoffice import freeze, recalc, render
+from template_cases import (
+    bad_weights_fillings, cases, engine_mismatches, error_cells, formula_mismatches,
+)
+from partnerfit.template import build_workbook, computed_values, layout, write_workbook
+
+pytestmark = pytest.mark.libreoffice
+CASES = cases()
+ENGINE_CASES = [name for name in CASES if name not in bad_weights_fillings()]
+
+
+@pytest.fixture(scope="session")
+def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
+    """Every case written, recalculated by LibreOffice in one call, and read back (values)."""
+    folder = tmp_path_factory.mktemp("recalc")
+    paths = []
+    for name, filling in CASES.items():
+        write_workbook(folder / f"{name}.xlsx", filling)
+        paths.append(folder / f"{name}.xlsx")
+    outputs = recalc(paths, folder / "out")
+    return {name: openpyxl.load_workbook(out, data_only=True) for name, out in zip(CASES, outputs)}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_native_formula_gives_the_computed_value(recalculated, name):
+    assert formula_mismatches(recalculated[name], CASES[name]) == []
+
+
+@pytest.mark.parametrize("name", ENGINE_CASES)
+def test_scores_coverage_status_rank_equal_the_engine(recalculated, name):
+    assert engine_mismatches(recalculated[name], CASES[name]) == []
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_no_error_value_outside_the_addin_cells(recalculated, name):
+    assert error_cells(recalculated[name], CASES[name]) == []
+
+
+def test_addin_cells_fail_without_the_addin(recalculated):
+    """LibreOffice has no add-in: the add-in cells are errors, the rest computed (checked above)."""
+    workbook = recalculated["example"]
+    names = layout(len(CASES["example"].criteria), CASES["example"].capacity)
+    recommendation = names["Recommendation"]
+    assert workbook[recommendation.sheet].cell(recommendation.row + 1, recommendation.col + 1).data_type == "e"
+
+
+def test_injected_text_stays_text_after_recalculation(recalculated):
+    workbook, filling = recalculated["injection"], CASES["injection"]
+    names = layout(len(filling.criteria), filling.capacity)
+    area = names["Vendor_Names"]
+    ws = workbook[area.sheet]
+    typed = [ws.cell(area.row + 1 + i, area.col + 1).value for i in range(len(filling.vendors))]
+    assert typed == [v.name for v in filling.vendors]
+    assert [row[0] for row in computed_values(filling)["Result_Vendors"][: len(typed)]] == typed
+
+
+def test_cases_cover_what_the_issue_asks():
+    statuses = {s.split(":")[0] for f in CASES.values() for row in computed_values(f)["Statuses"] for s in row}
+    assert {"Qualified", "Knocked out", "Incomplete", "Invalid", "Check the Criteria sheet"} <= statuses
+    assert CASES["one_vendor"].capacity == 1 and len(CASES["random_cdmo_50"].vendors) == 50
+    ranks = [r[0] for r in computed_values(CASES["ties"])["Ranks"] if r[0] != ""]
+    assert ranks == [5, 3, 1, 5, 3, 1]  # shared ranks, also for means that differ in the last bit
+
+
+def test_render_program_and_scores(tmp_path):
+    """The harness behind docs/program.png and docs/scores.png (scripts/docs_pictures.py)."""
+    built = tmp_path / "built.xlsx"
+    build_workbook(built, example=True)
+    frozen = freeze(built, tmp_path / "example.xlsx", ["PARTNER_FIT", "VENDOR_SCORES"])
+    program = openpyxl.load_workbook(frozen)["Program"]
+    assert program["B10"].value == "CDMO" and program["B10"].data_type == "s"  # frozen to its value
+    assert program["D4"].value.text.startswith("=PARTNER_FIT_SCORES(")  # not named: kept
+    pictures = render(frozen, tmp_path / "png", ["Program", "Scores"], height=400)
+    assert [p.name for p in pictures] == ["example-Program.png", "example-Scores.png"]
+    assert all(p.stat().st_size > 10_000 and p.read_bytes()[:4] == b"\x89PNG" for p in pictures)

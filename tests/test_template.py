@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
 
 from template_cases import (
-    INJECTIONS, area_values, engine_mismatches, engine_table, injection_filling, invalid_filling,
+    INJECTIONS, area_values, cases, engine_mismatches, engine_table, injection_filling, invalid_filling,
     random_filling,
 )
 from partnerfit.criteria import PROFILES
@@ -217,8 +217,8 @@ def test_filling_round_trips_through_the_input_names(tmp_path):
     path = tmp_path / "round.xlsx"
     write_workbook(path, filling)
     workbook = openpyxl.load_workbook(path)
-    read = Filling.from_names({name: [[None if v == "" else v for v in row]
-                                      for row in area_values(workbook, filling, name)] for name in INPUT_NAMES})
+    # Empty cells read as "" (as python-calamine reads them), not None: the same workbook.
+    read = Filling.from_names({name: area_values(workbook, filling, name) for name in INPUT_NAMES})
     assert read.criteria == filling.criteria and read.capacity == filling.capacity
     assert computed_values(read) == computed_values(filling)
 
@@ -245,6 +245,15 @@ def test_computed_values_equal_the_engine(seed, vendors, partner_type):
         score, rank = values["Weighted_Scores"][i][0], values["Ranks"][i][0]
         assert score == "" if pd.isna(row.score) else score == pytest.approx(row.score, abs=1e-12)
         assert rank == ("" if pd.isna(row["rank"]) else int(row["rank"]))
+
+
+def test_libreoffice_cases_cover_what_the_issue_asks():
+    every = cases()
+    statuses = {s.split(":")[0] for f in every.values() for row in computed_values(f)["Statuses"] for s in row}
+    assert {"Qualified", "Knocked out", "Incomplete", "Invalid", "Check the Criteria sheet"} <= statuses
+    assert every["one_vendor"].capacity == 1 and len(every["random_cdmo_50"].vendors) == 50
+    ranks = [r[0] for r in computed_values(every["ties"])["Ranks"] if r[0] != ""]
+    assert ranks == [5, 3, 1, 5, 3, 1]  # shared ranks, also for means that differ in the last bit
 
 
 def test_filling_rejects_what_does_not_fit():

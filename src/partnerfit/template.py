@@ -510,7 +510,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     """
     f = filling
     rows = f.rows()
-    n, m = f.capacity, len(f.criteria)
+    n = f.capacity
     names = [v.name for v in rows]
     present = [_present(name) for name in names]
     clean = [[_clean(x) for x in v.scores] for v in rows]
@@ -584,7 +584,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Clean_Scores": clean,
         "Calc_Below_Minimum": below,
     }
-    values.update(_addin_values(f, m, n))
+    values.update(_addin_values(f, n))
     return values
 
 
@@ -639,7 +639,7 @@ def _block(result, rows: int, cols: int) -> list[list]:
     return grid
 
 
-def _addin_values(f: Filling, m: int, n: int) -> dict[str, list[list]]:
+def _addin_values(f: Filling, n: int) -> dict[str, list[list]]:
     """What the add-in functions return for these inputs."""
     udfs = _udfs()
     program = [_excel(x) for x in (f.stage, f.need, f.process, f.cmc_experience, f.modality)]

@@ -9,6 +9,7 @@ commands so that `partnerfit --help` and `partnerfit new` start fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -29,23 +30,21 @@ def format_table(header: list[str], rows: list[list], aligns: str = "") -> str:
     return "\n".join([line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]])
 
 
-def vendor_rows(table) -> list[list]:
-    """The engine's vendor table as printable rows."""
-    import pandas as pd
-
+def vendor_rows(table: list[dict]) -> list[list]:
+    """The engine's vendor table (`Results.vendor_table()`) as printable rows."""
     return [
         [
-            name,
-            "" if pd.isna(row.score) else f"{row.score:.2f}",
-            "" if pd.isna(row.rank) else str(int(row.rank)),
-            f"{row.coverage:.0%}",
-            row.status,
+            row["vendor"],
+            "" if row["score"] is None else f"{row['score']:.2f}",
+            "" if row["rank"] is None else str(row["rank"]),
+            f"{row['coverage']:.0%}",
+            row["status"],
         ]
-        for name, row in zip(table.index, table.itertuples())
+        for row in table
     ]
 
 
-def print_results(recommendation, table, out=sys.stdout) -> None:
+def print_results(recommendation, table: list[dict], out=sys.stdout) -> None:
     scores = ", ".join(f"{k} {v}" for k, v in recommendation.scores.items())
     print(f"Recommended partner type: {recommendation.partner_type}  (fit: {scores})", file=out)
     print(recommendation.reason, file=out)
@@ -54,16 +53,24 @@ def print_results(recommendation, table, out=sys.stdout) -> None:
 
 
 def cmd_demo(args) -> int:
-    """Run the bundled example: recommendation and ranked vendors."""
-    from .example import EXAMPLE as e
-    from .partner_fit import recommend
-    from .scoring import score_vendors
+    """Run the bundled example: print the recommendation and the ranked vendors, and write the
+    scored copy (example_scored.xlsx) and the procurement copy (example_shared.xlsx) to the
+    current folder, replacing earlier demo outputs."""
+    import tempfile
+    from pathlib import Path
 
-    recommendation = recommend(e.stage, e.need, e.process, e.cmc_experience, e.modality)
+    from .example import EXAMPLE as e
+    from .template import build_workbook
+
     print(f"Example programme: {e.stage}, {e.need}, process {e.process}, "
           f"CMC experience {e.cmc_experience}, {e.modality}\n")
-    print_results(recommendation, score_vendors(e.scores_frame(), e.weights, e.minimums))
-    return 0
+    with tempfile.TemporaryDirectory() as folder:
+        example = Path(folder) / "example_evaluation.xlsx"
+        build_workbook(example, example=True)
+        status = _score_one(example, Path(args.out_dir) / "example_scored.xlsx", as_json=False, force=True)
+        shared = Path(args.out_dir) / "example_shared.xlsx"
+        _share_one(example, shared, force=True)
+    return status
 
 
 def cmd_new(args) -> int:
@@ -88,6 +95,177 @@ def cmd_new(args) -> int:
     what = "example" if args.example else f"blank {partner_type}"
     print(f"Wrote {path}: {what} evaluation workbook with room for {args.vendors} vendors")
     return 0
+
+
+class Progress:
+    """A one-line progress bar on a terminal's stderr (silent elsewhere)."""
+
+    def __init__(self, total: int):
+        self.total, self.on = total, total > 1 and sys.stderr.isatty()
+
+    def show(self, done: int, label: str) -> None:
+        if self.on:
+            filled = int(30 * done / self.total)
+            print(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{self.total} {label[:40]:<40}",
+                  end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.on:
+            print("\r" + " " * 80 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def _each(paths: list[str], work) -> int:
+    """Run `work(path) -> exit code` on every file; one failure never stops the others."""
+    failures: list[tuple[str, str]] = []
+    worst = 0
+    progress = Progress(len(paths))
+    for done, path in enumerate(paths):
+        progress.show(done, path)
+        try:
+            worst = max(worst, work(path))
+        except PartnerfitError as error:
+            failures.append((path, str(error)))
+        except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
+            failures.append((path, f"unexpected {type(error).__name__}: {str(error)[:200]} (please report it)"))
+    progress.close()
+    for path, message in failures:
+        print(f"partnerfit: {message}" if path in message else f"partnerfit: {path}: {message}", file=sys.stderr)
+    if len(paths) > 1:
+        print(f"{len(paths) - len(failures)} of {len(paths)} files done"
+              + (f", {len(failures)} failed: " + ", ".join(p for p, _ in failures) if failures else ""),
+              file=sys.stderr)
+    return 1 if failures else worst
+
+
+def _note(warnings: list[str], path) -> None:
+    for warning in warnings:
+        print(f"partnerfit: note: {path}: {warning}", file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    """List every problem in filled evaluation workbooks, one line each: sheet!cell, the value found
+    and the fix. Exit 0 when clean, 1 when problems were found."""
+    from .workbook import Source, check, read_inputs
+
+    def one(path):
+        problems = check(read_inputs(Source(path)))
+        prefix = f"{path}: " if len(args.paths) > 1 else ""
+        for problem in problems:
+            print(f"{prefix}{problem}")
+        if not problems:
+            print(f"{prefix or path + ': '}no problems found")
+        return 1 if problems else 0
+
+    return _each(args.paths, one)
+
+
+def _output_for(path, args):
+    from pathlib import Path
+
+    source = Path(path)
+    if args.in_place:
+        return source
+    if args.output:
+        return Path(args.output)
+    if args.out_dir:
+        return Path(args.out_dir) / f"{source.stem}_scored{source.suffix}"
+    return None
+
+
+def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool = False, out=None) -> int:
+    """Score one workbook, print its results, and write the scored copy to `target` if given."""
+    import json
+    from pathlib import Path
+
+    from .workbook import Source, read_inputs, score_inputs, write_results
+    from .xlsx import write_atomically
+
+    source = Source(path)
+    results = score_inputs(read_inputs(source))
+    if as_json:
+        print(json.dumps(results.as_json() if out is None else {"file": str(path), **results.as_json()}),
+              file=sys.stdout)
+    else:
+        if out is not None:
+            print(f"== {path}")
+        print_results(results.recommendation, results.vendor_table())
+    if target is not None:
+        target = Path(target)
+        if not in_place and target.exists() and target.resolve() == source.path.resolve():
+            raise PartnerfitError(f"{target} is the input file; choose another output or use --in-place")
+        if in_place:
+            _backup(source.path)
+        warnings: list[str] = []
+        write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, keep_formulas=True)),
+                         force=force or in_place)
+        _note(warnings, target)
+        print(f"Wrote {target}", file=sys.stderr if as_json else sys.stdout)
+    return 0
+
+
+def _backup(path) -> None:
+    import datetime as dt
+    import shutil
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    shutil.copy2(path, backup)
+    print(f"Kept a backup of the input in {backup}", file=sys.stderr)
+
+
+def cmd_score(args) -> int:
+    """Score filled evaluation workbooks without Excel: print the recommendation and the ranked
+    vendors, and with -o/--out-dir/--in-place write a copy whose result cells are filled in."""
+    if len(args.paths) > 1 and args.output:
+        print("partnerfit: -o names one output; with several inputs use --out-dir", file=sys.stderr)
+        return 2
+    if args.in_place and (args.output or args.out_dir):
+        print("partnerfit: --in-place writes into the input; leave out -o and --out-dir", file=sys.stderr)
+        return 2
+    several = len(args.paths) > 1  # then --json prints one object per line, each with its "file"
+    return _each(args.paths, lambda path: _score_one(
+        path, _output_for(path, args), args.as_json, args.force, args.in_place, out=True if several else None))
+
+
+def _share_one(path, target, force: bool) -> None:
+    from pathlib import Path
+
+    from .share import write_shared
+    from .workbook import Source
+    from .xlsx import write_atomically
+
+    source = Source(path)
+    target = Path(target)
+    wanted = ".xlsm" if source.package.macro_enabled else ".xlsx"
+    if target.suffix.lower() != wanted:
+        raise PartnerfitError(f"{target.name}: the copy of {source.path.name} must end in {wanted}")
+    warnings: list[str] = []
+    write_atomically(target, lambda temp: warnings.extend(write_shared(source, temp)[1]), force=force)
+    _note(warnings, target)
+    print(f"Wrote {target}: static values, inputs locked, Audit sheet with checksum")
+
+
+def cmd_share(args) -> int:
+    """Make the copy for procurement: every value visible without Python or recalculation,
+    inputs locked, the xlwings settings removed, and an Audit sheet with a SHA-256 checksum."""
+    _share_one(args.path, args.output, args.force)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    """Recompute a shared copy from its own inputs; exit 0 if results and checksum still match,
+    1 and the altered cells if not."""
+    from .share import verify
+    from .workbook import Source
+
+    verdict = verify(Source(args.path))
+    if verdict.ok:
+        print(f"{args.path}: OK, the results and the checksum match its inputs")
+        return 0
+    for line in verdict.lines:
+        print(line)
+    print(f"{args.path}: {len(verdict.lines)} value(s) no longer match", file=sys.stderr)
+    return 1
 
 
 def _vendor_rows(text: str) -> int:
@@ -124,6 +302,44 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--example", action="store_true", help="fill in the bundled CDMO example")
     new.add_argument("--force", action="store_true", help="replace PATH if it exists")
     new.set_defaults(run=cmd_new)
+    demo.add_argument("--out-dir", default=".", metavar="DIR", help="where to write the copies (default: here)")
+
+    check = commands.add_parser(
+        "check", help="list every problem in filled workbooks", description=cmd_check.__doc__,
+        epilog="Example: partnerfit check evaluation.xlsx other.xlsx",
+    )
+    check.add_argument("paths", nargs="+", metavar="IN", help="filled evaluation workbooks")
+    check.set_defaults(run=cmd_check)
+
+    score = commands.add_parser(
+        "score", help="score filled workbooks and write copies with the results",
+        description=cmd_score.__doc__,
+        epilog="Examples: partnerfit score evaluation.xlsx -o scored.xlsx; "
+               "partnerfit score inbox/*.xlsx --out-dir scored; partnerfit score evaluation.xlsx --json",
+    )
+    score.add_argument("paths", nargs="+", metavar="IN", help="filled evaluation workbooks")
+    score.add_argument("-o", "--output", metavar="OUT", help="write the scored copy here (one input)")
+    score.add_argument("--out-dir", metavar="DIR", help="write each scored copy into DIR as NAME_scored.xlsx")
+    score.add_argument("--in-place", action="store_true", help="write into the input (a backup is kept first)")
+    score.add_argument("--json", dest="as_json", action="store_true", help="print the results as JSON")
+    score.add_argument("--force", action="store_true", help="replace existing outputs")
+    score.set_defaults(run=cmd_score)
+
+    share = commands.add_parser(
+        "share", help="make the static, locked copy for procurement", description=cmd_share.__doc__,
+        epilog="Example: partnerfit share evaluation.xlsx -o for_procurement.xlsx",
+    )
+    share.add_argument("path", metavar="IN", help="a filled evaluation workbook")
+    share.add_argument("-o", "--output", metavar="OUT", required=True, help="the copy to write")
+    share.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    share.set_defaults(run=cmd_share)
+
+    verify = commands.add_parser(
+        "verify", help="check that a shared copy was not altered", description=cmd_verify.__doc__,
+        epilog="Example: partnerfit verify for_procurement.xlsx",
+    )
+    verify.add_argument("path", metavar="SHARED", help="a copy made by partnerfit share")
+    verify.set_defaults(run=cmd_verify)
     return parser
 
 
@@ -137,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("partnerfit: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - never a traceback for users
+        if os.environ.get("PARTNERFIT_DEBUG"):
+            raise
+        print(f"partnerfit: unexpected {type(error).__name__}: {str(error)[:200]} "
+              "(please report it; set PARTNERFIT_DEBUG=1 for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

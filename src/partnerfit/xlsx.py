@@ -287,7 +287,7 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], f
         raise PartnerfitError(f"{target} already exists; choose another name or add --force to replace it")
     if not target.parent.exists():
         raise PartnerfitError(f"{target.parent}: no such folder")
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix + ".part", dir=target.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-partial-", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     temp_path = Path(temp)
     try:
@@ -327,27 +327,30 @@ def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
     return b' t="inlineStr"', b'<is><t xml:space="preserve">' + _xml_text(str(value)) + b"</t></is>"
 
 
-def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool) -> tuple[bytes, set[str]]:
+def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
+                default: Callable[[str], object] | None = None) -> tuple[bytes, set[str]]:
     """Set the results of the formula cells named in `values` (A1 refs) in a sheet's XML.
 
     With `keep_formulas`, the formulas stay and only their cached results change (what Excel
-    shows until it recalculates); without, each formula is replaced by its value. Cells that
-    hold no formula are left alone. Returns the new XML and the refs that were patched.
+    shows until it recalculates); without, each formula is replaced by its value. A formula
+    cell missing from `values` gets `default(ref)` when a default is given, else stays as it
+    is. Cells that hold no formula are left alone. Returns the new XML and the patched refs.
     """
     patched: set[str] = set()
 
     def replace(match: re.Match) -> bytes:
         ref = match.group(1).decode()
-        if ref not in values:
+        if ref not in values and default is None:
             return match.group(0)
         body = match.group(3) or b""
         formula = _FORMULA.search(body)
         if formula is None:
             return match.group(0)
+        value = values[ref] if ref in values else default(ref)
         patched.add(ref)
         # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.
         attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", match.group(2))
-        kind, value = _cell_value(values[ref], keep_formulas)
+        kind, value = _cell_value(value, keep_formulas)
         return b'<c r="' + match.group(1) + b'"' + attrs + kind + b">" + \
             (formula.group(0) if keep_formulas else b"") + value + b"</c>"
 

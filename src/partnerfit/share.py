@@ -1,0 +1,216 @@
+"""Copies for procurement: every value static and visible, inputs locked, an Audit sheet; and verify.
+
+A shared copy needs no Python and no recalculation: each formula is replaced by its value (the
+engine's for partnerfit's own cells, Excel's last cached result for a user's own formula), the
+xlwings settings sheet is removed, every sheet is protected, and an Audit sheet records when,
+with which version and method, and a SHA-256 checksum of the normalised inputs and results.
+`verify` recomputes from the inputs inside a copy and reports anything that no longer matches.
+
+The checksum detects edits made after sharing; it is not a signature (whoever has partnerfit
+can recompute it), so keep the copy you sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+from . import __version__
+from .workbook import Results
+
+AUDIT_SHEET = "Audit"
+CHECKSUM_NAME = "Audit_Checksum"
+METHOD = (
+    "Weighted sum over scored criteria: score = sum(weight x score) / sum(weight) over the criteria "
+    "each vendor has scored (blank or N/A leaves both sums); coverage = scored weight / total weight; "
+    "a score below a must-have knocks the vendor out; a must-have not scored or coverage below the "
+    "minimum makes it Incomplete; only Qualified vendors are ranked (ties share a rank, as RANK.EQ)."
+)
+
+
+def _normal(value):
+    """A cell value in a stable form for hashing (floats to 12 significant digits)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        value = float(value)
+        return None if math.isnan(value) else float(f"{value:.12g}")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def fingerprint(results: Results) -> dict:
+    """The normalised inputs and results that the checksum covers."""
+    inputs = results.inputs
+    table = results.vendor_table()
+    return {
+        "program": {k: _normal(v) for k, v in inputs.program.items()},
+        "criteria": inputs.criteria,
+        "weights": [_normal(w) for w in results.parameters.weights],
+        "minimums": [_normal(m) for m in results.parameters.minimums],
+        "min_coverage": _normal(results.parameters.min_coverage),
+        "vendors": {name: [_normal(v) for v in row] for name, row in zip(inputs.vendors, inputs.cells)},
+        "recommendation": results.recommendation.partner_type,
+        "fit_scores": results.recommendation.scores,
+        "results": [{k: _normal(v) for k, v in row.items()} for row in table],
+    }
+
+
+def checksum(results: Results) -> str:
+    canonical = json.dumps(fingerprint(results), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    label: str
+    value: object
+
+
+def audit_rows(results: Results, source: str, generated: dt.datetime) -> list[AuditRow]:
+    """What the Audit sheet states, top to bottom."""
+    p = results.parameters
+    total = float(p.weights.sum())
+    rows = [
+        AuditRow("Generated at (UTC)", generated.strftime("%Y-%m-%d %H:%M:%S")),
+        AuditRow("partnerfit version", __version__),
+        AuditRow("Source workbook", source),
+        AuditRow("Recommended partner type", results.recommendation.partner_type),
+        AuditRow("Method", METHOD),
+        AuditRow("Minimum coverage", p.min_coverage),
+        AuditRow("Vendors", len(results.inputs.vendors)),
+        AuditRow("SHA-256 of normalised inputs and results", checksum(results)),
+        AuditRow("", None),
+        AuditRow("Criterion", "Weight / share of total / must-have minimum"),
+    ]
+    for name, weight, minimum in zip(results.inputs.criteria, p.weights, p.minimums):
+        must = "none" if math.isnan(minimum) else f"{minimum:g}"
+        rows.append(AuditRow(name, f"{weight:g} / {weight / total:.1%} / {must}"))
+    return rows
+
+
+# ---------------------------------------------------------------- making and verifying copies
+
+DROPPED_BY_OPENPYXL = (
+    (lambda part, data: part.startswith("xl/media/"), "images"),
+    (lambda part, data: part.startswith("xl/drawings/drawing") and (b"<xdr:sp>" in data or b"<xdr:sp " in data
+                                                                    or b"<xdr:cxnSp" in data), "shapes and text boxes"),
+    (lambda part, data: part.startswith("xl/ctrlProps/") or part.startswith("xl/activeX/"), "form controls"),
+    (lambda part, data: part.startswith("xl/worksheets/sheet") and b"sparklineGroup" in data, "sparklines"),
+    (lambda part, data: part.startswith("xl/slicers/") or part.startswith("xl/timelines/"), "slicers and timelines"),
+    (lambda part, data: part.startswith("xl/charts/chart"), "chart styles and data labels (the charts stay)"),
+)
+
+
+def dropped_parts(package) -> list[str]:
+    """What a copy rewritten by openpyxl lacks compared with the original."""
+    from . import xlsx
+
+    found = []
+    for test, label in DROPPED_BY_OPENPYXL:
+        for part in sorted(package.parts):
+            if label not in found and test(part, xlsx.read_part(package, part) if part.endswith(".xml") else b""):
+                found.append(label)
+    return found
+
+
+def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
+    """Write the procurement copy of `source` to `target` (a temporary path).
+
+    Returns the results and warnings (what the copy lacks, formulas of the user's own).
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, Protection
+
+    from .template import CONF, INPUT_NAMES
+    from .workbook import read_inputs, score_inputs, write_results
+
+    results = score_inputs(read_inputs(source))
+    generated = generated or dt.datetime.now(dt.timezone.utc)
+    warnings = write_results(source, target, keep_formulas=False, fallback=True)
+    lost = dropped_parts(source.package)
+    if lost:
+        warnings.append("the shared copy lacks " + ", ".join(lost) + " (kept only in your original)")
+    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
+    if CONF in book.sheetnames:
+        del book[CONF]
+    locked = Protection(locked=True)
+    for name in INPUT_NAMES:
+        if source.has(name):
+            area = source.area(name)
+            for row in book[area.sheet].iter_rows(min_row=area.top, max_row=area.bottom,
+                                                  min_col=area.left, max_col=area.right):
+                for cell in row:
+                    cell.protection = locked
+    audit = book.create_sheet(AUDIT_SHEET, 1)
+    bold = Font(bold=True)
+    for r, row in enumerate(audit_rows(results, source.path.name, generated), start=1):
+        label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)
+        label.font = bold
+        if isinstance(row.value, str):
+            value.data_type = "s"  # user text (file names, criteria) never becomes a formula
+        value.alignment = Alignment(wrap_text=True, vertical="top")
+        if row.label.startswith("SHA-256"):
+            from openpyxl.workbook.defined_name import DefinedName
+
+            book.defined_names[CHECKSUM_NAME] = DefinedName(CHECKSUM_NAME, attr_text=f"{AUDIT_SHEET}!$B${r}")
+    audit.column_dimensions["A"].width = 42
+    audit.column_dimensions["B"].width = 100
+    for sheet in book.worksheets:
+        sheet.protection.sheet = True
+    book.active = 0
+    book.save(target)
+    return results, warnings
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    lines: list[str]
+
+
+def verify(source) -> Verdict:
+    """Recompute a shared copy from its inputs and compare results and checksum."""
+    from .template import computed_values
+    from .workbook import filling, read_inputs, result_patches, score_inputs
+
+    if not source.has(CHECKSUM_NAME):
+        return Verdict(False, [f"{source.path}: no {CHECKSUM_NAME} name: not a copy made by partnerfit share"])
+    results = score_inputs(read_inputs(source))
+    computed = computed_values(filling(source))
+    lines = []
+    for name, rows in computed.items():
+        if not source.has(name):
+            continue
+        area = source.area(name)
+        found = source.block(name)
+        for i, row in enumerate(rows):
+            for j, expected in enumerate(row):
+                actual = found[i][j] if i < len(found) and j < len(found[i]) else None
+                if not _same(actual, expected):
+                    lines.append(f"{area.address(i, j)}: the copy shows {_shown(actual)}, "
+                                 f"its inputs give {_shown(expected)}")
+    stored = source.block(CHECKSUM_NAME)[0][0]
+    fresh = checksum(results)
+    if stored != fresh:
+        lines.append(f"{source.area(CHECKSUM_NAME).address()}: checksum {str(stored)[:16]}... does not match "
+                     f"the inputs and results ({fresh[:16]}...): something was edited after sharing")
+    return Verdict(not lines, lines)
+
+
+def _same(actual, expected) -> bool:
+    if actual in (None, "") and expected in (None, ""):
+        return True
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(actual, (int, float)):
+        return math.isclose(float(actual), float(expected), rel_tol=1e-12, abs_tol=1e-12)
+    return actual == expected
+
+
+def _shown(value) -> str:
+    if value in (None, ""):
+        return "a blank"
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)

@@ -1,0 +1,441 @@
+"""Reading a filled evaluation workbook through its defined names, checking it, scoring it.
+
+The template's defined names (`Program_Stage`, `Weights`, `Vendor_Scores`, ...) are the contract:
+rows and sheets that users add do not confuse the reader, because it never looks anywhere else.
+Reading uses python-calamine and no pandas, so `partnerfit score --json` costs little more than
+reading the cells.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import xlsx
+from .cells import is_blank, number, score_matrix
+from .criteria import SCALE
+from .errors import PartnerfitError, show
+from .partner_fit import Recommendation, recommend
+from .scoring import Evaluation, check_coverage, check_minimums, check_weights, evaluate
+
+PROGRAM_NAMES = {
+    "stage": "Program_Stage",
+    "need": "Program_Need",
+    "process": "Program_Process",
+    "cmc_experience": "Program_CMC",
+    "modality": "Program_Modality",
+}
+REQUIRED_NAMES = (*PROGRAM_NAMES.values(), "Criteria_Names", "Weights", "Minimums", "Vendor_Names", "Vendor_Scores")
+DEFAULT_MIN_COVERAGE = 0.5
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a workbook: where, and what to do about it."""
+
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.message}"
+
+
+@dataclass
+class Inputs:
+    """Everything the engine needs, as found in the workbook, with where each value lives."""
+
+    program: dict[str, object]
+    program_cells: dict[str, str]
+    criteria: list[str]
+    weights: list[object]
+    minimums: list[object]
+    min_coverage: object
+    vendors: list[str]
+    cells: list[list[object]]
+    """Score cells exactly as entered, one row per (non-empty) vendor row."""
+    areas: dict[str, xlsx.Area]
+    criteria_rows: list[int]
+    """Offsets of the used criteria within Criteria_Names / Weights / Minimums."""
+    vendor_rows: list[int]
+    """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
+    problems: list[Problem] = field(default_factory=list)
+
+    def list_cell(self, name: str, index: int) -> str:
+        """Address of item `index` of a one-row or one-column named range."""
+        area = self.areas[name]
+        return area.address(index, 0) if area.rows >= area.cols else area.address(0, index)
+
+
+def _flat(block: list[list]) -> list:
+    return [v for row in block for v in row]
+
+
+class Source:
+    """A vetted workbook opened for reading: its defined names and cell values."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.package = xlsx.open_package(path)
+        self.book = xlsx.read_workbook(self.package)
+        self.values = xlsx.SheetValues(self.package, self.book)
+        self._areas: dict[str, xlsx.Area] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.book.names
+
+    def area(self, name: str) -> xlsx.Area:
+        if name not in self._areas:
+            if name not in self.book.names:
+                raise PartnerfitError(f"{self.path}: defined name {name} is missing; regenerate the "
+                                      "workbook with partnerfit new and copy your data into it")
+            self._areas[name] = xlsx.parse_area(name, self.book.names[name])
+        return self._areas[name]
+
+    def block(self, name: str) -> list[list]:
+        return self.values.block(self.area(name))
+
+
+def read_inputs(source: Source) -> Inputs:
+    """Read a filled workbook. Structural faults raise; cell-level faults are in `.problems`."""
+    path = source.path
+    missing = [n for n in REQUIRED_NAMES if not source.has(n)]
+    if missing:
+        raise PartnerfitError(
+            f"{path}: defined name {missing[0]} is missing"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + "; this is not a partnerfit workbook, or its names were deleted: start from `partnerfit new`"
+        )
+    areas = {n: source.area(n) for n in (*REQUIRED_NAMES, "Min_Coverage") if source.has(n)}
+    program = {key: source.block(name)[0][0] for key, name in PROGRAM_NAMES.items()}
+    names_all = _flat(source.block("Criteria_Names"))
+    weights_all = _flat(source.block("Weights"))
+    minimums_all = _flat(source.block("Minimums"))
+    if not len(names_all) == len(weights_all) == len(minimums_all):
+        raise PartnerfitError(
+            f"{path}: Criteria_Names, Weights and Minimums cover {len(names_all)}, {len(weights_all)} and "
+            f"{len(minimums_all)} cells; they must be the same length"
+        )
+    problems: list[Problem] = []
+    criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
+    vendor_area, score_area = areas["Vendor_Names"], areas["Vendor_Scores"]
+    if score_area.cols != len(names_all):
+        raise PartnerfitError(
+            f"{path}: Vendor_Scores has {score_area.cols} columns for {len(names_all)} criteria cells; "
+            "the block needs one column per criterion"
+        )
+    if vendor_area.rows != score_area.rows:
+        raise PartnerfitError(
+            f"{path}: Vendor_Names covers {vendor_area.rows} rows but Vendor_Scores {score_area.rows}; "
+            "they must cover the same rows"
+        )
+    names_block = _flat(source.block("Vendor_Names"))
+    score_block = source.block("Vendor_Scores")
+    vendor_rows = []
+    for i, (name, row) in enumerate(zip(names_block, score_block)):
+        if is_blank(name):
+            if not all(is_blank(v) for v in row):
+                problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
+                                        "enter the vendor's name or clear the row"))
+            continue
+        vendor_rows.append(i)
+    inputs = Inputs(
+        program=program,
+        program_cells={k: areas[n].address() for k, n in PROGRAM_NAMES.items()},
+        criteria=[str(names_all[i]).strip() for i in criteria_rows],
+        weights=[weights_all[i] for i in criteria_rows],
+        minimums=[minimums_all[i] for i in criteria_rows],
+        min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
+        vendors=[_vendor_name(names_block[i]) for i in vendor_rows],
+        cells=[[score_block[i][j] for j in criteria_rows] for i in vendor_rows],
+        areas=areas,
+        criteria_rows=criteria_rows,
+        vendor_rows=vendor_rows,
+        problems=problems,
+    )
+    for i, name in enumerate(names_all):
+        if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
+            problems.append(Problem(inputs.list_cell("Criteria_Names", i),
+                                    "a weight or minimum is set for a criterion with no name; name it or clear the row"))
+    return inputs
+
+
+def _vendor_name(value) -> str:
+    return show(value) if isinstance(value, float) else str(value).strip()
+
+
+# ---------------------------------------------------------------- checking
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The validated numeric parameters of an evaluation."""
+
+    weights: np.ndarray
+    minimums: np.ndarray
+    min_coverage: float
+
+
+def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
+    """Weights, minimums and minimum coverage, or the problems that prevent reading them."""
+    problems: list[Problem] = []
+    weights, minimums = [], []
+    for k, name in enumerate(inputs.criteria):
+        row = inputs.criteria_rows[k]
+        weights.append(_number(inputs.weights[k], f"weight for {name}", 0.0,
+                               inputs.list_cell("Weights", row), problems))
+        minimums.append(_number(inputs.minimums[k], f"must-have minimum for {name}", math.nan,
+                                inputs.list_cell("Minimums", row), problems))
+    coverage_cell = inputs.areas["Min_Coverage"].address() if "Min_Coverage" in inputs.areas else "Min_Coverage"
+    coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell, problems)
+    if not inputs.criteria:
+        problems.append(Problem(inputs.list_cell("Criteria_Names", 0), "no criteria are named; "
+                                "enter at least one criterion with a weight"))
+        return None, problems
+    if problems:
+        return None, problems
+    w, mins = np.array(weights), np.array(minimums)
+    for check, args, where in (
+        (check_weights, (w, inputs.criteria), "Weights"),
+        (check_minimums, (mins, inputs.criteria, SCALE), "Minimums"),
+        (check_coverage, (coverage,), None),
+    ):
+        try:
+            check(*args)
+        except PartnerfitError as error:
+            cell = coverage_cell if where is None else _range_text(inputs, where)
+            bad = _first_bad(check, args)
+            if bad is not None and where is not None:
+                cell = inputs.list_cell(where, inputs.criteria_rows[bad])
+            problems.append(Problem(cell, str(error)))
+    if problems:
+        return None, problems
+    return Parameters(w, mins, coverage), problems
+
+
+def _first_bad(check, args) -> int | None:
+    """Which criterion a weights/minimums check complained about (None: the whole range)."""
+    values = args[0]
+    if check is check_weights:
+        negative = np.flatnonzero(values < 0)
+        return int(negative[0]) if negative.size else None
+    if check is check_minimums:
+        lo, hi = args[2]
+        off = np.flatnonzero((values < lo) | (values > hi))
+        return int(off[0]) if off.size else None
+    return None
+
+
+def _range_text(inputs: Inputs, name: str) -> str:
+    area = inputs.areas[name]
+    return f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}"
+
+
+def _number(value, what: str, blank: float, cell: str, problems: list[Problem]) -> float:
+    try:
+        return number(value, what, blank)
+    except PartnerfitError as error:
+        problems.append(Problem(cell, str(error)))
+        return blank
+
+
+def check(inputs: Inputs) -> list[Problem]:
+    """Every problem in the workbook, one per cell, in sheet order."""
+    problems = list(inputs.problems) + _program_problems(inputs)
+    params, parameter_problems = parameters(inputs)
+    problems += parameter_problems + check_duplicates(inputs)
+    if inputs.vendors:
+        matrix, unreadable = score_matrix(inputs.cells)
+        lo, hi = SCALE
+        off = unreadable | (matrix < lo) | (matrix > hi)
+        for i, j in zip(*np.nonzero(off)):
+            value = inputs.cells[i][j]
+            problems.append(Problem(
+                inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
+                f"{show(value)} for {inputs.vendors[i]} / {inputs.criteria[j]} is not a score from "
+                f"{lo:g} to {hi:g}; enter a number from {lo:g} to {hi:g}, or N/A",
+            ))
+        if params is not None:
+            must = np.flatnonzero(~np.isnan(params.minimums))
+            blank = np.isnan(matrix[:, must]) & ~unreadable[:, must]
+            for i, k in zip(*np.nonzero(blank)):
+                j = must[k]
+                problems.append(Problem(
+                    inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
+                    f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
+                    "score it (the vendor stays Incomplete until then)",
+                ))
+    return problems
+
+
+def _program_problems(inputs: Inputs) -> list[Problem]:
+    """Each programme field checked on its own, so that every bad field is reported."""
+    from .domain import CMCExperience, Modality, Process, Stage, parse_needs
+
+    parsers = {
+        "stage": lambda v: Stage.parse(v, "stage") if not is_blank(v) else _blank_stage(),
+        "need": parse_needs,
+        "process": lambda v: is_blank(v) or Process.parse(v, "process"),
+        "cmc_experience": lambda v: is_blank(v) or CMCExperience.parse(v, "CMC experience"),
+        "modality": lambda v: is_blank(v) or Modality.parse(v, "modality"),
+    }
+    problems = []
+    for key in PROGRAM_NAMES:
+        try:
+            parsers[key](inputs.program[key])
+        except PartnerfitError as error:
+            problems.append(Problem(inputs.program_cells[key], f"{error}; pick one from the drop-down list"))
+    return problems
+
+
+def _blank_stage():
+    from .domain import Stage
+
+    raise PartnerfitError(f"stage is blank; enter one of {', '.join(Stage.labels())}")
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Results:
+    """A scored workbook: the recommendation and the engine's per-vendor results."""
+
+    inputs: Inputs
+    parameters: Parameters
+    recommendation: Recommendation
+    evaluation: Evaluation
+    status: list[str]
+
+    def vendor_table(self) -> list[dict]:
+        """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
+        out = []
+        for i in self.evaluation.order().tolist():
+            score, rank = self.evaluation.score[i], self.evaluation.rank[i]
+            out.append({
+                "vendor": self.inputs.vendors[i],
+                "score": None if math.isnan(score) else float(score),
+                "rank": None if math.isnan(rank) else int(rank),
+                "coverage": float(self.evaluation.coverage[i]),
+                "status": self.status[i],
+            })
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "recommendation": {
+                "partner_type": self.recommendation.partner_type,
+                "scores": dict(self.recommendation.scores),
+                "reason": self.recommendation.reason,
+            },
+            "vendors": self.vendor_table(),
+        }
+
+
+def score_inputs(inputs: Inputs) -> Results:
+    """Score a workbook's inputs; raise one line naming the first blocking problem."""
+    params, problems = parameters(inputs)
+    fatal = _program_problems(inputs) + problems + check_duplicates(inputs)
+    if fatal:
+        more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
+        raise PartnerfitError(f"{fatal[0]}{more}")
+    p = inputs.program
+    recommendation = recommend(p["stage"], p["need"], p["process"], p["cmc_experience"], p["modality"])
+    if inputs.vendors:
+        matrix, unreadable = score_matrix(inputs.cells)
+    else:
+        matrix, unreadable = np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
+    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist())
+
+
+def check_duplicates(inputs: Inputs) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for k, name in enumerate(inputs.vendors):
+        cell = inputs.areas["Vendor_Names"].address(inputs.vendor_rows[k])
+        if name in seen:
+            problems.append(Problem(cell, f'vendor "{name}" is also in {seen[name]}; keep one row per vendor'))
+        else:
+            seen[name] = cell
+    return problems
+
+
+# ---------------------------------------------------------------- writing results
+
+
+def filling(source: Source):
+    """The workbook's input cells as a `template.Filling` (to compute every formula's value)."""
+    from .template import INPUT_NAMES, Filling
+
+    rows = source.area("Vendor_Names").rows
+    blocks = {}
+    for name in INPUT_NAMES:
+        if source.has(name):
+            blocks[name] = source.block(name)
+        elif name == "Weight_Profile":
+            blocks[name] = [["CDMO"]]
+        else:  # optional vendor columns (type, site, evidence, comments)
+            blocks[name] = [[None]] * rows
+    return Filling.from_names(blocks)
+
+
+def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit."""
+    patches: dict[str, dict[str, object]] = {}
+    skipped = []
+    for name, rows in computed.items():
+        if not source.has(name):
+            skipped.append(name)
+            continue
+        area = source.area(name)
+        if (area.rows, area.cols) != (len(rows), len(rows[0]) if rows else 0):
+            skipped.append(name)
+            continue
+        part = patches.setdefault(source.book.sheets.get(area.sheet, ""), {})
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                part[f"{xlsx.column_letter(area.left + j)}{area.top + i}"] = value
+    patches.pop("", None)
+    return patches, skipped
+
+
+def write_results(source: Source, target, keep_formulas: bool, fallback: bool = False) -> list[str]:
+    """Copy the workbook to `target` (a temporary path) with every computed cell's result set.
+
+    `keep_formulas`: formulas stay with fresh cached results (a scored working copy); otherwise
+    each formula becomes its value. `fallback`: formulas partnerfit does not own keep the value
+    Excel last cached. Every other part of the file is copied unchanged. Returns warnings.
+    """
+    from .template import computed_values
+
+    patches, skipped = result_patches(source, computed_values(filling(source)))
+    warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
+                for name in skipped]
+    parts = {}
+    sheet_of_part = {part: sheet for sheet, part in source.book.sheets.items()}
+    for part in ([p for p in source.package.parts if p in sheet_of_part] if fallback else patches):
+        values = patches.get(part, {})
+        cached = _Cached(source, sheet_of_part[part]) if fallback else None
+        parts[part], patched = xlsx.patch_sheet(xlsx.read_part(source.package, part), values,
+                                                keep_formulas, cached)
+        if cached is not None and cached.used:
+            warnings.append(f"{sheet_of_part[part]}: {len(cached.used)} formula(s) of your own "
+                            f"(e.g. {sorted(cached.used)[0]}) keep the value Excel last computed")
+    xlsx.copy_with_patches(source.package, target, parts)
+    return warnings
+
+
+class _Cached:
+    """The value Excel cached for a cell of one sheet, for formulas partnerfit does not own."""
+
+    def __init__(self, source: Source, sheet: str):
+        self.source, self.sheet, self.used = source, sheet, set()
+
+    def __call__(self, ref: str):
+        self.used.add(ref)
+        letters = ref.rstrip("0123456789")
+        row, col = int(ref[len(letters):]), xlsx.column_index(letters)
+        return self.source.values.block(xlsx.Area(self.sheet, row, col, row, col))[0][0]

@@ -6,20 +6,23 @@ Each maker writes one file into a folder and returns its path. `HOSTILE` maps a 
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
-import xlsxwriter
 
 
 def _small_workbook(path: Path) -> Path:
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("Program")
-    sheet.write("A1", "Stage")
-    sheet.write("B1", "Phase II")
-    book.define_name("Program_Stage", "=Program!$B$1")
-    book.close()
+    """A real (small) partnerfit evaluation workbook to tamper with."""
+    from partnerfit.template import Filling, write_workbook
+
+    write_workbook(path, Filling(partner_type="CRO", stage="Phase II", need="clinical", capacity=5))
     return path
+
+
+def _part(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
 
 
 def _rewrite(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
@@ -104,32 +107,29 @@ def zip_bomb(folder: Path, gigabytes: float = 1.0) -> Path:
 
 
 def million_rows(folder: Path) -> Path:
-    """A sheet with cells at row 1,048,576 and column XFD: a dense read would take gigabytes."""
-    book = xlsxwriter.Workbook(str(folder / "million_rows.xlsx"))
-    sheet = book.add_worksheet("Program")
-    sheet.write("B1", "Phase II")
-    sheet.write("A1048576", 1)
-    sheet.write("XFD1", 1)
-    book.define_name("Program_Stage", "=Program!$B$1")
-    book.close()
-    return folder / "million_rows.xlsx"
+    """The Vendors sheet with a cell at XFD1048576: a dense read would take gigabytes."""
+    source = _small_workbook(folder / "base_rows.xlsx")
+    part = "xl/worksheets/sheet4.xml"  # Start, Program, Criteria, Vendors
+    xml = _part(source, part).replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    return _rewrite(source, folder / "million_rows.xlsx", {part: xml})
+
+
+def _renamed(folder: Path, name: str, reference: bytes) -> Path:
+    source = _small_workbook(folder / f"base_{name}")
+    xml = re.sub(rb'(<definedName name="Program_Stage">)[^<]*(</definedName>)',
+                 rb"\g<1>" + reference + rb"\g<2>", _part(source, "xl/workbook.xml"))
+    return _rewrite(source, folder / name, {"xl/workbook.xml": xml})
 
 
 def names_elsewhere(folder: Path) -> Path:
     """A defined name pointing into another workbook."""
-    book = xlsxwriter.Workbook(str(folder / "external_names.xlsx"))
-    book.add_worksheet("Program").write("B1", "Phase II")
-    book.define_name("Program_Stage", "=[1]Program!$B$1")
-    book.close()
-    return folder / "external_names.xlsx"
+    return _renamed(folder, "external_names.xlsx", b"[1]Program!$B$4")
 
 
 def names_broken(folder: Path) -> Path:
-    book = xlsxwriter.Workbook(str(folder / "ref_names.xlsx"))
-    book.add_worksheet("Program").write("B1", "Phase II")
-    book.define_name("Program_Stage", "=#REF!")
-    book.close()
-    return folder / "ref_names.xlsx"
+    """A defined name whose cells were deleted."""
+    return _renamed(folder, "ref_names.xlsx", b"Program!#REF!")
 
 
 HOSTILE = {

@@ -43,10 +43,13 @@ def _normal(value):
     return str(value).strip()
 
 
-def fingerprint(results: Results) -> dict:
-    """The normalised inputs and results that the checksum covers."""
+RESULT_NAMES = ("Recommendation", "Fit_Scores", "Weighted_Scores", "Coverages", "Statuses", "Ranks")
+"""The result cells the checksum covers, as shown in the copy."""
+
+
+def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
+    """The normalised inputs and the results shown in the copy that the checksum covers."""
     inputs = results.inputs
-    table = results.vendor_table()
     return {
         "program": {k: _normal(v) for k, v in inputs.program.items()},
         "criteria": inputs.criteria,
@@ -54,14 +57,13 @@ def fingerprint(results: Results) -> dict:
         "minimums": [_normal(m) for m in results.parameters.minimums],
         "min_coverage": _normal(results.parameters.min_coverage),
         "vendors": {name: [_normal(v) for v in row] for name, row in zip(inputs.vendors, inputs.cells)},
-        "recommendation": results.recommendation.partner_type,
-        "fit_scores": results.recommendation.scores,
-        "results": [{k: _normal(v) for k, v in row.items()} for row in table],
+        "results": {name: [[None if v == "" else _normal(v) for v in row] for row in shown.get(name, [])]
+                    for name in RESULT_NAMES},
     }
 
 
-def checksum(results: Results) -> str:
-    canonical = json.dumps(fingerprint(results), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+def checksum(results: Results, shown: dict[str, list[list]]) -> str:
+    canonical = json.dumps(fingerprint(results, shown), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
@@ -71,7 +73,7 @@ class AuditRow:
     value: object
 
 
-def audit_rows(results: Results, source: str, generated: dt.datetime) -> list[AuditRow]:
+def audit_rows(results: Results, shown: dict[str, list[list]], source: str, generated: dt.datetime) -> list[AuditRow]:
     """What the Audit sheet states, top to bottom."""
     p = results.parameters
     total = float(p.weights.sum())
@@ -83,7 +85,7 @@ def audit_rows(results: Results, source: str, generated: dt.datetime) -> list[Au
         AuditRow("Method", METHOD),
         AuditRow("Minimum coverage", p.min_coverage),
         AuditRow("Vendors", len(results.inputs.vendors)),
-        AuditRow("SHA-256 of normalised inputs and results", checksum(results)),
+        AuditRow("SHA-256 of normalised inputs and results", checksum(results, shown)),
         AuditRow("", None),
         AuditRow("Criterion", "Weight / share of total / must-have minimum"),
     ]
@@ -129,7 +131,11 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     from .template import CONF, INPUT_NAMES
     from .workbook import read_inputs, score_inputs, write_results
 
+    from .template import computed_values
+    from .workbook import filling
+
     results = score_inputs(read_inputs(source))
+    shown = computed_values(filling(source))
     generated = generated or dt.datetime.now(dt.timezone.utc)
     warnings = write_results(source, target, keep_formulas=False, fallback=True)
     lost = dropped_parts(source.package)
@@ -148,7 +154,7 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
                     cell.protection = locked
     audit = book.create_sheet(AUDIT_SHEET, 1)
     bold = Font(bold=True)
-    for r, row in enumerate(audit_rows(results, source.path.name, generated), start=1):
+    for r, row in enumerate(audit_rows(results, shown, source.path.name, generated), start=1):
         label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)
         label.font = bold
         if isinstance(row.value, str):
@@ -195,10 +201,10 @@ def verify(source) -> Verdict:
                     lines.append(f"{area.address(i, j)}: the copy shows {_shown(actual)}, "
                                  f"its inputs give {_shown(expected)}")
     stored = source.block(CHECKSUM_NAME)[0][0]
-    fresh = checksum(results)
+    fresh = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
     if stored != fresh:
         lines.append(f"{source.area(CHECKSUM_NAME).address()}: checksum {str(stored)[:16]}... does not match "
-                     f"the inputs and results ({fresh[:16]}...): something was edited after sharing")
+                     f"the inputs and results in the copy ({fresh[:16]}...): something was edited after sharing")
     return Verdict(not lines, lines)
 
 

@@ -294,6 +294,9 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], f
         write(temp_path)
         with open(temp_path, "rb+") as flushed:
             os.fsync(flushed.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_path, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from colleagues
         os.replace(temp_path, target)
     finally:
         temp_path.unlink(missing_ok=True)

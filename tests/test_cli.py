@@ -1,0 +1,363 @@
+"""The command line through its real entry point (a subprocess), on generated workbooks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from hostile import HOSTILE
+from template_cases import random_filling
+from partnerfit.example import EXAMPLE, Vendor
+from partnerfit.template import CONF, INPUT_NAMES, Filling, build_workbook, write_workbook
+
+XLWINGS_VBA = Path(__import__("xlwings").__file__).parent / "quickstart_standalone.xlsm"
+
+
+def run(*args, cwd=None, timeout=120):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("PARTNERFIT_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "partnerfit.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout, env=env)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("example") / "example_evaluation.xlsx"
+    build_workbook(path, example=True)
+    return path
+
+
+def named_values(path: Path, names) -> dict[str, list]:
+    """The values of defined names, read with openpyxl (cached values)."""
+    book = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for name in names:
+        if name not in book.defined_names:
+            continue
+        sheet, ref = next(book.defined_names[name].destinations)
+        cells = book[sheet][ref.replace("$", "")]
+        rows = cells if isinstance(cells, tuple) else ((cells,),)
+        rows = rows if isinstance(rows[0], tuple) else (rows,)
+        out[name] = [[c.value for c in row] for row in rows]
+    return out
+
+
+# ------------------------------------------------------------------ score
+
+
+def test_score_json_is_exactly_the_documented_shape(example):
+    result = run("score", example, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["recommendation", "vendors"]
+    assert list(data["recommendation"]) == ["partner_type", "scores", "reason"]
+    assert data["recommendation"]["partner_type"] == "CDMO"
+    assert data["recommendation"]["scores"] == {"CRO": 0, "CMO": 27, "CDMO": 86}
+    vendors = data["vendors"]
+    assert [list(v) for v in vendors] == [["vendor", "score", "rank", "coverage", "status"]] * 8
+    assert vendors[0] == {"vendor": "Garnet BioWorks", "score": pytest.approx(4.4375), "rank": 1,
+                          "coverage": pytest.approx(0.96), "status": "Qualified"}
+    assert vendors[-2]["rank"] is None and vendors[-2]["status"] == "Knocked out: Quality systems"
+
+
+def test_score_matches_the_engine_on_a_random_workbook(tmp_path):
+    filling = random_filling(7, "CRO", vendors=40)
+    path = tmp_path / "random.xlsx"
+    write_workbook(path, filling)
+    data = json.loads(run("score", path, "--json").stdout)
+    frame = pd.DataFrame([list(v.scores) for v in filling.vendors], index=[v.name for v in filling.vendors],
+                         columns=list(filling.criteria), dtype=object)
+    from partnerfit import score_vendors
+
+    engine = score_vendors(frame, list(filling.weights), list(filling.minimums), filling.min_coverage)
+    assert [v["vendor"] for v in data["vendors"]] == list(engine.index)
+    for row, (_, expected) in zip(data["vendors"], engine.iterrows()):
+        assert row["status"] == expected["status"]
+        assert row["coverage"] == pytest.approx(expected["coverage"], abs=1e-12)
+        if row["score"] is not None:
+            assert row["score"] == pytest.approx(expected["score"], abs=1e-12)
+
+
+def test_score_output_fills_results_and_keeps_every_input(example, tmp_path):
+    before = digest(example)
+    out = tmp_path / "scored.xlsx"
+    result = run("score", example, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert digest(example) == before  # the input is never modified
+    # Every value a user entered survives, cell by cell.
+    assert named_values(out, INPUT_NAMES) == named_values(example, INPUT_NAMES)
+    # The results are visible without recalculation, to pandas and openpyxl alike.
+    scores = pd.read_excel(out, sheet_name="Scores", header=None, engine="openpyxl")
+    assert "Garnet BioWorks" in scores.to_string()
+    cached = named_values(out, ["Weighted_Scores", "Statuses", "Recommendation"])
+    assert cached["Recommendation"] == [["CDMO"]]
+    assert [r[0] for r in cached["Statuses"][:8]].count("Qualified") == 6
+    # The formulas stay: it is a working copy.
+    book = openpyxl.load_workbook(out)
+    sheet, ref = next(book.defined_names["Weighted_Scores"].destinations)
+    assert str(book[sheet][ref.replace("$", "").split(":")[0]].value).startswith("=")
+
+
+def test_score_refuses_to_overwrite_and_in_place_keeps_a_backup(example, tmp_path):
+    out = tmp_path / "scored.xlsx"
+    out.write_bytes(b"precious")
+    result = run("score", example, "-o", out)
+    assert result.returncode == 1 and "already exists" in result.stderr and "--force" in result.stderr
+    assert out.read_bytes() == b"precious"
+    assert run("score", example, "-o", out, "--force").returncode == 0
+    assert zipfile.is_zipfile(out)
+    copy = tmp_path / "mine.xlsx"
+    copy.write_bytes(example.read_bytes())
+    result = run("score", copy, "--in-place")
+    assert result.returncode == 0, result.stderr
+    backups = list(tmp_path.glob("mine.xlsx.*.bak"))
+    assert len(backups) == 1 and backups[0].read_bytes() == example.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+def test_score_many_files_one_bad_never_stops_the_others(example, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_text("Vendor,Score\nA,4\n")
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    result = run("score", example, bad, example.parent / "missing.xlsx", "--out-dir", outdir)
+    assert result.returncode == 1
+    assert (outdir / "example_evaluation_scored.xlsx").exists()
+    assert "1 of 3 files done, 2 failed" in result.stderr
+    assert "a text or CSV file" in result.stderr and "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_user_added_rows_and_sheets_do_not_confuse_the_reader(example, tmp_path):
+    edited = tmp_path / "edited.xlsx"
+    book = openpyxl.load_workbook(example)
+    notes = book.create_sheet("My notes", 0)
+    notes["A1"] = "Shortlist meeting"
+    notes["B7"] = 5
+    book["Vendors"]["Z100"] = "a stray note far right and below"
+    book.save(edited)
+    assert json.loads(run("score", edited, "--json").stdout) == json.loads(run("score", example, "--json").stdout)
+
+
+# ------------------------------------------------------------------ check
+
+
+def test_check_lists_every_problem_with_its_cell(tmp_path):
+    criteria = [c for c in Filling(partner_type="CMO").criteria]
+    scores = [4.0] * len(criteria)
+    filling = Filling(
+        partner_type="CMO", stage="Phase 9", need="manufacturing", modality="robot",
+        weights=(None, -5.0, *([10.0] * (len(criteria) - 2))), minimums=(None, None, 9.0, *([None] * (len(criteria) - 3))),
+        vendors=(
+            Vendor("Acme", "", tuple([7.0] + scores[1:])),
+            Vendor("Acme", "", tuple(["good"] + scores[1:])),
+            Vendor("Beta", "", tuple(scores)),
+        ),
+    )
+    path = tmp_path / "messy.xlsx"
+    write_workbook(path, filling)
+    result = run("check", path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    expected = [
+        'Program!B4: stage "Phase 9" is not one of',
+        'Program!B8: modality "robot" is not one of',
+        "Criteria!D8: weight for Regulatory track record is -5; weights must be 0 or more",
+        "Criteria!E9: must-have minimum for",
+        'Vendors!A6: vendor "Acme" is also in Vendors!A5',
+        "Vendors!B5: 7 for Acme / Scope of work is not a score from 1 to 5",
+        'Vendors!B6: "good" for Acme / Scope of work is not a score from 1 to 5',
+    ]
+    for fragment in expected:
+        assert any(line.startswith(fragment) for line in lines), (fragment, lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_check_clean_workbook_exits_0(tmp_path):
+    path = tmp_path / "clean.xlsx"
+    write_workbook(path, Filling(partner_type="CRO", stage="Phase II", need="clinical",
+                                 vendors=(Vendor("A", "", (4.0,) * 11),)))
+    result = run("check", path)
+    assert result.returncode == 0 and "no problems found" in result.stdout
+
+
+def test_score_stops_on_blocking_problems_with_one_line(tmp_path):
+    path = tmp_path / "zero.xlsx"
+    filling = Filling(partner_type="CRO", stage="Phase II", need="clinical", weights=(0.0,) * 11)
+    write_workbook(path, filling)
+    result = run("score", path)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "all weights are 0" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("score").returncode == 2
+    assert run("check").returncode == 2
+    result = run("score", "a.xlsx", "b.xlsx", "-o", "x.xlsx")
+    assert result.returncode == 2 and "--out-dir" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["demo", "new", "check", "score", "share", "verify"])
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.returncode == 0 and "Example" in result.stdout
+
+
+# ------------------------------------------------------------------ hostile files
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_hostile_files_one_line_exit_1_quickly(tmp_path, kind):
+    maker, fragment = HOSTILE[kind]
+    path = maker(tmp_path)
+    for command in ("check", "score"):
+        start = time.perf_counter()
+        result = run(command, path)
+        assert time.perf_counter() - start < 10
+        assert result.returncode == 1, result.stderr
+        assert fragment in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ parts the writers keep or drop
+
+
+def _with_parts(source: Path, target: Path, macro: bool = False, image: bool = False) -> Path:
+    """Copy a generated workbook adding a VBA project (as .xlsm) and/or an image part."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml" and macro:
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"<Default Extension=\"xml\"",
+                                    b"<Default Extension=\"bin\" ContentType=\"application/vnd.ms-office.vbaProject\"/>"
+                                    b"<Default Extension=\"xml\"")
+            if info.filename == "xl/_rels/workbook.xml.rels" and macro:
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft'
+                                    b'.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
+            dst.writestr(info, data)
+        if macro:
+            with zipfile.ZipFile(XLWINGS_VBA) as vba:
+                dst.writestr("xl/vbaProject.bin", vba.read("xl/vbaProject.bin"))
+        if image:
+            dst.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    return target
+
+
+def test_macro_workbook_keeps_its_macros_in_both_copies(example, tmp_path):
+    xlsm = _with_parts(example, tmp_path / "macro.xlsm", macro=True)
+    vba = zipfile.ZipFile(xlsm).read("xl/vbaProject.bin")
+    assert run("score", xlsm, "-o", tmp_path / "scored.xlsm").returncode == 0
+    assert zipfile.ZipFile(tmp_path / "scored.xlsm").read("xl/vbaProject.bin") == vba
+    result = run("share", xlsm, "-o", tmp_path / "shared.xlsm")
+    assert result.returncode == 0, result.stderr
+    assert zipfile.ZipFile(tmp_path / "shared.xlsm").read("xl/vbaProject.bin") == vba
+    wrong = run("share", xlsm, "-o", tmp_path / "shared.xlsx")
+    assert wrong.returncode == 1 and "must end in .xlsm" in wrong.stderr
+
+
+def test_parts_the_shared_copy_lacks_are_named(example, tmp_path):
+    with_image = _with_parts(example, tmp_path / "image.xlsx", image=True)
+    scored = run("score", with_image, "-o", tmp_path / "scored.xlsx")
+    assert scored.returncode == 0 and "xl/media/image1.png" in zipfile.ZipFile(tmp_path / "scored.xlsx").namelist()
+    shared = run("share", with_image, "-o", tmp_path / "shared.xlsx")
+    assert shared.returncode == 0 and "lacks images" in shared.stderr
+
+
+# ------------------------------------------------------------------ share and verify
+
+
+@pytest.fixture(scope="module")
+def shared(example, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("shared") / "for_procurement.xlsx"
+    result = run("share", example, "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_shared_copy_shows_every_value_without_python(shared):
+    book = openpyxl.load_workbook(shared)
+    assert CONF not in book.sheetnames and "Audit" in book.sheetnames
+    formulas = [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == []
+    values = named_values(shared, ["Recommendation", "Fit_Scores", "Weighted_Scores", "Ranks"])
+    assert values["Recommendation"] == [["CDMO"]]
+    assert values["Fit_Scores"] == [["CRO", "CMO", "CDMO"], [0, 27, 86]]
+    assert values["Weighted_Scores"][6][0] == pytest.approx(4.4375)  # Garnet BioWorks, 7th row
+    frame = pd.read_excel(shared, sheet_name="Scores", header=None, engine="openpyxl")
+    assert frame.isna().all(axis=None) == False  # noqa: E712 - pandas sees numbers, not NaN
+    assert 4.4375 in frame.to_numpy().ravel().tolist()
+
+
+def test_shared_copy_is_locked_and_audited(shared):
+    book = openpyxl.load_workbook(shared)
+    assert all(ws.protection.sheet for ws in book.worksheets)
+    sheet, ref = next(book.defined_names["Vendor_Scores"].destinations)
+    first = book[sheet][ref.replace("$", "").split(":")[0]]
+    assert first.protection.locked
+    audit = {row[0].value: row[1].value for row in book["Audit"].iter_rows(max_col=2) if row[0].value}
+    assert audit["partnerfit version"] and audit["Recommended partner type"] == "CDMO"
+    assert len(audit["SHA-256 of normalised inputs and results"]) == 64
+    assert "Generated at (UTC)" in audit and "Method" in audit
+
+
+def test_verify_accepts_the_copy_and_names_altered_values(shared, tmp_path):
+    result = run("verify", shared)
+    assert result.returncode == 0 and "OK" in result.stdout
+    book = openpyxl.load_workbook(shared)
+    sheet, ref = next(book.defined_names["Weighted_Scores"].destinations)
+    cell = ref.replace("$", "").split(":")[0]
+    book[sheet][cell] = 4.99
+    tampered = tmp_path / "tampered.xlsx"
+    book.save(tampered)
+    result = run("verify", tampered)
+    assert result.returncode == 1
+    assert f"{sheet}!{cell}: the copy shows 4.99, its inputs give 4.3" in result.stdout
+    assert "checksum" in result.stdout
+
+
+def test_verify_refuses_a_workbook_that_was_never_shared(example):
+    result = run("verify", example)
+    assert result.returncode == 1 and "not a copy made by partnerfit share" in result.stdout
+
+
+def test_demo_writes_scored_and_shared_copies(tmp_path):
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Recommended partner type: CDMO" in result.stdout
+    assert {p.name for p in tmp_path.iterdir()} == {"example_scored.xlsx", "example_shared.xlsx"}
+    assert run("verify", tmp_path / "example_shared.xlsx").returncode == 0
+    assert run("demo", cwd=tmp_path).returncode == 0  # re-running replaces its own outputs
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_finds_no_error_and_the_same_numbers_in_the_shared_copy(shared, tmp_path):
+    from libreoffice import recalc
+
+    (out,) = recalc([shared], tmp_path)
+    book = openpyxl.load_workbook(out, data_only=True)
+    errors = [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith("#") and c.value.endswith(("!", "?", "A"))]
+    assert errors == []
+    names = ["Weighted_Scores", "Coverages", "Statuses", "Ranks", "Recommendation", "Fit_Scores"]
+    after, before = named_values(out, names), named_values(shared, names)
+    for name in names:
+        for row_after, row_before in zip(after[name], before[name]):
+            # LibreOffice stores 15 significant digits.
+            assert row_after == [pytest.approx(v, rel=1e-13) if isinstance(v, float) else v for v in row_before]

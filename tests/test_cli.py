@@ -341,6 +341,9 @@ def test_demo_writes_scored_and_shared_copies(tmp_path):
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Recommended partner type: CDMO" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("Garnet", "Elmstead", "Hollis"))]
+    assert lines[0].split()[:4] == ["Garnet", "BioWorks", "4.44", "1"]
+    assert lines[1].endswith("Knocked out: Quality systems") and lines[2].endswith("Incomplete")
     assert {p.name for p in tmp_path.iterdir()} == {"example_scored.xlsx", "example_shared.xlsx"}
     assert run("verify", tmp_path / "example_shared.xlsx").returncode == 0
     assert run("demo", cwd=tmp_path).returncode == 0  # re-running replaces its own outputs

@@ -222,3 +222,102 @@ def VENDOR_SCORES(table, weights, minimums=None, min_coverage=0.5):
 def PARTNERFIT_VERSION():
     """The installed partnerfit version."""
     return __version__
+
+
+# Decisions that hold up: AHP weights, evaluator consensus, robustness of the ranking.
+# (Imported here, with the functions they serve; pandas only inside CONSENSUS.)
+from .ahp import ahp_weights  # noqa: E402
+from .robustness import check_scores, flip_margin, rank_acceptability  # noqa: E402
+
+MAX_SAMPLES = 100_000
+"""Most weight draws one RANK_ACCEPTABILITY cell may ask for (about 5 s for 1,000 vendors)."""
+
+
+def _whole(value, what: str, default: float, least: int, most: int) -> int:
+    """A whole number from a cell, within [least, most]."""
+    x = number(value, what, default)
+    if x != int(x) or not least <= x <= most:
+        raise PartnerfitError(f"{what} is {show(x)}; use a whole number from {least:,} to {most:,}")
+    return int(x)
+
+
+def _scored_table(table, weights):
+    """(criteria, vendors, checked score matrix, weights) of a VENDOR_SCORES-shaped table."""
+    criteria, vendors, body = _read_table(table)
+    w = _weights(weights, criteria)
+    if not vendors:
+        raise PartnerfitError("table has no vendor rows; add one row per vendor under the header")
+    matrix, unreadable = score_matrix(body)
+    return criteria, vendors, check_scores(matrix, unreadable, body, vendors, criteria, w, _SCALE), w
+
+
+@func(category=CATEGORY)
+@arg("matrix", ndim=2, doc="Square pairwise comparisons (Saaty 1-9): 3 = row criterion moderately more important than column; 1 on the diagonal, reciprocals such as 1/3 below it")
+@_excel_safe
+def AHP_WEIGHTS(matrix):
+    """AHP criteria weights (principal eigenvector, sum 1) and consistency. Spills 2 columns (label, value): Weight 1..n in matrix row order, Lambda max, CI, CR, Consistent (TRUE if CR <= 0.10), Note."""
+    result = ahp_weights(matrix)
+    out = [[f"Weight {i + 1}", float(w)] for i, w in enumerate(result.weights)]
+    out += [
+        ["Lambda max", result.lambda_max], ["CI", result.ci], ["CR", result.cr],
+        ["Consistent", result.consistent], ["Note", result.message],
+    ]
+    return out
+
+
+@func(category=CATEGORY)
+@arg("evaluations", ndim=2, doc="Header row (Vendor, Evaluator, Criterion, Score[, Evidence]) and one row per vendor, evaluator and criterion; blank or N/A score = not scored; blank rows ignored")
+@arg("method", doc='Optional. "mean" (default) or "median"')
+@_excel_safe
+def CONSENSUS(evaluations, method="mean"):
+    """Consensus score of several evaluators per vendor and criterion: spills a table (Vendor, criteria...) that VENDOR_SCORES takes as it is; blank where nobody scored."""
+    import pandas as pd
+
+    from .consensus import consensus
+
+    if not isinstance(evaluations, (list, tuple)) or not evaluations or not isinstance(evaluations[0], (list, tuple)):
+        raise PartnerfitError(
+            "evaluations must be a range: a header row (Vendor, Evaluator, Criterion, Score) and data rows"
+        )
+    header = ["" if is_blank(h) else show(h) if isinstance(h, float) else str(h).strip() for h in evaluations[0]]
+    frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)
+    result = consensus(frame, "mean" if is_blank(method) else method).table
+    out = [["Vendor", *result.columns]]
+    out += [[vendor, *map(_cell, row)] for vendor, row in zip(result.index, result.to_numpy().tolist())]
+    return out
+
+
+@func(category=CATEGORY)
+@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
+@arg("weights", doc=_WEIGHTS_DOC)
+@arg("uncertainty", doc="Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)")
+@arg("samples", doc=f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})")
+@arg("seed", doc="Optional. Random seed; the same seed gives the same answer (default 0)")
+@_excel_safe
+def RANK_ACCEPTABILITY(table, weights, uncertainty=0.2, samples=10000, seed=0):
+    """Share of random weightings (each weight x U(1-u, 1+u), renormalised) in which each vendor ranks 1st, 2nd, ...: spills Vendor, Rank 1, Rank 2, ... in table order (SMAA-2)."""
+    criteria, vendors, matrix, w = _scored_table(table, weights)
+    u = number(uncertainty, "uncertainty", 0.2)
+    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
+    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
+    out = [["Vendor", *(f"Rank {r + 1}" for r in range(len(vendors)))]]
+    out += [[vendor, *row] for vendor, row in zip(vendors, shares.tolist())]
+    return out
+
+
+@func(category=CATEGORY)
+@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
+@arg("weights", doc=_WEIGHTS_DOC)
+@_excel_safe
+def FLIP_MARGIN(table, weights):
+    """Per criterion, the smallest change of its share of the weight (others rescaled) that puts another vendor first: spills Criterion, Weight, Change, New weight, New leader ("none" if no weight from 0 to 1 does)."""
+    criteria, vendors, matrix, w = _scored_table(table, weights)
+    flips = flip_margin(matrix, w)
+    out = [["Criterion", "Weight", "Change", "New weight", "New leader"]]
+    for k, name in enumerate(criteria):
+        leader = int(flips.new_leader[k])
+        out.append([
+            name, float(flips.weight[k]), _cell(float(flips.change[k])),
+            _cell(float(flips.new_weight[k])), vendors[leader] if leader >= 0 else "none",
+        ])
+    return out

@@ -150,3 +150,56 @@ HOSTILE = {
 def make(kind: str, folder: Path) -> Path:
     return HOSTILE[kind][0](folder)
 
+
+
+# ------------------------------------------------------------------ accepted, but never followed
+
+EXTERNAL_SHEET = "Prices"
+
+
+def external_links(folder: Path, url: str = "http://127.0.0.1:9/prices.xlsx") -> Path:
+    """A filled workbook linked to another workbook at `url` (xl/externalLinks, as Excel writes
+    it): a name of the user's own and the Start sheet's title cell refer to it, with cached values.
+
+    partnerfit scores it without following the link; the shared copy drops the link.
+    """
+    from partnerfit.example import Vendor
+    from partnerfit.template import Filling, write_workbook
+
+    source = folder / "base_links.xlsx"
+    write_workbook(source, Filling(partner_type="CRO", stage="Phase II", need="clinical", capacity=5,
+                                   vendors=(Vendor("Acme", "", (4,) * 11), Vendor("Beta", "", (3,) * 11))))
+    link = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<externalBook r:id="rId1"><sheetNames><sheetName val="{EXTERNAL_SHEET}"/></sheetNames>'
+        '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1"><v>4</v></cell></row></sheetData>'
+        "</sheetDataSet></externalBook></externalLink>"
+    ).encode()
+    link_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'externalLinkPath" Target="{url}" TargetMode="External"/></Relationships>'
+    ).encode()
+    types = _part(source, "[Content_Types].xml").replace(
+        b"</Types>", b'<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+                     b'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/></Types>')
+    rels = _part(source, "xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>", b'<Relationship Id="rIdLink1" Type="http://schemas.openxmlformats.org/'
+                             b'officeDocument/2006/relationships/externalLink" '
+                             b'Target="externalLinks/externalLink1.xml"/></Relationships>')
+    book = _part(source, "xl/workbook.xml")
+    book = book.replace(b"</sheets>", b'</sheets><externalReferences><externalReference r:id="rIdLink1"/>'
+                                      b"</externalReferences>", 1)
+    book = book.replace(b"<definedNames>", b'<definedNames><definedName name="Supplier_Price">'
+                                           + f"[1]{EXTERNAL_SHEET}!$A$1".encode() + b"</definedName>", 1)
+    start = re.sub(rb'<c r="A1"([^>]*?) t="s"><v>\d+</v></c>',
+                   rb'<c r="A1"\1><f>[1]' + EXTERNAL_SHEET.encode() + rb"!$A$1</f><v>4</v></c>",
+                   _part(source, "xl/worksheets/sheet1.xml"), count=1)
+    return _rewrite(source, folder / "external_links.xlsx", {
+        "[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels, "xl/workbook.xml": book,
+        "xl/worksheets/sheet1.xml": start, "xl/externalLinks/externalLink1.xml": link,
+        "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels,
+    })

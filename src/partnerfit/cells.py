@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from numbers import Real
 from itertools import chain
 
 import numpy as np
@@ -45,6 +47,12 @@ def score_value(value: object) -> float | None:
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
+    if isinstance(value, (Real, Decimal)):  # Fraction, Decimal (from a database, say)
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            return None
+        return number if math.isfinite(number) else None
     if is_not_scored(value):
         return math.nan
     if isinstance(value, str):
@@ -83,7 +91,7 @@ def number(value: object, what: str, blank: float | None = None) -> float:
         if blank is None:
             raise PartnerfitError(f"{what} is blank; enter a number")
         return blank
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, np.integer, np.floating)):
+    if isinstance(value, bool) or not isinstance(value, (Real, Decimal, str)):  # Real: numpy numbers too
         raise PartnerfitError(f"{what} is {show(value)}, not a number; enter a number")
     try:
         result = float(value.strip()) if isinstance(value, str) else float(value)

@@ -125,10 +125,13 @@ def _each(paths: list[str], work) -> int:
             worst = max(worst, work(path))
         except PartnerfitError as error:
             failures.append((path, str(error)))
+        except BrokenPipeError:
+            raise  # the reader of our output went away: stop quietly (see main)
         except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
             failures.append((path, f"unexpected {type(error).__name__}: {str(error)[:200]} (please report it)"))
     progress.close()
     for path, message in failures:
+        message = _one_line(message)
         print(f"partnerfit: {message}" if path in message else f"partnerfit: {path}: {message}", file=sys.stderr)
     if len(paths) > 1:
         print(f"{len(paths) - len(failures)} of {len(paths)} files done"
@@ -276,8 +279,15 @@ def _vendor_rows(text: str) -> int:
     return int(text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line (exit 2), not the whole usage block."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="partnerfit",
         description="Choose biopharma outsourcing partners (CRO, CMO, CDMO) and score vendors.",
         epilog="Example: partnerfit demo",
@@ -343,12 +353,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message) -> str:
+    """A message on one line (names typed with Alt+Enter hold line breaks)."""
+    return " ".join(str(message).splitlines())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except PartnerfitError as error:
-        print(f"partnerfit: {error}", file=sys.stderr)
+        print(f"partnerfit: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `partnerfit score ... --json | head -1`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 1
     except KeyboardInterrupt:
         print("partnerfit: interrupted", file=sys.stderr)
@@ -356,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - never a traceback for users
         if os.environ.get("PARTNERFIT_DEBUG"):
             raise
-        print(f"partnerfit: unexpected {type(error).__name__}: {str(error)[:200]} "
+        print(f"partnerfit: unexpected {type(error).__name__}: {_one_line(str(error)[:200])} "
               "(please report it; set PARTNERFIT_DEBUG=1 for details)", file=sys.stderr)
         return 1
 

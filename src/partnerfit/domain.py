@@ -136,6 +136,10 @@ def parse_needs(text: object) -> frozenset[Need]:
                 f'need {show(part.strip())} is not one of {", ".join(Need.labels())} '
                 '(join several with "+", e.g. "development + manufacturing")'
             ) from None
+    if not needs:  # only separators, e.g. "+" or ", and"
+        raise PartnerfitError(
+            f'need {show(text)} names no need; enter one or more of {", ".join(Need.labels())} (joined by "+")'
+        )
     return frozenset(needs)
 
 

@@ -140,6 +140,9 @@ def recommend(stage, need, process=None, cmc_experience=None, modality=None) -> 
     development + manufacturing). Blank optional inputs count as unknown.
     Raises `PartnerfitError` with a one-line message for anything it cannot read.
     """
+    for what, value in (("stage", stage), ("need", need), ("process", process),
+                        ("CMC experience", cmc_experience), ("modality", modality)):
+        _one_value(value, what)
     situation = Situation(
         stage=Stage.parse(_required(stage, "stage", Stage.labels()), "stage"),
         needs=parse_needs(need),
@@ -164,6 +167,12 @@ def recommend(stage, need, process=None, cmc_experience=None, modality=None) -> 
         label = side.value
         reason = f"{label}: {why}."
     return Recommendation(label, scores, reason, situation)
+
+
+def _one_value(value, what: str) -> None:
+    """A range of cells (a list from Excel) where one value belongs: say so in one line."""
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        raise PartnerfitError(f"{what} is a range or list of {len(value)} value(s); give one value (one cell)")
 
 
 def _blank(value) -> bool:

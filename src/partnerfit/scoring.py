@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cells import numbers, score_matrix
+from .cells import number, numbers, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError
 
@@ -81,13 +81,16 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     """
     matrix = np.asarray(matrix, dtype=float)
     weights = np.asarray(weights, dtype=float)
+    # Scaled by a power of two, which is exact and changes no result: weights of 1e308 cannot
+    # overflow the sums (NaN coverage) and subnormal ones keep their digits.
+    weights = np.ldexp(weights, -np.frexp(weights.max(initial=0.0))[1])
     numerator, scored_weight = np.empty(len(matrix)), np.empty(len(matrix))
     for start in range(0, len(matrix), BLOCK_ROWS):
         rows = slice(start, start + BLOCK_ROWS)
         _masked_products(matrix[rows], weights, numerator[rows], scored_weight[rows])
     scored = scored_weight != 0
     score = np.divide(numerator, scored_weight, out=np.full(len(matrix), np.nan), where=scored)
-    return score, scored_weight / weights.sum()
+    return score, scored_weight / weights.sum() + 0.0  # + 0.0: nothing scored is 0, not -0
 
 
 def _masked_products(x: np.ndarray, w: np.ndarray, numerator: np.ndarray, scored_weight: np.ndarray) -> None:
@@ -317,6 +320,8 @@ def _aligned(values, criteria: list[str], what: str, blank: float) -> np.ndarray
     """Weights or minimums given as a mapping (by criterion name) or a sequence (by position)."""
     if hasattr(values, "keys"):
         mapping = dict(values.items()) if hasattr(values, "items") else values
+        # Column names are compared as text, as `criteria` holds them (a column 0 is "0").
+        mapping = {k if isinstance(k, str) else str(k): v for k, v in mapping.items()}
         unknown = [k for k in mapping if k not in criteria]
         if unknown:
             raise PartnerfitError(
@@ -331,6 +336,17 @@ def _aligned(values, criteria: list[str], what: str, blank: float) -> np.ndarray
                 f"{len(values)} {what} for {len(criteria)} criteria; give one per criterion"
             )
     return numbers(values, what, criteria, blank)
+
+
+def _check_scale(scale) -> tuple[float, float]:
+    """The scoring scale: two finite numbers, lowest first."""
+    try:
+        lo, hi = (float(x) for x in scale)
+    except (TypeError, ValueError):
+        raise PartnerfitError(f"scale is {scale!r:.40}; give the lowest and highest score, e.g. (1, 5)") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise PartnerfitError(f"scale is ({lo:g}, {hi:g}); give the lowest and then the highest score, e.g. (1, 5)")
+    return lo, hi
 
 
 def score_vendors(
@@ -351,6 +367,12 @@ def score_vendors(
     """
     import pandas as pd
 
+    if not isinstance(scores, pd.DataFrame):
+        raise PartnerfitError(
+            f"scores is a {type(scores).__name__}, not a pandas DataFrame; give one row per vendor "
+            "(index = vendor name) and one column per criterion"
+        )
+    scale = _check_scale(scale)
     criteria = [str(c) for c in scores.columns]
     if not criteria:
         raise PartnerfitError("the scores table has no criteria columns")
@@ -366,8 +388,10 @@ def score_vendors(
     if all(dtype.kind in "fiu" for dtype in scores.dtypes):
         matrix, unreadable = scores.to_numpy(dtype=float, na_value=np.nan), None
     else:
-        matrix, unreadable = score_matrix(scores.to_numpy(dtype=object))
-    result = evaluate(matrix, w, mins, check_coverage(float(min_coverage)), unreadable, scale)
+        # Missing values of any kind (None, NaN, pd.NA of nullable columns, NaT) are "not scored".
+        matrix, unreadable = score_matrix(scores.to_numpy(dtype=object, na_value=None))
+    coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
+    result = evaluate(matrix, w, mins, coverage, unreadable, scale)
     order = result.order()
     codes, texts = result.status_codes(criteria)
     rank = result.rank[order]

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 
 from . import __version__
@@ -104,6 +105,8 @@ DROPPED_BY_OPENPYXL = (
     (lambda part, data: part.startswith("xl/ctrlProps/") or part.startswith("xl/activeX/"), "form controls"),
     (lambda part, data: part.startswith("xl/worksheets/sheet") and b"sparklineGroup" in data, "sparklines"),
     (lambda part, data: part.startswith("xl/slicers/") or part.startswith("xl/timelines/"), "slicers and timelines"),
+    (lambda part, data: part.startswith("xl/externalLinks/"),
+     "links to other workbooks (never followed; cells show the values Excel last computed)"),
     (lambda part, data: part.startswith("xl/charts/chart"), "chart styles and data labels (the charts stay)"),
 )
 
@@ -118,6 +121,10 @@ def dropped_parts(package) -> list[str]:
             if label not in found and test(part, xlsx.read_part(package, part) if part.endswith(".xml") else b""):
                 found.append(label)
     return found
+
+
+_EXTERNAL_REF = re.compile(r"\[\d+\]")
+"""How a formula or name refers to a linked workbook: [1]Sheet!A1."""
 
 
 def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
@@ -141,7 +148,12 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     lost = dropped_parts(source.package)
     if lost:
         warnings.append("the shared copy lacks " + ", ".join(lost) + " (kept only in your original)")
-    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
+    # keep_links=False: no link to another workbook (a URL, a network share) reaches procurement,
+    # whose Excel would offer to update it; names pointing into such links go with them.
+    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True, keep_links=False)
+    for names in (book.defined_names, *(sheet.defined_names for sheet in book.worksheets)):
+        for name in [n for n, d in names.items() if _EXTERNAL_REF.search(d.attr_text or "")]:
+            del names[name]
     if CONF in book.sheetnames:
         del book[CONF]
     locked = Protection(locked=True)
@@ -157,6 +169,7 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     for r, row in enumerate(audit_rows(results, shown, source.path.name, generated), start=1):
         label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)
         label.font = bold
+        label.data_type = "s"  # criterion names are user text too: never a formula
         if isinstance(row.value, str):
             value.data_type = "s"  # user text (file names, criteria) never becomes a formula
         value.alignment = Alignment(wrap_text=True, vertical="top")

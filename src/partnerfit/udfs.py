@@ -61,7 +61,9 @@ def _flat(values, what: str) -> list:
     """A scalar, a flat list or a one-row/one-column block as one flat list."""
     if not isinstance(values, (list, tuple)):
         return [values]
-    if values and isinstance(values[0], (list, tuple)):
+    if any(isinstance(row, (list, tuple)) for row in values):
+        if not all(isinstance(row, (list, tuple)) for row in values):
+            raise PartnerfitError(f"{what} mixes single cells and rows; select one row or one column")
         if len(values) == 1 or all(len(row) == 1 for row in values):
             return [v for row in values for v in row]
         raise PartnerfitError(f"{what} must be one row or one column, not a block")
@@ -155,6 +157,8 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
         raise PartnerfitError(
             "table must be a range: a header row (Vendor, criteria...) and one row per vendor"
         )
+    if table and isinstance(table[0], (list, tuple)) and not all(isinstance(r, (list, tuple)) for r in table):
+        raise PartnerfitError("table mixes single cells and rows; select a rectangular range")
     rows = list(map(list, table)) if table and isinstance(table[0], (list, tuple)) else [list(table)]
     width = len(rows[0])
     if set(map(len, rows)) != {width}:
@@ -184,7 +188,7 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
         else:
             name = show(name) if isinstance(name, float) else str(name).strip()
         if name in seen:
-            raise PartnerfitError(f'vendor "{name}" appears twice in the table; keep one row per vendor')
+            raise PartnerfitError(f"vendor {show(name)} appears twice in the table; keep one row per vendor")
         seen.add(name)
         vendors.append(name)
         body.append(row[1:width])

@@ -40,7 +40,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.cell}: {self.message}"
+        # One line, even when a name typed with Alt+Enter holds a line break.
+        return f"{self.cell}: {self.message}".replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
 @dataclass

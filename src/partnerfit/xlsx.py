@@ -50,6 +50,13 @@ class Package:
 def open_package(path: str | os.PathLike) -> Package:
     """Check that `path` is a readable, sane .xlsx/.xlsm and return what it holds."""
     path = Path(path)
+    try:
+        return _open_package(path)
+    except OSError as error:  # a name too long, no permission, a vanished network drive, ...
+        raise PartnerfitError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _open_package(path: Path) -> Package:
     if not path.exists():
         raise PartnerfitError(f"{path}: no such file")
     if not path.is_file():
@@ -281,15 +288,25 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], f
 
     The temporary file lives in the target folder (so the final rename is atomic); an
     interrupted run leaves no partial output, and an existing target is kept unless `force`.
+    A run killed outright (SIGKILL, power loss) cannot delete its temporary file: the next run
+    for the same target removes it (`remove_abandoned`).
     """
     target = Path(target)
-    if target.exists() and not force:
-        raise PartnerfitError(f"{target} already exists; choose another name or add --force to replace it")
-    if not target.parent.exists():
-        raise PartnerfitError(f"{target.parent}: no such folder")
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-partial-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
+    try:
+        if target.is_dir():
+            raise PartnerfitError(f"{target} is a folder; give the name of the file to write")
+        if target.exists() and not force:
+            raise PartnerfitError(f"{target} already exists; choose another name or add --force to replace it")
+        if not target.parent.exists():
+            raise PartnerfitError(f"{target.parent}: no such folder")
+        remove_abandoned(target)
+        handle, temp = tempfile.mkstemp(prefix=_partial_prefix(target), suffix=target.suffix, dir=target.parent)
+    except OSError as error:  # read-only folder, a name too long, no permission, ...
+        raise PartnerfitError(f"{target}: cannot write there ({error.strerror or error})") from None
     temp_path = Path(temp)
+    if not _lock(handle):  # no advisory locks here (Windows): nothing to hold open
+        os.close(handle)
+        handle = None
     try:
         write(temp_path)
         with open(temp_path, "rb+") as flushed:
@@ -297,10 +314,74 @@ def write_atomically(target: str | os.PathLike, write: Callable[[Path], None], f
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp_path, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from colleagues
-        os.replace(temp_path, target)
+        try:
+            os.replace(temp_path, target)
+        except OSError as error:
+            raise PartnerfitError(f"{target}: cannot be replaced ({error.strerror or error})") from None
     finally:
         temp_path.unlink(missing_ok=True)
+        if handle is not None:
+            os.close(handle)  # releases the lock, after the rename
     return target
+
+
+ABANDONED_AGE = 3600.0
+"""Without advisory locks (Windows), a temporary file this many seconds old counts as abandoned."""
+
+
+def _partial_prefix(target: Path) -> str:
+    """Start of the temporary file's name: hidden, naming the target (the stem cut so that the
+    whole name stays within the usual 255-character limit)."""
+    return f".{target.stem[:100]}-partial-"
+
+
+def _lock(handle: int) -> bool:
+    """Hold an advisory lock on the temporary file while it is written: the lock vanishes with
+    the process, however it ends, which is how `remove_abandoned` tells live files from dead."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: a cleaner then finds it locked or leaves it
+        pass
+    return True
+
+
+def _abandoned(path: Path) -> bool:
+    try:
+        import fcntl
+    except ImportError:
+        import time
+
+        return time.time() - path.stat().st_mtime > ABANDONED_AGE
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a running partnerfit is writing it (or locks do not work here: keep it)
+    finally:
+        os.close(handle)  # also releases the lock we got
+    return True
+
+
+def remove_abandoned(target: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that killed runs left for `target` (no running writer holds
+    them); other files, and temporary files of runs still writing, are never touched."""
+    target = Path(target)
+    pattern = re.compile(re.escape(_partial_prefix(target)) + r"[a-z0-9_]{8}" + re.escape(target.suffix))
+    removed = []
+    for name in os.listdir(target.parent):
+        path = target.parent / name
+        if pattern.fullmatch(name):
+            try:
+                if path.is_file() and _abandoned(path):
+                    path.unlink()
+                    removed.append(path)
+            except OSError:  # gone meanwhile, or not ours to delete: leave it
+                continue
+    return removed
 
 
 # ---------------------------------------------------------------- patching cell values in place

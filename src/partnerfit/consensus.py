@@ -130,7 +130,7 @@ def consensus(
     vendor, evaluator, criterion = ([_name(v) for v in cells[kept, j]] for j in range(3))
     raw = cells[kept, 3]
     score, unreadable = score_matrix(raw.reshape(-1, 1))
-    score, unreadable = score[:, 0], unreadable[:, 0]
+    score, unreadable = score.ravel(), unreadable.ravel()
     lo, hi = scale
     invalid = np.flatnonzero(unreadable | (score < lo) | (score > hi))
     if invalid.size:

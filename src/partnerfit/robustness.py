@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 CHUNK_CELLS = 1 << 20
 """Draws are scored in chunks of about this many (draw, vendor) scores (8 MB of floats)."""
 
+MAX_VENDORS = 5_000
+"""Most vendors `rank_acceptability` ranks at once (its counts table is vendors x ranks)."""
+
 _NOISE = 1e-12
 """Floating-point noise: crossings this close to the current weight or to 0 or 1 are taken to be there."""
 
@@ -92,7 +95,7 @@ def check_scores(
 
 def _rank_counts(scores: np.ndarray) -> np.ndarray:
     """Flat (vendor, rank) counts of a draws x vendors score block, ties sharing the best rank."""
-    draws, n = scores.shape
+    n = scores.shape[1]
     np.round(scores, RANK_DECIMALS, out=scores)
     np.negative(scores, out=scores)
     order = np.argsort(scores, axis=1)
@@ -128,28 +131,35 @@ def rank_acceptability(
         raise PartnerfitError(
             f"uncertainty is {uncertainty:g}; use a fraction from 0 to below 1 (0.2 = weights +/- 20 %)"
         )
-    if samples < 1 or samples != int(samples):
+    if not (samples >= 1 and float(samples).is_integer()):
         raise PartnerfitError(f"samples is {samples:g}; use a whole number of draws such as 10000")
     samples = int(samples)
     if eligible is None:
         eligible = np.ones(len(matrix), dtype=bool)
     x = matrix[eligible]
     n, k = x.shape
+    if n > MAX_VENDORS:
+        raise PartnerfitError(
+            f"{n:,} vendors to rank; rank acceptability keeps a vendors x ranks table, so rank "
+            f"a shortlist of at most {MAX_VENDORS:,} (e.g. the qualified vendors)"
+        )
+    result = np.full((len(matrix), n), np.nan)
+    if n == 0:
+        return result
     scored = ~np.isnan(x)
     x0 = np.where(scored, x, 0.0).T
     mask = None if scored.all() else scored.T.astype(float)
     base = weights / weights.sum()
     rng = np.random.default_rng(seed)
     counts = np.zeros(n * n, dtype=np.int64)
-    chunk = max(1, CHUNK_CELLS // max(n, 1))
-    for start in range(0, samples if n else 0, chunk):
+    chunk = max(1, CHUNK_CELLS // n)
+    for start in range(0, samples, chunk):
         # Scores are ratios, so renormalising the drawn weights would not change them.
         drawn = base * rng.uniform(1 - uncertainty, 1 + uncertainty, size=(min(chunk, samples - start), k))
         scores = drawn @ x0
         if mask is not None:
             scores /= drawn @ mask
         counts += _rank_counts(scores)
-    result = np.full((len(matrix), n), np.nan)
     result[eligible] = counts.reshape(n, n) / samples
     return result
 

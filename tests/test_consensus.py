@@ -109,6 +109,7 @@ def test_no_rows_gives_empty_tables():
          'vendor "Zeta", evaluator "Bob", criterion "Cost" is in data rows 2 and 10; keep one row per'),
         (("Alpha", None, "Cost", 3.0, ""), "data row 10 has no Evaluator; fill it or clear the whole row"),
         ((None, "Ann", "Cost", 3.0, ""), "data row 10 has no Vendor"),
+        (("Two\nlines", "Ann", "Cost", 0.0, ""), 'data row 10 (vendor "Two lines", evaluator "Ann"'),
     ],
 )
 def test_bad_rows_are_named(extra, message):
@@ -124,5 +125,5 @@ def test_bad_arguments():
         consensus(frame(), threshold=0)
     with pytest.raises(PartnerfitError, match='no "Evaluator" column; the header must be Vendor, Evaluator'):
         consensus(frame().drop(columns="Evaluator"))
-    with pytest.raises(PartnerfitError, match='data row 1 has criterion "Cost", which is not one of Quality'):
+    with pytest.raises(PartnerfitError, match='data row 1 has criterion "Cost", which is not one of "Quality"; correct the name'):
         consensus(frame(), criteria=["Quality"])

@@ -228,8 +228,8 @@ def test_dataframe_twins_read_cells_like_the_engine():
 @pytest.mark.parametrize(
     "cells, weights, message",
     [
-        ({"Q": [5.0, 7.0], "C": [1.0, 1.0]}, [1, 1], 'Q score of vendor "B" is 7; enter a score from 1 to 5'),
-        ({"Q": [5.0, "good"], "C": [1.0, 1.0]}, [1, 1], 'Q score of vendor "B" is "good"'),
+        ({"Q": [5.0, 7.0], "C": [1.0, 1.0]}, [1, 1], 'score of vendor "B" for "Q" is 7; enter a score from 1 to 5'),
+        ({"Q": [5.0, "good"], "C": [1.0, 1.0]}, [1, 1], 'score of vendor "B" for "Q" is "good"'),
         ({"Q": [5.0, None], "C": [1.0, 1.0]}, [1, 0], 'vendor "B" has no score on a criterion with a weight'),
         ({"Q": [5.0, 4.0], "C": [1.0, 1.0]}, [1, -1], "weight for C is -1; weights must be 0 or more"),
         ({"Q": [5.0, 4.0], "C": [1.0, 1.0]}, {"Cots": 1}, "weights names 'Cots', which is not a column"),

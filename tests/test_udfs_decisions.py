@@ -149,8 +149,9 @@ def test_rank_acceptability_without_uncertainty_and_with_blank_options():
         ((TABLE, WEIGHTS, 0.2, 100.0, -1.0), ("seed is -1; use a whole number",)),
         ((TABLE, [1.0, 1.0]), ("weights has 2 cells for 3 criteria",)),
         ([[["Vendor", "Quality"], ["Vendor A", "N/A"]], [1.0]], ('vendor "Vendor A" has no score on a criterion with a weight',)),
-        ([[["Vendor", "Quality"], ["Vendor A", 6.0]], [1.0]], ('Quality score of vendor "Vendor A" is 6',)),
+        ([[["Vendor", "Quality"], ["Vendor A", 6.0]], [1.0]], ('score of vendor "Vendor A" for "Quality" is 6',)),
         ([[["Vendor", "Quality"]], [1.0]], ("table has no vendor rows",)),
+        ([[["Vendor", "Quality"], ["Vendor\nA", 0.0]], [1.0]], ('vendor "Vendor A" for "Quality" is 0',)),
     ],
 )
 def test_rank_acceptability_and_flip_margin_bad_input(args, parts):

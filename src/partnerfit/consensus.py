@@ -84,6 +84,10 @@ def _name(value: object) -> str:
     return show(value) if isinstance(value, float) else str(value).strip()
 
 
+def _where(vendor: str, evaluator: str, criterion: str) -> str:
+    return f"vendor {show(vendor)}, evaluator {show(evaluator)}, criterion {show(criterion)}"
+
+
 def _columns(evaluations: "pd.DataFrame") -> dict[str, object]:
     """The DataFrame's column for each required name, matched ignoring case and spaces."""
     found = {str(c).strip().lower(): c for c in evaluations.columns}
@@ -136,9 +140,8 @@ def consensus(
     if invalid.size:
         i = invalid[0]
         raise PartnerfitError(
-            f'data row {kept[i] + 1} (vendor "{vendor[i]}", evaluator "{evaluator[i]}", '
-            f'criterion "{criterion[i]}") has score {show(raw[i])}; enter a score from '
-            f"{lo:g} to {hi:g}, or leave it blank or N/A (not scored)"
+            f"data row {kept[i] + 1} ({_where(vendor[i], evaluator[i], criterion[i])}) has score "
+            f"{show(raw[i])}; enter a score from {lo:g} to {hi:g}, or leave it blank or N/A (not scored)"
         )
     frame = pd.DataFrame({"vendor": vendor, "evaluator": evaluator, "criterion": criterion})
     again = np.flatnonzero(frame.duplicated().to_numpy())
@@ -147,8 +150,8 @@ def consensus(
         j = again[0]
         i = np.flatnonzero(group == group[j])[0]
         raise PartnerfitError(
-            f'vendor "{vendor[i]}", evaluator "{evaluator[i]}", criterion "{criterion[i]}" is in '
-            f"data rows {kept[i] + 1} and {kept[j] + 1}; keep one row per vendor, evaluator and criterion"
+            f"{_where(vendor[i], evaluator[i], criterion[i])} is in data rows {kept[i] + 1} and "
+            f"{kept[j] + 1}; keep one row per vendor, evaluator and criterion"
         )
     vendor_code, vendors = pd.factorize(frame["vendor"], sort=False)
     if criteria is None:
@@ -161,8 +164,8 @@ def consensus(
         if unknown.size:
             i = unknown[0]
             raise PartnerfitError(
-                f'data row {kept[i] + 1} has criterion "{criterion[i]}", which is not one of '
-                f"{', '.join(criteria)}; correct the name"
+                f"data row {kept[i] + 1} has criterion {show(criterion[i])}, which is not one of "
+                f"{', '.join(map(show, criteria))}; correct the name"
             )
     scored = ~np.isnan(score)
     shape = (len(vendors), len(criteria))

@@ -81,13 +81,13 @@ def check_scores(
         i, j = np.argwhere(invalid)[0]
         value = cells[i][j] if unreadable is not None and unreadable[i, j] else float(matrix[i, j])
         raise PartnerfitError(
-            f'{criteria[j]} score of vendor "{vendors[i]}" is {show(value)}; '
+            f"score of vendor {show(vendors[i])} for {show(criteria[j])} is {show(value)}; "
             f"enter a score from {lo:g} to {hi:g}, or leave it blank (not scored)"
         )
     unscored = np.flatnonzero(np.isnan(weighted_sum(matrix, weights)[0]))
     if unscored.size:
         raise PartnerfitError(
-            f'vendor "{vendors[unscored[0]]}" has no score on a criterion with a weight; '
+            f"vendor {show(vendors[unscored[0]])} has no score on a criterion with a weight; "
             "score it or leave the vendor out"
         )
     return matrix
@@ -305,7 +305,7 @@ def _frame_inputs(scores: "pd.DataFrame", weights, scale: tuple[float, float]):
         raise PartnerfitError("the scores table has no criteria columns")
     duplicated = scores.index[scores.index.duplicated()]
     if len(duplicated):
-        raise PartnerfitError(f"vendor {duplicated[0]!r} appears more than once; give each vendor one row")
+        raise PartnerfitError(f"vendor {show(str(duplicated[0]))} appears more than once; give each vendor one row")
     w = check_weights(_aligned(weights, criteria, "weights", 0.0), criteria)
     cells = scores.to_numpy(dtype=object, na_value=None)  # None, NaN, pd.NA: not scored
     if all(dtype.kind in "fiu" for dtype in scores.dtypes):

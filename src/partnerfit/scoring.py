@@ -81,6 +81,9 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     """
     matrix = np.asarray(matrix, dtype=float)
     weights = np.asarray(weights, dtype=float)
+    # Scaled by a power of two, which is exact and changes no result: weights of 1e308 cannot
+    # overflow the sums (NaN coverage) and subnormal ones keep their digits.
+    weights = np.ldexp(weights, -np.frexp(weights.max(initial=0.0))[1])
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
     like = matrix[:BLOCK_ROWS]  # buffers for one block, in the memory order of the matrix
@@ -99,7 +102,7 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
         np.matmul(minus_s[:size], weights, out=scored_weight[rows])
     np.negative(scored_weight, out=scored_weight)
     score = np.divide(numerator, scored_weight, out=np.full(n, np.nan), where=scored_weight != 0)
-    return score, scored_weight / weights.sum()
+    return score, scored_weight / weights.sum() + 0.0  # + 0.0: nothing scored is 0, not -0
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -265,3 +265,9 @@ def test_vendor_scores_matches_the_plain_version_on_random_tables():
 def test_vendor_scores_blank_names(name, message):
     assert message in udfs.VENDOR_SCORES([["Vendor", "A"], [name, 3.0]], [1.0])
     assert udfs.VENDOR_SCORES([["Vendor", "A"], [name, None], ["  Acme ", 3.0]], [1.0])[1][0] == "Acme"
+
+
+def test_weighted_sum_with_huge_weights_and_nothing_scored():
+    score, coverage = weighted_sum(np.array([[4.0, 2.0], [np.nan, np.nan]]), np.array([1e308, 1e308]))
+    assert score[0] == 3.0 and coverage[0] == 1.0
+    assert np.isnan(score[1]) and coverage[1] == 0 and not np.signbit(coverage[1])

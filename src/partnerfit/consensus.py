@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cells import is_blank, score_matrix
+from .cells import is_blank, number, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError, show
 
@@ -117,9 +117,13 @@ def consensus(
     """
     import pandas as pd
 
+    if not isinstance(evaluations, pd.DataFrame):
+        raise PartnerfitError(f"evaluations is a {type(evaluations).__name__}, not a pandas DataFrame with the "
+                              "columns Vendor, Evaluator, Criterion, Score")
     method = str(method).strip().lower()
     if method not in METHODS:
         raise PartnerfitError(f"method is {show(method)}; use mean or median")
+    threshold = number(threshold, "threshold")
     if not threshold > 0:
         raise PartnerfitError(f"threshold is {threshold:g}; use a positive number of score points")
     cells = evaluations[list(_columns(evaluations).values())].to_numpy(dtype=object, na_value=None)

@@ -9,7 +9,7 @@ def show(value: object, limit: int = 40) -> str:
     """A value as it should appear in a one-line message."""
     if isinstance(value, str):
         text = value if len(value) <= limit else value[: limit - 3] + "..."
-        return '"' + text.replace("\n", " ").replace("\r", " ") + '"'
+        return '"' + " ".join(text.splitlines()) + '"'  # every kind of line break: one line
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)[:limit]
+    return " ".join(str(value)[:limit].splitlines())

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cells import score_matrix
+from .cells import number, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError, show
 from .scoring import RANK_DECIMALS, _aligned, check_weights, weighted_sum
@@ -127,6 +127,7 @@ def rank_acceptability(
     of the vendors to rank (e.g. the Qualified ones); the others get rows of NaN and the number
     of rank columns is the number of eligible vendors.
     """
+    uncertainty, samples = number(uncertainty, "uncertainty"), number(samples, "samples")
     if not 0 <= uncertainty < 1:
         raise PartnerfitError(
             f"uncertainty is {uncertainty:g}; use a fraction from 0 to below 1 (0.2 = weights +/- 20 %)"
@@ -150,7 +151,10 @@ def rank_acceptability(
     x0 = np.where(scored, x, 0.0).T
     mask = None if scored.all() else scored.T.astype(float)
     base = weights / weights.sum()
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise PartnerfitError(f"seed is {show(seed)}; use a whole number, 0 or more") from None
     counts = np.zeros(n * n, dtype=np.int64)
     chunk = max(1, CHUNK_CELLS // n)
     for start in range(0, samples, chunk):
@@ -300,6 +304,11 @@ def robustness_summary(
 
 def _frame_inputs(scores: "pd.DataFrame", weights, scale: tuple[float, float]):
     """(vendors, criteria, checked matrix, weights) of a scores DataFrame, as `score_vendors` reads it."""
+    import pandas as pd
+
+    if not isinstance(scores, pd.DataFrame):
+        raise PartnerfitError(f"scores is a {type(scores).__name__}, not a pandas DataFrame; give one row per "
+                              "vendor (index = vendor name) and one column per criterion")
     vendors, criteria = [str(v) for v in scores.index], [str(c) for c in scores.columns]
     if not criteria:
         raise PartnerfitError("the scores table has no criteria columns")

@@ -283,6 +283,8 @@ def CONSENSUS(evaluations, method="mean"):
         raise PartnerfitError(
             "evaluations must be a range: a header row (Vendor, Evaluator, Criterion, Score) and data rows"
         )
+    if any(not isinstance(row, (list, tuple)) or len(row) != len(evaluations[0]) for row in evaluations):
+        raise PartnerfitError("evaluations rows have different lengths; select a rectangular range")
     header = ["" if is_blank(h) else show(h) if isinstance(h, float) else str(h).strip() for h in evaluations[0]]
     frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)
     result = consensus(frame, "mean" if is_blank(method) else method).table

@@ -194,7 +194,7 @@ def test_summary_sentence():
     shares = np.array([[0.91, 0.09], [0.09, 0.91]])
     assert robustness_summary(shares, flips, HAND_VENDORS, HAND_CRITERIA) == (
         "Vendor A leads in 91 % of weightings; a 13.3-point cut in the weight of Quality "
-        "(from 33 % to 20 %) would make Vendor B first."
+        "(from 33.3 % to 20 %) would make Vendor B first."
     )
     rival = robustness_summary(np.array([[0.4, 0.6], [0.6, 0.4]]), flips, HAND_VENDORS, HAND_CRITERIA)
     assert rival.startswith("Vendor A leads in 40 % of weightings (Vendor B in 60 %); ")
@@ -204,7 +204,7 @@ def test_summary_sentence():
         "within 0-100 % changes the leader."
     )
     tied = flip_margin(np.array([[5.0, 1.0], [1.0, 5.0]]), np.ones(2))
-    assert "; the slightest cut in the weight of Q (from 50 % to 50 %) would make Vendor B first." in (
+    assert "; the slightest cut in the weight of Q would make Vendor B first." in (
         robustness_summary(np.array([[0.5, 0.5], [0.5, 0.5]]), tied, HAND_VENDORS, ["Q", "C"])
     )
 

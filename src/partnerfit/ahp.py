@@ -38,7 +38,7 @@ CR_THRESHOLD = 0.10
 """Judgements with a consistency ratio above this should be revisited (Saaty)."""
 
 RECIPROCAL_TOLERANCE = 1e-3
-"""a_ij * a_ji may differ from 1 by this much (relative), so that 0.333 passes for 1/3."""
+"""a_ij * a_ji may differ from 1 by this much (relative): 0.3333 passes for 1/3, 0.33 does not."""
 
 _FIX = "fill every cell: 1 on the diagonal, a judgement such as 3 above it and its reciprocal 1/3 below"
 
@@ -59,7 +59,8 @@ class AHPResult:
 
 
 def principal_eigenvector(matrix: np.ndarray) -> tuple[np.ndarray, float]:
-    """(weights summing to 1, lambda_max) of a positive square matrix (Perron root and vector)."""
+    """(weights summing to 1, lambda_max) of a positive square matrix: its Perron root (the
+    eigenvalue of largest real part, real and simple) and vector, by LAPACK's dense eigensolver."""
     values, vectors = np.linalg.eig(matrix)
     k = int(np.argmax(values.real))
     vector = np.abs(vectors[:, k].real)  # the Perron vector has one sign; eig may flip it

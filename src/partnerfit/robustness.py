@@ -239,9 +239,9 @@ def flip_margin(matrix: np.ndarray, weights: np.ndarray) -> FlipMargin:
     touch = _NOISE + _TOUCH * (np.abs(alpha) + np.abs(beta) + np.abs(gamma))
     t0 = w[:, None]
     roots = np.where(np.abs(roots - t0) <= _NOISE, t0, roots)  # a tie now
-    rises = np.where((slope > touch) & (roots >= t0) & (roots < 1 - _NOISE), roots, np.inf)
-    falls = np.where((slope < -touch) & (roots <= t0) & (roots > _NOISE), roots, -np.inf)
-    up, down = rises.min(axis=(0, 2)), falls.max(axis=(0, 2))
+    up_roots = np.where((slope > touch) & (roots >= t0) & (roots < 1 - _NOISE), roots, np.inf)
+    down_roots = np.where((slope < -touch) & (roots <= t0) & (roots > _NOISE), roots, -np.inf)
+    up, down = up_roots.min(axis=(0, 2)), down_roots.max(axis=(0, 2))
 
     # At the end points a vendor may have no score: compare the scores there directly.
     top_at_1, ahead_at_1 = _best(matrix.T, leader)
@@ -255,7 +255,7 @@ def flip_margin(matrix: np.ndarray, weights: np.ndarray) -> FlipMargin:
 
     # The new leader: the best at an end point; otherwise the best just past the crossing
     # among the vendors that cross the leader there (usually one).
-    crossing = np.where(rise[:, None], rises <= up[:, None] + _NOISE, falls >= down[:, None] - _NOISE)
+    crossing = np.where(rise[:, None], up_roots <= up[:, None] + _NOISE, down_roots >= down[:, None] - _NOISE)
     probe = np.clip(new_weight + np.where(rise, _PROBE, -_PROBE), 0.0, 1.0)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         just_past = (a + b * probe) / (c + d * probe)
@@ -276,6 +276,11 @@ def _percent(share: float) -> str:
     return text
 
 
+def _points(weight: float) -> str:
+    """A normalised weight in percentage points, to one decimal: 0.25 -> "25", 0.133 -> "13.3"."""
+    return f"{100 * weight:.1f}".removesuffix(".0")
+
+
 def robustness_summary(
     acceptability: np.ndarray, flips: FlipMargin, vendors: Sequence[str], criteria: Sequence[str]
 ) -> str:
@@ -293,13 +298,13 @@ def robustness_summary(
     if np.isnan(flips.new_weight).all():
         return text + "; no change of one criterion's weight within 0-100 % changes the leader."
     k = int(np.nanargmin(np.abs(flips.change)))
-    points = abs(flips.change[k]) * 100
     move = "rise" if flips.rises[k] else "cut"
-    size = f"the slightest {move}" if points < 0.05 else f"a {points:.1f}".removesuffix(".0") + f"-point {move}"
-    return (
-        f"{text}; {size} in the weight of {criteria[k]} (from {100 * flips.weight[k]:.0f} % "
-        f"to {100 * flips.new_weight[k]:.0f} %) would make {vendors[flips.new_leader[k]]} first."
-    )
+    change, before, after = (_points(x) for x in (abs(flips.change[k]), flips.weight[k], flips.new_weight[k]))
+    if change == "0":  # the lead is shared now
+        move = f"the slightest {move} in the weight of {criteria[k]}"
+    else:
+        move = f"a {change}-point {move} in the weight of {criteria[k]} (from {before} % to {after} %)"
+    return f"{text}; {move} would make {vendors[flips.new_leader[k]]} first."
 
 
 def _frame_inputs(scores: "pd.DataFrame", weights, scale: tuple[float, float]):

@@ -81,9 +81,12 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     """
     matrix = np.asarray(matrix, dtype=float)
     weights = np.asarray(weights, dtype=float)
-    # Scaled by a power of two, which is exact and changes no result: weights of 1e308 cannot
-    # overflow the sums (NaN coverage) and subnormal ones keep their digits.
-    weights = np.ldexp(weights, -np.frexp(weights.max(initial=0.0))[1])
+    # Extreme weights are scaled by a power of two, which is exact and changes no result: weights
+    # of 1e308 cannot overflow the sums (NaN coverage) and subnormal ones keep their digits; the
+    # largest goes no lower than 2**960, so that a weight far below it does not drop to 0.
+    exponent = math.frexp(weights.max(initial=0.0))[1]
+    if not -960 <= exponent <= 960:
+        weights = np.ldexp(weights, (960 if exponent > 0 else 0) - exponent)
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
     like = matrix[:BLOCK_ROWS]  # buffers for one block, in the memory order of the matrix
@@ -248,6 +251,8 @@ def evaluate(
         matrix = np.where(invalid, np.nan, matrix)
         culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
     score, coverage = weighted_sum(matrix, weights)
+    # A weighted mean of scores on the scale leaves it only by rounding (5.000000000000002).
+    np.clip(score, scale[0], scale[1], out=score)
 
     incomplete = coverage < min_coverage
     incomplete |= np.isnan(score)

@@ -390,11 +390,16 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
 _TYPE = re.compile(rb'\s(?:t|cm)="[^"]*"')
 _RESULT_TYPE = re.compile(rb'\st="[^"]*"')
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_OOXML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+"""Characters XML cannot hold, or would turn into a line feed (a carriage return)."""
 
 
 def _xml_text(text: str) -> bytes:
-    text = _ILLEGAL_XML.sub("", text)
+    """Cell text in OOXML's own escapes, as Excel writes it: a control character (a leading
+    carriage return, say) as _x000D_, a literal "_x000D_" as "_x005F_x000D_"; then XML's."""
+    text = _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 

@@ -16,7 +16,9 @@ import pytest
 
 from partnerfit import score_vendors, udfs
 from partnerfit.cells import number, numbers, score_matrix, score_value
-from partnerfit.scoring import BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, evaluate, rank_eq, weighted_sum
+from partnerfit.scoring import (
+    BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
+)
 
 
 def reference_weighted_sum(matrix, weights):
@@ -118,6 +120,19 @@ def test_weighted_sum_matches_the_plain_version(n, fortran):
         expected_score, expected_coverage = reference_weighted_sum(matrix, weights)
         np.testing.assert_allclose(score, expected_score, rtol=1e-13, atol=0)
         np.testing.assert_allclose(coverage, expected_coverage, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 30, 300, BLOCK_ROWS])
+@pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
+def test_blocked_products_match_the_one_block_formula(n, fortran):
+    # weighted_sum takes up to one block of rows the plain way, more block by block.
+    rng = np.random.default_rng(n)
+    matrix, weights, _, _ = random_case(rng, n, 11, fortran=fortran, invalid=False, minimums=False,
+                                        half_points=False)
+    numerator, scored_weight = _blocked_products(matrix, weights)
+    scored = ~np.isnan(matrix)
+    np.testing.assert_array_equal(numerator, np.where(scored, matrix, 0.0) @ weights)
+    np.testing.assert_array_equal(scored_weight, scored @ weights)
 
 
 def test_weighted_sum_keeps_infinities_and_odd_inputs():

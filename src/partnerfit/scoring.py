@@ -49,14 +49,16 @@ class Status(IntEnum):
 
 
 @functools.lru_cache(maxsize=64)  # an Excel sheet recalculates with the same criteria again and again
-def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> tuple[str, ...]:
-    """The texts of `Evaluation.status_codes`."""
+def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> np.ndarray:
+    """The texts of `Evaluation.status_codes`, as a read-only object array."""
     lo, hi = (f"{x:g}" for x in scale)
     names = criteria + ("",)
-    return (
+    texts = np.array([
         "Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
         *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names),
-    )
+    ], dtype=object)
+    texts.flags.writeable = False  # shared by every call with these criteria
+    return texts
 
 
 # Status codes as numpy scalars: numpy compares an array with an IntEnum member slowly.
@@ -77,7 +79,7 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     where s_ij = 1 if x_ij is scored (not NaN) else 0, and x0_ij = x_ij if scored else 0.
     `matrix` is vendors x criteria with NaN for "not scored"; `weights` non-negative with a
     positive sum. Returns (score, coverage). Both sums are float64 matrix-vector products
-    (BLAS), computed block by block so that x0 and s are never built at full size.
+    (BLAS); on more than one block of rows, block by block (`_blocked_products`).
     """
     matrix = np.asarray(matrix, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -88,24 +90,43 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     if not -960 <= exponent <= 960:
         weights = np.ldexp(weights, (960 if exponent > 0 else 0) - exponent)
     n = len(matrix)
-    numerator, scored_weight = np.empty(n), np.empty(n)
-    like = matrix[:BLOCK_ROWS]  # buffers for one block, in the memory order of the matrix
-    blank, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
-    x0, minus_s = np.empty_like(like), np.empty_like(like)
-    for start in range(0, n, BLOCK_ROWS):
-        rows, size = slice(start, start + BLOCK_ROWS), min(BLOCK_ROWS, n - start)
-        x = matrix[rows]
-        np.isnan(x, out=blank[:size])
-        # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without
-        # branches, which a mask or np.where would mispredict on scattered blanks.
-        np.subtract(blank[:size].view(np.int8), 1, out=keep[:size])
-        np.bitwise_and(x.view(np.int64), keep[:size], out=x0[:size].view(np.int64), casting="unsafe")
-        np.matmul(x0[:size], weights, out=numerator[rows])
-        np.copyto(minus_s[:size], keep[:size])  # -1.0 where scored: -s @ w is exactly -(s @ w)
-        np.matmul(minus_s[:size], weights, out=scored_weight[rows])
-    np.negative(scored_weight, out=scored_weight)
+    if n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
+        scored = matrix == matrix  # False only for NaN
+        numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
+    else:
+        numerator, scored_weight = _blocked_products(matrix, weights)
     score = np.divide(numerator, scored_weight, out=np.full(n, np.nan), where=scored_weight != 0)
     return score, scored_weight / weights.sum() + 0.0  # + 0.0: nothing scored is 0, not -0
+
+
+def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
+    built at full size, and without branches."""
+    n = len(matrix)
+    numerator, scored_weight = np.empty(n), np.empty(n)
+    # Buffers for one block, in the memory order of the matrix; but s in C order whatever the
+    # matrix, as numpy casts `scored @ weights`: coverage comes out the same to the last bit.
+    like = matrix[:BLOCK_ROWS]
+    scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
+    x0, minus_s = np.empty_like(like), np.empty(like.shape)
+    minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
+    starts = list(range(0, n, BLOCK_ROWS))
+    if n - starts[-1] == 1:  # numpy would take one row as a vector: other kernel, other last bit;
+        starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
+    for start in starts:
+        rows = slice(start, start + BLOCK_ROWS)
+        x = matrix[rows]
+        if len(x) < len(x0):  # the last, shorter block
+            scored, keep, x0, minus_s = scored[:len(x)], keep[:len(x)], x0[:len(x)], minus_s[:len(x)]
+        np.equal(x, x, out=scored)  # False only for NaN
+        # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without
+        # branches, which np.where would mispredict on scattered blanks.
+        np.negative(scored.view(np.int8), out=keep)
+        np.bitwise_and(x.view(np.int64), keep, out=x0.view(np.int64), casting="unsafe")
+        np.matmul(x0, weights, out=numerator[rows])
+        np.copyto(minus_s, keep)  # -1.0 where scored
+        np.matmul(minus_s, minus_w, out=scored_weight[rows])
+    return numerator, scored_weight
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -126,11 +147,15 @@ def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarra
     keys = -values[rows].round(RANK_DECIMALS)
     by_key = _stable_argsort(keys)
     ranked, sorted_keys = rows[by_key], keys[by_key]
-    first = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))[:len(rows)]
-    if len(rows) and math.isnan(sorted_keys[-1]):  # NaN keys (sorted last) share one rank
-        first[1:] &= ~np.isnan(sorted_keys[:-1])
-    rank = np.full(len(values), np.nan)
-    rank[ranked] = np.maximum.accumulate(np.where(first, np.arange(1, len(rows) + 1), 0))
+    rank = np.empty(len(values))
+    rank.fill(np.nan)
+    if len(rows) < RADIX_MIN:  # a binary search takes fewest numpy calls (NaN keys tie too)
+        rank[ranked] = sorted_keys.searchsorted(sorted_keys) + 1
+    else:  # a running maximum of where each run of equal keys starts: linear time
+        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+        if math.isnan(sorted_keys[-1]):  # NaN keys (sorted last) share one rank
+            starts[1:] &= ~np.isnan(sorted_keys[:-1])
+        rank[ranked] = np.maximum.accumulate(np.where(starts, np.arange(1, len(rows) + 1), 0))
     return rank, np.concatenate([ranked, (~eligible).nonzero()[0]])
 
 
@@ -184,7 +209,7 @@ class Evaluation:
     _order: np.ndarray | None = field(default=None, repr=False, compare=False)
     """`order()` as `evaluate` found it while ranking; None: sort the ranks again."""
 
-    def status_codes(self, criteria: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    def status_codes(self, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Status strings as (codes, texts): vendor i's status is texts[codes[i]].
 
         texts = Qualified, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
@@ -202,7 +227,7 @@ class Evaluation:
     def status_text(self, criteria: list[str]) -> np.ndarray:
         """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""
         codes, texts = self.status_codes(criteria)
-        return np.array(texts, dtype=object)[codes]
+        return texts[codes]
 
     def order(self) -> np.ndarray:
         """Row order of the results table: qualified vendors by rank, then the rest as given."""

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import resource
+import socket
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hostile import HOSTILE, _part, _rewrite
+from hostile import HOSTILE, _part, _rewrite, external_links
 from partnerfit import PartnerfitError, recommend, score_vendors, udfs
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
@@ -667,3 +668,68 @@ def test_hostile_files_in_bounded_time_and_memory(hostile_files, tmp_path, kind,
         assert HOSTILE[kind][1] in lines[0], result.stderr
     assert elapsed < SECONDS, f"{kind}: {elapsed:.1f} s"
     assert not (tmp_path / "out.xlsx").exists() and list(tmp_path.iterdir()) == []  # no output, no partial file
+
+
+# ====================================================================== links to other workbooks
+
+
+@pytest.fixture
+def listener():
+    """A local port that counts connections: a link that partnerfit followed would knock here."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.setblocking(False)
+        yield server
+
+
+def knocks(server) -> int:
+    count = 0
+    while True:
+        try:
+            connection, _ = server.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
+
+
+def test_links_to_other_workbooks_are_never_followed(tmp_path, listener):
+    """Decision: a workbook linked to other workbooks is read and scored like any other (partnerfit
+    reads cached values and never opens a link); the working copy keeps the links as the user
+    made them; the shared copy drops them, so procurement's Excel never offers to fetch anything."""
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/prices.xlsx"
+    path = external_links(tmp_path, url)
+    assert cli("check", path).returncode == 0
+    data = json.loads(cli("score", path, "--json").stdout)
+    assert [(v["vendor"], v["score"], v["rank"]) for v in data["vendors"]] == [("Acme", 4.0, 1), ("Beta", 3.0, 2)]
+    scored, shared = tmp_path / "scored.xlsx", tmp_path / "shared.xlsx"
+    assert cli("score", path, "-o", scored, memory=MEMORY).returncode == 0
+    result = cli("share", path, "-o", shared, memory=MEMORY)
+    assert result.returncode == 0 and "lacks links to other workbooks" in result.stderr
+    assert cli("verify", shared).returncode == 0
+    assert knocks(listener) == 0
+    # The working copy keeps the user's links byte for byte; the shared copy has none left.
+    for part in ("xl/externalLinks/externalLink1.xml", "xl/externalLinks/_rels/externalLink1.xml.rels"):
+        assert _part(scored, part) == _part(path, part)
+    with zipfile.ZipFile(shared) as package:
+        assert not [n for n in package.namelist() if "externalLink" in n]
+        everything = b"".join(package.read(n) for n in package.namelist() if n.endswith((".xml", ".rels")))
+    assert url.encode() not in everything and b"externalReference" not in everything and b"[1]" not in everything
+    book = openpyxl.load_workbook(shared)
+    assert book["Start"]["A1"].value == 4 and "Supplier_Price" not in book.defined_names
+    # The listener does notice a connection.
+    socket.create_connection(listener.getsockname(), timeout=5).close()
+    assert knocks(listener) == 1
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_fetches_nothing_for_the_shared_copy(tmp_path, listener):
+    from libreoffice import recalc
+
+    path = external_links(tmp_path, f"http://127.0.0.1:{listener.getsockname()[1]}/prices.xlsx")
+    shared = tmp_path / "shared.xlsx"
+    assert cli("share", path, "-o", shared).returncode == 0
+    (out,) = recalc([shared], tmp_path / "lo")
+    assert knocks(listener) == 0
+    assert not [n for n in zipfile.ZipFile(out).namelist() if "externalLink" in n]

@@ -142,6 +142,9 @@ def test_weighted_sum_keeps_infinities_and_odd_inputs():
     expected_score, expected_coverage = reference_weighted_sum(matrix, weights)
     np.testing.assert_array_equal(score, expected_score)
     np.testing.assert_array_equal(coverage, expected_coverage)
+    # No vendors, whatever the width of the empty block.
+    for empty in (np.zeros((0, 0)), np.zeros((0, 2))):
+        assert [len(a) for a in weighted_sum(empty, np.array([70.0, 30.0]))] == [0, 0]
     # Integer matrices and list weights are accepted as before.
     np.testing.assert_array_equal(weighted_sum(np.array([[1, 3]]), [1, 1])[0], [2.0])
 

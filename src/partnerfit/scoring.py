@@ -90,7 +90,7 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
     if not -960 <= exponent <= 960:
         weights = np.ldexp(weights, (960 if exponent > 0 else 0) - exponent)
     n = len(matrix)
-    if n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
+    if 0 < n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
         scored = matrix == matrix  # False only for NaN
         numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
     else:
@@ -111,7 +111,7 @@ def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     x0, minus_s = np.empty_like(like), np.empty(like.shape)
     minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
     starts = list(range(0, n, BLOCK_ROWS))
-    if n - starts[-1] == 1:  # numpy would take one row as a vector: other kernel, other last bit;
+    if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
         starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
     for start in starts:
         rows = slice(start, start + BLOCK_ROWS)

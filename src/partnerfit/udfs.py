@@ -170,17 +170,17 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
         raise PartnerfitError("table needs a Vendor column and at least one criterion column")
     criteria = []
     for j, name in enumerate(header[1:width], start=2):
-        if is_blank(name) or not isinstance(name, str):
+        if not (isinstance(name, str) and (stripped := name.strip())):  # not text, or blank
             raise PartnerfitError(
                 f"table header column {j} is {show(name) if not is_blank(name) else 'blank'}; "
                 "the first row must hold the criterion names"
             )
-        criteria.append(name.strip())
+        criteria.append(stripped)
     vendors, body, seen = [], [], set()
     for i, row in enumerate(rows[1:], start=2):
         name = row[0]
-        if type(name) is str and name.strip():  # the usual case first: a typed name
-            name = name.strip()
+        if type(name) is str and (stripped := name.strip()):  # the usual case first: a typed name
+            name = stripped
         elif is_blank(name):  # only then can the whole row be blank: check the rest
             if all(is_blank(v) for v in row[1:width]):
                 continue  # empty rows of a generous selection

@@ -733,3 +733,50 @@ def test_libreoffice_fetches_nothing_for_the_shared_copy(tmp_path, listener):
     (out,) = recalc([shared], tmp_path / "lo")
     assert knocks(listener) == 0
     assert not [n for n in zipfile.ZipFile(out).namelist() if "externalLink" in n]
+
+
+# ====================================================================== stale results from other programs
+
+
+def stale(folder: Path) -> Path:
+    """A workbook whose inputs changed after its results were last computed, as when a program
+    without the add-in saved it: Beta's scores raised from 3 to 5, every cached result left as
+    it was (the add-in block still says Acme first)."""
+    source = filled(folder, "base.xlsx")
+    part = "xl/worksheets/sheet4.xml"  # Vendors
+    xml = re.sub(rb'(<c r="[B-L]6"[^>]*><v>)3(</v>)', rb"\g<1>5\g<2>", _part(source, part))
+    return _rewrite(source, folder / "stale.xlsx", {part: xml})
+
+
+def addin_block(path: Path) -> list[list]:
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheet, ref = next(book.defined_names["Addin_Results"].destinations)
+    return [[c.value for c in row] for row in book[sheet][ref.replace("$", "")]][:3]
+
+
+FRESH = [["Vendor", "Score", "Rank", "Coverage", "Status"], ["Beta", 5, 1, 1, "Qualified"], ["Acme", 4, 2, 1, "Qualified"]]
+
+
+def test_stale_addin_results_are_replaced_in_both_copies(tmp_path):
+    """The add-in block's cells beyond its anchor are plain values: both copies recompute them, so
+    the procurement copy shows no stale number and verifies at once."""
+    path = stale(tmp_path)
+    assert addin_block(path)[1][0] == "Acme"  # stale: Acme first
+    assert cli("score", path, "-o", tmp_path / "scored.xlsx").returncode == 0
+    assert addin_block(tmp_path / "scored.xlsx") == FRESH
+    assert cli("share", path, "-o", tmp_path / "shared.xlsx").returncode == 0
+    assert addin_block(tmp_path / "shared.xlsx") == FRESH
+    result = cli("verify", tmp_path / "shared.xlsx")
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_saved_by_libreoffice_shares_and_verifies(tmp_path):
+    """LibreOffice stores the add-in block as an array of #NAME? errors: the copy replaces them."""
+    from libreoffice import recalc
+
+    (saved,) = recalc([filled(tmp_path)], tmp_path / "lo")
+    assert cli("share", saved, "-o", tmp_path / "shared.xlsx").returncode == 0
+    result = cli("verify", tmp_path / "shared.xlsx")
+    assert result.returncode == 0, result.stdout
+    assert addin_block(tmp_path / "shared.xlsx")[1] == ["Acme", 4, 1, 1, "Qualified"]

@@ -106,11 +106,11 @@ def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     built at full size, and without branches."""
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
-    # Buffers for one block, in the memory order of the matrix; but s in C order whatever the
-    # matrix, as numpy casts `scored @ weights`: coverage comes out the same to the last bit.
+    # Buffers for one block, in the memory order of the matrix (converting the order of a block
+    # costs more than all the rest).
     like = matrix[:BLOCK_ROWS]
     scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
-    x0, minus_s = np.empty_like(like), np.empty(like.shape)
+    x0, minus_s = np.empty_like(like), np.empty_like(like)
     minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
     starts = list(range(0, n, BLOCK_ROWS))
     if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;

@@ -417,13 +417,16 @@ def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
 
 
 def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
-                default: Callable[[str], object] | None = None) -> tuple[bytes, set[str]]:
+                default: Callable[[str], object] | None = None,
+                spill: frozenset[str] | set[str] = frozenset()) -> tuple[bytes, set[str]]:
     """Set the results of the formula cells named in `values` (A1 refs) in a sheet's XML.
 
     With `keep_formulas`, the formulas stay and only their cached results change (what Excel
     shows until it recalculates); without, each formula is replaced by its value. A formula
     cell missing from `values` gets `default(ref)` when a default is given, else stays as it
-    is. Cells that hold no formula are left alone. Returns the new XML and the patched refs.
+    is. Cells that hold no formula are left alone, except those in `spill`: the results of an
+    array formula beyond its anchor, stored as plain values, which take theirs from `values`.
+    Returns the new XML and the patched refs.
     """
     patched: set[str] = set()
 
@@ -434,7 +437,11 @@ def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
         body = match.group(3) or b""
         formula = _FORMULA.search(body)
         if formula is None:
-            return match.group(0)
+            if ref not in spill:
+                return match.group(0)
+            patched.add(ref)
+            kind, value = _cell_value(values[ref], False)
+            return b'<c r="' + match.group(1) + b'"' + _TYPE.sub(b"", match.group(2)) + kind + b">" + value + b"</c>"
         value = values[ref] if ref in values else default(ref)
         patched.add(ref)
         # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.

@@ -59,6 +59,13 @@ class Says:
     fragment: str
 
 
+@dataclass(frozen=True)
+class Prints:
+    """Expected (command line): exit 0 and this fragment in the printed output."""
+
+    fragment: str
+
+
 def same(got, want) -> bool:
     if isinstance(want, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
         return math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12)
@@ -595,6 +602,14 @@ CLI_CASES = [
     ("shared copy as .csv", lambda d: ["share", filled(d), "-o", d / "out.csv"], 1, Says("must end in .xlsx")),
     ("new workbook as .csv", lambda d: ["new", d / "x.csv"], 2, Says("x.csv must end in .xlsx")),
     ("verify a workbook never shared", lambda d: ["verify", filled(d)], 1, Says("1 value(s) no longer match")),
+    # Text from a workbook never drives the terminal: control characters and bidi overrides print as escapes.
+    ("escape sequences in a vendor name, printed", lambda d: ["score", filled(d, vendors=(Vendor("\x1b[2JAcme\x1b[31m", "", (4,) * M),))],
+     0, Prints("\\x1b[2JAcme\\x1b[31m")),
+    ("escape sequences in duplicate names, checked", lambda d: ["check", filled(d, vendors=(Vendor("\x1b]0;pwned\x07", "", (4,) * M),) * 2)],
+     1, Says('vendor "\\x1b]0;pwned\\x07" is also in Vendors!A5')),
+    ("bidi override in a score cell, checked", lambda d: ["check", filled(d, vendors=(Vendor("Acme", "", ("\u202e5",) + (4,) * (M - 1)),))],
+     1, Says('"\\u202e5" for Acme / Scope of work is not a score')),
+    ("escape sequence in a stage", lambda d: ["score", filled(d, stage="\x1b[2J")], 1, Says('stage "\\x1b[2J" is not one of')),
 ]
 
 
@@ -603,7 +618,10 @@ def test_command_line(tmp_path, make, code, expected):
     result = cli(*make(tmp_path), cwd=tmp_path)
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, result.stderr
-    if isinstance(expected, Says):
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", result.stdout + result.stderr)  # \t, \n only
+    if isinstance(expected, Prints):
+        assert expected.fragment in result.stdout, result.stdout
+    elif isinstance(expected, Says):
         if code == 1 and result.stdout.strip() and not result.stderr.strip():  # `check`: problems on stdout
             lines = result.stdout.splitlines()
             assert any(expected.fragment in line for line in lines), lines

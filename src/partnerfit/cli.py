@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from . import __version__
 from .errors import PartnerfitError
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (an escape sequence could drive the terminal) and bidi overrides (which
+reorder what a line seems to say): shown as escapes when text from a workbook is printed."""
+
+
+def printable(text) -> str:
+    """Text from a workbook, safe to print on a terminal: `\x1b[2J` shows as is, not clearing it."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
 def format_table(header: list[str], rows: list[list], aligns: str = "") -> str:
     """A plain-text table with aligned columns (`aligns`: 'l' or 'r' per column)."""
-    cells = [[str(h) for h in header]] + [["" if v is None else str(v) for v in row] for row in rows]
+    cells = [[str(h) for h in header]] + [["" if v is None else printable(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     aligns = aligns.ljust(len(header), "l")
 
@@ -154,7 +165,7 @@ def cmd_check(args) -> int:
         problems = check(read_inputs(Source(path)))
         prefix = f"{path}: " if len(args.paths) > 1 else ""
         for problem in problems:
-            print(f"{prefix}{problem}")
+            print(printable(f"{prefix}{problem}"))
         if not problems:
             print(f"{prefix or path + ': '}no problems found")
         return 1 if problems else 0
@@ -354,8 +365,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _one_line(message) -> str:
-    """A message on one line (names typed with Alt+Enter hold line breaks)."""
-    return " ".join(str(message).splitlines())
+    """A message on one line (names typed with Alt+Enter hold line breaks), safe to print."""
+    return printable(" ".join(str(message).splitlines()))
 
 
 def main(argv: list[str] | None = None) -> int:

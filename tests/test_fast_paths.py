@@ -164,6 +164,19 @@ def test_rank_eq_matches_sort_and_searchsorted(n):
     np.testing.assert_array_equal(rank, reference_rank_eq(values, eligible))
 
 
+@pytest.mark.parametrize("n", [RADIX_MIN, 20_000])
+def test_rank_eq_of_ordinary_scores_matches_sort_and_searchsorted(n):
+    # Values below 1e6 are ranked by their whole numbers of 1e-9 steps: ties at the 9th decimal.
+    rng = np.random.default_rng(n)
+    values = rng.uniform(1, 5, size=n)
+    values[: n // 3] = np.round(values[: n // 3], 2)  # many exact ties
+    values[n // 3: n // 2] = rng.uniform(-1e5, 1e5, size=n // 2 - n // 3)
+    tie = rng.random(n) < 0.2  # equal at 9 decimals, or not, and both zeros
+    values[tie] = rng.choice([4.15, 4.1500000000000004, 4.1500000004, 4.1500000006, -0.0, 0.0], size=tie.sum())
+    eligible = rng.random(n) < 0.9
+    np.testing.assert_array_equal(rank_eq(values, eligible), reference_rank_eq(values, eligible))
+
+
 @pytest.mark.parametrize("n", SIZES[1:])
 @pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
 def test_evaluate_matches_the_plain_version(n, fortran):

@@ -408,6 +408,7 @@ API_CASES = [
     ("acceptability: negative seed", lambda: vendor_acceptability(OK, [1, 1], seed=-1), Says("seed is -1")),
     ("acceptability: uncertainty as text", lambda: vendor_acceptability(OK, [1, 1], uncertainty="high"), Says('uncertainty is "high"')),
     ("acceptability: samples 0", lambda: vendor_acceptability(OK, [1, 1], samples=0), Says("samples is 0")),
+    ("flip margins: 0 vendors", lambda: vendor_flip_margins(pd.DataFrame({"Q": []}, dtype=float), [1]), Says("no vendors to compare")),
     ("flip margins: duplicate vendors", lambda: vendor_flip_margins(pd.DataFrame({"Q": [4.0, 3.0]}, index=["a", "a"]), [1]),
      Says('vendor "a" appears more than once')),
 ]

@@ -205,6 +205,8 @@ def flip_margin(matrix: np.ndarray, weights: np.ndarray) -> FlipMargin:
     `matrix`: vendors x criteria, NaN = not scored, checked by `check_scores`; `weights`: one
     per criterion, non-negative, any positive total.
     """
+    if len(matrix) == 0:
+        raise PartnerfitError("no vendors to compare; give at least one vendor row")
     w = weights / weights.sum()
     scored = ~np.isnan(matrix)
     x0, m = np.where(scored, matrix, 0.0), scored.astype(float)

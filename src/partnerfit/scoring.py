@@ -49,24 +49,27 @@ class Status(IntEnum):
 
 
 @functools.lru_cache(maxsize=64)  # an Excel sheet recalculates with the same criteria again and again
-def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> np.ndarray:
-    """The texts of `Evaluation.status_codes`, as a read-only object array."""
+def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of `Evaluation.status_codes`, and a table of codes: texts[codes[status, culprit]]
+    is a vendor's status (a culprit of -1 indexes the last column). Read-only: shared by calls."""
     lo, hi = (f"{x:g}" for x in scale)
-    names = criteria + ("",)
+    names = criteria + ("",)  # a culprit of -1 names "", as names[-1]
     texts = np.array([
         "Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
         *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names),
     ], dtype=object)
-    texts.flags.writeable = False  # shared by every call with these criteria
-    return texts
+    codes = np.zeros((len(Status), len(names)), dtype=np.intp)
+    codes[Status.INCOMPLETE] = 1
+    codes[Status.KNOCKED_OUT] = np.arange(2, 2 + len(names))
+    codes[Status.INVALID] = np.arange(2 + len(names), 2 + 2 * len(names))
+    texts.flags.writeable = codes.flags.writeable = False
+    return texts, codes
 
 
 # Status codes as numpy scalars: numpy compares an array with an IntEnum member slowly.
 _QUALIFIED, _KNOCKED_OUT, _INCOMPLETE, _INVALID = (
     np.int8(s) for s in (Status.QUALIFIED, Status.KNOCKED_OUT, Status.INCOMPLETE, Status.INVALID)
 )
-
-_NAMES_CRITERION = np.array([0, 1, 0, 1])  # by Status code: Knocked out and Invalid name one
 
 BLOCK_ROWS = 8192
 """Rows per block in `weighted_sum`: a block's temporaries (3 MB at 20 criteria) stay in the CPU
@@ -231,13 +234,8 @@ class Evaluation:
         texts = Qualified, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
         criterion c (and "" for a culprit of -1), so each vendor's text is one array lookup.
         """
-        texts = _status_texts(tuple(criteria), tuple(self.scale))
-        k = len(criteria) + 1
-        # By Status code (Qualified, Knocked out, Incomplete, Invalid): the first text of the
-        # status, and whether it names a criterion (then the culprit picks the text).
-        first = np.array([0, 2, 1, 2 + k])
-        slot = self.culprit % k  # -1 (no culprit) -> the "" name, as names[-1] did
-        return first[self.status] + _NAMES_CRITERION[self.status] * slot, texts
+        texts, codes = _status_texts(tuple(criteria), tuple(self.scale))
+        return codes[self.status, self.culprit % codes.shape[1]], texts
 
     def status_text(self, criteria: list[str]) -> np.ndarray:
         """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""

@@ -245,7 +245,7 @@ class Evaluation:
     def order(self) -> np.ndarray:
         """Row order of the results table: qualified vendors by rank, then the rest as given."""
         if self._order is not None:
-            return self._order
+            return self._order.copy()  # a fresh array, as sorting gives: callers may change it
         key = np.where(np.isnan(self.rank), np.inf, self.rank)
         return np.argsort(key, kind="stable")
 

@@ -333,3 +333,20 @@ def test_new_usage_errors_exit_2_in_one_line(tmp_path, args):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_formulas_need_no_xlsxwriter_rewriting(tmp_path):
+    """The template skips XlsxWriter's formula rewriting (speed): it must change nothing."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    from xlsxwriter.worksheet import Worksheet
+
+    path = tmp_path / "example.xlsx"
+    build_workbook(path, example=True)
+    book = openpyxl.load_workbook(path)
+    formulas = [c.value.text if isinstance(c.value, ArrayFormula) else c.value
+                for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f" or isinstance(c.value, ArrayFormula)]
+    assert len(formulas) > 500
+    plain = Worksheet()
+    for formula in formulas:
+        assert plain._prepare_formula(formula) == formula.lstrip("=")

@@ -767,6 +767,26 @@ def _cached(value):
     return "" if value is None else value
 
 
+@lru_cache(maxsize=1)
+def _prepared_sheet():
+    """An XlsxWriter worksheet that writes our formulas as they are.
+
+    XlsxWriter runs about thirty regular expressions over every formula to prefix Excel 365's
+    dynamic-array functions with `_xlfn.`; the template uses none of them (RANK.EQ is written
+    prefixed), and on large workbooks those substitutions took most of the writing time.
+    tests/test_template.py checks that XlsxWriter's own preparation leaves every formula as is.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    class PreparedSheet(Worksheet):
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            formula = formula[1:] if formula.startswith("{") else formula
+            formula = formula[1:] if formula.startswith("=") else formula
+            return formula[:-1] if formula.endswith("}") else formula
+
+    return PreparedSheet
+
+
 class _Writer:
     """Writes one workbook; one method per sheet."""
 
@@ -782,7 +802,7 @@ class _Writer:
             str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
         )
         self.formats = {}
-        self.ws = {name: self.wb.add_worksheet(name) for name in SHEETS}
+        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS}
 
     def style(self, *keys: str, **extra):
         props = {"font_name": "Calibri", "font_size": 11, "valign": "top"}

@@ -143,9 +143,102 @@ def workbook():
                  (f"build_workbook {label}", built, reference)]
     command = [sys.executable, "-m", "partnerfit.cli", "new", str(folder / "new.xlsx"), "--force"]
     startup = [sys.executable, "-c", "import partnerfit.cli, partnerfit.template"]
+    demo = [sys.executable, "-m", "partnerfit.cli", "demo", "--out-dir", str(folder)]
     rows += [("python start-up + partnerfit imports", median_time(lambda: subprocess.run(startup, check=True), repeat=3), None),
-             ("partnerfit new (whole command)", median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat=3), None)]
+             ("partnerfit new (whole command)", median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat=3), None),
+             ("partnerfit demo (whole command, start-up included)", median_time(lambda: subprocess.run(demo, check=True, capture_output=True), repeat=3), None)]
     return rows
+
+
+def big_workbook(vendors: int = 10_000):
+    """A filled CDMO workbook with `vendors` vendors (blanks, N/A, text numbers), built once."""
+    import random
+    import tempfile
+    from pathlib import Path
+
+    from partnerfit import __version__
+    from partnerfit.example import Vendor
+    from partnerfit.template import Filling, write_workbook
+
+    path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{__version__}.xlsx"
+    if not path.exists():
+        rng = random.Random(3)
+        cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]
+        rows = tuple(Vendor(f"Vendor {i:05d}", "Site", tuple(rng.choice(cells) for _ in range(14)))
+                     for i in range(vendors))
+        write_workbook(path, Filling(partner_type="CDMO", stage="Phase II", need="development + manufacturing",
+                                     minimums=(None, 2.0) + (None,) * 12, vendors=rows, capacity=vendors))
+    return path
+
+
+def peak_memory(code: str) -> float:
+    """Peak resident memory (MiB) of a fresh Python process running `code`."""
+    import subprocess
+
+    # VmHWM, not getrusage: Linux carries ru_maxrss over from the (large) parent across exec.
+    probe = code + "\nprint([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+@group
+def cli():
+    """partnerfit score on a 10,000-vendor workbook next to a bare read and a bare load + save."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from partnerfit.workbook import Source, read_inputs, score_inputs, write_results
+
+    path = big_workbook()
+    out = Path(tempfile.mkdtemp()) / "out.xlsx"
+
+    def read_block():  # the fastest reader on the score block alone
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Vendors").to_python(skip_empty_area=False)
+        return [row[1:15] for row in rows[4:10_004]]
+
+    def score_json():
+        return json.dumps(score_inputs(read_inputs(Source(path))).as_json())
+
+    def score_output():
+        write_results(Source(path), out, keep_formulas=True)
+
+    def load_save():
+        openpyxl.load_workbook(path).save(out)
+
+    read = median_time(read_block, repeat=5)
+    bare = median_time(load_save, repeat=3)
+    setup = f"import sys; sys.argv = ['partnerfit']; from partnerfit.cli import main; path = {str(path)!r}"
+    memory = {
+        "score --json": peak_memory(setup + "\nmain(['score', path, '--json'])"),
+        "score -o": peak_memory(setup + f"\nmain(['score', path, '-o', {str(out)!r}, '--force'])"),
+        "openpyxl load + save": peak_memory(f"import openpyxl; openpyxl.load_workbook({str(path)!r}).save({str(out)!r})"),
+    }
+    return [
+        ("python-calamine: read the 10,000 x 14 score block", read, None),
+        ("score --json (in process, start-up excluded)", median_time(score_json, repeat=5), read),
+        ("openpyxl: bare load + save of the workbook", bare, None),
+        ("score -o (in process)", median_time(score_output, repeat=3), bare),
+        *((f"peak memory, {label}: {mib:.0f} MiB", None, None) for label, mib in memory.items()),
+    ]
+
+
+@group
+def robustness():
+    """Rank acceptability (SMAA-2), 10,000 weight draws for 1,000 vendors x 20 criteria."""
+    from partnerfit.robustness import rank_acceptability
+
+    matrix = random_scores(1_000, 20, seed=4)
+    weights = np.random.default_rng(5).integers(1, 20, 20).astype(float)
+    draws = np.random.default_rng(6).random((10_000, 20))
+    filled = np.nan_to_num(matrix)
+    return [
+        ("one matrix product, 10,000 x 20 @ 20 x 1,000", median_time(lambda: draws @ filled.T, repeat=5), None),
+        ("rank_acceptability 10,000 draws, 1,000 x 20", median_time(lambda: rank_acceptability(matrix, weights, samples=10_000), repeat=3), None),
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -160,7 +253,7 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"## {name}: {GROUPS[name].__doc__.strip()}")
         for label, seconds, reference in GROUPS[name]():
-            if seconds is None:  # a case that could not run; the label says why
+            if seconds is None:  # a note (memory, or a case that could not run)
                 print(label)
                 continue
             ratio = f"{seconds / reference:.2f}x" if reference else ""

@@ -79,10 +79,32 @@ def score_matrix(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, np.ndarr
     if _NUMBER_TYPES.issuperset(map(type, flat)):
         matrix = np.fromiter(flat, dtype=float, count=len(flat)).reshape(n, m)
         return matrix, np.zeros((n, m), dtype=bool)
-    values = [score_value(v) for v in flat]
-    invalid = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-    matrix = np.array([math.nan if v is None else v for v in values], dtype=float)
+    # Mixed cells (text numbers, N/A, blanks as ""): numbers are taken in bulk; the other cells
+    # are few distinct values, each read once (unhashable ones, rare, every time).
+    cells = np.empty(len(flat), dtype=object)
+    cells[:] = flat
+    kinds = _TYPE_OF(cells)
+    numeric = (kinds == float) | (kinds == int)
+    matrix = np.full(len(flat), math.nan)
+    matrix[numeric] = cells[numeric].astype(float)
+    invalid = np.zeros(len(flat), dtype=bool)
+    read: dict = {}
+    for i in np.flatnonzero(~numeric).tolist():
+        v = flat[i]
+        try:
+            value = read[v]
+        except KeyError:
+            value = read[v] = score_value(v)
+        except TypeError:
+            value = score_value(v)
+        if value is None:
+            invalid[i] = True
+        else:
+            matrix[i] = value
     return matrix.reshape(n, m), invalid.reshape(n, m)
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def number(value: object, what: str, blank: float | None = None) -> float:

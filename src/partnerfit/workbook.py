@@ -353,14 +353,16 @@ def score_inputs(inputs: Inputs) -> Results:
 
 
 def check_duplicates(inputs: Inputs) -> list[Problem]:
-    seen: dict[str, str] = {}
+    """A problem for every repeated vendor name, at the repeat, naming the first row."""
+    first: dict[str, int] = {}
     problems = []
+    area = inputs.areas["Vendor_Names"]
     for k, name in enumerate(inputs.vendors):
-        cell = inputs.areas["Vendor_Names"].address(inputs.vendor_rows[k])
-        if name in seen:
-            problems.append(Problem(cell, f'vendor "{name}" is also in {seen[name]}; keep one row per vendor'))
+        if name in first:
+            problems.append(Problem(area.address(inputs.vendor_rows[k]), f'vendor "{name}" is also in '
+                                    f"{area.address(inputs.vendor_rows[first[name]])}; keep one row per vendor"))
         else:
-            seen[name] = cell
+            first[name] = k
     return problems
 
 

@@ -218,7 +218,9 @@ def read_workbook(package: Package) -> Workbook:
 
 
 _ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
-_CELL_COL = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})\d+"')
+# Cell references: in sheet XML only rows (digits) and cells (letters, digits) have r="...".
+_CELL_COL = re.compile(rb'\sr="([A-Z]{1,3})[0-9]')
+_WIDE_CELL = re.compile(rb'\sr="[A-Z]{2}')
 
 
 def check_sheet_size(package: Package, sheet: str, part: str) -> None:
@@ -226,7 +228,11 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     data = read_part(package, part) if part in package.parts else b""
     last_row = _ROW.findall(data[-4096:]) or _ROW.findall(data)
     rows = max((int(r) for r in last_row), default=0)
-    cols = max((column_index(c.decode()) for c in set(_CELL_COL.findall(data))), default=0)
+    # Columns: an exact scan only when some cell lies beyond column Z (one quick search).
+    if not _WIDE_CELL.search(data):
+        cols = 26
+    else:
+        cols = max(column_index(c.decode()) for c in set(_CELL_COL.findall(data)))
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
         raise PartnerfitError(
             f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
@@ -258,13 +264,15 @@ class SheetValues:
 
     def block(self, area: Area) -> list[list]:
         """The area's values as rows of cells (None for blanks)."""
-        rows = self._sheet(area.sheet)
-        out = []
-        for r in range(area.top - 1, area.bottom):
-            row = rows[r] if r < len(rows) else []
-            cells = row[area.left - 1: area.right]
-            cells = [None if v == "" else v for v in cells]
-            out.append(cells + [None] * (area.cols - len(cells)))
+        rows = self._sheet(area.sheet)[area.top - 1: area.bottom]
+        rows += [[]] * (area.rows - len(rows))  # below the sheet's last used row
+        left, right, width = area.left - 1, area.right, area.cols
+        out = [row[left:right] for row in rows]
+        for i, cells in enumerate(out):
+            if "" in cells:
+                cells = out[i] = [None if v == "" else v for v in cells]
+            if len(cells) < width:
+                cells.extend([None] * (width - len(cells)))
         return out
 
     def _sheet(self, name: str) -> list[list]:

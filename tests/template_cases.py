@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 import openpyxl
 import pandas as pd
@@ -11,6 +12,8 @@ import pandas as pd
 from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType
 from partnerfit.example import Vendor
+from partnerfit.ahp import ahp_weights, read_pairwise
+from partnerfit.consensus import consensus
 from partnerfit.scoring import score_vendors
 from partnerfit.template import ADDIN_NAMES, Filling, computed_values, layout
 
@@ -127,11 +130,138 @@ def bad_weights_fillings() -> dict[str, Filling]:
     }
 
 
-def cases() -> dict[str, Filling]:
-    """Every filling the LibreOffice tests recalculate, by file name."""
+# --------------------------------------------------------------------------- several evaluators, AHP
+
+EVALUATORS = ("Quality lead", "CMC lead", "Procurement")
+
+
+def team_filling(method: object = "mean", seed: int = 11, rows: int = 200) -> Filling:
+    """Four of the example's vendors scored by three evaluators (a fourth on some cells, so that
+    medians of even counts occur), with N/A, blanks, text numbers, names typed with extra spaces,
+    disagreements of 2 points or more, a listed vendor nobody evaluated and must-haves."""
+    rng = random.Random(seed)
+    example = Filling.example(capacity=8)
+    criteria = example.criteria
+    evaluations = []
+    for vendor in example.vendors[:4]:
+        for j, criterion in enumerate(criteria):
+            base = vendor.scores[j] if isinstance(vendor.scores[j], (int, float)) else 3
+            for evaluator in EVALUATORS + (("Site auditor",) if j % 4 == 0 else ()):
+                roll = rng.random()
+                if roll < 0.06:
+                    score = rng.choice(["N/A", None, " n/a "])
+                elif roll < 0.1:
+                    score = f" {max(1, min(5, base))} "
+                else:
+                    score = max(1, min(5, base + rng.choice([-2, -1, 0, 0, 0, 1, 0.5])))
+                name = f"  {vendor.name} " if roll > 0.97 else vendor.name
+                evaluations.append((name, evaluator, criterion, score, "notes" if roll > 0.9 else None))
+    rng.shuffle(evaluations)
+    evaluations.insert(5, (None, None, None, None, "evidence alone: the row is not used"))
+    return Filling(
+        partner_type="CDMO", stage="Preclinical", need="development", minimums=example.minimums,
+        vendors=example.vendors[:5] + (Vendor(None, None, (None,) * len(criteria)),) + example.vendors[5:6],
+        capacity=8, evaluations=tuple(evaluations), evaluation_rows=rows, consensus_method=method,
+    )
+
+
+def team_problems_filling() -> Filling:
+    """Every kind of bad evaluation row: the statuses say to check the Evaluations sheet."""
+    good = team_filling()
+    c = good.criteria
+    bad = (
+        ("Unknown Bio", "Ann", c[0], 4, None),        # vendor not on the Vendors sheet
+        ("alder biologics", "Ann", c[0], 4, None),    # case differs: not the same name
+        ("Alder Biologics", "Ann", "Quality", 4, None),  # criterion not on the Criteria sheet
+        ("Alder Biologics", "Ann", c[1], 7, None),    # off the scale
+        ("Alder Biologics", "Ann", c[2], "abc", None),  # not a number
+        ("Alder Biologics", None, c[3], 4, None),     # no evaluator
+        ("Alder Biologics", "Ann", c[4], True, None),  # a boolean
+        ("Alder Biologics", "Ann", c[5], 4, None),
+        ("Alder Biologics ", " Ann", c[5], "N/A", None),  # the same row again, spaces aside
+        (None, None, None, "N/A", None),              # a score alone
+    )
+    return Filling(
+        partner_type="CDMO", stage="Preclinical", need="development", vendors=good.vendors, capacity=8,
+        evaluations=good.evaluations[:30] + bad, evaluation_rows=60,
+    )
+
+
+A1_CRITERIA = ("Coffee", "Wine", "Tea", "Beer", "Sodas", "Milk", "Water")
+A1 = (  # shared/reference/published_cases.md A1 (Saaty 2008): the upper triangle as typed
+    (1, 9, 5, 2, 1, 1, "1/2"),
+    (None, 1, "1/3", "1/9", "1/9", "1/9", "1/9"),
+    (None, None, 1, "1/3", "1/4", "1/3", "1/9"),
+    (None, None, None, 1, "1/2", 1, "1/3"),
+    (None, None, None, None, 1, 2, "1/2"),
+    (None, None, None, None, None, 1, "1/3"),
+    (None, None, None, None, None, None, 1),
+)
+A2_CRITERIA = ("Experience", "Education", "Charisma", "Age")
+A2 = ((1, 4, 3, 7), (None, 1, " 1 / 3 ", 3), (None, None, 1, 5), (None, None, None, 1))
+
+
+def ahp_filling(criteria, judgements, use_ahp: object = "Yes", vendors: int = 5, seed: int = 3) -> Filling:
+    """Vendors scored on criteria outside the catalogue, weighted by AHP judgements."""
+    rng = random.Random(seed)
+    m = len(criteria)
+    return Filling(
+        partner_type="CRO", stage="Phase II", need="clinical", criteria=tuple(criteria), weights=(10,) * m,
+        minimums=(None,) * m, use_ahp=use_ahp, judgements=judgements,
+        vendors=tuple(Vendor(f"Vendor {k + 1}", "", tuple(rng.choice([1, 2, 3, 3.5, 4, 5, None]) for _ in range(m)))
+                      for k in range(vendors)),
+        capacity=vendors + 1, evaluation_rows=5,
+    )
+
+
+def random_judgements(m: int, seed: int, scale=(1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9)) -> tuple:
+    """An m x m block whose upper triangle holds random Saaty judgements (inconsistent)."""
+    rng = random.Random(seed)
+    cells = [[None] * m for _ in range(m)]
+    for i in range(m):
+        cells[i][i] = 1
+        for j in range(i + 1, m):
+            value = rng.choice(scale)
+            cells[i][j] = value if value >= 1 else f"1/{round(1 / value)}"
+    return tuple(map(tuple, cells))
+
+
+def team_ahp_filling() -> Filling:
+    """Several evaluators and inconsistent AHP weights at once, on the CDMO criteria (14)."""
+    team = team_filling(method="median", seed=5, rows=200)
+    return replace(team, use_ahp="yes", judgements=random_judgements(14, 2))
+
+
+def ahp_problem_fillings() -> dict[str, Filling]:
+    """Use AHP weights with unusable judgements, or an unusable Use AHP weights."""
+    blocks = [list(row) for row in random_judgements(4, 1)]
+    blocks[0][1], blocks[0][2], blocks[1][2], blocks[2][3] = "abc", 0, 45000, "1/0"  # a word, 0, a date, 1/0
+    blocks[1][3] = None
     return {
-        "example": Filling.example(),
-        "blank": Filling(),
+        "ahp_incomplete": ahp_filling(A2_CRITERIA, tuple(map(tuple, blocks)), use_ahp=" YES "),
+        "use_ahp_maybe": ahp_filling(A2_CRITERIA, A2, use_ahp="maybe"),
+    }
+
+
+def team_cases() -> dict[str, Filling]:
+    """The LibreOffice cases with evaluations or AHP weights."""
+    few = team_filling()
+    return {
+        "team_mean": team_filling(),
+        "team_median": team_filling(method=" Median ", seed=12),
+        "team_problems": team_problems_filling(),
+        "team_bad_method": replace(few, evaluations=few.evaluations[:20], evaluation_rows=20, consensus_method="average"),
+        "ahp_a1": ahp_filling(A1_CRITERIA, A1),
+        "ahp_a2": ahp_filling(A2_CRITERIA, A2, use_ahp="yes"),
+        "team_ahp_cdmo": team_ahp_filling(),
+        **ahp_problem_fillings(),
+    }
+
+
+def cases() -> dict[str, Filling]:
+    """Every filling the LibreOffice tests recalculate, by file name (all but the default two with
+    fewer evaluation rows, which they leave empty: smaller files recalculate faster)."""
+    single = {
         "random_cro": random_filling(1),
         "random_cmo": random_filling(2, "CMO", vendors=37, capacity=60),
         "random_cdmo_50": random_filling(5, "CDMO", vendors=50),
@@ -141,6 +271,12 @@ def cases() -> dict[str, Filling]:
         "injection": injection_filling(),
         **bad_weights_fillings(),
     }
+    return {
+        "example": Filling.example(),
+        "blank": Filling(),
+        **{name: replace(filling, evaluation_rows=10) for name, filling in single.items()},
+        **team_cases(),
+    }
 
 
 # --------------------------------------------------------------------------- comparing
@@ -148,7 +284,7 @@ def cases() -> dict[str, Filling]:
 
 def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> list[list]:
     """The cells of a name as a list of rows ("" for an empty cell)."""
-    area = layout(len(filling.criteria), filling.capacity)[name]
+    area = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)[name]
     ws = workbook[area.sheet]
     return [["" if ws.cell(r + 1, c + 1).value is None else ws.cell(r + 1, c + 1).value
              for c in range(area.col, area.col + area.cols)]
@@ -177,12 +313,30 @@ def formula_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[st
     return problems
 
 
+def engine_weights(filling: Filling) -> list:
+    """The weights the engine scores with: the typed ones, or ahp_weights of the judgements
+    (the upper triangle as typed, its reciprocals below) when Use AHP weights is yes."""
+    if str(filling.use_ahp).strip().lower() != "yes":
+        return list(filling.weights)
+    m = len(filling.criteria)
+    upper = read_pairwise([[filling.judgements[i][j] if i < j else 1 for j in range(m)] for i in range(m)])
+    full = [[upper[i][j] if i <= j else 1 / upper[j][i] for j in range(m)] for i in range(m)]
+    return list(ahp_weights(full).weights)
+
+
 def engine_table(filling: Filling) -> pd.DataFrame:
-    """score_vendors on the vendor rows of a filling (rows without a name left out)."""
+    """score_vendors on the vendor rows of a filling (rows without a name left out); with
+    evaluations, on their consensus (`consensus`, the pandas API), vendors nobody evaluated blank."""
     vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip()]
-    scores = pd.DataFrame([list(v.scores) for v in vendors], index=[v.name for v in vendors],
-                          columns=list(filling.criteria), dtype=object)
-    return score_vendors(scores, list(filling.weights), list(filling.minimums), filling.min_coverage)
+    names = [v.name for v in vendors]
+    if filling.evaluations:
+        frame = pd.DataFrame(list(filling.evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
+        table = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria)).table
+        scores = table.reindex(names).astype(float)
+    else:
+        scores = pd.DataFrame([list(v.scores) for v in vendors], index=names,
+                              columns=list(filling.criteria), dtype=object)
+    return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
 
 
 def engine_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:
@@ -204,7 +358,7 @@ def engine_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[str
 
 def error_cells(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:
     """Cells holding an error value outside the add-in names."""
-    names = layout(len(filling.criteria), filling.capacity)
+    names = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)
     addin = {(names[n].sheet, r, c) for n in ADDIN_NAMES for r, c in names[n].cells()}
     return [f"{ws.title}!{cell.coordinate} {cell.value}" for ws in workbook.worksheets
             for row in ws.iter_rows() for cell in row

@@ -51,6 +51,7 @@ FUNCTIONS = {  # name: (required arguments, optional arguments)
     "PARTNER_FIT": (2, 3), "PARTNER_FIT_SCORES": (2, 3), "PARTNER_FIT_WHY": (2, 3),
     "VENDOR_SCORE": (2, 2), "VENDOR_SCORES": (2, 2), "PARTNERFIT_VERSION": (0, 0),
     "AHP_WEIGHTS": (1, 0), "CONSENSUS": (1, 1), "RANK_ACCEPTABILITY": (2, 3), "FLIP_MARGIN": (2, 0),
+    "ROBUSTNESS": (2, 3),
 }
 
 

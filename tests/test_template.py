@@ -24,7 +24,7 @@ from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType, Stage
 from partnerfit.example import Vendor
 from partnerfit.template import (
-    ADDIN_NAMES, ADDIN, FIXED, FORMULA, INPUT, INPUT_NAMES, TABLE, Filling, build_workbook,
+    ADDIN_NAMES, ADDIN, ARRAY_NAMES, FIXED, FORMULA, INPUT, INPUT_NAMES, TABLE, Filling, build_workbook,
     computed_values, layout, read_score, write_workbook,
 )
 
@@ -54,7 +54,8 @@ def cached(example) -> openpyxl.Workbook:
 
 
 def test_sheets_in_order_calc_hidden(formulas):
-    assert formulas.sheetnames == ["Start", "Program", "Criteria", "Vendors", "Scores", "Calc", "xlwings.conf"]
+    assert formulas.sheetnames == ["Start", "Program", "Criteria", "Vendors", "Evaluations", "Consensus",
+                                   "Weights (AHP)", "Scores", "Calc", "xlwings.conf"]
     assert formulas["Calc"].sheet_state == "hidden"
     assert all(ws.sheet_state == "visible" for ws in formulas.worksheets if ws.title != "Calc")
 
@@ -78,8 +79,8 @@ def test_every_formula_cell_lies_in_a_formula_name(formulas):
     assert [c for c in formula_cells if owned.get(c) not in (FORMULA, ADDIN)] == []
     roles = {area.role for area in names.values()}
     assert roles == {INPUT, FIXED, TABLE, FORMULA, ADDIN}
-    for name, area in names.items():  # formula names hold formulas only (add-in spills: the anchor)
-        if area.role == FORMULA:
+    for name, area in names.items():  # formula names hold formulas only (add-in spills, array blocks: the anchor)
+        if area.role == FORMULA and name not in ARRAY_NAMES:
             ws = formulas[area.sheet]
             assert all(ws.cell(r + 1, c + 1).data_type == "f" for r, c in area.cells()), name
 
@@ -145,10 +146,13 @@ def test_protection_locks_formulas_and_headers_not_inputs(formulas):
         assert not ws.protection.password
     for name, area in names.items():
         ws = formulas[area.sheet]
-        locked = {ws.cell(r + 1, c + 1).protection.locked for r, c in area.cells()
-                  if not (area.role == TABLE and r == area.row and c > area.col)}
         if area.role == TABLE:
             continue
+        if name == "AHP_Judgements":  # only the cells above the diagonal are typed
+            locked = {(r - area.row < c - area.col, ws.cell(r + 1, c + 1).protection.locked) for r, c in area.cells()}
+            assert locked == {(True, False), (False, True)}
+            continue
+        locked = {ws.cell(r + 1, c + 1).protection.locked for r, c in area.cells()}
         assert locked == {area.role != INPUT}, name
     header = formulas["Vendors"]["A4"]
     assert header.value == "Vendor" and header.protection.locked
@@ -200,7 +204,8 @@ def test_array_functions_are_dynamic_arrays_in_the_xml(example, formulas):
         assert isinstance(array, ArrayFormula) and array.ref == area.ref.split("!")[1].replace("$", "")
     native = sum(sheet.count('cm="1"') for sheet in sheets.values())
     assert native == len(ADDIN_NAMES)  # ordinary formulas stay ordinary
-    assert formulas["Scores"]["K24"].value.text == "=VENDOR_SCORES(Vendor_Table,Weights,Minimums,Min_Coverage)"
+    assert formulas["Scores"]["K24"].value.text == (
+        "=VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)")
     assert "_xlfn.RANK.EQ(" in formulas["Scores"]["E5"].value
 
 

@@ -55,12 +55,40 @@ def vendor_rows(table: list[dict]) -> list[list]:
     ]
 
 
-def print_results(recommendation, table: list[dict], out=sys.stdout) -> None:
+def print_results(recommendation, table: list[dict], out=sys.stdout, notes: list[str] = ()) -> None:
+    """The recommendation, the vendor table and, below it, `notes` (e.g. the robustness sentence)."""
     scores = ", ".join(f"{k} {v}" for k, v in recommendation.scores.items())
     print(f"Recommended partner type: {recommendation.partner_type}  (fit: {scores})", file=out)
     print(recommendation.reason, file=out)
     print(file=out)
     print(format_table(["Vendor", "Score", "Rank", "Coverage", "Status"], vendor_rows(table), "lrrrl"), file=out)
+    if notes:
+        print(file=out)
+    for note in notes:
+        print(printable(note), file=out)
+
+
+def result_notes(results) -> list[str]:
+    """Lines under the vendor table: where the scores and weights come from, and how robust the
+    ranking is to the weights (the workbook's Robustness cell)."""
+    from .errors import PartnerfitError as Refused
+    from .workbook import robustness_sentence
+
+    lines = []
+    team = results.inputs.team
+    if team is not None:
+        evaluators = len({row[1] for row, used in zip(results.inputs.evaluations, team.used) if used})
+        lines.append(f"Scores: the {team.method} of {team.rows} evaluation rows by {evaluators} evaluators "
+                     "(the Evaluations sheet)")
+    if results.inputs.uses_ahp:
+        lines.append("Weights: from the pairwise comparisons on the Weights (AHP) sheet")
+    try:
+        sentence = robustness_sentence(results)
+    except Refused as error:
+        sentence = f"not computed: {error}"
+    if sentence is not None:
+        lines.append(f"Robustness (weights +/-20 %): {sentence}")
+    return lines
 
 
 def cmd_demo(args) -> int:
@@ -101,7 +129,8 @@ def cmd_new(args) -> int:
         return 2
     partner_type = args.type or "CDMO"
     write_atomically(
-        path, lambda temp: build_workbook(temp, partner_type, args.vendors, args.example), force=args.force
+        path, lambda temp: build_workbook(temp, partner_type, args.vendors, args.example, args.evaluations),
+        force=args.force
     )
     what = "example" if args.example else f"blank {partner_type}"
     print(f"Wrote {path}: {what} evaluation workbook with room for {args.vendors} vendors")
@@ -158,14 +187,18 @@ def _note(warnings: list[str], path) -> None:
 
 def cmd_check(args) -> int:
     """List every problem in filled evaluation workbooks, one line each: sheet!cell, the value found
-    and the fix. Exit 0 when clean, 1 when problems were found."""
-    from .workbook import Source, check, read_inputs
+    and the fix; then notes (evaluators who disagree by 2 points or more, inconsistent AHP
+    judgements), which are not problems. Exit 0 when clean, 1 when problems were found."""
+    from .workbook import Source, check, notes, read_inputs
 
     def one(path):
-        problems = check(read_inputs(Source(path)))
+        inputs = read_inputs(Source(path))
+        problems = check(inputs)
         prefix = f"{path}: " if len(args.paths) > 1 else ""
         for problem in problems:
             print(printable(f"{prefix}{problem}"))
+        for note in notes(inputs):
+            print(printable(f"{prefix}{note.cell}: note: {note.message}"))
         if not problems:
             print(f"{prefix or path + ': '}no problems found")
         return 1 if problems else 0
@@ -202,7 +235,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     else:
         if out is not None:
             print(f"== {path}")
-        print_results(results.recommendation, results.vendor_table())
+        print_results(results.recommendation, results.vendor_table(), notes=result_notes(results))
     if target is not None:
         target = Path(target)
         if not in_place and target.exists() and target.resolve() == source.path.resolve():
@@ -290,6 +323,14 @@ def _vendor_rows(text: str) -> int:
     return int(text)
 
 
+def _evaluation_rows(text: str) -> int:
+    from .template import MAX_EVALUATION_ROWS
+
+    if not text.isdigit() or not 1 <= int(text) <= MAX_EVALUATION_ROWS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_EVALUATION_ROWS}")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a usage error on one line (exit 2), not the whole usage block."""
 
@@ -320,6 +361,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="partner type whose criteria and default weights to use (default CDMO)")
     new.add_argument("--vendors", type=_vendor_rows, default=50, metavar="N",
                      help="rows for vendors (default 50)")
+    new.add_argument("--evaluations", type=_evaluation_rows, default=400, metavar="N",
+                     help="rows on the Evaluations sheet, one per vendor, evaluator and criterion (default 400)")
     new.add_argument("--example", action="store_true", help="fill in the bundled CDMO example")
     new.add_argument("--force", action="store_true", help="replace PATH if it exists")
     new.set_defaults(run=cmd_new)

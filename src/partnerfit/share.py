@@ -49,9 +49,19 @@ RESULT_NAMES = ("Recommendation", "Fit_Scores", "Weighted_Scores", "Coverages", 
 
 
 def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
-    """The normalised inputs and the results shown in the copy that the checksum covers."""
+    """The normalised inputs and the results shown in the copy that the checksum covers (the
+    evaluations and AHP judgements only when they feed the results, so that copies made before
+    they existed keep their checksum)."""
     inputs = results.inputs
+    extra = {}
+    if inputs.team is not None:
+        extra["evaluations"] = [[_normal(v) for v in row] for row, used in zip(inputs.evaluations, inputs.team.used)
+                                if used]
+        extra["consensus_method"] = _normal(inputs.consensus_method)
+    if inputs.uses_ahp:
+        extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
     return {
+        **extra,
         "program": {k: _normal(v) for k, v in inputs.program.items()},
         "criteria": inputs.criteria,
         "weights": [_normal(w) for w in results.parameters.weights],
@@ -84,6 +94,7 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
         AuditRow("Source workbook", source),
         AuditRow("Recommended partner type", results.recommendation.partner_type),
         AuditRow("Method", METHOD),
+        *_sources(results),
         AuditRow("Minimum coverage", p.min_coverage),
         AuditRow("Vendors", len(results.inputs.vendors)),
         AuditRow("SHA-256 of normalised inputs and results", checksum(results, shown)),
@@ -93,6 +104,20 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
     for name, weight, minimum in zip(results.inputs.criteria, p.weights, p.minimums):
         must = "none" if math.isnan(minimum) else f"{minimum:g}"
         rows.append(AuditRow(name, f"{weight:g} / {weight / total:.1%} / {must}"))
+    return rows
+
+
+def _sources(results: Results) -> list[AuditRow]:
+    """Where the scores and the weights came from, when not from the Vendors and Criteria sheets."""
+    inputs, rows = results.inputs, []
+    if inputs.team is not None:
+        evaluators = len({str(row[1]).strip() for row, used in zip(inputs.evaluations, inputs.team.used) if used})
+        rows.append(AuditRow("Scores", f"consensus ({inputs.team.method}) of {inputs.team.rows} rows on the "
+                                       f"Evaluations sheet by {evaluators} evaluators; the Vendors sheet's scores "
+                                       "are not used"))
+    if inputs.uses_ahp:
+        rows.append(AuditRow("Weights", "AHP: principal eigenvector of the pairwise comparisons on the "
+                                        "Weights (AHP) sheet (Saaty); the Weight column is not used"))
     return rows
 
 

@@ -327,3 +327,21 @@ def FLIP_MARGIN(table, weights):
             _cell(float(flips.new_weight[k])), vendors[leader] if leader >= 0 else "none",
         ])
     return out
+
+
+@func(category=CATEGORY)
+@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor (e.g. the qualified ones)")
+@arg("weights", doc=_WEIGHTS_DOC)
+@arg("uncertainty", doc="Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)")
+@arg("samples", doc=f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})")
+@arg("seed", doc="Optional. Random seed; the same seed gives the same answer (default 0)")
+@_excel_safe
+def ROBUSTNESS(table, weights, uncertainty=0.2, samples=10000, seed=0):
+    """One sentence: how often the leader stays first when the weights vary (RANK_ACCEPTABILITY) and the smallest change of one weight that puts another vendor first (FLIP_MARGIN)."""
+    from .robustness import robustness_summary
+
+    criteria, vendors, matrix, w = _scored_table(table, weights)
+    u = number(uncertainty, "uncertainty", 0.2)
+    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
+    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
+    return robustness_summary(shares, flip_margin(matrix, w), vendors, criteria)

@@ -4,6 +4,13 @@ The template's defined names (`Program_Stage`, `Weights`, `Vendor_Scores`, ...) 
 rows and sheets that users add do not confuse the reader, because it never looks anywhere else.
 Reading uses python-calamine and no pandas, so `partnerfit score --json` costs little more than
 reading the cells.
+
+Workbooks with the Evaluations and Weights (AHP) sheets are read exactly as their formulas read
+them, through the same functions that compute the workbook's cached values
+(`template.read_evaluations`, `template.read_ahp`): when the Evaluations sheet holds rows the
+scores are their consensus (`consensus.cell_statistics`), and with Use AHP weights = Yes the
+weights are `ahp.ahp_weights` of the judgements. Workbooks made before those sheets lack their
+names and are read as before.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ PROGRAM_NAMES = {
 }
 REQUIRED_NAMES = (*PROGRAM_NAMES.values(), "Criteria_Names", "Weights", "Minimums", "Vendor_Names", "Vendor_Scores")
 DEFAULT_MIN_COVERAGE = 0.5
+EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")
+"""The Evaluations sheet's input columns (as in `template.EVALUATION_NAMES`)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,32 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
+    vendor_cells: list = field(default_factory=list)
+    """Every cell of Vendor_Names, as entered (the evaluations refer to them by row)."""
+    criteria_cells: list = field(default_factory=list)
+    """Every cell of Criteria_Names, as entered."""
+    evaluations: list = field(default_factory=list)
+    """The Evaluations sheet's rows (vendor, evaluator, criterion, score, evidence) as entered."""
+    consensus_method: object = None
+    team: object = None
+    """`template.EvaluationRead` when the Evaluations sheet holds rows, else None."""
+    use_ahp: object = None
+    judgements: list | None = None
+    """The AHP judgement block as entered, when the workbook has one."""
+
+    @property
+    def uses_ahp(self) -> bool:
+        """Use AHP weights is Yes (exactly as the workbook reads it)."""
+        value = self.use_ahp
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+            return False  # the usual answers, without loading the template module
+        from .template import _choice_value
+
+        return _choice_value(value) == "yes"
+
+    def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""
+        return self.team.statistics(len(self.vendor_cells), len(self.criteria_cells))
 
     def list_cell(self, name: str, index: int) -> str:
         """Address of item `index` of a one-row or one-column named range."""
@@ -160,7 +195,37 @@ def read_inputs(source: Source) -> Inputs:
         if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
             problems.append(Problem(inputs.list_cell("Criteria_Names", i),
                                     "a weight or minimum is set for a criterion with no name; name it or clear the row"))
+    inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
+    _read_team(source, inputs)
     return inputs
+
+
+def _read_team(source: Source, inputs: Inputs) -> None:
+    """The Evaluations and Weights (AHP) inputs, when the workbook has their names."""
+    for name in ("Use_AHP", "AHP_Judgements", "Consensus_Method", "Consensus_Scores", "Consensus_Spreads"):
+        if source.has(name):
+            inputs.areas[name] = source.area(name)
+    if source.has("Use_AHP"):
+        inputs.use_ahp = source.block("Use_AHP")[0][0]
+    if source.has("AHP_Judgements"):
+        inputs.judgements = source.block("AHP_Judgements")
+    if source.has("Consensus_Method"):
+        inputs.consensus_method = source.block("Consensus_Method")[0][0]
+    if not all(source.has(name) for name in EVALUATION_NAMES):
+        return
+    areas = [source.area(name) for name in EVALUATION_NAMES]
+    if len({area.rows for area in areas}) != 1:
+        raise PartnerfitError(f"{source.path}: the Eval_ names cover {', '.join(str(a.rows) for a in areas)} "
+                              "rows; they must cover the same rows")
+    inputs.areas.update(zip(EVALUATION_NAMES, areas))
+    inputs.evaluations = list(zip(*(_flat(source.block(name)) for name in EVALUATION_NAMES)))
+    if all(v is None or v == "" for row in inputs.evaluations for v in row[:4]):
+        return  # no evaluation rows: the Vendors sheet's scores count
+    from .template import read_evaluations
+
+    team = read_evaluations(inputs.vendor_cells, inputs.criteria_cells, inputs.evaluations,
+                            inputs.consensus_method, areas[0].top - 1)
+    inputs.team = team if team.mode else None
 
 
 def _vendor_name(value) -> str:
@@ -191,6 +256,13 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
                                 inputs.list_cell("Minimums", row), problems))
     coverage_cell = inputs.areas["Min_Coverage"].address() if "Min_Coverage" in inputs.areas else "Min_Coverage"
     coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell, problems)
+    ahp_weights = _ahp_parameters(inputs, problems)
+    if ahp_weights is not None:  # the typed weights are ignored, but a negative one is still a typo
+        negative = [k for k, w in enumerate(weights) if w < 0]
+        for k in negative:
+            problems.append(Problem(inputs.list_cell("Weights", inputs.criteria_rows[k]),
+                                    f"weight for {inputs.criteria[k]} is {weights[k]:g}; weights must be 0 or more"))
+        weights = ahp_weights
     if not inputs.criteria:
         problems.append(Problem(inputs.list_cell("Criteria_Names", 0), "no criteria are named; "
                                 "enter at least one criterion with a weight"))
@@ -214,6 +286,43 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
     if problems:
         return None, problems
     return Parameters(w, mins, coverage), problems
+
+
+def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | None:
+    """The AHP weights of the named criteria when Use AHP weights is Yes (else None); the
+    problems that prevent them go to `problems`, one per unusable judgement."""
+    value = inputs.use_ahp
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+        return None
+    from .template import MAX_AHP_CRITERIA, _choice_value, read_ahp
+
+    cell = inputs.areas["Use_AHP"].address()
+    if _choice_value(value) not in ("", "yes", "no"):
+        problems.append(Problem(cell, f"use AHP weights is {show(value)}; choose Yes or No"))
+        return None
+    if _choice_value(value) != "yes":
+        return None
+    block, m = inputs.judgements, len(inputs.criteria_cells)
+    if block is None or len(block) != m or any(len(row) != m for row in block):
+        problems.append(Problem(cell, "use AHP weights is Yes, but the workbook has no AHP_Judgements block of "
+                                      f"{m} x {m} cells; set it to No or regenerate the workbook"))
+        return None
+    if m > MAX_AHP_CRITERIA:
+        problems.append(Problem(cell, f"AHP compares at most {MAX_AHP_CRITERIA} criteria, not {m}; "
+                                      "set Use AHP weights to No"))
+        return None
+    read = read_ahp(block)
+    if not read.ok:
+        area, names = inputs.areas["AHP_Judgements"], inputs.criteria_cells
+        for i in range(m):
+            for j in range(i + 1, m):
+                if read.matrix[i][j] == "":
+                    problems.append(Problem(area.address(i, j), (
+                        f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
+                        f"{_vendor_name(names[i])} vs {_vendor_name(names[j])} is not a number from 1/9 to 9; "
+                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)")))
+        return None
+    return [float(read.result.weights[i]) for i in inputs.criteria_rows]
 
 
 def _first_bad(check, args) -> int | None:
@@ -246,8 +355,21 @@ def check(inputs: Inputs) -> list[Problem]:
     """Every problem in the workbook, one per cell, in sheet order."""
     problems = list(inputs.problems) + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
-    problems += parameter_problems + check_duplicates(inputs)
-    if inputs.vendors:
+    problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs)
+    if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
+        if params is not None and not evaluation_problems(inputs, rows_only=True):
+            matrix = _score_matrix(inputs)[0]
+            must = np.flatnonzero(~np.isnan(params.minimums))
+            where = inputs.areas.get("Consensus_Scores")
+            for i, k in zip(*np.nonzero(np.isnan(matrix[:, must]))):
+                j = must[k]
+                row, col = inputs.vendor_rows[i], inputs.criteria_rows[j]
+                problems.append(Problem(
+                    where.address(row, col) if where else inputs.areas["Eval_Vendors"].address(),
+                    f"no evaluator scored {inputs.vendors[i]} on the must-have {inputs.criteria[j]}; "
+                    "add an evaluation row (the vendor stays Incomplete until then)",
+                ))
+    elif inputs.vendors:
         matrix, unreadable = score_matrix(inputs.cells)
         lo, hi = SCALE
         off = unreadable | (matrix < lo) | (matrix > hi)
@@ -269,6 +391,122 @@ def check(inputs: Inputs) -> list[Problem]:
                     "score it (the vendor stays Incomplete until then)",
                 ))
     return problems
+
+
+def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem]:
+    """The Evaluations sheet's problems, one per row marked in its Check column (and the
+    consensus method when it is neither mean nor median), each at the cell to fix."""
+    problems: list[Problem] = []
+    if inputs.consensus_method is not None and not rows_only:
+        from .template import _choice_value
+
+        if _choice_value(inputs.consensus_method) not in ("", "mean", "median"):
+            problems.append(Problem(inputs.areas["Consensus_Method"].address(),
+                                    f"consensus method is {show(inputs.consensus_method)}; choose mean or median"))
+    team = inputs.team
+    if team is None:
+        return problems
+    from .template import EVAL_CRITERION, EVAL_FILL, EVAL_SCORE, EVAL_VENDOR
+
+    areas = [inputs.areas[name] for name in EVALUATION_NAMES]
+    for k, check in enumerate(team.checks):
+        if not check:
+            continue
+        vendor, evaluator, criterion, score = inputs.evaluations[k][:4]
+        who = f"{_text(vendor)} / {_text(criterion)} by {_text(evaluator)}"
+        if check == EVAL_FILL:
+            j = next(j for j, x in enumerate((vendor, evaluator, criterion)) if not _filled(x))
+            message = (f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
+                       "fill Vendor, Evaluator and Criterion, or clear the row")
+        elif check == EVAL_VENDOR:
+            j, message = 0, (f"vendor {show(vendor)} is not on the Vendors sheet (the name must match, "
+                             "case included); pick it from the drop-down list")
+        elif check == EVAL_CRITERION:
+            j, message = 2, (f"criterion {show(criterion)} is not on the Criteria sheet; "
+                             "pick it from the drop-down list")
+        elif check == EVAL_SCORE.format(lo=f"{SCALE[0]:g}", hi=f"{SCALE[1]:g}"):
+            j, message = 3, (f"{show(score)} for {who} is not a score from {SCALE[0]:g} to {SCALE[1]:g}; "
+                             f"enter a number from {SCALE[0]:g} to {SCALE[1]:g}, or N/A")
+        else:  # the same vendor, evaluator and criterion as an earlier row
+            j, message = 0, (f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
+                             "keep one row per vendor, evaluator and criterion")
+        problems.append(Problem(areas[j].address(k), message))
+    return problems
+
+
+def _filled(value) -> bool:
+    """Not blank as the workbook sees it (LEN(TRIM(x))>0)."""
+    from .template import _present
+
+    return _present(value)
+
+
+def _text(value) -> str:
+    return show(value) if isinstance(value, float) else str(value).strip()
+
+
+def notes(inputs: Inputs) -> list[Problem]:
+    """What `check` mentions without counting it a problem: disagreements of 2 points or more
+    between evaluators, the Vendors sheet's scores set aside for the consensus, inconsistent
+    AHP judgements in use."""
+    out: list[Problem] = []
+    team = inputs.team
+    if team is not None and not evaluation_problems(inputs):
+        from .consensus import DISAGREEMENT
+
+        if any(not is_blank(x) for row in inputs.cells for x in row):
+            area = inputs.areas["Vendor_Scores"]
+            out.append(Problem(f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}",
+                               "the Vendors sheet's scores are set aside: the Evaluations sheet holds rows, "
+                               "so every score is the evaluators' consensus"))
+        centre, spread, count = inputs.consensus()
+        lowest, highest = _extremes(team, spread.shape)
+        where = inputs.areas.get("Consensus_Spreads")
+        for k, i in enumerate(inputs.vendor_rows):
+            for j, c in enumerate(inputs.criteria_rows):
+                if spread[i, c] >= DISAGREEMENT:
+                    cell = where.address(i, c) if where else inputs.areas["Eval_Vendors"].address()
+                    out.append(Problem(cell, (
+                        f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
+                        f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
+                        f"{spread[i, c]:g}); discuss before relying on the {team.method}")))
+    if inputs.uses_ahp:
+        from .template import read_ahp
+
+        read = read_ahp(inputs.judgements) if inputs.judgements is not None else None
+        if read is not None and read.ok and not read.result.consistent:
+            i, j = read.result.worst_pair
+            names = inputs.criteria_cells
+            area = inputs.areas["AHP_Judgements"]
+            out.append(Problem(area.address(i, j), (
+                f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
+                f"{_text(names[i])} vs {_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
+                f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}")))
+    return out
+
+
+def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest score per consensus cell (NaN where nobody scored)."""
+    lowest, highest = np.full(shape, np.nan), np.full(shape, np.nan)
+    flat_low, flat_high = lowest.reshape(-1), highest.reshape(-1)
+    for code, score in zip(team.cell, team.score):
+        if code:
+            k = code - 1
+            flat_low[k] = score if np.isnan(flat_low[k]) else min(flat_low[k], score)
+            flat_high[k] = score if np.isnan(flat_high[k]) else max(flat_high[k], score)
+    return lowest, highest
+
+
+def _score_matrix(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, unreadable) of the named vendors and criteria: the consensus when the
+    Evaluations sheet holds rows, else the Vendors sheet's cells."""
+    if inputs.team is not None:
+        centre = inputs.consensus()[0]
+        matrix = centre[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
+        return matrix, np.zeros(matrix.shape, dtype=bool)
+    if inputs.vendors:
+        return score_matrix(inputs.cells)
+    return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
 
 
 def _program_problems(inputs: Inputs) -> list[Problem]:
@@ -309,6 +547,8 @@ class Results:
     recommendation: Recommendation
     evaluation: Evaluation
     status: list[str]
+    matrix: np.ndarray | None = None
+    """The scores the engine ranked (the consensus when the Evaluations sheet holds rows)."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
@@ -338,18 +578,33 @@ class Results:
 def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
-    fatal = _program_problems(inputs) + problems + check_duplicates(inputs)
+    team_problems = evaluation_problems(inputs) if inputs.team is not None else []
+    fatal = _program_problems(inputs) + problems + check_duplicates(inputs) + team_problems
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
     p = inputs.program
     recommendation = recommend(p["stage"], p["need"], p["process"], p["cmc_experience"], p["modality"])
-    if inputs.vendors:
-        matrix, unreadable = score_matrix(inputs.cells)
-    else:
-        matrix, unreadable = np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+    matrix, unreadable = _score_matrix(inputs)
     evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
-    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist())
+    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
+                   matrix)
+
+
+def robustness_sentence(results: Results) -> str | None:
+    """What the workbook's Robustness cell says (ROBUSTNESS over the qualified vendors, with the
+    workbook's uncertainty, samples and seed); None when no vendor qualified."""
+    from .robustness import flip_margin, rank_acceptability, robustness_summary
+    from .template import ROBUSTNESS_ARGS
+
+    ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
+    if not ranked.size:
+        return None
+    matrix, weights = results.matrix[ranked], results.parameters.weights
+    uncertainty, samples, seed = ROBUSTNESS_ARGS
+    shares = rank_acceptability(matrix, weights, uncertainty, samples, seed)
+    vendors = [results.inputs.vendors[i] for i in ranked]
+    return robustness_summary(shares, flip_margin(matrix, weights), vendors, results.inputs.criteria)
 
 
 def check_duplicates(inputs: Inputs) -> list[Problem]:
@@ -371,7 +626,7 @@ def check_duplicates(inputs: Inputs) -> list[Problem]:
 
 def filling(source: Source):
     """The workbook's input cells as a `template.Filling` (to compute every formula's value)."""
-    from .template import INPUT_NAMES, Filling
+    from .template import INPUT_NAMES, OPTIONAL_INPUT_NAMES, Filling
 
     rows = source.area("Vendor_Names").rows
     blocks = {}
@@ -380,7 +635,7 @@ def filling(source: Source):
             blocks[name] = source.block(name)
         elif name == "Weight_Profile":
             blocks[name] = [["CDMO"]]
-        else:  # optional vendor columns (type, site, evidence, comments)
+        elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
     return Filling.from_names(blocks)
 
@@ -390,8 +645,7 @@ def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dic
     patches: dict[str, dict[str, object]] = {}
     skipped = []
     for name, rows in computed.items():
-        if not source.has(name):
-            skipped.append(name)
+        if not source.has(name):  # a workbook made before the name existed
             continue
         area = source.area(name)
         if (area.rows, area.cols) != (len(rows), len(rows[0]) if rows else 0):
@@ -412,7 +666,7 @@ def write_results(source: Source, target, keep_formulas: bool, fallback: bool = 
     each formula becomes its value. `fallback`: formulas partnerfit does not own keep the value
     Excel last cached. Every other part of the file is copied unchanged. Returns warnings.
     """
-    from .template import ADDIN_NAMES, computed_values
+    from .template import ADDIN_NAMES, ARRAY_NAMES, computed_values
 
     patches, skipped = result_patches(source, computed_values(filling(source)))
     warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
@@ -420,7 +674,7 @@ def write_results(source: Source, target, keep_formulas: bool, fallback: bool = 
     # An add-in array's results beyond its anchor are plain values that another program (Excel
     # without the add-in, LibreOffice, an old run) may have left stale or as errors: set them too.
     spill: dict[str, set[str]] = {}
-    for name in ADDIN_NAMES:
+    for name in ADDIN_NAMES | ARRAY_NAMES:
         if source.has(name) and name not in skipped:
             area = source.area(name)
             spill.setdefault(source.book.sheets.get(area.sheet, ""), set()).update(

@@ -7,7 +7,8 @@ import pytest
 
 from libreoffice import freeze, recalc, render
 from template_cases import (
-    ahp_problem_fillings, bad_weights_fillings, cases, engine_mismatches, error_cells, formula_mismatches,
+    ahp_problem_fillings, area_values, bad_weights_fillings, cases, engine_mismatches, error_cells,
+    formula_mismatches,
 )
 from partnerfit.template import build_workbook, computed_values, layout, write_workbook
 
@@ -73,3 +74,51 @@ def test_render_program_and_scores(tmp_path):
     pictures = render(frozen, tmp_path / "png", ["Program", "Scores"], height=400)
     assert [p.name for p in pictures] == ["example-Program.png", "example-Scores.png"]
     assert all(p.stat().st_size > 10_000 and p.read_bytes()[:4] == b"\x89PNG" for p in pictures)
+
+
+@pytest.mark.parametrize("name, published", [
+    ("ahp_a1", [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]),  # shared/reference/published_cases.md A1
+    ("ahp_a2", [0.5476, 0.1266, 0.2699, 0.0559]),  # A2
+    ("team_ahp_cdmo", None),  # 14 criteria, inconsistent (CR about 1)
+])
+def test_native_ahp_weights_are_the_engines(recalculated, name, published):
+    """The workbook's repeated squaring (LibreOffice) against ahp_weights (LAPACK): within 1e-9."""
+    from partnerfit.ahp import ahp_weights
+    from partnerfit.template import read_ahp
+
+    filling = CASES[name]
+    engine = ahp_weights(read_ahp(filling.judgements).matrix)
+    native = [row[0] for row in area_values(recalculated[name], filling, "AHP_Weights")]
+    assert max(abs(a - b) for a, b in zip(native, engine.weights)) < 1e-9
+    (cr,), = area_values(recalculated[name], filling, "AHP_CR")
+    assert abs(cr - engine.cr) < 1e-9
+    if published:
+        assert max(abs(a - b) for a, b in zip(native, published)) < 1e-3
+
+
+@pytest.mark.parametrize("name", ["team_mean", "team_median", "team_ahp_cdmo"])
+def test_native_consensus_spread_and_count_are_the_engines(recalculated, name):
+    """Consensus (mean or median), spread and count recalculated by LibreOffice against consensus()."""
+    import pandas as pd
+
+    from partnerfit.consensus import consensus
+
+    filling = CASES[name]
+    frame = pd.DataFrame(list(filling.evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
+    engine = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria))
+    book = recalculated[name]
+    found = {key: area_values(book, filling, key) for key in ("Consensus_Scores", "Consensus_Spreads", "Consensus_Counts")}
+    flagged = 0
+    for i, vendor in enumerate(v.name for v in filling.vendors):
+        if vendor not in engine.table.index:
+            continue
+        for j, criterion in enumerate(filling.criteria):
+            count = engine.count.loc[vendor, criterion]
+            assert found["Consensus_Counts"][i][j] == count
+            if count:
+                assert abs(found["Consensus_Scores"][i][j] - engine.table.loc[vendor, criterion]) < 1e-12
+                assert found["Consensus_Spreads"][i][j] == engine.spread.loc[vendor, criterion]
+                flagged += bool(engine.flags.loc[vendor, criterion])
+    assert flagged > 0
+    (disagreements,), = area_values(book, filling, "Consensus_Disagreements")
+    assert disagreements == flagged

@@ -5,6 +5,9 @@ Public API (imported lazily so that the command line starts fast):
 * `recommend(stage, need, process, cmc_experience, modality)` -> `Recommendation`
 * `score_vendors(scores, weights, minimums=None, min_coverage=0.5)` -> DataFrame
 * `default_weights(partner_type)`, `CATALOGUE`, `PROFILES` (the criteria and weight profiles)
+* `ahp_weights(matrix)` (AHP), `vendor_acceptability(scores, weights)` and
+  `vendor_flip_margins(scores, weights)` (robustness); `partnerfit.consensus.consensus` (several
+  evaluators: a function named like its module, so imported from it)
 * `PartnerfitError`, raised with a one-line message for bad input
 """
 
@@ -29,6 +32,9 @@ _EXPORTS = {
     "PartnerType": "domain",
     "Stage": "domain",
     "PartnerfitError": "errors",
+    "ahp_weights": "ahp",
+    "vendor_acceptability": "robustness",
+    "vendor_flip_margins": "robustness",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -1921,7 +1921,7 @@ class _Writer:
     def ahp(self):
         ws, f, m = self.ws[AHP_SHEET], self.f, self.m
         ws.set_tab_color("#BF9000")
-        ws.set_column(0, 0, 34)
+        ws.set_column(0, 0, 40)
         ws.set_column(1, m + 1, 11)
         ws.write_string(0, 0, "Weights from pairwise comparisons (AHP)", self.style("title"))
         ws.set_row(0, 24)
@@ -1944,7 +1944,7 @@ class _Writer:
         ws.conditional_format(_cell(3, 1, False), {
             "type": "formula", "criteria": f"=AND(ISNUMBER(B4),B4>{CR_THRESHOLD:g})", "format": self.style("bad")})
         judged, full = self.names["AHP_Judgements"], self.names["AHP_Matrix"]
-        header, label = self.style("header"), self.style("computed", "wrap", "bold")
+        header, label = self.style("header"), self.style("computed", "bold")
         ws.write_string(judged.row - 2, 0, "Your judgements: the row criterion compared with the column criterion",
                         self.style("section"))
         ws.write_string(full.row - 2, 0, "The full matrix (reciprocals below the diagonal) and the weights it gives",
@@ -1996,11 +1996,14 @@ class _Writer:
                               "the scored criteria (blank and N/A left out); coverage = share of the "
                               "weight scored; ties share a rank.", self.style("subtitle"))
         ws.write_string(2, 0, "Vendors entered", self.style("label"))
-        ws.write_string(2, _S_RANK, "From", self.style("label", align="right"))
+        ws.write_string(2, _S_RANK, "Scores from", self.style("label", align="right"))
         self.formula("Score_Source", self.style("computed", "bold"))
         ws.write_string(1, _S_ADDIN, "Robustness of the ranking (weights varied +/-20 %; needs the live functions)",
                         self.style("label"))
-        self.addin("Robustness", self.style("addin"))
+        robustness = self.style("addin", "wrap")
+        ws.merge_range(2, _S_ADDIN, 2, _S_ADDIN + 4, "", robustness)  # one sentence: two lines across the block
+        ws.set_row(2, 32)
+        self.addin("Robustness", robustness)
         ws.write_string(2, 2, "Qualified", self.style("label", align="right"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))
         self.formula("Qualified_Count", self.style("computed", "bold", "left"))

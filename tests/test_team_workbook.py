@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 import sys
 from dataclasses import replace
@@ -30,7 +29,6 @@ from template_cases import (
 )
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
-from partnerfit.example import Vendor
 from partnerfit.template import (
     AHP_STEPS, EVALUATION_NAMES, FORMULA, INPUT, INPUT_NAMES, NO_QUALIFIED, OPTIONAL_INPUT_NAMES, TABLE,
     Filling, _udfs, build_workbook, computed_values, layout, read_evaluations, write_workbook,

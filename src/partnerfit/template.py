@@ -75,7 +75,8 @@ ADDIN_NAMES = frozenset(
     {"Recommendation", "Fit_Scores", "Recommendation_Reason", "Addin_Results", "Addin_Version",
      "Addin_Consensus", "Robustness"}
 )
-"""Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in."""
+"""Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
+dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""
 
 AHP_STEPS = 10
 """Squarings of the normalised AHP matrix: the weights come from A^(2^10) (see `_ahp_values`)."""
@@ -615,8 +616,7 @@ def _team_formulas(names: dict[str, Area]):
     m = a["Criteria_Names"].rows
     e0, k0, n0, v0 = a["Eval_Vendors"].row, a["Calc_Present"].row, a["Consensus_Scores"].row, a["Vendor_Names"].row
     evals = a["Calc_Eval_Used"].col
-    spreads, counts = a["Consensus_Spreads"].col, a["Consensus_Counts"].col
-    robust, s0 = a["Calc_Robust_Table"], a["Statuses"].row
+    counts, s0 = a["Consensus_Counts"].col, a["Statuses"].row
 
     def typed(i, j):  # column j of evaluation row i
         return f"{EVALUATIONS}!{_cell(e0 + i, j)}"
@@ -706,7 +706,7 @@ def _team_formulas(names: dict[str, Area]):
             f'=IF(AND(Calc_Consensus_On,{CALC}!$A${k0 + i + 1}),COUNTIF(Calc_Eval_Cell,{i * m + j + 1}),"")'
         ),
         "Score_Source": lambda i, j: (
-            f'=IF(Calc_Eval_Mode,"Evaluations: "&IF(Calc_Median,"median","mean")&" of the evaluators","Vendors sheet")'
+            '=IF(Calc_Eval_Mode,"Evaluations: "&IF(Calc_Median,"median","mean")&" of the evaluators","Vendors sheet")'
         ),
         "Calc_Robust_Table": robust_cell,
     }
@@ -1220,13 +1220,13 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             ranking[position] = [rank[i], names[i], score[i]]
 
     shown = [consensus_on and p for p in present]
+    nothing = [[""] * m for _ in range(n)]
 
-    def block(values, kind=float):
-        return [[kind(x) if s and c > 0 else "" for x, c in zip(row, counts)]
-                for s, row, counts in zip(shown, values.tolist(), count.tolist())] if consensus_on \
-            else [[""] * m for _ in range(n)]
+    def block(values):  # a consensus or spread block: shown where the vendor is listed and scored
+        return [[float(x) if s and c > 0 else "" for x, c in zip(row, counts)]
+                for s, row, counts in zip(shown, values.tolist(), count.tolist())]
 
-    spreads = block(spread) if consensus_on else [[""] * m for _ in range(n)]
+    spreads = block(spread) if consensus_on else nothing
     result_names = [_result_name(name) if p else "" for name, p in zip(names, present)]
     robust = [["Vendor", *(_result_name(c) for c in f.criteria)]] + [
         [result_names[i], *clean[i]] if status[i] == "Qualified" else [""] * (m + 1) for i in range(n)
@@ -1275,10 +1275,10 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Eval_Cell": _column(team.cell),
         "Consensus_Disagreements": [[sum(isinstance(x, float) and x >= DISAGREEMENT for row in spreads for x in row)]],
         "Consensus_Vendors": _column(result_names),
-        "Consensus_Scores": block(centre) if consensus_on else [[""] * m for _ in range(n)],
+        "Consensus_Scores": block(centre) if consensus_on else nothing,
         "Consensus_Spreads": spreads,
         "Consensus_Counts": ([[int(c) if s else "" for c in row] for s, row in zip(shown, count.tolist())]
-                             if consensus_on else [[""] * m for _ in range(n)]),
+                             if consensus_on else nothing),
         "Score_Source": [[f"Evaluations: {team.method} of the evaluators" if team.mode else "Vendors sheet"]],
         "Calc_Robust_Table": robust,
         **ahp_values,
@@ -2000,10 +2000,15 @@ class _Writer:
         self.formula("Score_Source", self.style("computed", "bold"))
         ws.write_string(1, _S_ADDIN, "Robustness of the ranking (weights varied +/-20 %; needs the live functions)",
                         self.style("label"))
+        # One sentence on two lines across the add-in block: merged cells, so an ordinary formula
+        # (ROBUSTNESS returns one value; an array formula cannot be entered in merged cells in
+        # Excel 2010-2019).
         robustness = self.style("addin", "wrap")
-        ws.merge_range(2, _S_ADDIN, 2, _S_ADDIN + 4, "", robustness)  # one sentence: two lines across the block
-        ws.set_row(2, 32)
-        self.addin("Robustness", robustness)
+        area = self.names["Robustness"]
+        ws.merge_range(area.row, area.col, area.row, area.col + 4, "", robustness)
+        ws.write_formula(area.row, area.col, _addin_formulas()["Robustness"], robustness,
+                         _cached(self.values["Robustness"][0][0]))
+        ws.set_row(area.row, 32)
         ws.write_string(2, 2, "Qualified", self.style("label", align="right"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))
         self.formula("Qualified_Count", self.style("computed", "bold", "left"))

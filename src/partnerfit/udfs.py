@@ -293,6 +293,15 @@ def CONSENSUS(evaluations, method="mean"):
     return out
 
 
+def _acceptability(table, weights, uncertainty, samples, seed):
+    """The table read as for VENDOR_SCORES, and its rank acceptability (RANK_ACCEPTABILITY, ROBUSTNESS)."""
+    criteria, vendors, matrix, w = _scored_table(table, weights)
+    u = number(uncertainty, "uncertainty", 0.2)
+    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
+    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
+    return criteria, vendors, matrix, w, shares
+
+
 @func(category=CATEGORY)
 @arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
 @arg("weights", doc=_WEIGHTS_DOC)
@@ -302,10 +311,7 @@ def CONSENSUS(evaluations, method="mean"):
 @_excel_safe
 def RANK_ACCEPTABILITY(table, weights, uncertainty=0.2, samples=10000, seed=0):
     """Share of random weightings (each weight x U(1-u, 1+u), renormalised) in which each vendor ranks 1st, 2nd, ...: spills Vendor, Rank 1, Rank 2, ... in table order (SMAA-2)."""
-    criteria, vendors, matrix, w = _scored_table(table, weights)
-    u = number(uncertainty, "uncertainty", 0.2)
-    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
-    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
+    _, vendors, _, _, shares = _acceptability(table, weights, uncertainty, samples, seed)
     out = [["Vendor", *(f"Rank {r + 1}" for r in range(len(vendors)))]]
     out += [[vendor, *row] for vendor, row in zip(vendors, shares.tolist())]
     return out
@@ -340,8 +346,5 @@ def ROBUSTNESS(table, weights, uncertainty=0.2, samples=10000, seed=0):
     """One sentence: how often the leader stays first when the weights vary (RANK_ACCEPTABILITY) and the smallest change of one weight that puts another vendor first (FLIP_MARGIN)."""
     from .robustness import robustness_summary
 
-    criteria, vendors, matrix, w = _scored_table(table, weights)
-    u = number(uncertainty, "uncertainty", 0.2)
-    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
-    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
+    criteria, vendors, matrix, w, shares = _acceptability(table, weights, uncertainty, samples, seed)
     return robustness_summary(shares, flip_margin(matrix, w), vendors, criteria)

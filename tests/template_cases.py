@@ -363,3 +363,18 @@ def error_cells(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:
     return [f"{ws.title}!{cell.coordinate} {cell.value}" for ws in workbook.worksheets
             for row in ws.iter_rows() for cell in row
             if cell.data_type == "e" and (ws.title, cell.row - 1, cell.column - 1) not in addin]
+
+
+def named_values(path, names) -> dict[str, list]:
+    """The values of defined names, read with openpyxl (cached values)."""
+    book = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for name in names:
+        if name not in book.defined_names:
+            continue
+        sheet, ref = next(book.defined_names[name].destinations)
+        cells = book[sheet][ref.replace("$", "")]
+        rows = cells if isinstance(cells, tuple) else ((cells,),)
+        rows = rows if isinstance(rows[0], tuple) else (rows,)
+        out[name] = [[c.value for c in row] for row in rows]
+    return out

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from hostile import HOSTILE
-from template_cases import random_filling
+from template_cases import named_values, random_filling
 from partnerfit.example import EXAMPLE, Vendor
 from partnerfit.template import CONF, INPUT_NAMES, Filling, build_workbook, write_workbook
 
@@ -39,21 +39,6 @@ def example(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("example") / "example_evaluation.xlsx"
     build_workbook(path, example=True)
     return path
-
-
-def named_values(path: Path, names) -> dict[str, list]:
-    """The values of defined names, read with openpyxl (cached values)."""
-    book = openpyxl.load_workbook(path, data_only=True)
-    out = {}
-    for name in names:
-        if name not in book.defined_names:
-            continue
-        sheet, ref = next(book.defined_names[name].destinations)
-        cells = book[sheet][ref.replace("$", "")]
-        rows = cells if isinstance(cells, tuple) else ((cells,),)
-        rows = rows if isinstance(rows[0], tuple) else (rows,)
-        out[name] = [[c.value for c in row] for row in rows]
-    return out
 
 
 # ------------------------------------------------------------------ score

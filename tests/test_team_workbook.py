@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from template_cases import (
+    named_values,
     A1, A1_CRITERIA, A2, A2_CRITERIA, ahp_filling, area_values, random_judgements, team_ahp_filling,
     team_filling, team_problems_filling,
 )
@@ -289,15 +290,7 @@ def run(*args, cwd=None):
 
 
 def named(path: Path, *names) -> dict[str, list[list]]:
-    book = openpyxl.load_workbook(path, data_only=True)
-    out = {}
-    for name in names:
-        sheet, ref = next(book.defined_names[name].destinations)
-        cells = book[sheet][ref.replace("$", "")]
-        rows = cells if isinstance(cells, tuple) else ((cells,),)
-        rows = rows if isinstance(rows[0], tuple) else (rows,)
-        out[name] = [[c.value for c in row] for row in rows]
-    return out
+    return named_values(path, names)
 
 
 @pytest.fixture(scope="module")

@@ -93,14 +93,16 @@ def test_coverage_threshold_is_inclusive():
     assert strict.loc["V", "status"] == "Incomplete"
 
 
-def test_ranks_share_ties_like_rank_eq_and_order_the_table():
+def test_ranks_share_ties_like_rank_eq():
     table = score_vendors(
         frame({"w": [3] * 5, "x": [5] * 5, "y": [4] * 5, "z": [4] * 5, "k": [1] * 5}, ),
         W1_WEIGHTS, minimums=[2, None, None, None, None],
     )
-    assert list(table.index) == ["x", "y", "z", "w", "k"]
-    assert table["rank"].tolist()[:4] == [1, 2, 2, 4]
+    assert list(table.index) == ["w", "x", "y", "z", "k"]  # the rows of the input, in its order
+    assert table["rank"].tolist()[:4] == [4, 1, 2, 2]
     assert pd.isna(table.loc["k", "rank"])
+    # Sorted by rank, ties keep the input order and the unranked come last.
+    assert list(table.sort_values("rank", kind="stable").index) == ["x", "y", "z", "w", "k"]
 
 
 def test_ties_survive_floating_point_summation_order():

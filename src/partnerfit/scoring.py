@@ -101,24 +101,63 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
         numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
     else:
         numerator, scored_weight = _blocked_products(matrix, weights)
-    score = np.divide(numerator, scored_weight, out=np.full(n, np.nan), where=scored_weight != 0)
-    return score, scored_weight / np.add.reduce(weights) + 0.0  # + 0.0: nothing scored is 0, not -0
+    with np.errstate(invalid="ignore"):
+        score = numerator / scored_weight  # 0 / 0 = NaN: nothing scored (or only weights of 0)
+    coverage = np.divide(scored_weight, np.add.reduce(weights), out=scored_weight)
+    coverage += 0.0  # nothing scored is 0, not -0
+    return score, coverage
 
 
 def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
-    built at full size, and without branches."""
+    built at full size, and without branches. From `THREAD_MIN_BLOCKS` blocks up, a second
+    thread takes the second half of the blocks (numpy releases the GIL in its loops); the blocks
+    are the same either way, so are the results, to the last bit."""
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
+    starts = list(range(0, n, BLOCK_ROWS))
+    if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
+        starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
+    half = len(starts) // 2
+    helper = _helper_thread() if len(starts) >= THREAD_MIN_BLOCKS else None
+    if helper is None:
+        _products_of_blocks(matrix, weights, starts, numerator, scored_weight)
+    else:
+        second = helper.submit(_products_of_blocks, matrix, weights, starts[half:], numerator, scored_weight)
+        _products_of_blocks(matrix, weights, starts[:half], numerator, scored_weight)
+        second.result()
+    return numerator, scored_weight
+
+
+THREAD_MIN_BLOCKS = 4
+"""From this many blocks (32,768 rows) up, `_blocked_products` splits the work in two threads."""
+
+
+@functools.cache
+def _helper_thread():
+    """One worker thread for `_blocked_products`, or None on one core or where threads cannot
+    start (Pyodide, in xlwings Lite)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    if (os.cpu_count() or 1) < 2:
+        return None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="partnerfit")
+    try:
+        pool.submit(int).result()
+    except RuntimeError:
+        return None
+    return pool
+
+
+def _products_of_blocks(matrix, weights, starts, numerator, scored_weight) -> None:
+    """Fill numerator and scored_weight for the blocks of rows beginning at `starts`."""
     # Buffers for one block, in the memory order of the matrix (converting the order of a block
     # costs more than all the rest).
     like = matrix[:BLOCK_ROWS]
     scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
     x0, minus_s = np.empty_like(like), np.empty_like(like)
     minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
-    starts = list(range(0, n, BLOCK_ROWS))
-    if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
-        starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
     for start in starts:
         rows = slice(start, start + BLOCK_ROWS)
         x = matrix[rows]
@@ -132,7 +171,6 @@ def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
         np.matmul(x0, weights, out=numerator[rows])
         np.copyto(minus_s, keep)  # -1.0 where scored
         np.matmul(minus_s, minus_w, out=scored_weight[rows])
-    return numerator, scored_weight
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -151,12 +189,14 @@ def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarra
     eligible = np.asarray(eligible, dtype=bool)
     rows = eligible.nonzero()[0]
     picked = values[rows]
-    if len(rows) >= RADIX_MIN and np.abs(picked).max() < 1e6:
+    n = len(rows)
+    if n >= RADIX_MIN and -1e6 < picked.min() and picked.max() < 1e6:
         # numpy rounds as rint(value * 10**d) / 10**d: those whole numbers of steps, counted down
         # from the highest, order and tie as the keys do (one to one below 1e6) and, spanning
-        # few bits, take fewer radix passes (2 for scores from 1 to 5).
+        # few bits, take fewer radix passes (2 for scores from 1 to 5, in 32-bit keys).
         steps = np.rint(picked * 10.0**RANK_DECIMALS)
-        keys = (steps.max() - steps).astype(np.uint64)
+        steps -= steps.max()
+        keys = np.negative(steps, out=steps).astype(np.uint32 if steps.max() < 2**32 else np.uint64)
         by_key = _radix_argsort(keys)
     else:
         keys = -picked.round(RANK_DECIMALS)
@@ -164,13 +204,16 @@ def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarra
     ranked, sorted_keys = rows[by_key], keys[by_key]
     rank = np.empty(len(values))
     rank.fill(np.nan)
-    if len(rows) < RADIX_MIN:  # a binary search takes fewest numpy calls (NaN keys tie too)
+    if n < RADIX_MIN:  # a binary search takes fewest numpy calls (NaN keys tie too)
         rank[ranked] = sorted_keys.searchsorted(sorted_keys) + 1
-    else:  # a running maximum of where each run of equal keys starts: linear time
-        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+    else:  # each run of equal keys takes the position of its first row: linear time
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
         if keys.dtype.kind == "f" and math.isnan(sorted_keys[-1]):  # NaN keys (last) share one rank
             starts[1:] &= ~np.isnan(sorted_keys[:-1])
-        rank[ranked] = np.maximum.accumulate(np.where(starts, np.arange(1, len(rows) + 1), 0))
+        first = starts.nonzero()[0]
+        rank[ranked] = np.repeat((first + 1).astype(float), np.diff(first, append=n))
     return rank, np.concatenate([ranked, (~eligible).nonzero()[0]])
 
 
@@ -187,15 +230,15 @@ def _stable_argsort(keys: np.ndarray) -> np.ndarray:
 
 
 def _radix_argsort(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable") for unsigned 64-bit integers, as an LSD radix sort.
+    """np.argsort(keys, kind="stable") for unsigned integers, as an LSD radix sort.
 
     numpy sorts 16-bit integers stably by radix in linear time, but wider ones by timsort: one
     stable pass per 16-bit digit that the largest key has, least significant digit first.
     """
     order = keys.astype(np.uint16).argsort(kind="stable")  # the lowest 16 bits
     for shift in range(16, int(keys.max(initial=0)).bit_length(), 16):
-        digit = (keys[order] >> np.uint64(shift)).astype(np.uint16)
-        order = order[digit.argsort(kind="stable")]
+        digit = (keys >> keys.dtype.type(shift)).astype(np.uint16)
+        order = order[digit[order].argsort(kind="stable")]
     return order
 
 
@@ -408,8 +451,9 @@ def score_vendors(
     numbers, blank/NaN or "N/A" (not scored), or numbers typed as text.
     `weights`, `minimums`: a sequence in column order or a mapping by column name; a missing or
     blank minimum means no must-have; a blank weight counts as 0.
-    Returns a DataFrame indexed by vendor with columns score, rank, coverage, status: qualified
-    vendors first in rank order, then the others in input order.
+    Returns a DataFrame with the index and row order of `scores` (so it lines up with them) and
+    columns score, rank (nullable integer), coverage and status (categorical);
+    ``.sort_values("rank")`` lists the qualified vendors best first.
     """
     import pandas as pd
 
@@ -438,19 +482,27 @@ def score_vendors(
         matrix, unreadable = score_matrix(scores.to_numpy(dtype=object, na_value=None))
     coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
     result = evaluate(matrix, w, mins, coverage, unreadable, scale)
-    order = result.order()
-    codes, texts = result.status_codes(criteria)
-    rank = result.rank[order]
-    unranked = np.isnan(rank)
+    unranked = np.isnan(result.rank)
     return pd.DataFrame(
         {
-            "score": result.score[order],
+            "score": result.score,
             # Nullable integers built from values and mask directly (pd.array(..., "Int64")
             # would check every float for being whole).
-            "rank": pd.arrays.IntegerArray(np.where(unranked, 0, rank).astype(np.int64), unranked),
-            "coverage": result.coverage[order],
-            # The few distinct texts get pandas' usual string dtype once; rows are a lookup.
-            "status": pd.Series(texts).array.take(codes[order]),
+            "rank": pd.arrays.IntegerArray(np.where(unranked, 0, result.rank).astype(np.int64), unranked),
+            "coverage": result.coverage,
+            "status": _status_categorical(*result.status_codes(criteria)),
         },
-        index=pd.Index(scores.index[order], name="vendor"),
+        index=scores.index.rename("vendor"),
+        copy=False,
     )
+
+
+def _status_categorical(codes: np.ndarray, texts: np.ndarray) -> "pd.Categorical":
+    """Vendors' statuses texts[codes] as a pandas Categorical of the statuses that occur."""
+    import pandas as pd
+
+    present = np.bincount(codes, minlength=len(texts)).nonzero()[0]
+    labels = list(dict.fromkeys(texts[present]))  # unique: two criteria may share a name
+    recode = np.zeros(len(texts), dtype=np.intp)
+    recode[present] = [labels.index(text) for text in texts[present]]
+    return pd.Categorical.from_codes(recode[codes], categories=labels)

@@ -50,10 +50,10 @@ class Status(IntEnum):
 
 @functools.lru_cache(maxsize=64)  # an Excel sheet recalculates with the same criteria again and again
 def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """The texts of `Evaluation.status_codes`, and a table of codes: texts[codes[status, culprit]]
-    is a vendor's status (a culprit of -1 indexes the last column). Read-only: shared by calls."""
+    """The texts of `Evaluation.status_codes`, and a table of codes: texts[codes[status, culprit + 1]]
+    is a vendor's status (a culprit of -1 takes the first column). Read-only: shared by calls."""
     lo, hi = (f"{x:g}" for x in scale)
-    names = criteria + ("",)  # a culprit of -1 names "", as names[-1]
+    names = ("",) + criteria  # a culprit of -1 names ""
     texts = np.array([
         "Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
         *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names),
@@ -278,7 +278,11 @@ class Evaluation:
         criterion c (and "" for a culprit of -1), so each vendor's text is one array lookup.
         """
         texts, codes = _status_texts(tuple(criteria), tuple(self.scale))
-        return codes[self.status, self.culprit % codes.shape[1]], texts
+        key = self.status.astype(np.intp)
+        key *= codes.shape[1]
+        key += self.culprit
+        key += 1
+        return codes.ravel().take(key), texts
 
     def status_text(self, criteria: list[str]) -> np.ndarray:
         """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""

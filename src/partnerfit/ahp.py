@@ -143,7 +143,8 @@ def check_pairwise(matrix: np.ndarray) -> np.ndarray:
             f"pairwise matrix row {i + 1} col {j + 1} is {show(float(matrix[i, j]))}; "
             "judgements must be positive numbers such as 3 or 1/3"
         )
-    off = np.argwhere(np.abs(matrix * matrix.T - 1) > RECIPROCAL_TOLERANCE)
+    with np.errstate(over="ignore"):  # 1e200 * 1e200 is inf: off by far, as it should be
+        off = np.argwhere(np.abs(matrix * matrix.T - 1) > RECIPROCAL_TOLERANCE)
     if off.size:
         i, j = min(map(tuple, off))  # report i <= j, in reading order
         a, b = float(matrix[i, j]), float(matrix[j, i])

@@ -401,6 +401,8 @@ API_CASES = [
     ("ahp: text", lambda: ahp_weights("x"), Says('row 1 col 1 is "x", not a number or a fraction')),
     ("ahp: empty", lambda: ahp_weights([]), Says("pairwise matrix is empty")),
     ("ahp: not reciprocal", lambda: ahp_weights([[1, 3], [3, 1]]), Says("is not reciprocal")),
+    ("ahp: huge judgements, short numbers in the message", lambda: ahp_weights([[1, 1e200], [1e200, 1]]),
+     Says("row 1 col 2 is 1e+200 but row 2 col 1 is 1e+200; enter 1e-200 in row 2 col 1")),
     ("ahp: diagonal not 1", lambda: ahp_weights([[2, 3], [1 / 3, 1]]), Says("enter 1 on the diagonal")),
     ("ahp: a DataFrame gives one line", lambda: ahp_weights(pd.DataFrame([[1, 3], [1 / 3, 1]])), Says("not a number or a fraction")),
     ("ahp: numpy array", lambda: ahp_of(np.array([[1, 3], [1 / 3, 1]])), Gives([0.75, 0.25])),

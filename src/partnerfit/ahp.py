@@ -68,11 +68,12 @@ def principal_eigenvector(matrix: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _fraction(value: float) -> str:
-    """A judgement as a user would type it: 3, 1/3 or 0.4."""
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value)}"
-    if abs(1 / value - round(1 / value)) < 1e-6:
-        return f"1/{round(1 / value)}"
+    """A judgement as a user would type it: 3, 1/3 or 0.4 (1e+200 when far off any scale)."""
+    if 1e-6 <= value <= 1e6:
+        if abs(value - round(value)) < 1e-9:
+            return f"{round(value)}"
+        if abs(1 / value - round(1 / value)) < 1e-6:
+            return f"1/{round(1 / value)}"
     return f"{value:.4g}"
 
 

@@ -116,6 +116,10 @@ def cmd_new(args) -> int:
     """Create an evaluation workbook: blank with the partner type's default weights, or the example."""
     from pathlib import Path
 
+    if "numpy" not in sys.modules:
+        # The workbook's matrices are criteria x criteria: OpenBLAS's thread pool, started as numpy
+        # loads, costs more (up to 50 ms on two busy cores) than it could save; a user's setting is kept.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from .template import build_workbook
     from .xlsx import write_atomically
 

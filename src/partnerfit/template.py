@@ -60,6 +60,10 @@ CHART_TOP = 10
 DEFAULT_EVALUATION_ROWS = 400
 """Evaluation rows (vendor x evaluator x criterion) in a new workbook."""
 MAX_EVALUATION_ROWS = 100_000
+_IN_MEMORY_ROWS = 2_000
+"""A workbook with at most this many vendor and evaluation rows together is assembled in memory
+(XlsxWriter's temporary files took a tenth of the time of a new workbook), a larger one in
+temporary files so that memory stays flat (its XML takes some 24 kB per vendor row)."""
 
 START, PROGRAM, CRITERIA_SHEET, VENDORS, SCORES, CALC, CONF = (
     "Start", "Program", "Criteria", "Vendors", "Scores", "Calc", "xlwings.conf",
@@ -291,6 +295,7 @@ class Area:
                 yield self.row + i, self.col + j
 
 
+@lru_cache(maxsize=None)
 def _column_name(col: int) -> str:
     name = ""
     col += 1
@@ -589,17 +594,25 @@ def _formulas(names: dict[str, Area]):
     }
 
 
+def _text_array(texts) -> str:
+    """An array constant of texts, as a formula writes it: {"a","b"}."""
+    return "{" + ",".join(f'"{t}"' for t in texts) + "}"
+
+
+_NOT_SCORED_ARRAY = _text_array(("", *_NOT_SCORED_TEXT))
+_NUMBER_ARRAY = _text_array(sorted(_NUMBER_CHARS))
+_JUDGEMENT_ARRAY = _text_array(sorted(_JUDGEMENT_CHARS))
+
+
 def _clean_formula(x: str) -> str:
     """The clean score of cell `x` (no leading =): the score, "" when not scored, INVALID_CELL."""
-    text_list = "{" + ",".join(f'"{t}"' for t in ("", *_NOT_SCORED_TEXT)) + "}"
-    chars = "{" + ",".join(f'"{c}"' for c in sorted(_NUMBER_CHARS)) + "}"
     t = f"TRIM(CLEAN({x}))"
     number = f"VALUE({t})"
     return (
         f'IF(ISLOGICAL({x}),"{INVALID_CELL}",IF(ISNUMBER({x}),'
         f'IF(AND({x}>={_LO},{x}<={_HI}),{x},"{INVALID_CELL}"),IF(ISTEXT({x}),'
-        f'IF(SUMPRODUCT(--(LOWER({t})={text_list}))>0,"",'
-        f'IF(AND(SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{chars},"")))=LEN({t}),ISNUMBER({number})),'
+        f'IF(SUMPRODUCT(--(LOWER({t})={_NOT_SCORED_ARRAY}))>0,"",'
+        f'IF(AND(SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_NUMBER_ARRAY},"")))=LEN({t}),ISNUMBER({number})),'
         f'IF(AND({number}>={_LO},{number}<={_HI}),{number},"{INVALID_CELL}"),"{INVALID_CELL}")),'
         f'IF(ISBLANK({x}),"","{INVALID_CELL}"))))'
     )
@@ -729,8 +742,6 @@ def _ahp_formulas(names: dict[str, Area]):
     def whole(area):
         return area.ref
 
-    chars = "{" + ",".join(f'"{c}"' for c in sorted(_JUDGEMENT_CHARS)) + "}"
-
     def parse(i, j):
         if i >= j:
             return '=""'
@@ -740,7 +751,7 @@ def _ahp_formulas(names: dict[str, Area]):
         value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
         return (
             f'=IFERROR(IF(ISLOGICAL({x}),"",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),'
-            f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{chars},"")))=LEN({t}),'
+            f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
             f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},""),""))),"")'
         )
 
@@ -1492,20 +1503,31 @@ def _cached(value):
 
 @lru_cache(maxsize=1)
 def _prepared_sheet():
-    """An XlsxWriter worksheet that writes our formulas as they are.
+    """An XlsxWriter worksheet that writes our native formulas as they are, many at a time.
 
-    XlsxWriter runs about thirty regular expressions over every formula to prefix Excel 365's
-    dynamic-array functions with `_xlfn.`; the template uses none of them (RANK.EQ is written
-    prefixed), and on large workbooks those substitutions took most of the writing time.
-    tests/test_template.py checks that XlsxWriter's own preparation leaves every formula as is.
+    For every formula XlsxWriter searches for Excel 365's dynamic-array functions (to write it as
+    a dynamic array) and runs about thirty regular expressions to prefix future functions with
+    `_xlfn.`: some 20 us a cell, a third of the time a new workbook took. The native formulas use
+    none of them (RANK.EQ is written prefixed; the add-in cells are written as dynamic arrays on
+    purpose). tests/test_template.py checks that XlsxWriter's own handling would leave every
+    formula as is.
     """
-    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
 
     class PreparedSheet(Worksheet):
         def _prepare_formula(self, formula, expand_future_functions=False):
             formula = formula[1:] if formula.startswith("{") else formula
             formula = formula[1:] if formula.startswith("=") else formula
             return formula[:-1] if formula.endswith("}") else formula
+
+        def write_formulas(self, cells, array: bool = False) -> None:
+            """Write (row, col, formula, format, cached value) cells as ordinary formulas, or as
+            single-cell legacy array formulas when `array`."""
+            for row, col, formula, cell_format, value in cells:
+                if array:
+                    self._write_array_formula(row, col, row, col, formula, cell_format, value)
+                elif not self._check_dimensions(row, col):
+                    self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
 
     return PreparedSheet
 
@@ -1522,7 +1544,8 @@ class _Writer:
         self.values = computed_values(filling)
         self.formulas = _formulas(self.names)
         self.wb = xlsxwriter.Workbook(
-            str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+            str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+                        "in_memory": filling.capacity + filling.evaluation_rows <= _IN_MEMORY_ROWS},
         )
         self.formats = {}
         self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS}
@@ -1569,14 +1592,12 @@ class _Writer:
                 if (r, c) != (area.row, area.col):
                     self.put(area.sheet, r, c, _cached(values[r - area.row][c - area.col]), fmt)
             return
-        write = ws.write_array_formula if name in CELL_ARRAY_NAMES else None
-        for (r, c) in area.cells():
-            i, j = r - area.row, c - area.col
-            cell_format = fmt[j] if isinstance(fmt, list) else fmt
-            if write:
-                write(r, c, r, c, make(i, j), cell_format, _cached(values[i][j]))
-            else:
-                ws.write_formula(r, c, make(i, j), cell_format, _cached(values[i][j]))
+        formats = fmt if isinstance(fmt, list) else [fmt] * area.cols
+        ws.write_formulas(
+            [(area.row + i, area.col + j, make(i, j), formats[j], _cached(values[i][j]))
+             for i in range(area.rows) for j in range(area.cols)],
+            array=name in CELL_ARRAY_NAMES,
+        )
 
     def addin(self, name: str, fmt, header=None):
         """Write an add-in name as one dynamic-array formula over its area, with cached values.

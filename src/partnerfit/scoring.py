@@ -110,7 +110,7 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
 
 def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
-    built at full size, and without branches. From `THREAD_MIN_BLOCKS` blocks up, a second
+    built at full size, and without branches. From `PARALLEL_ROWS` rows up, a second
     thread takes the second half of the blocks (numpy releases the GIL in its loops); the blocks
     are the same either way, so are the results, to the last bit."""
     n = len(matrix)
@@ -119,24 +119,20 @@ def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarr
     if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
         starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
     half = len(starts) // 2
-    helper = _helper_thread() if len(starts) >= THREAD_MIN_BLOCKS else None
-    if helper is None:
-        _products_of_blocks(matrix, weights, starts, numerator, scored_weight)
-    else:
-        second = helper.submit(_products_of_blocks, matrix, weights, starts[half:], numerator, scored_weight)
-        _products_of_blocks(matrix, weights, starts[:half], numerator, scored_weight)
-        second.result()
+    _both(functools.partial(_products_of_blocks, matrix, weights, starts[:half], numerator, scored_weight),
+          functools.partial(_products_of_blocks, matrix, weights, starts[half:], numerator, scored_weight),
+          parallel=n >= PARALLEL_ROWS)
     return numerator, scored_weight
 
 
-THREAD_MIN_BLOCKS = 4
-"""From this many blocks (32,768 rows) up, `_blocked_products` splits the work in two threads."""
+PARALLEL_ROWS = 4 * BLOCK_ROWS
+"""From this many rows up, the kernel and the scale check split their work in two threads."""
 
 
 @functools.cache
 def _helper_thread():
-    """One worker thread for `_blocked_products`, or None on one core or where threads cannot
-    start (Pyodide, in xlwings Lite)."""
+    """One worker thread for `_both`, or None on one core or where threads cannot start
+    (Pyodide, in xlwings Lite)."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
@@ -148,6 +144,15 @@ def _helper_thread():
     except RuntimeError:
         return None
     return pool
+
+
+def _both(first, second, parallel: bool) -> tuple:
+    """(first(), second()), the second in the helper thread if `parallel` and there is one."""
+    helper = _helper_thread() if parallel else None
+    if helper is None:
+        return first(), second()
+    later = helper.submit(second)
+    return first(), later.result()
 
 
 def _products_of_blocks(matrix, weights, starts, numerator, scored_weight) -> None:
@@ -301,8 +306,10 @@ def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: n
     """Mask of cells that are text or off the scale; None if there are none (the common case)."""
     lo, hi = scale
     # NaN-ignoring min and max: two reductions and no full-size temporary when all is well.
-    on_scale = (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= lo
-                and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= hi)
+    lowest, highest = _both(functools.partial(np.fmin.reduce, matrix, axis=None, initial=np.inf),
+                            functools.partial(np.fmax.reduce, matrix, axis=None, initial=-np.inf),
+                            parallel=len(matrix) >= PARALLEL_ROWS)
+    on_scale = lowest >= lo and highest <= hi
     readable = unreadable is None or not unreadable.any()
     if on_scale and readable:
         return None

@@ -26,16 +26,24 @@ def group(function):
     return function
 
 
-def median_time(function: Callable[[], object], repeat: int = 7, number: int = 1) -> float:
-    """Median seconds per call over `repeat` rounds of `number` calls (after one warm-up)."""
-    function()
-    times = []
+def median_times(*functions: Callable[[], object], repeat: int = 7, number: int = 1) -> list[float]:
+    """Median seconds per call of each function over `repeat` rounds of `number` calls (after one
+    warm-up), the functions taking turns round by round: a change in the machine's load (it is
+    shared) then falls on all of them alike, and their ratio holds."""
+    for function in functions:
+        function()
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
+        for function, spent in zip(functions, times):
+            start = time.perf_counter()
+            for _ in range(number):
+                function()
+            spent.append((time.perf_counter() - start) / number)
+    return [statistics.median(spent) for spent in times]
+
+
+def median_time(function: Callable[[], object], repeat: int = 7, number: int = 1) -> float:
+    return median_times(function, repeat=repeat, number=number)[0]
 
 
 def random_scores(vendors: int, criteria: int, blank_share: float = 0.1, seed: int = 0) -> np.ndarray:
@@ -70,10 +78,9 @@ def engine():
     weights = np.random.default_rng(1).integers(1, 20, 20).astype(float)
     names = [f"vendor {i}" for i in range(len(matrix))]
     frame = pd.DataFrame(matrix, columns=[f"c{i}" for i in range(20)], index=names)
-    reference = median_time(lambda: numpy_reference(matrix, weights), repeat=15)
-    ours = median_time(lambda: score_vendors(frame, weights), repeat=15)
-    matvec = median_time(lambda: matrix @ weights, repeat=15, number=10)
-    kernel = median_time(lambda: weighted_sum(matrix, weights), repeat=15, number=5)
+    reference, ours = median_times(lambda: numpy_reference(matrix, weights), lambda: score_vendors(frame, weights),
+                                   repeat=21)
+    matvec, kernel = median_times(lambda: matrix @ weights, lambda: weighted_sum(matrix, weights), repeat=21, number=5)
     rows = [
         ("numpy reference (mask, sums, coverage, ranks)", reference, None),
         ("score_vendors 100,000 x 20 (DataFrame in/out)", ours, reference),
@@ -86,7 +93,7 @@ def engine():
         rows.append(("(pip install threadpoolctl for the one-thread product)", None, None))
     else:
         with threadpool_limits(1, user_api="blas"):
-            one = median_time(lambda: matrix @ weights, repeat=15, number=10)
+            one = median_time(lambda: matrix @ weights, repeat=21, number=5)
         rows += [("one float64 matrix-vector product, 1 BLAS thread", one, None),
                  ("weighted_sum kernel (as above) vs the 1-thread product", kernel, one)]
     # The peer library, on the same data; it has no notion of a blank, so blanks become 0.
@@ -97,7 +104,8 @@ def engine():
         return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria", None, None)]
     filled = np.nan_to_num(matrix, nan=0.0)
     decision = skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights)
-    peer = median_time(lambda: WeightedSumModel().evaluate(decision), repeat=15)
+    peer, ours = median_times(lambda: WeightedSumModel().evaluate(decision), lambda: score_vendors(frame, weights),
+                              repeat=21)  # ours again, taking turns with the peer
     with_names = median_time(lambda: WeightedSumModel().evaluate(
         skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights, alternatives=names)), repeat=5)
     return rows + [  # ratios here: the peer's time over score_vendors' (how many times faster we are)
@@ -222,8 +230,8 @@ def cli():
     def load_save():
         openpyxl.load_workbook(path).save(out)
 
-    read = median_time(read_block, repeat=5)
-    bare = median_time(load_save, repeat=3)
+    read, json_time = median_times(read_block, score_json, repeat=7)
+    bare, output = median_times(load_save, score_output, repeat=3)
     setup = f"import sys; sys.argv = ['partnerfit']; from partnerfit.cli import main; path = {str(path)!r}"
     memory = {
         "score --json": peak_memory(setup + "\nmain(['score', path, '--json'])"),
@@ -232,9 +240,9 @@ def cli():
     }
     return [
         ("python-calamine: read the 10,000 x 14 score block", read, None),
-        ("score --json (in process, start-up excluded)", median_time(score_json, repeat=5), read),
+        ("score --json (in process, start-up excluded)", json_time, read),
         ("openpyxl: bare load + save of the workbook", bare, None),
-        ("score -o (in process)", median_time(score_output, repeat=3), bare),
+        ("score -o (in process)", output, bare),
         *((f"peak memory, {label}: {mib:.0f} MiB", None, None) for label, mib in memory.items()),
     ]
 

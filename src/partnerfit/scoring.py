@@ -22,6 +22,7 @@ in the last bit of floating point (summation order) still tie.
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 from dataclasses import dataclass, field
@@ -110,18 +111,18 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
 
 def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
-    built at full size, and without branches. From `PARALLEL_ROWS` rows up, a second
-    thread takes the second half of the blocks (numpy releases the GIL in its loops); the blocks
-    are the same either way, so are the results, to the last bit."""
+    built at full size, and without branches. From `PARALLEL_ROWS` rows up, a second thread
+    takes blocks too (numpy releases the GIL in its loops), as many as it gets to on a busy
+    machine; the blocks are the same either way, so are the results, to the last bit."""
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
-    starts = list(range(0, n, BLOCK_ROWS))
-    if starts and n - starts[-1] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
-        starts[-1] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
-    half = len(starts) // 2
-    _both(functools.partial(_products_of_blocks, matrix, weights, starts[:half], numerator, scored_weight),
-          functools.partial(_products_of_blocks, matrix, weights, starts[half:], numerator, scored_weight),
-          parallel=n >= PARALLEL_ROWS)
+    bounds = list(range(0, n, BLOCK_ROWS)) + [n]
+    if len(bounds) > 2 and n - bounds[-2] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
+        bounds[-2] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
+    # (start, stop) of each block; both threads take blocks from it (deque pops are thread-safe).
+    blocks = collections.deque(zip(bounds[:-1], bounds[1:]))
+    work = functools.partial(_products_of_blocks, matrix, weights, blocks, numerator, scored_weight)
+    _both(work, work, parallel=n >= PARALLEL_ROWS)
     return numerator, scored_weight
 
 
@@ -152,30 +153,37 @@ def _both(first, second, parallel: bool) -> tuple:
     if helper is None:
         return first(), second()
     later = helper.submit(second)
-    return first(), later.result()
+    done = first()
+    if later.cancel():  # not started yet: the machine is busy, do it here rather than wait
+        return done, second()
+    return done, later.result()
 
 
-def _products_of_blocks(matrix, weights, starts, numerator, scored_weight) -> None:
-    """Fill numerator and scored_weight for the blocks of rows beginning at `starts`."""
+def _products_of_blocks(matrix, weights, blocks: collections.deque, numerator, scored_weight) -> None:
+    """Fill numerator and scored_weight for blocks of rows, taking their (start, stop) from
+    `blocks` until it is empty."""
+    if not blocks:
+        return
     # Buffers for one block, in the memory order of the matrix (converting the order of a block
     # costs more than all the rest).
     like = matrix[:BLOCK_ROWS]
     scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
     x0, minus_s = np.empty_like(like), np.empty_like(like)
     minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
-    for start in starts:
-        rows = slice(start, start + BLOCK_ROWS)
-        x = matrix[rows]
-        if len(x) < len(x0):  # the last, shorter block
-            scored, keep, x0, minus_s = scored[:len(x)], keep[:len(x)], x0[:len(x)], minus_s[:len(x)]
-        np.equal(x, x, out=scored)  # False only for NaN
+    while blocks:
+        try:
+            start, stop = blocks.popleft()
+        except IndexError:  # the other thread took the last one
+            return
+        x, m = matrix[start:stop], stop - start
+        np.equal(x, x, out=scored[:m])  # False only for NaN
         # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without
         # branches, which np.where would mispredict on scattered blanks.
-        np.negative(scored.view(np.int8), out=keep)
-        np.bitwise_and(x.view(np.int64), keep, out=x0.view(np.int64), casting="unsafe")
-        np.matmul(x0, weights, out=numerator[rows])
-        np.copyto(minus_s, keep)  # -1.0 where scored
-        np.matmul(minus_s, minus_w, out=scored_weight[rows])
+        np.negative(scored[:m].view(np.int8), out=keep[:m])
+        np.bitwise_and(x.view(np.int64), keep[:m], out=x0[:m].view(np.int64), casting="unsafe")
+        np.matmul(x0[:m], weights, out=numerator[start:stop])
+        np.copyto(minus_s[:m], keep[:m])  # -1.0 where scored
+        np.matmul(minus_s[:m], minus_w, out=scored_weight[start:stop])
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -24,6 +24,22 @@ def test_hostile_files_get_one_line(tmp_path, kind):
     assert fragment in str(error.value) and "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize("shift", range(7))
+def test_a_cell_far_right_is_seen_across_scan_chunks(tmp_path, shift):
+    """The sheet size check reads the XML in chunks: a reference cut in two still counts."""
+    head = b'<worksheet><sheetData><row r="1">'
+    cell = b'<c r="XFD1"><v>1</v></c></row>'
+    start = xlsx.SCAN_CHUNK - shift - len(head) - 2  # the chunk ends `shift` bytes into ' r="XFD1"'
+    xml = head + b" " * start + cell + b'<row r="30000"><c r="A30000"><v>1</v></c></row></sheetData></worksheet>'
+    path = tmp_path / "wide.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:  # stored: padding this compressible looks like a zip bomb
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+    with pytest.raises(PartnerfitError, match="30,000 rows x 16,384 columns"):
+        xlsx.check_sheet_size(xlsx.open_package(path), "Vendors", "xl/worksheets/sheet1.xml")
+
+
 @pytest.mark.parametrize(
     "text, area",
     [

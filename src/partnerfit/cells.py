@@ -8,10 +8,11 @@ engine and say precisely which cell could not be read. No Excel or file code her
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from numbers import Real
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -21,6 +22,8 @@ NOT_SCORED = frozenset({"", "n/a", "na", "n.a.", "not applicable", "not scored",
 """Texts that mean "not scored" (compared trimmed and lower-cased). A blank cell means the same."""
 
 _NUMBER_TYPES = frozenset({float, int, type(None)})
+_KEYED_TYPES = _NUMBER_TYPES | {str}
+"""Cell types whose values are equal only when they read as the same score."""
 _PLAIN_NUMBER_TYPES = frozenset({float, int})  # exact types: bool, a subclass of int, is not one
 
 
@@ -74,37 +77,34 @@ def score_matrix(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, np.ndarr
     m = len(rows[0]) if n else 0
     if isinstance(rows, np.ndarray) and rows.dtype.kind in "fiu":
         return rows.astype(float, copy=False).reshape(n, m), np.zeros((n, m), dtype=bool)
-    flat = list(chain.from_iterable(rows))
+    flat = rows.ravel().tolist() if isinstance(rows, np.ndarray) else list(chain.from_iterable(rows))
+    kinds = set(map(type, flat))
     # Excel's usual case, floats and blanks: the type check loops in C, numpy reads None as NaN.
-    if _NUMBER_TYPES.issuperset(map(type, flat)):
+    if _NUMBER_TYPES.issuperset(kinds):
         matrix = np.fromiter(flat, dtype=float, count=len(flat)).reshape(n, m)
         return matrix, np.zeros((n, m), dtype=bool)
-    # Mixed cells (text numbers, N/A, blanks as ""): numbers are taken in bulk; the other cells
-    # are few distinct values, each read once (unhashable ones, rare, every time).
-    cells = np.empty(len(flat), dtype=object)
-    cells[:] = flat
-    kinds = _TYPE_OF(cells)
-    numeric = (kinds == float) | (kinds == int)
-    matrix = np.full(len(flat), math.nan)
-    matrix[numeric] = cells[numeric].astype(float)
-    invalid = np.zeros(len(flat), dtype=bool)
-    read: dict = {}
-    for i in np.flatnonzero(~numeric).tolist():
-        v = flat[i]
-        try:
-            value = read[v]
-        except KeyError:
-            value = read[v] = score_value(v)
-        except TypeError:
-            value = score_value(v)
-        if value is None:
-            invalid[i] = True
-        else:
-            matrix[i] = value
+    # Mixed cells (text numbers, N/A, blanks as ""): a few distinct values, each read once and
+    # then looked up in C. Other types (booleans, dates) are read cell by cell: True == 1.0
+    # would share a dictionary key with a number.
+    if _KEYED_TYPES.issuperset(kinds):
+        scores = _Scores()
+        matrix = np.fromiter(map(scores.__getitem__, flat), dtype=float, count=len(flat))  # None as NaN
+        unreadable = {value for value, score in scores.items() if score is None}
+        invalid = np.fromiter(map(unreadable.__contains__, flat), dtype=bool, count=len(flat)) \
+            if unreadable else np.zeros(len(flat), dtype=bool)
+    else:
+        values = list(map(score_value, flat))
+        matrix = np.fromiter(values, dtype=float, count=len(values))
+        invalid = np.fromiter(map(operator.is_, values, repeat(None)), dtype=bool, count=len(values))
     return matrix.reshape(n, m), invalid.reshape(n, m)
 
 
-_TYPE_OF = np.frompyfunc(type, 1, 1)
+class _Scores(dict):
+    """`score_value` of each distinct cell value, read at its first lookup."""
+
+    def __missing__(self, value):
+        score = self[value] = score_value(value)
+        return score
 
 
 def number(value: object, what: str, blank: float | None = None) -> float:

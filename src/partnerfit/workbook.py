@@ -64,8 +64,8 @@ class Inputs:
     minimums: list[object]
     min_coverage: object
     vendors: list[str]
-    cells: list[list[object]]
-    """Score cells exactly as entered, one row per (non-empty) vendor row."""
+    cells: np.ndarray
+    """Score cells exactly as entered (objects, None for blanks), one row per (non-empty) vendor row."""
     areas: dict[str, xlsx.Area]
     criteria_rows: list[int]
     """Offsets of the used criteria within Criteria_Names / Weights / Minimums."""
@@ -133,6 +133,9 @@ class Source:
     def block(self, name: str) -> list[list]:
         return self.values.block(self.area(name))
 
+    def array(self, name: str) -> np.ndarray:
+        return self.values.array(self.area(name))
+
 
 def read_inputs(source: Source) -> Inputs:
     """Read a filled workbook. Structural faults raise; cell-level faults are in `.problems`."""
@@ -167,16 +170,15 @@ def read_inputs(source: Source) -> Inputs:
             f"{path}: Vendor_Names covers {vendor_area.rows} rows but Vendor_Scores {score_area.rows}; "
             "they must cover the same rows"
         )
-    names_block = _flat(source.block("Vendor_Names"))
-    score_block = source.block("Vendor_Scores")
+    names_block = source.array("Vendor_Names").ravel().tolist()
+    score_block = source.array("Vendor_Scores")
     vendor_rows = []
-    for i, (name, row) in enumerate(zip(names_block, score_block)):
-        if is_blank(name):
-            if not all(is_blank(v) for v in row):
-                problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
-                                        "enter the vendor's name or clear the row"))
-            continue
-        vendor_rows.append(i)
+    for i, name in enumerate(names_block):
+        if not is_blank(name):
+            vendor_rows.append(i)
+        elif not all(is_blank(v) for v in score_block[i]):
+            problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
+                                    "enter the vendor's name or clear the row"))
     inputs = Inputs(
         program=program,
         program_cells={k: areas[n].address() for k, n in PROGRAM_NAMES.items()},
@@ -185,7 +187,7 @@ def read_inputs(source: Source) -> Inputs:
         minimums=[minimums_all[i] for i in criteria_rows],
         min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
         vendors=[_vendor_name(names_block[i]) for i in vendor_rows],
-        cells=[[score_block[i][j] for j in criteria_rows] for i in vendor_rows],
+        cells=score_block[np.ix_(vendor_rows, criteria_rows)],
         areas=areas,
         criteria_rows=criteria_rows,
         vendor_rows=vendor_rows,
@@ -552,17 +554,13 @@ class Results:
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
-        out = []
-        for i in self.evaluation.order().tolist():
-            score, rank = self.evaluation.score[i], self.evaluation.rank[i]
-            out.append({
-                "vendor": self.inputs.vendors[i],
-                "score": None if math.isnan(score) else float(score),
-                "rank": None if math.isnan(rank) else int(rank),
-                "coverage": float(self.evaluation.coverage[i]),
-                "status": self.status[i],
-            })
-        return out
+        e, order = self.evaluation, self.evaluation.order()
+        score, rank = e.score[order], e.rank[order]
+        scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
+        ranks = np.where(np.isnan(rank), None, np.nan_to_num(rank).astype(np.int64)).tolist()
+        vendors, status = self.inputs.vendors, self.status
+        return [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
+                for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
 
     def as_json(self) -> dict:
         return {
@@ -609,6 +607,8 @@ def robustness_sentence(results: Results) -> str | None:
 
 def check_duplicates(inputs: Inputs) -> list[Problem]:
     """A problem for every repeated vendor name, at the repeat, naming the first row."""
+    if len(set(inputs.vendors)) == len(inputs.vendors):
+        return []
     first: dict[str, int] = {}
     problems = []
     area = inputs.areas["Vendor_Names"]

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .errors import PartnerfitError
 
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -29,6 +31,8 @@ MAX_RANGE_CELLS = 2_000_000
 MAX_SHEET_ROWS = 200_000
 MAX_SHEET_CELLS = 20_000_000
 """Largest sheet we read: a stray cell at row 1,048,576 would otherwise cost gigabytes."""
+SCAN_CHUNK = 1 << 20
+"""Bytes of sheet XML inflated and searched at a time when vetting a sheet's size."""
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -220,19 +224,28 @@ def read_workbook(package: Package) -> Workbook:
 _ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
 # Cell references: in sheet XML only rows (digits) and cells (letters, digits) have r="...".
 _CELL_COL = re.compile(rb'\sr="([A-Z]{1,3})[0-9]')
-_WIDE_CELL = re.compile(rb'\sr="[A-Z]{2}')
+_WIDE_CELL = re.compile(rb'r="[A-Z]{2}')  # no leading \s: a literal start makes the search fast
+
+
+def _wide(data: bytes) -> bool:
+    """Whether some cell lies beyond column Z: a match of \\sr="[A-Z]{2}, found five times faster."""
+    return any(data[m.start() - 1:m.start()].isspace() for m in _WIDE_CELL.finditer(data))
 
 
 def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     """Refuse a sheet whose used area is absurdly large (it would be read densely)."""
-    data = read_part(package, part) if part in package.parts else b""
-    last_row = _ROW.findall(data[-4096:]) or _ROW.findall(data)
+    chunks, wide = [], False
+    if part in package.parts:
+        with zipfile.ZipFile(package.path) as archive, archive.open(part) as stream:
+            # In chunks, each searched while fresh in the cache (faster than inflating the part
+            # into one growing buffer); a cell reference may straddle two chunks.
+            while chunk := stream.read(SCAN_CHUNK):
+                wide = wide or _wide(chunks[-1][-5:] + chunk if chunks else chunk)
+                chunks.append(chunk)
+    last_row = _ROW.findall(b"".join(chunks[-2:])[-4096:]) or _ROW.findall(b"".join(chunks))
     rows = max((int(r) for r in last_row), default=0)
-    # Columns: an exact scan only when some cell lies beyond column Z (one quick search).
-    if not _WIDE_CELL.search(data):
-        cols = 26
-    else:
-        cols = max(column_index(c.decode()) for c in set(_CELL_COL.findall(data)))
+    # Columns: an exact scan only when some cell lies beyond column Z.
+    cols = max(column_index(c.decode()) for c in set(_CELL_COL.findall(b"".join(chunks)))) if wide else 26
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
         raise PartnerfitError(
             f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
@@ -257,25 +270,25 @@ class SheetValues:
         except Exception as error:  # noqa: BLE001 - calamine raises several kinds
             raise PartnerfitError(f"{package.path}: cannot be read ({type(error).__name__}: "
                                   f"{str(error)[:80]}); save it again from Excel") from None
-        self._sheets: dict[str, list[list]] = {}
+        self._sheets: dict[str, np.ndarray] = {}
         self._package = package
         self._workbook = workbook
         self.path = package.path
 
+    def array(self, area: Area) -> np.ndarray:
+        """The area's values as a 2-D object array (None for blanks); a view: do not modify it."""
+        cells = self._sheet(area.sheet)[area.top - 1: area.bottom, area.left - 1: area.right]
+        if cells.shape != (area.rows, area.cols):  # the area reaches beyond the sheet's used cells
+            padded = np.full((area.rows, area.cols), None, dtype=object)
+            padded[:cells.shape[0], :cells.shape[1]] = cells
+            cells = padded
+        return cells
+
     def block(self, area: Area) -> list[list]:
         """The area's values as rows of cells (None for blanks)."""
-        rows = self._sheet(area.sheet)[area.top - 1: area.bottom]
-        rows += [[]] * (area.rows - len(rows))  # below the sheet's last used row
-        left, right, width = area.left - 1, area.right, area.cols
-        out = [row[left:right] for row in rows]
-        for i, cells in enumerate(out):
-            if "" in cells:
-                cells = out[i] = [None if v == "" else v for v in cells]
-            if len(cells) < width:
-                cells.extend([None] * (width - len(cells)))
-        return out
+        return self.array(area).tolist()
 
-    def _sheet(self, name: str) -> list[list]:
+    def _sheet(self, name: str) -> np.ndarray:
         if name not in self._sheets:
             if name not in self._workbook.sheets:
                 raise PartnerfitError(f"{self.path}: sheet {name!r} is missing")
@@ -284,7 +297,10 @@ class SheetValues:
                 sheet = self._book.get_sheet_by_name(name)
             except Exception:  # noqa: BLE001
                 raise PartnerfitError(f"{self.path}: sheet {name!r} is missing") from None
-            self._sheets[name] = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=False)  # rectangular, "" for blank cells
+            grid = np.array(rows, dtype=object) if rows else np.empty((0, 0), dtype=object)
+            grid[grid == ""] = None
+            self._sheets[name] = grid
         return self._sheets[name]
 
 

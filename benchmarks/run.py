@@ -177,11 +177,15 @@ def big_workbook(vendors: int = 10_000):
     import tempfile
     from pathlib import Path
 
-    from partnerfit import __version__
+    import hashlib
+
+    from partnerfit import example, template
     from partnerfit.example import Vendor
     from partnerfit.template import Filling, write_workbook
 
-    path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{__version__}.xlsx"
+    # Named by the generator's source, so that a changed template is never timed on an old file.
+    source = b"".join(Path(module.__file__).read_bytes() for module in (template, example))
+    path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{hashlib.sha256(source).hexdigest()[:12]}.xlsx"
     if not path.exists():
         rng = random.Random(3)
         cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnerfit import score_vendors, scoring, udfs
+from partnerfit import score_vendors, udfs
 from partnerfit.cells import number, numbers, score_matrix, score_value
 from partnerfit.scoring import (
-    BLOCK_ROWS, PARALLEL_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
+    BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
 )
 
 
@@ -106,7 +106,7 @@ def random_case(rng, n, k, *, fortran=False, invalid=True, minimums=True, half_p
     return matrix, weights, mins, unreadable
 
 
-SIZES = [0, 1, 2, 7, 30, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 3 * BLOCK_ROWS + 17, PARALLEL_ROWS + 1]
+SIZES = [0, 1, 2, 7, 30, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 3 * BLOCK_ROWS + 17, 4 * BLOCK_ROWS + 1]
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -120,22 +120,6 @@ def test_weighted_sum_matches_the_plain_version(n, fortran):
         expected_score, expected_coverage = reference_weighted_sum(matrix, weights)
         np.testing.assert_allclose(score, expected_score, rtol=1e-13, atol=0)
         np.testing.assert_allclose(coverage, expected_coverage, rtol=1e-13, atol=0)
-
-
-@pytest.mark.parametrize("invalid", [False, True], ids=["on the scale", "invalid cells"])
-@pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
-def test_two_threads_give_the_bits_of_one(fortran, invalid, monkeypatch):
-    # From PARALLEL_ROWS rows up, a helper thread takes half of the blocks and the max of the
-    # scale check; without threads (one core, Pyodide) every result is the same to the last bit.
-    rng = np.random.default_rng(11)
-    matrix, weights, mins, unreadable = random_case(rng, PARALLEL_ROWS + 4097, 9, fortran=fortran, invalid=invalid)
-    threaded = evaluate(matrix, weights, mins, 0.5, unreadable)
-    assert scoring._helper_thread() is not None  # the machines this runs on have two cores
-    monkeypatch.setattr(scoring, "_helper_thread", lambda: None)
-    alone = evaluate(matrix, weights, mins, 0.5, unreadable)
-    for name in ("score", "coverage", "status", "culprit", "rank"):
-        np.testing.assert_array_equal(getattr(threaded, name), getattr(alone, name))
-    np.testing.assert_array_equal(threaded.order(), alone.order())
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 30, 300, BLOCK_ROWS, BLOCK_ROWS + 1, 2 * BLOCK_ROWS + 1])

@@ -22,7 +22,6 @@ in the last bit of floating point (summation order) still tie.
 
 from __future__ import annotations
 
-import collections
 import functools
 import math
 from dataclasses import dataclass, field
@@ -111,70 +110,19 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
 
 def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
-    built at full size, and without branches. From `PARALLEL_ROWS` rows up, a second thread
-    takes blocks too (numpy releases the GIL in its loops), as many as it gets to on a busy
-    machine; the blocks are the same either way, so are the results, to the last bit."""
+    built at full size, and without branches."""
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
     bounds = list(range(0, n, BLOCK_ROWS)) + [n]
-    if len(bounds) > 2 and n - bounds[-2] == 1:  # numpy takes one row as a vector: other kernel, other last bit;
-        bounds[-2] -= 64  # BLAS kernels take rows in groups (of 4, 8...): keep them as for the whole
-    # (start, stop) of each block; both threads take blocks from it (deque pops are thread-safe).
-    blocks = collections.deque(zip(bounds[:-1], bounds[1:]))
-    work = functools.partial(_products_of_blocks, matrix, weights, blocks, numerator, scored_weight)
-    _both(work, work, parallel=n >= PARALLEL_ROWS)
-    return numerator, scored_weight
-
-
-PARALLEL_ROWS = 4 * BLOCK_ROWS
-"""From this many rows up, the kernel and the scale check split their work in two threads."""
-
-
-@functools.cache
-def _helper_thread():
-    """One worker thread for `_both`, or None on one core or where threads cannot start
-    (Pyodide, in xlwings Lite)."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    if (os.cpu_count() or 1) < 2:
-        return None
-    pool = ThreadPoolExecutor(1, thread_name_prefix="partnerfit")
-    try:
-        pool.submit(int).result()
-    except RuntimeError:
-        return None
-    return pool
-
-
-def _both(first, second, parallel: bool) -> tuple:
-    """(first(), second()), the second in the helper thread if `parallel` and there is one."""
-    helper = _helper_thread() if parallel else None
-    if helper is None:
-        return first(), second()
-    later = helper.submit(second)
-    done = first()
-    if later.cancel():  # not started yet: the machine is busy, do it here rather than wait
-        return done, second()
-    return done, later.result()
-
-
-def _products_of_blocks(matrix, weights, blocks: collections.deque, numerator, scored_weight) -> None:
-    """Fill numerator and scored_weight for blocks of rows, taking their (start, stop) from
-    `blocks` until it is empty."""
-    if not blocks:
-        return
+    if len(bounds) > 2 and n - bounds[-2] == 1:  # numpy takes one row as a vector: other kernel,
+        bounds[-2] -= 64  # other last bit; BLAS takes rows in groups (of 4, 8...): keep them whole
     # Buffers for one block, in the memory order of the matrix (converting the order of a block
     # costs more than all the rest).
     like = matrix[:BLOCK_ROWS]
     scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
     x0, minus_s = np.empty_like(like), np.empty_like(like)
     minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
-    while blocks:
-        try:
-            start, stop = blocks.popleft()
-        except IndexError:  # the other thread took the last one
-            return
+    for start, stop in zip(bounds[:-1], bounds[1:]):
         x, m = matrix[start:stop], stop - start
         np.equal(x, x, out=scored[:m])  # False only for NaN
         # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without
@@ -184,6 +132,7 @@ def _products_of_blocks(matrix, weights, blocks: collections.deque, numerator, s
         np.matmul(x0[:m], weights, out=numerator[start:stop])
         np.copyto(minus_s[:m], keep[:m])  # -1.0 where scored
         np.matmul(minus_s[:m], minus_w, out=scored_weight[start:stop])
+    return numerator, scored_weight
 
 
 def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -314,10 +263,8 @@ def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: n
     """Mask of cells that are text or off the scale; None if there are none (the common case)."""
     lo, hi = scale
     # NaN-ignoring min and max: two reductions and no full-size temporary when all is well.
-    lowest, highest = _both(functools.partial(np.fmin.reduce, matrix, axis=None, initial=np.inf),
-                            functools.partial(np.fmax.reduce, matrix, axis=None, initial=-np.inf),
-                            parallel=len(matrix) >= PARALLEL_ROWS)
-    on_scale = lowest >= lo and highest <= hi
+    on_scale = (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= lo
+                and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= hi)
     readable = unreadable is None or not unreadable.any()
     if on_scale and readable:
         return None

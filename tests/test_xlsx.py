@@ -40,6 +40,36 @@ def test_a_cell_far_right_is_seen_across_scan_chunks(tmp_path, shift):
         xlsx.check_sheet_size(xlsx.open_package(path), "Vendors", "xl/worksheets/sheet1.xml")
 
 
+def _one_sheet(tmp_path, xml: bytes):
+    path = tmp_path / "sheet.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:  # stored: padding this compressible looks like a zip bomb
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+    return xlsx.open_package(path)
+
+
+@pytest.mark.parametrize("shift", range(11))
+def test_a_row_far_down_is_seen_first_and_across_scan_chunks(tmp_path, shift):
+    """Rows in any order (a hostile file may put row 900,000 before row 1), and a reference cut in
+    two by the scan's chunks, still count: the dense read would take about a gigabyte."""
+    head = b'<worksheet><sheetData>'
+    far = b'<row r="900000"><c r="B900000"><v>1</v></c></row>'
+    start = xlsx.SCAN_CHUNK - shift - len(head) - 5  # the chunk ends `shift` bytes into ' r="900000"'
+    xml = head + b" " * start + far + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    with pytest.raises(PartnerfitError, match="900,000 rows x 2 columns"):
+        xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
+
+
+def test_ordinary_sheets_pass_the_size_check(tmp_path):
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="Z%d"><v>2</v></c></row>' % (i, i, i)
+                    for i in range(1, 99_999, 997))
+    xlsx.check_sheet_size(_one_sheet(tmp_path, b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"),
+                          "Vendors", "xl/worksheets/sheet1.xml")  # 99,xxx rows x 26 columns: no error
+    wide = b'<worksheet><sheetData><row r="150000"><c r="AB150000"><v>1</v></c></row></sheetData></worksheet>'
+    xlsx.check_sheet_size(_one_sheet(tmp_path, wide), "Vendors", "xl/worksheets/sheet1.xml")  # 150,000 x 28
+
+
 @pytest.mark.parametrize(
     "text, area",
     [

@@ -221,31 +221,38 @@ def read_workbook(package: Package) -> Workbook:
     return Workbook(sheets, names)
 
 
-_ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
-# Cell references: in sheet XML only rows (digits) and cells (letters, digits) have r="...".
-_CELL_COL = re.compile(rb'\sr="([A-Z]{1,3})[0-9]')
-_WIDE_CELL = re.compile(rb'r="[A-Z]{2}')  # no leading \s: a literal start makes the search fast
+# References in sheet XML: a row has r="<digits>", a cell r="<letters><digits>", after a space.
+_XML_REF = re.compile(rb'\sr="([A-Z]{0,3})([0-9]+)"')
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?[0-9]{6})')
+"""A reference beyond column Z or row 99,999. It starts with the literal r=", which makes the
+search fast; the space before it is checked apart (`_far`)."""
 
 
-def _wide(data: bytes) -> bool:
-    """Whether some cell lies beyond column Z: a match of \\sr="[A-Z]{2}, found five times faster."""
-    return any(data[m.start() - 1:m.start()].isspace() for m in _WIDE_CELL.finditer(data))
+def _far(data: bytes) -> bool:
+    """Whether `data` holds a row or cell reference beyond column Z or row 99,999."""
+    return any(data[m.start() - 1:m.start()].isspace() for m in _FAR_REF.finditer(data))
 
 
 def check_sheet_size(package: Package, sheet: str, part: str) -> None:
-    """Refuse a sheet whose used area is absurdly large (it would be read densely)."""
-    chunks, wide = [], False
+    """Refuse a sheet whose used area is absurdly large (it would be read densely).
+
+    One fast search shows that most sheets reach neither row 100,000 nor column AA, which is
+    within the limits; the others are measured exactly, from every row and cell reference in
+    whatever order they come (a hostile file may put row 1,048,576 first).
+    """
+    chunks, far = [], False
     if part in package.parts:
         with zipfile.ZipFile(package.path) as archive, archive.open(part) as stream:
             # In chunks, each searched while fresh in the cache (faster than inflating the part
-            # into one growing buffer); a cell reference may straddle two chunks.
+            # into one growing buffer); a reference may straddle two chunks.
             while chunk := stream.read(SCAN_CHUNK):
-                wide = wide or _wide(chunks[-1][-5:] + chunk if chunks else chunk)
+                far = far or _far(chunks[-1][-16:] + chunk if chunks else chunk)
                 chunks.append(chunk)
-    last_row = _ROW.findall(b"".join(chunks[-2:])[-4096:]) or _ROW.findall(b"".join(chunks))
-    rows = max((int(r) for r in last_row), default=0)
-    # Columns: an exact scan only when some cell lies beyond column Z.
-    cols = max(column_index(c.decode()) for c in set(_CELL_COL.findall(b"".join(chunks)))) if wide else 26
+    if not far:
+        return
+    refs = _XML_REF.findall(b"".join(chunks))
+    rows = max((int(digits) for digits in {digits for _, digits in refs}), default=0)
+    cols = max((column_index(letters.decode()) for letters in {letters for letters, _ in refs} if letters), default=1)
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
         raise PartnerfitError(
             f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "

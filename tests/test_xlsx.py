@@ -61,6 +61,16 @@ def test_a_row_far_down_is_seen_first_and_across_scan_chunks(tmp_path, shift):
         xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
 
 
+@pytest.mark.parametrize("row", [b"<row r='900000'><c r='B900000'><v>1</v></c></row>",
+                                 b'<row r = "900000"><c\n r\t=\n"B900000"><v>1</v></c></row>',
+                                 b'<row><c r="B900000"><v>1</v></c></row>'],
+                         ids=["single quotes", "spaces around =", "only the cell says where"])
+def test_a_row_far_down_is_seen_in_any_valid_spelling(tmp_path, row):
+    xml = b'<worksheet><sheetData>' + row + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    with pytest.raises(PartnerfitError, match="900,000 rows x 2 columns"):
+        xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
+
+
 def test_ordinary_sheets_pass_the_size_check(tmp_path):
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c><c r="Z%d"><v>2</v></c></row>' % (i, i, i)
                     for i in range(1, 99_999, 997))

@@ -221,38 +221,39 @@ def read_workbook(package: Package) -> Workbook:
     return Workbook(sheets, names)
 
 
-# References in sheet XML: a row has r="<digits>", a cell r="<letters><digits>", after a space.
-_XML_REF = re.compile(rb'\sr="([A-Z]{0,3})([0-9]+)"')
-_FAR_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?[0-9]{6})')
-"""A reference beyond column Z or row 99,999. It starts with the literal r=", which makes the
-search fast; the space before it is checked apart (`_far`)."""
-
-
-def _far(data: bytes) -> bool:
-    """Whether `data` holds a row or cell reference beyond column Z or row 99,999."""
-    return any(data[m.start() - 1:m.start()].isspace() for m in _FAR_REF.finditer(data))
+# References in sheet XML: a row has r="<digits>", a cell r="<letters><digits>"; XML allows
+# single quotes and spaces around "=", and python-calamine reads them so. (No space is required
+# before the r: that would make the search slow; other attributes ending in r hold small numbers.)
+_ROW_REF = re.compile(rb"""r\s*=\s*["'][A-Z]{0,3}([0-9]+)""")
+_COLUMN_REF = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
+_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'", b"0" * 10 + b"A" * 26 + b'"')
+_FAR_SHAPES = (b'r="AA', b'r="000000', b'r="A000000')
+"""References beyond column Z or row 99,999 once `_SHAPES` has made every digit 0, every capital
+A, every quote " and removed every space: plain searches, faster than one pattern."""
 
 
 def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     """Refuse a sheet whose used area is absurdly large (it would be read densely).
 
-    One fast search shows that most sheets reach neither row 100,000 nor column AA, which is
+    Plain searches show that most sheets reach neither row 100,000 nor column AA, which is
     within the limits; the others are measured exactly, from every row and cell reference in
     whatever order they come (a hostile file may put row 1,048,576 first).
     """
-    chunks, far = [], False
+    chunks, far, tail = [], False, b""
     if part in package.parts:
         with zipfile.ZipFile(package.path) as archive, archive.open(part) as stream:
             # In chunks, each searched while fresh in the cache (faster than inflating the part
             # into one growing buffer); a reference may straddle two chunks.
             while chunk := stream.read(SCAN_CHUNK):
-                far = far or _far(chunks[-1][-16:] + chunk if chunks else chunk)
                 chunks.append(chunk)
+                if not far:
+                    shapes = tail + chunk.translate(_SHAPES, b" \t\r\n")
+                    far, tail = any(shape in shapes for shape in _FAR_SHAPES), shapes[-16:]
     if not far:
         return
-    refs = _XML_REF.findall(b"".join(chunks))
-    rows = max((int(digits) for digits in {digits for _, digits in refs}), default=0)
-    cols = max((column_index(letters.decode()) for letters in {letters for letters, _ in refs} if letters), default=1)
+    data = b"".join(chunks)
+    rows = max(map(int, set(_ROW_REF.findall(data))), default=0)
+    cols = max((column_index(letters.decode()) for letters in set(_COLUMN_REF.findall(data))), default=1)
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
         raise PartnerfitError(
             f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from partnerfit import score_vendors, udfs
-from partnerfit.cells import number, numbers, score_matrix, score_value
+from partnerfit.cells import blank_cells, is_blank, number, numbers, score_matrix, score_value
 from partnerfit.scoring import (
     BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
 )
@@ -308,3 +308,11 @@ def test_weighted_sum_with_huge_weights_and_nothing_scored():
     score, coverage = weighted_sum(np.array([[4.0, 2.0], [np.nan, np.nan]]), np.array([1e308, 1e308]))
     assert score[0] == 3.0 and coverage[0] == 1.0
     assert np.isnan(score[1]) and coverage[1] == 0 and not np.signbit(coverage[1])
+
+
+@pytest.mark.parametrize("cells", [
+    ["Acme", None, "", "  ", "\t\n", " Beta ", "\u00a0"],  # text and empty cells: the quick way
+    ["Acme", None, 3.0, math.nan, "", True, 0.0, " "],  # anything else: cell by cell
+])
+def test_blank_cells_reads_as_is_blank_does(cells):
+    assert blank_cells(cells) == [is_blank(c) for c in cells]

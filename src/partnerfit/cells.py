@@ -36,6 +36,14 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def blank_cells(cells: list) -> list[bool]:
+    """`is_blank` of each cell, without a function call per cell for text and empty cells (a
+    column of vendor names, say)."""
+    if {str, type(None)}.issuperset(map(type, cells)):
+        return [cell is None or not cell.strip() for cell in cells]
+    return list(map(is_blank, cells))
+
+
 def is_not_scored(value: object) -> bool:
     """True for a blank cell or one marked N/A."""
     return is_blank(value) or (isinstance(value, str) and value.strip().lower() in NOT_SCORED)

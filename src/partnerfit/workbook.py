@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import xlsx
-from .cells import is_blank, number, score_matrix
+from .cells import blank_cells, is_blank, number, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError, show
 from .partner_fit import Recommendation, recommend
@@ -172,11 +172,10 @@ def read_inputs(source: Source) -> Inputs:
         )
     names_block = source.array("Vendor_Names").ravel().tolist()
     score_block = source.array("Vendor_Scores")
-    vendor_rows = []
-    for i, name in enumerate(names_block):
-        if not is_blank(name):
-            vendor_rows.append(i)
-        elif not all(is_blank(v) for v in score_block[i]):
+    blank = blank_cells(names_block)
+    vendor_rows = [i for i, empty in enumerate(blank) if not empty]
+    for i in (i for i, empty in enumerate(blank) if empty):
+        if not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
                                     "enter the vendor's name or clear the row"))
     inputs = Inputs(
@@ -186,7 +185,8 @@ def read_inputs(source: Source) -> Inputs:
         weights=[weights_all[i] for i in criteria_rows],
         minimums=[minimums_all[i] for i in criteria_rows],
         min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
-        vendors=[_vendor_name(names_block[i]) for i in vendor_rows],
+        vendors=[name.strip() if name.__class__ is str else _vendor_name(name)
+                 for name in map(names_block.__getitem__, vendor_rows)],
         cells=score_block[np.ix_(vendor_rows, criteria_rows)],
         areas=areas,
         criteria_rows=criteria_rows,

@@ -15,7 +15,7 @@ from partnerfit.example import Vendor
 from partnerfit.ahp import ahp_weights, read_pairwise
 from partnerfit.consensus import consensus
 from partnerfit.scoring import score_vendors
-from partnerfit.template import ADDIN_NAMES, Filling, computed_values, layout
+from partnerfit.template import ADDIN_NAMES, INPUT_NAMES, Filling, computed_values, layout, write_workbook
 
 INJECTIONS = ("=HYPERLINK(\"http://example.com\",\"x\")", "+1+1", "-2+3", "@SUM(1,1)", "=1+1")
 
@@ -289,6 +289,13 @@ def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> lis
     return [["" if ws.cell(r + 1, c + 1).value is None else ws.cell(r + 1, c + 1).value
              for c in range(area.col, area.col + area.cols)]
             for r in range(area.row, area.row + area.rows)]
+
+
+def read_back(filling: Filling, path, names=INPUT_NAMES) -> Filling:
+    """`filling` written to `path` and read again through the input names (openpyxl, "" for empty)."""
+    write_workbook(path, filling)
+    workbook = openpyxl.load_workbook(path)
+    return Filling.from_names({name: area_values(workbook, filling, name) for name in names})
 
 
 def same(a, b) -> bool:

@@ -17,7 +17,7 @@ import pytest
 
 from hostile import HOSTILE
 from template_cases import named_values, random_filling
-from partnerfit.example import EXAMPLE, Vendor
+from partnerfit.example import Vendor
 from partnerfit.template import CONF, INPUT_NAMES, Filling, build_workbook, write_workbook
 
 XLWINGS_VBA = Path(__import__("xlwings").__file__).parent / "quickstart_standalone.xlsm"

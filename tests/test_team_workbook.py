@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from template_cases import (
     named_values,
-    A1, A1_CRITERIA, A2, A2_CRITERIA, ahp_filling, area_values, random_judgements, team_ahp_filling,
+    A1, A1_CRITERIA, A2, A2_CRITERIA, ahp_filling, random_judgements, read_back, team_ahp_filling,
     team_filling, team_problems_filling,
 )
 from partnerfit.ahp import ahp_weights
@@ -260,21 +260,14 @@ def test_addin_cells_cached_from_the_functions():
 
 def test_filling_round_trips_with_evaluations_and_judgements(tmp_path):
     filling = team_ahp_filling()
-    path = tmp_path / "team.xlsx"
-    write_workbook(path, filling)
-    book = openpyxl.load_workbook(path)
-    read = Filling.from_names({name: area_values(book, filling, name) for name in INPUT_NAMES})
+    read = read_back(filling, tmp_path / "team.xlsx")
     assert read.evaluation_rows == filling.evaluation_rows and read.use_ahp == "yes"
     assert computed_values(read) == computed_values(filling)
 
 
 def test_a_workbook_without_the_new_names_reads_as_before(tmp_path):
     filling = Filling.example()
-    path = tmp_path / "example.xlsx"
-    write_workbook(path, filling)
-    book = openpyxl.load_workbook(path)
-    read = Filling.from_names({name: area_values(book, filling, name) for name in INPUT_NAMES
-                               if name not in OPTIONAL_INPUT_NAMES})
+    read = read_back(filling, tmp_path / "example.xlsx", [n for n in INPUT_NAMES if n not in OPTIONAL_INPUT_NAMES])
     assert read.evaluations == () and read.use_ahp == "No" and read.consensus_method == "mean"
     assert computed_values(read)["Statuses"] == computed_values(filling)["Statuses"]
 

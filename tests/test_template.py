@@ -18,7 +18,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from template_cases import (
     INJECTIONS, area_values, cases, engine_mismatches, engine_table, injection_filling, invalid_filling,
-    random_filling,
+    random_filling, read_back,
 )
 from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType, Stage
@@ -222,11 +222,8 @@ def test_xlwings_conf_sheet(formulas):
 
 def test_filling_round_trips_through_the_input_names(tmp_path):
     filling = invalid_filling()
-    path = tmp_path / "round.xlsx"
-    write_workbook(path, filling)
-    workbook = openpyxl.load_workbook(path)
     # Empty cells read as "" (as python-calamine reads them), not None: the same workbook.
-    read = Filling.from_names({name: area_values(workbook, filling, name) for name in INPUT_NAMES})
+    read = read_back(filling, tmp_path / "round.xlsx")
     assert read.criteria == filling.criteria and read.capacity == filling.capacity
     assert computed_values(read) == computed_values(filling)
 

@@ -220,7 +220,7 @@ class Verdict:
 def verify(source) -> Verdict:
     """Recompute a shared copy from its inputs and compare results and checksum."""
     from .template import computed_values
-    from .workbook import filling, read_inputs, result_patches, score_inputs
+    from .workbook import filling, read_inputs, score_inputs
 
     if not source.has(CHECKSUM_NAME):
         return Verdict(False, [f"{source.path}: no {CHECKSUM_NAME} name: not a copy made by partnerfit share"])

@@ -235,6 +235,9 @@ from .robustness import check_scores, flip_margin, rank_acceptability  # noqa: E
 
 MAX_SAMPLES = 100_000
 """Most weight draws one RANK_ACCEPTABILITY cell may ask for (about 5 s for 1,000 vendors)."""
+_UNCERTAINTY_DOC = "Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)"
+_SAMPLES_DOC = f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})"
+_SEED_DOC = "Optional. Random seed; the same seed gives the same answer (default 0)"
 
 
 def _whole(value, what: str, default: float, least: int, most: int) -> int:
@@ -305,9 +308,9 @@ def _acceptability(table, weights, uncertainty, samples, seed):
 @func(category=CATEGORY)
 @arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
 @arg("weights", doc=_WEIGHTS_DOC)
-@arg("uncertainty", doc="Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)")
-@arg("samples", doc=f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})")
-@arg("seed", doc="Optional. Random seed; the same seed gives the same answer (default 0)")
+@arg("uncertainty", doc=_UNCERTAINTY_DOC)
+@arg("samples", doc=_SAMPLES_DOC)
+@arg("seed", doc=_SEED_DOC)
 @_excel_safe
 def RANK_ACCEPTABILITY(table, weights, uncertainty=0.2, samples=10000, seed=0):
     """Share of random weightings (each weight x U(1-u, 1+u), renormalised) in which each vendor ranks 1st, 2nd, ...: spills Vendor, Rank 1, Rank 2, ... in table order (SMAA-2)."""
@@ -338,9 +341,9 @@ def FLIP_MARGIN(table, weights):
 @func(category=CATEGORY)
 @arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor (e.g. the qualified ones)")
 @arg("weights", doc=_WEIGHTS_DOC)
-@arg("uncertainty", doc="Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)")
-@arg("samples", doc=f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})")
-@arg("seed", doc="Optional. Random seed; the same seed gives the same answer (default 0)")
+@arg("uncertainty", doc=_UNCERTAINTY_DOC)
+@arg("samples", doc=_SAMPLES_DOC)
+@arg("seed", doc=_SEED_DOC)
 @_excel_safe
 def ROBUSTNESS(table, weights, uncertainty=0.2, samples=10000, seed=0):
     """One sentence: how often the leader stays first when the weights vary (RANK_ACCEPTABILITY) and the smallest change of one weight that puts another vendor first (FLIP_MARGIN)."""

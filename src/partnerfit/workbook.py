@@ -174,8 +174,8 @@ def read_inputs(source: Source) -> Inputs:
     score_block = source.array("Vendor_Scores")
     blank = blank_cells(names_block)
     vendor_rows = [i for i, empty in enumerate(blank) if not empty]
-    for i in (i for i, empty in enumerate(blank) if empty):
-        if not all(is_blank(v) for v in score_block[i]):
+    for i, empty in enumerate(blank):
+        if empty and not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
                                     "enter the vendor's name or clear the row"))
     inputs = Inputs(

@@ -6,19 +6,45 @@ cache-sized blocks, with a radix sort and with lookup tables, and takes shortcut
 is invalid or no minimum is set: on random inputs with blanks, text, off-scale cells and
 must-haves, both must agree. Sums may differ in the last bit (BLAS adds in another order), so
 scores and coverage are compared to 1e-13; statuses, culprits, ranks and order exactly.
+
+Every test here runs twice: with the compiled kernels (src/partnerfit/_kernels.c) and with the
+numpy code that takes their place where they are not built.
 """
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from partnerfit import score_vendors, udfs
+from partnerfit import score_vendors, scoring, udfs
 from partnerfit.cells import blank_cells, is_blank, number, numbers, score_matrix, score_value
 from partnerfit.scoring import (
     BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
 )
+
+
+try:
+    from partnerfit import _kernels
+except ImportError:
+    _kernels = None
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def engine(request, monkeypatch):
+    """The compiled kernels, or the numpy fallback (as where no C compiler was at hand)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(scoring, "_kernels", None)
+    elif _kernels is None:
+        pytest.skip("the C kernels are not built (pip install -e . with a C compiler)")
+    return request.param
+
+
+def test_the_compiled_kernels_are_built_where_the_project_is_tested():
+    # CI measures what users with a C compiler get: the kernels must not silently be missing.
+    if os.environ.get("CI") and _kernels is None:
+        pytest.fail("partnerfit._kernels is not built: install with a C compiler (pip install -e .)")
 
 
 def reference_weighted_sum(matrix, weights):
@@ -316,3 +342,30 @@ def test_weighted_sum_with_huge_weights_and_nothing_scored():
 ])
 def test_blank_cells_reads_as_is_blank_does(cells):
     assert blank_cells(cells) == [is_blank(c) for c in cells]
+
+
+@pytest.mark.parametrize("view", ["reversed rows", "every other criterion", "transposed", "byte-swapped"])
+def test_weighted_sum_of_strided_and_foreign_matrices(view):
+    rng = np.random.default_rng(11)
+    base, weights, _, _ = random_case(rng, 300, 8, invalid=False, minimums=False, half_points=False)
+    matrix = {"reversed rows": base[::-1], "every other criterion": base[:, ::2],
+              "transposed": np.ascontiguousarray(base.T).T, "byte-swapped": base.astype(">f8")}[view]
+    weights = weights[: matrix.shape[1]] + 1
+    score, coverage = weighted_sum(matrix, weights)
+    expected_score, expected_coverage = reference_weighted_sum(np.array(matrix, dtype=float), weights)
+    np.testing.assert_allclose(score, expected_score, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(coverage, expected_coverage, rtol=1e-13, atol=0)
+
+
+def test_off_scale_cells_are_found_in_the_same_pass():
+    # The scale check rides along the weighted sum: one cell off the scale anywhere is found.
+    rng = np.random.default_rng(12)
+    for n, k in [(1, 1), (5, 3), (300, 7), (BLOCK_ROWS + 3, 9)]:
+        matrix = rng.integers(2, 11, size=(n, k)) / 2.0
+        matrix[rng.random(matrix.shape) < 0.3] = np.nan
+        i, j = int(rng.integers(n)), int(rng.integers(k))
+        for bad in (0.99, 5.01, np.inf, -np.inf):
+            matrix[i, j] = bad
+            result = evaluate(matrix, np.ones(k))
+            assert result.status[i] == Status.INVALID and result.culprit[i] == j
+            assert (np.delete(result.status, i) != Status.INVALID).all()

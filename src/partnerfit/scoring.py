@@ -34,6 +34,11 @@ from .cells import number, numbers, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError
 
+try:
+    from . import _kernels
+except ImportError:  # not built (no C compiler at install, or Pyodide): numpy does the same work
+    _kernels = None
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -84,32 +89,55 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
 
     where s_ij = 1 if x_ij is scored (not NaN) else 0, and x0_ij = x_ij if scored else 0.
     `matrix` is vendors x criteria with NaN for "not scored"; `weights` non-negative with a
-    positive sum. Returns (score, coverage). Both sums are float64 matrix-vector products
-    (BLAS); on more than one block of rows, block by block (`_blocked_products`).
+    positive sum. Returns (score, coverage). Both sums take one pass of the compiled kernel
+    (`_kernels.weighted_sums`) or, without it, two float64 matrix-vector products (BLAS).
     """
+    score, coverage, _ = _weighted_mean(matrix, weights)
+    return score, coverage
+
+
+def _weighted_mean(matrix, weights, scale: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """`weighted_sum`, and whether every scored cell lies on `scale` (True if no scale given)."""
     matrix = np.asarray(matrix, dtype=float)
-    weights = np.asarray(weights, dtype=float)
+    weights = np.ascontiguousarray(weights, dtype=float)
     # Extreme weights are scaled by a power of two, which is exact and changes no result: weights
     # of 1e308 cannot overflow the sums (NaN coverage) and subnormal ones keep their digits; the
     # largest goes no lower than 2**960, so that a weight far below it does not drop to 0.
     exponent = math.frexp(np.maximum.reduce(weights, initial=0.0))[1]
     if not -960 <= exponent <= 960:
         weights = np.ldexp(weights, (960 if exponent > 0 else 0) - exponent)
-    n = len(matrix)
-    if 0 < n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
-        scored = matrix == matrix  # False only for NaN
-        numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
-    else:
-        numerator, scored_weight = _blocked_products(matrix, weights)
+    numerator, scored_weight, on_scale = _products(matrix, weights, scale)
     with np.errstate(invalid="ignore"):
         score = numerator / scored_weight  # 0 / 0 = NaN: nothing scored (or only weights of 0)
     coverage = np.divide(scored_weight, np.add.reduce(weights), out=scored_weight)
     coverage += 0.0  # nothing scored is 0, not -0
-    return score, coverage
+    return score, coverage, on_scale
+
+
+def _products(matrix: np.ndarray, weights: np.ndarray, scale) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(x0 @ w, s @ w) as in `weighted_sum`, and whether every scored cell lies on `scale`."""
+    n = len(matrix)
+    if n == 0:  # no vendors, whatever the width of the empty table
+        return np.empty(0), np.empty(0), True
+    if _kernels is not None and matrix.ndim == 2 and not (matrix.strides[0] % 8 or matrix.strides[1] % 8):
+        numerator, scored_weight = np.empty(n), np.empty(n)
+        lo, hi = scale or (-math.inf, math.inf)
+        return numerator, scored_weight, _kernels.weighted_sums(matrix, weights, lo, hi, numerator, scored_weight)
+    # Off-scale cells (inf, 1e308) may overflow: evaluate then sums again without them.
+    with np.errstate(invalid="ignore", over="ignore"):
+        if n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
+            scored = matrix == matrix  # False only for NaN
+            numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
+        else:
+            numerator, scored_weight = _blocked_products(matrix, weights)
+    # NaN-ignoring min and max: two reductions and no full-size temporary.
+    on_scale = scale is None or (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= scale[0]
+                                 and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= scale[1])
+    return numerator, scored_weight, bool(on_scale)
 
 
 def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(x0 @ w, s @ w) as in `weighted_sum`, computed block by block so that x0 and s are never
+    """(x0 @ w, s @ w) as in `weighted_sum` with numpy, block by block so that x0 and s are never
     built at full size, and without branches."""
     n = len(matrix)
     numerator, scored_weight = np.empty(n), np.empty(n)
@@ -149,6 +177,11 @@ def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarra
     In sorted order, a row's rank is 1 + the position of the first row with the same key.
     """
     eligible = np.asarray(eligible, dtype=bool)
+    if _kernels is not None:  # one compiled pass: keys as below, a radix sort and the runs
+        values = np.ascontiguousarray(values, dtype=float)
+        rank, order = np.empty(len(values)), np.empty(len(values), dtype=np.intp)
+        if _kernels.rank_scores(values, np.ascontiguousarray(eligible), 10.0**RANK_DECIMALS, rank, order):
+            return rank, order
     rows = eligible.nonzero()[0]
     picked = values[rows]
     n = len(rows)
@@ -259,17 +292,10 @@ class Evaluation:
         return np.argsort(key, kind="stable")
 
 
-def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: np.ndarray | None) -> np.ndarray | None:
-    """Mask of cells that are text or off the scale; None if there are none (the common case)."""
-    lo, hi = scale
-    # NaN-ignoring min and max: two reductions and no full-size temporary when all is well.
-    on_scale = (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= lo
-                and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= hi)
-    readable = unreadable is None or not unreadable.any()
-    if on_scale and readable:
-        return None
-    invalid = (matrix < lo) | (matrix > hi)
-    if not readable:
+def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: np.ndarray | None) -> np.ndarray:
+    """Mask of cells that are text or off the scale."""
+    invalid = (matrix < scale[0]) | (matrix > scale[1])
+    if unreadable is not None:
         invalid |= unreadable
     return invalid
 
@@ -289,15 +315,17 @@ def evaluate(
     and friends.
     """
     matrix = np.asarray(matrix, dtype=float)
-    invalid = _invalid_cells(matrix, scale, unreadable)
-    if invalid is None:
-        any_invalid = np.zeros(len(matrix), dtype=bool)
-        culprit = np.full(len(matrix), -1, dtype=np.intp)
-    else:
+    score, coverage, on_scale = _weighted_mean(matrix, weights, scale)
+    invalid = None  # the common case: every cell a score on the scale or blank
+    if not on_scale or (unreadable is not None and unreadable.any()):
+        invalid = _invalid_cells(matrix, scale, unreadable)
         any_invalid = invalid.any(axis=1)
         matrix = np.where(invalid, np.nan, matrix)
         culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
-    score, coverage = weighted_sum(matrix, weights)
+        score, coverage, _ = _weighted_mean(matrix, weights)  # again, without the invalid cells
+    else:
+        any_invalid = np.zeros(len(matrix), dtype=bool)
+        culprit = np.full(len(matrix), -1, dtype=np.intp)
     # A weighted mean of scores on the scale leaves it only by rounding (5.000000000000002).
     score.clip(scale[0], scale[1], out=score)
 

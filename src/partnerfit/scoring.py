@@ -499,4 +499,4 @@ def _status_categorical(codes: np.ndarray, texts: np.ndarray) -> "pd.Categorical
     labels = list(dict.fromkeys(texts[present]))  # unique: two criteria may share a name
     recode = np.zeros(len(texts), dtype=np.intp)
     recode[present] = [labels.index(text) for text in texts[present]]
-    return pd.Categorical.from_codes(recode[codes], categories=labels)
+    return pd.Categorical.from_codes(recode[codes], categories=labels, validate=False)  # codes in range by construction

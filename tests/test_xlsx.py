@@ -1,5 +1,6 @@
 """Low-level workbook access: vetting hostile files, defined names, in-place patching of results."""
 
+import random
 import zipfile
 
 import openpyxl
@@ -40,9 +41,9 @@ def test_a_cell_far_right_is_seen_across_scan_chunks(tmp_path, shift):
         xlsx.check_sheet_size(xlsx.open_package(path), "Vendors", "xl/worksheets/sheet1.xml")
 
 
-def _one_sheet(tmp_path, xml: bytes):
+def _one_sheet(tmp_path, xml: bytes, compression=zipfile.ZIP_STORED):
     path = tmp_path / "sheet.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:  # stored: padding this compressible looks like a zip bomb
+    with zipfile.ZipFile(path, "w", compression) as archive:  # stored: padding this compressible looks like a zip bomb
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", xml)
@@ -59,6 +60,41 @@ def test_a_row_far_down_is_seen_first_and_across_scan_chunks(tmp_path, shift):
     xml = head + b" " * start + far + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
     with pytest.raises(PartnerfitError, match="900,000 rows x 2 columns"):
         xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("shift", range(11))
+def test_a_row_far_down_in_a_deflated_sheet_is_seen_across_scan_chunks(tmp_path, shift):
+    """Deflated parts (as every spreadsheet program writes them) are inflated by partnerfit itself,
+    in the same chunks; random padding keeps the part from looking like a zip bomb."""
+    head = b"<worksheet><sheetData><!--"
+    far = b'<row r="900000"><c r="B900000"><v>1</v></c></row>'
+    start = xlsx.SCAN_CHUNK - shift - len(head) - 5  # the chunk ends `shift` bytes into ' r="900000"'
+    padding = random.Random(shift).randbytes(start).hex().encode()[:start - 3] + b"-->"
+    xml = head + padding + far + b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    with pytest.raises(PartnerfitError, match="900,000 rows x 2 columns"):
+        xlsx.check_sheet_size(_one_sheet(tmp_path, xml, zipfile.ZIP_DEFLATED), "Vendors", "xl/worksheets/sheet1.xml")
+
+
+def test_a_damaged_deflated_sheet_gets_one_line(tmp_path):
+    package = _one_sheet(tmp_path, b"<worksheet><sheetData>" + b"<row/>" * 1000 + b"</sheetData></worksheet>",
+                         zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(package.path) as archive:
+        start = archive.getinfo("xl/worksheets/sheet1.xml").header_offset + 30 + len("xl/worksheets/sheet1.xml")
+    data = bytearray(package.path.read_bytes())
+    data[start:start + 8] = b"\xff" * 8  # an invalid deflate block
+    package.path.write_bytes(bytes(data))
+    with pytest.raises(PartnerfitError, match="sheet1.xml is damaged"):
+        xlsx.check_sheet_size(package, "Vendors", "xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+@pytest.mark.parametrize("equals", ["=", " = ", "\n=\t"])
+def test_the_fast_size_test_flags_exactly_the_references_beyond_z_or_row_99999(quote, equals):
+    for column in ("", "A", "Z", "AA", "XFD"):
+        for row in (1, 9_999, 10_000, 99_999, 100_000, 1_048_576):
+            xml = f"<c r{equals}{quote}{column}{row}{quote} s{equals}{quote}21{quote}><v>123456</v></c>".encode()
+            shapes = xml.translate(xlsx._SHAPES, xlsx._NOT_SHAPES)
+            assert xlsx._reaches_far(shapes) == (len(column) > 1 or row > 99_999), xml
 
 
 @pytest.mark.parametrize("row", [b"<row r='900000'><c r='B900000'><v>1</v></c></row>",

@@ -36,12 +36,22 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def blank_cells(cells: list) -> list[bool]:
-    """`is_blank` of each cell, without a function call per cell for text and empty cells (a
-    column of vendor names, say)."""
+def cell_text(value: object) -> str:
+    """A cell as a name in a message or a list: text trimmed, a whole number without ".0"."""
+    return show(value) if isinstance(value, float) else str(value).strip()
+
+
+def cell_texts(cells: list) -> list[str]:
+    """`cell_text` of each cell, "" for a blank one (`is_blank`); without a function call per
+    cell for text and empty cells (a column of vendor names, say)."""
     if {str, type(None)}.issuperset(map(type, cells)):
-        return [cell is None or not cell.strip() for cell in cells]
-    return list(map(is_blank, cells))
+        return ["" if cell is None else cell.strip() for cell in cells]
+    return ["" if is_blank(cell) else cell_text(cell) for cell in cells]
+
+
+def blank_cells(cells: list) -> list[bool]:
+    """`is_blank` of each cell (see `cell_texts`)."""
+    return list(map(operator.not_, cell_texts(cells)))
 
 
 def is_not_scored(value: object) -> bool:

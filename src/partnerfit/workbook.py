@@ -16,13 +16,15 @@ names and are read as before.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
 
 from . import xlsx
-from .cells import blank_cells, is_blank, number, score_matrix
+from .cells import cell_text, cell_texts, is_blank, number, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError, show
 from .partner_fit import Recommendation, recommend
@@ -172,10 +174,10 @@ def read_inputs(source: Source) -> Inputs:
         )
     names_block = source.array("Vendor_Names").ravel().tolist()
     score_block = source.array("Vendor_Scores")
-    blank = blank_cells(names_block)
-    vendor_rows = [i for i, empty in enumerate(blank) if not empty]
-    for i, empty in enumerate(blank):
-        if empty and not all(is_blank(v) for v in score_block[i]):
+    names = cell_texts(names_block)  # "" for a blank cell
+    vendor_rows = list(compress(range(len(names)), names))
+    for i in compress(range(len(names)), map(operator.not_, names)):
+        if not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
                                     "enter the vendor's name or clear the row"))
     inputs = Inputs(
@@ -185,9 +187,9 @@ def read_inputs(source: Source) -> Inputs:
         weights=[weights_all[i] for i in criteria_rows],
         minimums=[minimums_all[i] for i in criteria_rows],
         min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
-        vendors=[name.strip() if name.__class__ is str else _vendor_name(name)
-                 for name in map(names_block.__getitem__, vendor_rows)],
-        cells=score_block[np.ix_(vendor_rows, criteria_rows)],
+        vendors=list(compress(names, names)),
+        cells=score_block if score_block.shape == (len(vendor_rows), len(criteria_rows))  # all in use
+        else score_block[np.ix_(vendor_rows, criteria_rows)],
         areas=areas,
         criteria_rows=criteria_rows,
         vendor_rows=vendor_rows,
@@ -228,10 +230,6 @@ def _read_team(source: Source, inputs: Inputs) -> None:
     team = read_evaluations(inputs.vendor_cells, inputs.criteria_cells, inputs.evaluations,
                             inputs.consensus_method, areas[0].top - 1)
     inputs.team = team if team.mode else None
-
-
-def _vendor_name(value) -> str:
-    return show(value) if isinstance(value, float) else str(value).strip()
 
 
 # ---------------------------------------------------------------- checking
@@ -321,7 +319,7 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
                 if read.matrix[i][j] == "":
                     problems.append(Problem(area.address(i, j), (
                         f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
-                        f"{_vendor_name(names[i])} vs {_vendor_name(names[j])} is not a number from 1/9 to 9; "
+                        f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
                         "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)")))
         return None
     return [float(read.result.weights[i]) for i in inputs.criteria_rows]
@@ -415,7 +413,7 @@ def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem
         if not check:
             continue
         vendor, evaluator, criterion, score = inputs.evaluations[k][:4]
-        who = f"{_text(vendor)} / {_text(criterion)} by {_text(evaluator)}"
+        who = f"{cell_text(vendor)} / {cell_text(criterion)} by {cell_text(evaluator)}"
         if check == EVAL_FILL:
             j = next(j for j, x in enumerate((vendor, evaluator, criterion)) if not _filled(x))
             message = (f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
@@ -441,10 +439,6 @@ def _filled(value) -> bool:
     from .template import _present
 
     return _present(value)
-
-
-def _text(value) -> str:
-    return show(value) if isinstance(value, float) else str(value).strip()
 
 
 def notes(inputs: Inputs) -> list[Problem]:
@@ -482,7 +476,7 @@ def notes(inputs: Inputs) -> list[Problem]:
             area = inputs.areas["AHP_Judgements"]
             out.append(Problem(area.address(i, j), (
                 f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
-                f"{_text(names[i])} vs {_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
+                f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}")))
     return out
 

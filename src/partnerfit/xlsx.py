@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -352,7 +353,8 @@ class SheetValues:
             except Exception:  # noqa: BLE001
                 raise PartnerfitError(f"{self.path}: sheet {name!r} is missing") from None
             rows = sheet.to_python(skip_empty_area=False)  # rectangular, "" for blank cells
-            grid = np.array(rows, dtype=object) if rows else np.empty((0, 0), dtype=object)
+            shape = (len(rows), len(rows[0]) if rows else 0)
+            grid = np.fromiter(chain.from_iterable(rows), object, shape[0] * shape[1]).reshape(shape)
             grid[grid == ""] = None
             self._sheets[name] = grid
         return self._sheets[name]

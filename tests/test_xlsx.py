@@ -65,7 +65,7 @@ def test_a_row_far_down_is_seen_first_and_across_scan_chunks(tmp_path, shift):
 @pytest.mark.parametrize("shift", range(11))
 def test_a_row_far_down_in_a_deflated_sheet_is_seen_across_scan_chunks(tmp_path, shift):
     """Deflated parts (as every spreadsheet program writes them) are inflated by partnerfit itself,
-    in the same chunks; random padding keeps the part from looking like a zip bomb."""
+    in chunks of the same size; random padding keeps the part from looking like a zip bomb."""
     head = b"<worksheet><sheetData><!--"
     far = b'<row r="900000"><c r="B900000"><v>1</v></c></row>'
     start = xlsx.SCAN_CHUNK - shift - len(head) - 5  # the chunk ends `shift` bytes into ' r="900000"'
@@ -114,6 +114,22 @@ def test_ordinary_sheets_pass_the_size_check(tmp_path):
                           "Vendors", "xl/worksheets/sheet1.xml")  # 99,xxx rows x 26 columns: no error
     wide = b'<worksheet><sheetData><row r="150000"><c r="AB150000"><v>1</v></c></row></sheetData></worksheet>'
     xlsx.check_sheet_size(_one_sheet(tmp_path, wide), "Vendors", "xl/worksheets/sheet1.xml")  # 150,000 x 28
+
+
+def test_sheets_are_read_from_a1_wherever_their_cells_start(tmp_path):
+    path = tmp_path / "offsets.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Inside").write_row("C3", [1.5, "x"])  # blank rows above, columns to the left
+    book.add_worksheet("Below").write_row("A2", [2.0, "y"])
+    book.add_worksheet("Right").write_column("B1", [3.0, "z"])
+    book.add_worksheet("Empty")
+    book.close()
+    package = xlsx.open_package(path)
+    values = xlsx.SheetValues(package, xlsx.read_workbook(package))
+    assert values.block(xlsx.Area("Inside", 1, 1, 4, 4)) == [[None] * 4, [None] * 4, [None, None, 1.5, "x"], [None] * 4]
+    assert values.block(xlsx.Area("Below", 1, 1, 2, 2)) == [[None, None], [2.0, "y"]]
+    assert values.block(xlsx.Area("Right", 1, 1, 2, 2)) == [[None, 3.0], [None, "z"]]
+    assert values.block(xlsx.Area("Empty", 1, 1, 2, 1)) == [[None], [None]]
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ MAX_RANGE_CELLS = 2_000_000
 MAX_SHEET_ROWS = 200_000
 MAX_SHEET_CELLS = 20_000_000
 """Largest sheet we read: a stray cell at row 1,048,576 would otherwise cost gigabytes."""
-SCAN_CHUNK = 1 << 20
+SCAN_CHUNK = 1 << 17
 """Bytes of sheet XML inflated and searched at a time when vetting a sheet's size."""
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -261,17 +261,17 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     within the limits; the others are measured exactly, from every row and cell reference in
     whatever order they come (a hostile file may put row 1,048,576 first).
     """
-    chunks, far, tail = [], False, b""
-    if part in package.parts:
-        # Each chunk is searched while fresh in the cache; a reference may straddle two chunks.
-        for chunk in _part_chunks(package, part):
-            chunks.append(chunk)
-            if not far:
-                shapes = tail + chunk.translate(_SHAPES, _NOT_SHAPES)
-                far, tail = _reaches_far(shapes), shapes[-16:]
-    if not far:
+    if part not in package.parts:
         return
-    data = b"".join(chunks)
+    tail = b""
+    for chunk in _part_chunks(package, part):  # each tested while fresh in the cache
+        shapes = tail + chunk.translate(_SHAPES, _NOT_SHAPES)  # a reference may straddle two chunks
+        if _reaches_far(shapes):
+            break
+        tail = shapes[-16:]
+    else:
+        return
+    data = b"".join(_part_chunks(package, part))  # read again, for the rare sheet that needs it
     rows = max(map(int, set(_ROW_REF.findall(data))), default=0)
     cols = max((column_index(letters.decode()) for letters in set(_COLUMN_REF.findall(data))), default=1)
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
@@ -282,8 +282,8 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
 
 
 def _part_chunks(package: Package, part: str) -> Iterator[bytes]:
-    """A part's bytes, SCAN_CHUNK at a time and no more than its declared size, as zipfile reads
-    them; a deflated part is inflated here (with zlib-ng when installed), without zipfile's CRC."""
+    """A part's bytes, at most SCAN_CHUNK at a time and no more than its declared size, as zipfile
+    reads them; a deflated part is inflated here (with zlib-ng when installed), without zipfile's CRC."""
     with zipfile.ZipFile(package.path) as archive:
         info = archive.getinfo(part)
         if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:  # stored, rare methods, encrypted
@@ -301,9 +301,11 @@ def _part_chunks(package: Package, part: str) -> Iterator[bytes]:
         compressed = handle.read(info.compress_size)
     inflate, left = decompressobj(-15), info.file_size
     try:
-        while left and (chunk := inflate.decompress(compressed, min(left, SCAN_CHUNK))):
-            compressed, left = inflate.unconsumed_tail, left - len(chunk)
-            yield chunk
+        for start in range(0, len(compressed), SCAN_CHUNK):  # in pieces: each call copies the input it leaves
+            data = compressed[start:start + SCAN_CHUNK]
+            while left and (chunk := inflate.decompress(data, min(left, SCAN_CHUNK))):
+                data, left = inflate.unconsumed_tail, left - len(chunk)
+                yield chunk
     except InflateError:
         raise damaged from None
 
@@ -352,12 +354,26 @@ class SheetValues:
                 sheet = self._book.get_sheet_by_name(name)
             except Exception:  # noqa: BLE001
                 raise PartnerfitError(f"{self.path}: sheet {name!r} is missing") from None
-            rows = sheet.to_python(skip_empty_area=False)  # rectangular, "" for blank cells
-            shape = (len(rows), len(rows[0]) if rows else 0)
-            grid = np.fromiter(chain.from_iterable(rows), object, shape[0] * shape[1]).reshape(shape)
-            grid[grid == ""] = None
-            self._sheets[name] = grid
+            self._sheets[name] = _grid(sheet)
         return self._sheets[name]
+
+
+def _grid(sheet) -> np.ndarray:
+    """A python-calamine sheet's cells from A1 as a 2-D object array, None for blank cells.
+
+    Rows are read one at a time (cheaper than `to_python`'s whole list of lists); the columns
+    left of the used cells, and any rows above them that `iter_rows` leaves out, are blank.
+    """
+    if sheet.end is None:  # no cells at all
+        return np.empty((0, 0), dtype=object)
+    shape = (sheet.end[0] + 1, sheet.end[1] + 1)
+    cells = np.fromiter(chain.from_iterable(sheet.iter_rows()), object).reshape(-1, shape[1] - sheet.start[1])
+    if cells.shape != shape:
+        grid = np.full(shape, None, dtype=object)
+        grid[shape[0] - cells.shape[0]:, shape[1] - cells.shape[1]:] = cells
+        cells = grid
+    cells[cells == ""] = None  # how python-calamine reads a blank cell
+    return cells
 
 
 # ---------------------------------------------------------------- writing

@@ -234,9 +234,10 @@ def read_workbook(package: Package) -> Workbook:
 _ROW_REF = re.compile(rb"""r\s*=\s*["'][A-Z]{0,3}([0-9]+)""")
 _COLUMN_REF = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
 _SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'", b"0" * 10 + b"A" * 26 + b'"')
-_NOT_SHAPES = b" \t\r\n="
+_NOT_SHAPES = b" \t\r\n=<>/."
 """Sheet XML through `_SHAPES`, less `_NOT_SHAPES`, has every digit 0, every capital A, every
-quote " and neither spaces nor "=": a reference reads r"A00, whatever its spelling."""
+quote " and neither spaces nor "=": a reference reads r"A00, whatever its spelling. (Dropping the
+tag marks and dots too makes a third less to test, and no reference out of what remains.)"""
 
 
 def _reaches_far(shapes: bytes) -> bool:

@@ -24,8 +24,8 @@ import numpy as np
 
 from .errors import PartnerfitError
 
-try:  # zlib-ng inflates sheets about twice as fast as zlib, through the same interface
-    from zlib_ng.zlib_ng import decompressobj, error as InflateError
+try:  # python-isal (ISA-L) inflates sheets about twice as fast as zlib, through the same interface
+    from isal.isal_zlib import decompressobj, error as InflateError
 except ImportError:
     from zlib import decompressobj, error as InflateError
 
@@ -284,7 +284,7 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
 
 def _part_chunks(package: Package, part: str) -> Iterator[bytes]:
     """A part's bytes, at most SCAN_CHUNK at a time and no more than its declared size, as zipfile
-    reads them; a deflated part is inflated here (with zlib-ng when installed), without zipfile's CRC."""
+    reads them; a deflated part is inflated here (with python-isal when installed), without zipfile's CRC."""
     with zipfile.ZipFile(package.path) as archive:
         info = archive.getinfo(part)
         if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:  # stored, rare methods, encrypted

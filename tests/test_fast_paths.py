@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from partnerfit import score_vendors, scoring, udfs
-from partnerfit.cells import blank_cells, is_blank, number, numbers, score_matrix, score_value
+from partnerfit.cells import cell_text, cell_texts, is_blank, number, numbers, score_matrix, score_value
 from partnerfit.scoring import (
     BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
 )
@@ -340,8 +340,8 @@ def test_weighted_sum_with_huge_weights_and_nothing_scored():
     ["Acme", None, "", "  ", "\t\n", " Beta ", "\u00a0"],  # text and empty cells: the quick way
     ["Acme", None, 3.0, math.nan, "", True, 0.0, " "],  # anything else: cell by cell
 ])
-def test_blank_cells_reads_as_is_blank_does(cells):
-    assert blank_cells(cells) == [is_blank(c) for c in cells]
+def test_cell_texts_reads_as_is_blank_and_cell_text_do(cells):
+    assert cell_texts(cells) == ["" if is_blank(c) else cell_text(c) for c in cells]
 
 
 @pytest.mark.parametrize("view", ["reversed rows", "every other criterion", "transposed", "byte-swapped"])

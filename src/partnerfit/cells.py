@@ -49,11 +49,6 @@ def cell_texts(cells: list) -> list[str]:
     return ["" if is_blank(cell) else cell_text(cell) for cell in cells]
 
 
-def blank_cells(cells: list) -> list[bool]:
-    """`is_blank` of each cell (see `cell_texts`)."""
-    return list(map(operator.not_, cell_texts(cells)))
-
-
 def is_not_scored(value: object) -> bool:
     """True for a blank cell or one marked N/A."""
     return is_blank(value) or (isinstance(value, str) and value.strip().lower() in NOT_SCORED)

@@ -28,8 +28,8 @@
 #define restrict __restrict  /* MSVC's C compiler before C11 mode */
 #endif
 
-/* Rows per block: a block's numerators and weights stay in the L1 cache while the criteria
-   are added one after another. */
+/* Rows per block: a block's partial sums stay in the L1 cache while the criteria are added
+   one after another. */
 #define BLOCK 256
 
 static int get(PyObject *object, Py_buffer *view, int flags, int ndim, char kind, Py_ssize_t itemsize,
@@ -67,8 +67,9 @@ static int get(PyObject *object, Py_buffer *view, int flags, int ndim, char kind
     low = (v) < low ? (v) : low;                          \
     high = (v) > high ? (v) : high;
 
-/* Adds criteria j .. j + 3 (columns c[0..3], contiguous rows) to a block of rows, in order:
-   four criteria per pass keep the partial sums' loads and stores to one per four cells. */
+/* Adds criteria j .. j + 3 (columns c[0..3], rows `step` doubles apart) to a block of rows,
+   in order: four criteria per pass keep the partial sums' loads and stores to one per four
+   cells. */
 static inline void add_four(const double *const c[4], Py_ssize_t step, const double *w, Py_ssize_t rows, double *restrict a,
                             double *restrict b, double *restrict lowest, double *restrict highest)
 {
@@ -315,6 +316,6 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, .m_name = "_kernels", .m_size = -1, .m_methods = methods};
 
 PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }

@@ -17,7 +17,8 @@ Only qualified vendors are ranked, by score descending, ties sharing a rank (1, 
 Excel's RANK.EQ). Scores are compared rounded to 9 decimals, so that sums that differ only
 in the last bit of floating point (summation order) still tie.
 
-`weighted_sum` and `evaluate` are pure numpy kernels; `score_vendors` is the pandas API.
+`weighted_sum` and `evaluate` are pure kernels (numpy, with two hot loops in C where
+`_kernels.c` is built); `score_vendors` is the pandas API.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ _QUALIFIED, _KNOCKED_OUT, _INCOMPLETE, _INVALID = (
 )
 
 BLOCK_ROWS = 8192
-"""Rows per block in `weighted_sum`: a block's temporaries (3 MB at 20 criteria) stay in the CPU
-cache; longer blocks also read a column-major matrix (a DataFrame's) in longer runs."""
+"""Rows per block in `weighted_sum` without the C kernels: a block's temporaries (3 MB at 20
+criteria) stay in the CPU cache; longer blocks also read a column-major matrix (a DataFrame's)
+in longer runs."""
 
 
 def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

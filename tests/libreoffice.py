@@ -137,3 +137,49 @@ def freeze(path, out, functions) -> Path:
                 data = _FORMULA.sub(replace, data.decode("utf-8")).encode("utf-8")
             target.writestr(item, data)
     return out
+
+
+UNO_PYTHON = "/usr/bin/python3"  # Debian's python3-uno serves this interpreter only
+_DRIVER = Path(__file__).with_name("uno_driver.py")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def edit(jobs) -> list[Path]:
+    """Make users' edits in LibreOffice through UNO: `jobs` is a list of (source, target, edits).
+
+    One LibreOffice serves every job (see tests/uno_driver.py for the edits); each target is
+    recalculated by LibreOffice and saved as .xlsx, as a user's File > Save would.
+    """
+    if SOFFICE is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    import json
+
+    port = _free_port()
+    office = subprocess.Popen(
+        [SOFFICE, f"-env:UserInstallation={_profile(True).as_uri()}", "--headless", "--invisible",
+         "--norestore", "--nolockcheck", f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    spec = [{"source": str(Path(s).resolve()), "target": str(Path(t).resolve()), "edits": e} for s, t, e in jobs]
+    try:
+        run = subprocess.run([UNO_PYTHON, str(_DRIVER), str(port)], input=json.dumps(spec), capture_output=True,
+                             text=True, timeout=TIMEOUT)
+    finally:
+        try:
+            office.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            office.kill()
+            office.wait()
+    if run.returncode != 0:
+        raise RuntimeError(f"the UNO driver failed: {run.stderr.strip()[-2000:]}")
+    missing = [job["target"] for job in spec if not Path(job["target"]).exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice did not save {', '.join(missing)}")
+    return [Path(job["target"]) for job in spec]

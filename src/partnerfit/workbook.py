@@ -129,7 +129,7 @@ class Source:
             if name not in self.book.names:
                 raise PartnerfitError(f"{self.path}: defined name {name} is missing; regenerate the "
                                       "workbook with partnerfit new and copy your data into it")
-            self._areas[name] = xlsx.parse_area(name, self.book.names[name])
+            self._areas[name] = self.book.area(name)
         return self._areas[name]
 
     def block(self, name: str) -> list[list]:

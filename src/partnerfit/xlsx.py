@@ -179,9 +179,68 @@ def column_index(letters: str) -> int:
     return index
 
 
-def parse_area(name: str, text: str) -> Area:
-    """Read a defined name's reference (e.g. `'My sheet'!$B$5:$F$54`)."""
+@dataclass(frozen=True)
+class Table:
+    """An Excel table (ListObject): its sheet, its whole range and its column names."""
+
+    sheet: str
+    area: Area
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+
+    def column_area(self, first: str, last: str | None = None) -> Area | None:
+        """The data rows of the columns `first` to `last` (names as in the header, any case)."""
+        keys = [c.casefold() for c in self.columns]
+        try:
+            left, right = keys.index(first.casefold()), keys.index((last or first).casefold())
+        except ValueError:
+            return None
+        top = self.area.top + self.header_rows
+        bottom = max(self.area.bottom - self.totals_rows, top - 1)
+        return Area(self.sheet, top, self.area.left + min(left, right), bottom, self.area.left + max(left, right))
+
+
+_STRUCTURED = re.compile(r"^([A-Za-z_\\][\w.]*)\[(.*)\]$", re.S)
+_ITEM = re.compile(r"\[((?:[^\[\]']|'.)*)\]")
+
+
+def _unescape(column: str) -> str:
+    """A column name as written in a structured reference: ' escapes [ ] # and '."""
+    return re.sub(r"'(.)", r"\1", column).strip()
+
+
+def _structured_area(name: str, text: str, tables: dict[str, Table]) -> Area | None:
+    """`Table[Column]`, `Table[[First]:[Last]]` or `Table[[#Data],[Column]]` as the cells it means."""
+    match = _STRUCTURED.match(text)
+    if not match:
+        return None
+    table = tables.get(match.group(1).casefold())
+    if table is None:
+        raise PartnerfitError(f"defined name {name} refers to a table {match.group(1)!r} that the workbook lacks; "
+                              "restore the table or regenerate the workbook with partnerfit new")
+    inner = match.group(2)
+    items = _ITEM.findall(inner) if inner.startswith("[") else [inner]
+    columns = [_unescape(i) for i in items if not i.startswith("#")]
+    if [i for i in items if i.startswith("#") and i.casefold() != "#data"] or not 1 <= len(columns) <= 2:
+        raise PartnerfitError(f"defined name {name} is {text[:60]!r}; point it at table columns such as "
+                              f"{match.group(1)}[Column]")
+    area = table.column_area(*columns)
+    if area is None:
+        raise PartnerfitError(f"defined name {name} refers to column {' or '.join(columns)!r}, which table "
+                              f"{match.group(1)} lacks; restore the column's header")
+    return area
+
+
+def parse_area(name: str, text: str, tables: dict[str, Table] | None = None) -> Area:
+    """Read a defined name's reference (e.g. `'My sheet'!$B$5:$F$54`, or `VendorTable[Vendor]`).
+
+    `tables` (by lower-case name) resolves structured references to the table's current rows.
+    """
     text = text.strip().lstrip("=")
+    structured = _structured_area(name, text, tables or {})
+    if structured is not None:
+        return structured
     if "#REF!" in text:
         raise PartnerfitError(f"defined name {name} is broken (#REF!): its cells were deleted; "
                               "restore them or regenerate the workbook with partnerfit new")
@@ -209,6 +268,12 @@ class Workbook:
 
     sheets: dict[str, str]
     names: dict[str, str]
+    tables: dict[str, Table]
+    """By lower-case table name (Excel's table names are unique regardless of case)."""
+
+    def area(self, name: str) -> Area:
+        """The cells of the defined name `name` (KeyError when the workbook lacks it)."""
+        return parse_area(name, self.names[name], self.tables)
 
 
 def read_workbook(package: Package) -> Workbook:
@@ -226,7 +291,53 @@ def read_workbook(package: Package) -> Workbook:
         name = element.get("name", "")
         if element.get("localSheetId") is None and not name.startswith("_xlnm."):
             names[name] = element.text or ""
-    return Workbook(sheets, names)
+    return Workbook(sheets, names, _read_tables(package, sheets))
+
+
+def _relations(package: Package, part: str) -> dict[str, str]:
+    """Relationship id -> target part of `part` (its _rels file), targets resolved from its folder."""
+    folder, _, file = part.rpartition("/")
+    rels = f"{folder}/_rels/{file}.rels"
+    if rels not in package.parts:
+        return {}
+    targets = {}
+    for rel in parse_xml(read_part(package, rels), f"{package.path} ({rels})"):
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            targets[rel.get("Id")] = target.lstrip("/")
+        else:
+            parts = folder.split("/")
+            for step in target.split("/"):
+                if step == "..":
+                    parts.pop()
+                elif step not in ("", "."):
+                    parts.append(step)
+            targets[rel.get("Id")] = "/".join(parts)
+    return targets
+
+
+def _read_tables(package: Package, sheets: dict[str, str]) -> dict[str, Table]:
+    """Every table of every sheet, by lower-case name."""
+    tables = {}
+    if not any(p.startswith("xl/tables/") for p in package.parts):
+        return tables
+    for sheet, part in sheets.items():
+        if part not in package.parts:
+            continue
+        targets = _relations(package, part)
+        root = parse_xml(read_part(package, part), f"{package.path} ({part})")
+        for element in root.iter(f"{_MAIN_NS}tablePart"):
+            table_part = targets.get(element.get(f"{_REL_NS}id"), "")
+            if table_part not in package.parts:
+                continue
+            table = parse_xml(read_part(package, table_part), f"{package.path} ({table_part})")
+            ref = table.get("ref", "")
+            quoted = sheet.replace("'", "''")
+            area = parse_area(table.get("name", ""), f"'{quoted}'!{ref}")
+            columns = tuple(c.get("name", "") for c in table.iter(f"{_MAIN_NS}tableColumn"))
+            tables[table.get("name", "").casefold()] = Table(
+                sheet, area, columns, int(table.get("headerRowCount", "1")), int(table.get("totalsRowCount", "0")))
+    return tables
 
 
 # References in sheet XML: a row has r="<digits>", a cell r="<letters><digits>"; XML allows

@@ -23,6 +23,7 @@ TABLES = {
     ("VendorTable[Cost '[EUR']]", Area("Vendors", 5, 3, 54, 3)),
     ("VendorTable[[Cost '[EUR']]:[#Sites]]", None),  # '#' must be escaped in a column name
     ("VendorTable[['#Sites]]", Area("Vendors", 5, 4, 54, 4)),
+    ("VendorTable[[#Headers],[#Data],[Vendor]:[Quality]]", Area("Vendors", 4, 1, 54, 2)),
     ("Totals[[A]:[B]]", Area("T", 2, 2, 9, 3)),
     ("Empty[A]", Area("E", 4, 1, 3, 1)),  # a table of headers only has no data rows
 ])
@@ -39,6 +40,7 @@ def test_structured_references_resolve_to_the_data_rows(text, area):
     ("VendorTable[Price]", "column 'Price', which table VendorTable lacks"),
     ("VendorTable[[#Totals],[Quality]]", "point it at table columns"),
     ("VendorTable[[#All]]", "point it at table columns"),
+    ("VendorTable[[#Headers],[Vendor]]", "point it at table columns"),
 ])
 def test_a_structured_reference_that_cannot_be_read_gets_one_line(text, words):
     with pytest.raises(PartnerfitError, match="defined name X") as error:

@@ -189,15 +189,16 @@ class Table:
     header_rows: int = 1
     totals_rows: int = 0
 
-    def column_area(self, first: str, last: str | None = None) -> Area | None:
-        """The data rows of the columns `first` to `last` (names as in the header, any case)."""
+    def column_area(self, first: str, last: str | None = None, headers: bool = False) -> Area | None:
+        """The data rows (and with `headers` the header rows) of the columns `first` to `last`
+        (names as in the header, any case); None when the table lacks one."""
         keys = [c.casefold() for c in self.columns]
         try:
             left, right = keys.index(first.casefold()), keys.index((last or first).casefold())
         except ValueError:
             return None
-        top = self.area.top + self.header_rows
-        bottom = max(self.area.bottom - self.totals_rows, top - 1)
+        top = self.area.top + (0 if headers else self.header_rows)
+        bottom = max(self.area.bottom - self.totals_rows, self.area.top + self.header_rows - 1)
         return Area(self.sheet, top, self.area.left + min(left, right), bottom, self.area.left + max(left, right))
 
 
@@ -211,7 +212,8 @@ def _unescape(column: str) -> str:
 
 
 def _structured_area(name: str, text: str, tables: dict[str, Table]) -> Area | None:
-    """`Table[Column]`, `Table[[First]:[Last]]` or `Table[[#Data],[Column]]` as the cells it means."""
+    """`Table[Column]`, `Table[[First]:[Last]]`, `Table[[#Data],[Column]]` or `Table[[#Headers],[#Data],
+    [First]:[Last]]` as the cells it means (partnerfit reads no totals rows: `#All` and `#Totals` are refused)."""
     match = _STRUCTURED.match(text)
     if not match:
         return None
@@ -222,10 +224,11 @@ def _structured_area(name: str, text: str, tables: dict[str, Table]) -> Area | N
     inner = match.group(2)
     items = _ITEM.findall(inner) if inner.startswith("[") else [inner]
     columns = [_unescape(i) for i in items if not i.startswith("#")]
-    if [i for i in items if i.startswith("#") and i.casefold() != "#data"] or not 1 <= len(columns) <= 2:
+    specials = {i.casefold() for i in items if i.startswith("#")}
+    if not specials <= {"#data", "#headers"} or specials == {"#headers"} or not 1 <= len(columns) <= 2:
         raise PartnerfitError(f"defined name {name} is {text[:60]!r}; point it at table columns such as "
                               f"{match.group(1)}[Column]")
-    area = table.column_area(*columns)
+    area = table.column_area(*columns, headers="#headers" in specials)
     if area is None:
         raise PartnerfitError(f"defined name {name} refers to column {' or '.join(columns)!r}, which table "
                               f"{match.group(1)} lacks; restore the column's header")

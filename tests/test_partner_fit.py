@@ -159,3 +159,28 @@ def test_bad_input_is_one_clear_line(args, message):
         recommend(*args)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_the_fit_lookup_gives_recommend_for_every_drop_down_combination():
+    """The workbook's native formulas add the lookup's points and rescale them: the same as `recommend`."""
+    from itertools import product
+
+    from partnerfit.partner_fit import FACTOR_CHOICES, fit_lookup, fit_ranges, need_options
+
+    rows = {(o.factor, o.label): o for o in fit_lookup()}
+    ranges = fit_ranges()
+    optional = [[None, *kind.labels()] for factor, kind in FACTOR_CHOICES.items() if factor != "stage"]
+    checked = 0
+    for stage, need, *rest in product(FACTOR_CHOICES["stage"].labels(), need_options(), *optional):
+        chosen = [("stage", stage), ("need", need),
+                  *((f, v) for f, v in zip(("process", "cmc_experience", "modality"), rest) if v is not None)]
+        points = [sum(rows[c].points[t] for c in chosen) for t in range(3)]
+        serves = (rows["need", need].clinical, rows["need", need].makes, rows["need", need].makes)
+        fit = {t: (int(100 * (p - ranges[t][0]) / (ranges[t][1] - ranges[t][0]) + 0.5) if s else 0)
+               for t, p, s in zip(("CRO", "CMO", "CDMO"), points, serves)}
+        side = "CMO" if fit["CMO"] > fit["CDMO"] else "CDMO"
+        expected = ("CRO + " + side if serves[0] else side) if serves[1] else "CRO"
+        result = recommend(stage, need, *rest)
+        assert (result.scores, result.partner_type) == (fit, expected), chosen
+        checked += 1
+    assert checked == 6 * 7 * 5 * 5 * 6

@@ -187,3 +187,58 @@ def _required(value, what: str, choices: list[str]):
 
 def _optional(kind, value, what: str):
     return None if _blank(value) else kind.parse(value, what)
+
+
+# ------------------------------------------------------------------ the point table as a lookup
+
+FACTOR_CHOICES = {
+    "stage": Stage, "process": Process, "cmc_experience": CMCExperience, "modality": Modality,
+}
+"""The one-choice factors of the point table and the drop-down each is chosen from."""
+
+
+def need_options() -> list[str]:
+    """The need drop-down: every combination of needs in catalogue order, joined by " + "."""
+    labels = Need.labels()
+    return [" + ".join(c) for k in range(1, len(labels) + 1) for c in combinations(labels, k)]
+
+
+@dataclass(frozen=True)
+class FitOption:
+    """One drop-down value of one Program input, as a row of the workbook's fit lookup."""
+
+    factor: str
+    label: str
+    points: tuple[int, int, int]
+    """Points for CRO, CMO, CDMO: the point table's rows that this value alone matches, summed."""
+    clinical: bool = False
+    """(needs) A CRO is wanted."""
+    makes: bool = False
+    """(needs) Something is to be developed or manufactured: a CMO or a CDMO is wanted."""
+
+
+def fit_lookup() -> tuple[FitOption, ...]:
+    """Every drop-down value of every Program input with its points: the fit score of a
+    programme is the sum of its values' points, rescaled by `fit_ranges` (tested against
+    `recommend` for every combination). The workbook's native formulas read this table."""
+    def summed(rules) -> tuple[int, int, int]:
+        rules = list(rules)
+        return tuple(sum(r.points(t) for r in rules) for t in TYPES)
+
+    options = []
+    for label in need_options():
+        needs = parse_needs(label)
+        only_needs = Situation(Stage.DISCOVERY, needs)  # the stage plays no part in the need rules
+        rules = [r for r in FIT_TABLE if r.factor == "need" and _matches(r, only_needs)]
+        options.append(FitOption("need", label, summed(rules), Need.CLINICAL in needs,
+                                 bool(needs & SERVES[PartnerType.CMO])))
+    for factor, kind in FACTOR_CHOICES.items():
+        for member in kind:
+            options.append(FitOption(factor, member.label,
+                                     summed(r for r in FIT_TABLE if r.factor == factor and r.value == member)))
+    return tuple(options)
+
+
+def fit_ranges() -> dict[str, tuple[int, int]]:
+    """Fewest and most points per partner type (CMO and CDMO share one scale): 0 and 100."""
+    return {t.value: bounds for t, bounds in _point_ranges().items()}

@@ -136,7 +136,7 @@ def workbook():
 
     import xlsxwriter
 
-    from partnerfit.template import build_workbook
+    from partnerfit.workbook.template import build_workbook
 
     folder = Path(tempfile.mkdtemp())
 
@@ -163,7 +163,7 @@ def workbook():
         rows += [(f"XlsxWriter: {cells:,} plain numbers", reference, None),
                  (f"build_workbook {label}", built, reference)]
     command = [sys.executable, "-m", "partnerfit.cli", "new", str(folder / "new.xlsx"), "--force"]
-    startup = [sys.executable, "-c", "import partnerfit.cli, partnerfit.template"]
+    startup = [sys.executable, "-c", "import partnerfit.cli, partnerfit.workbook.template"]
     demo = [sys.executable, "-m", "partnerfit.cli", "demo", "--out-dir", str(folder)]
     rows += [("python start-up + partnerfit imports", median_time(lambda: subprocess.run(startup, check=True), repeat=3), None),
              ("partnerfit new (whole command)", median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat=3), None),
@@ -179,12 +179,14 @@ def big_workbook(vendors: int = 10_000):
 
     import hashlib
 
-    from partnerfit import example, template
+    from partnerfit import example
+    from partnerfit.workbook import formulas, layout, results, writer
     from partnerfit.example import Vendor
-    from partnerfit.template import Filling, write_workbook
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.writer import write_workbook
 
     # Named by the generator's source, so that a changed template is never timed on an old file.
-    source = b"".join(Path(module.__file__).read_bytes() for module in (template, example))
+    source = b"".join(Path(module.__file__).read_bytes() for module in (layout, formulas, results, writer, example))
     path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{hashlib.sha256(source).hexdigest()[:12]}.xlsx"
     if not path.exists():
         rng = random.Random(3)
@@ -216,7 +218,11 @@ def cli():
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from partnerfit.workbook import Source, read_inputs, score_inputs, write_results
+    from partnerfit.workbook.check import score_inputs
+
+    from partnerfit.workbook.reader import Source, read_inputs
+
+    from partnerfit.workbook.share import write_results
 
     path = big_workbook()
     out = Path(tempfile.mkdtemp()) / "out.xlsx"

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from libreoffice import freeze, render  # noqa: E402
 
-from partnerfit.template import build_workbook  # noqa: E402
+from partnerfit.workbook.template import build_workbook  # noqa: E402
 
 ADDIN_FUNCTIONS = ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_SCORES", "PARTNERFIT_VERSION",
                    "ROBUSTNESS", "CONSENSUS")

@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 
-
 def _small_workbook(path: Path) -> Path:
     """A real (small) partnerfit evaluation workbook to tamper with."""
-    from partnerfit.template import Filling, write_workbook
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.writer import write_workbook
 
     write_workbook(path, Filling(partner_type="CRO", stage="Phase II", need="clinical", capacity=5))
     return path
@@ -164,7 +164,8 @@ def external_links(folder: Path, url: str = "http://127.0.0.1:9/prices.xlsx") ->
     partnerfit scores it without following the link; the shared copy drops the link.
     """
     from partnerfit.example import Vendor
-    from partnerfit.template import Filling, write_workbook
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.writer import write_workbook
 
     source = folder / "base_links.xlsx"
     write_workbook(source, Filling(partner_type="CRO", stage="Phase II", need="clinical", capacity=5,

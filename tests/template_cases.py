@@ -9,13 +9,16 @@ from dataclasses import replace
 import openpyxl
 import pandas as pd
 
+from partnerfit.ahp import ahp_weights, read_pairwise
+from partnerfit.consensus import consensus
 from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType
 from partnerfit.example import Vendor
-from partnerfit.ahp import ahp_weights, read_pairwise
-from partnerfit.consensus import consensus
 from partnerfit.scoring import score_vendors
-from partnerfit.template import ADDIN_NAMES, INPUT_NAMES, Filling, computed_values, layout, write_workbook
+from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, layout
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.writer import write_workbook
 
 INJECTIONS = ("=HYPERLINK(\"http://example.com\",\"x\")", "+1+1", "-2+3", "@SUM(1,1)", "=1+1")
 

@@ -35,14 +35,15 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
 from hostile import HOSTILE, _part, _rewrite, external_links
+
 from partnerfit import PartnerfitError, recommend, score_vendors, udfs
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
 from partnerfit.example import Vendor
 from partnerfit.robustness import vendor_acceptability, vendor_flip_margins
-from partnerfit.template import Filling, write_workbook
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.writer import write_workbook
 
 
 @dataclass(frozen=True)

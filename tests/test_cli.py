@@ -14,11 +14,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from hostile import HOSTILE
 from template_cases import named_values, random_filling
+
 from partnerfit.example import Vendor
-from partnerfit.template import CONF, INPUT_NAMES, Filling, build_workbook, write_workbook
+from partnerfit.workbook.layout import CONF, INPUT_NAMES
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 
 XLWINGS_VBA = Path(__import__("xlwings").__file__).parent / "quickstart_standalone.xlsm"
 

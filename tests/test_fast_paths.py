@@ -19,11 +19,25 @@ import pandas as pd
 import pytest
 
 from partnerfit import score_vendors, scoring, udfs
-from partnerfit.cells import cell_text, cell_texts, is_blank, number, numbers, score_matrix, score_value
-from partnerfit.scoring import (
-    BLOCK_ROWS, RADIX_MIN, RANK_DECIMALS, Status, _blocked_products, evaluate, rank_eq, weighted_sum,
+from partnerfit.cells import (
+    cell_text,
+    cell_texts,
+    is_blank,
+    number,
+    numbers,
+    score_matrix,
+    score_value,
 )
-
+from partnerfit.scoring import (
+    BLOCK_ROWS,
+    RADIX_MIN,
+    RANK_DECIMALS,
+    Status,
+    _blocked_products,
+    evaluate,
+    rank_eq,
+    weighted_sum,
+)
 
 try:
     from partnerfit import _kernels

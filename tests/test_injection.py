@@ -21,7 +21,9 @@ import openpyxl
 import pytest
 
 from partnerfit.example import Vendor
-from partnerfit.template import Filling, layout, write_workbook
+from partnerfit.workbook.layout import layout
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.writer import write_workbook
 
 PAYLOADS = (
     '=HYPERLINK("http://x","y")',

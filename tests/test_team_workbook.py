@@ -22,18 +22,38 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from template_cases import (
+    A1,
+    A1_CRITERIA,
+    A2,
+    A2_CRITERIA,
+    ahp_filling,
     named_values,
-    A1, A1_CRITERIA, A2, A2_CRITERIA, ahp_filling, random_judgements, read_back, team_ahp_filling,
-    team_filling, team_problems_filling,
+    random_judgements,
+    read_back,
+    team_ahp_filling,
+    team_filling,
+    team_problems_filling,
 )
+
+from partnerfit import functions
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
-from partnerfit.template import (
-    AHP_STEPS, EVALUATION_NAMES, FORMULA, INPUT, INPUT_NAMES, NO_QUALIFIED, OPTIONAL_INPUT_NAMES, TABLE,
-    Filling, _udfs, build_workbook, computed_values, layout, read_evaluations, write_workbook,
+from partnerfit.workbook.layout import (
+    AHP_STEPS,
+    EVALUATION_NAMES,
+    FORMULA,
+    INPUT,
+    INPUT_NAMES,
+    NO_QUALIFIED,
+    OPTIONAL_INPUT_NAMES,
+    TABLE,
+    layout,
 )
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values, read_evaluations
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 
 PUBLISHED_A1 = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]  # shared/reference/published_cases.md
 PUBLISHED_A2 = [0.5476, 0.1266, 0.2699, 0.0559]
@@ -179,7 +199,7 @@ def _native_weights(matrix) -> np.ndarray:
 
 
 def _full(upper) -> list[list[float]]:
-    from partnerfit.template import read_ahp
+    from partnerfit.workbook.results import read_ahp
 
     return read_ahp(upper).matrix
 
@@ -237,17 +257,16 @@ def test_reading_evaluations_as_the_formulas_do():
 
 
 def test_addin_cells_cached_from_the_functions():
-    udfs = _udfs()
     blank = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]] + [[None] * 5] * 3
-    assert udfs.CONSENSUS(blank, None) == [["Vendor"]]  # what computed_values caches without evaluations
+    assert functions.CONSENSUS(blank, None) == [["Vendor"]]  # what computed_values caches without evaluations
     team = team_filling()
     values = computed_values(team)
     header, *rows = values["Addin_Consensus"]
     assert header[0] == "Vendor" and sorted(header[1:]) == sorted(team.criteria)  # first-appearance order
     assert {row[0] for row in rows if row[0]} == {v.name for v in team.vendors[:4]}
     qualified = [row for row in values["Calc_Robust_Table"][1:] if row[0]]
-    sentence = udfs.ROBUSTNESS([values["Calc_Robust_Table"][0], *qualified],
-                               [w for (w,) in values["Effective_Weights"]], 0.2, 10000, 0)
+    sentence = functions.ROBUSTNESS([values["Calc_Robust_Table"][0], *qualified],
+                                    [w for (w,) in values["Effective_Weights"]], 0.2, 10000, 0)
     assert values["Robustness"] == [[sentence]] and " leads in " in sentence
     assert computed_values(Filling())["Robustness"] == [[NO_QUALIFIED]]
     cross = values["Addin_Results"]  # VENDOR_SCORES of the consensus equals the native results

@@ -15,18 +15,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
-
 from template_cases import (
-    INJECTIONS, area_values, cases, engine_mismatches, engine_table, injection_filling, invalid_filling,
-    random_filling, read_back,
+    INJECTIONS,
+    area_values,
+    cases,
+    engine_mismatches,
+    engine_table,
+    injection_filling,
+    invalid_filling,
+    random_filling,
+    read_back,
 )
+
+from partnerfit.cells import read_score
 from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType, Stage
 from partnerfit.example import Vendor
-from partnerfit.template import (
-    ADDIN_NAMES, ADDIN, ARRAY_NAMES, FIXED, FORMULA, INPUT, INPUT_NAMES, TABLE, Filling, build_workbook,
-    computed_values, layout, read_score, write_workbook,
+from partnerfit.workbook.layout import (
+    ADDIN,
+    ADDIN_NAMES,
+    ARRAY_NAMES,
+    FIXED,
+    FORMULA,
+    INPUT,
+    INPUT_NAMES,
+    TABLE,
+    layout,
 )
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = (

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-
 from libreoffice import freeze, recalc, render
 from template_cases import (
-    ahp_problem_fillings, area_values, bad_weights_fillings, cases, engine_mismatches, error_cells,
+    ahp_problem_fillings,
+    area_values,
+    bad_weights_fillings,
+    cases,
+    engine_mismatches,
+    error_cells,
     formula_mismatches,
 )
-from partnerfit.template import build_workbook, computed_values, layout, write_workbook
+
+from partnerfit.workbook.layout import layout
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 
 pytestmark = pytest.mark.libreoffice
 CASES = cases()
@@ -84,7 +92,7 @@ def test_render_program_and_scores(tmp_path):
 def test_native_ahp_weights_are_the_engines(recalculated, name, published):
     """The workbook's repeated squaring (LibreOffice) against ahp_weights (LAPACK): within 1e-9."""
     from partnerfit.ahp import ahp_weights
-    from partnerfit.template import read_ahp
+    from partnerfit.workbook.results import read_ahp
 
     filling = CASES[name]
     engine = ahp_weights(read_ahp(filling.judgements).matrix)

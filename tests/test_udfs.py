@@ -7,7 +7,7 @@ import math
 import pytest
 
 import partnerfit
-from partnerfit import udfs
+from partnerfit import functions, udfs
 
 HEADER = ["Vendor", "Scope", "Quality", "Cost"]
 TABLE = [
@@ -146,7 +146,7 @@ def test_unexpected_errors_never_show_a_traceback(monkeypatch):
     def boom(*args):
         raise RuntimeError("kaboom\nline two")
 
-    monkeypatch.setattr(udfs, "recommend", boom)
+    monkeypatch.setattr(functions, "recommend", boom)
     result = udfs.PARTNER_FIT("Phase II", "clinical")
     assert result == "#partnerfit: unexpected RuntimeError kaboom; please report it"
 

@@ -6,8 +6,8 @@ import zipfile
 import openpyxl
 import pytest
 import xlsxwriter
-
 from hostile import HOSTILE
+
 from partnerfit import xlsx
 from partnerfit.errors import PartnerfitError
 

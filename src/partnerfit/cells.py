@@ -11,8 +11,8 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from numbers import Real
 from itertools import chain, repeat
+from numbers import Real
 
 import numpy as np
 
@@ -147,3 +147,106 @@ def numbers(values: Iterable[object], what: str, names: Sequence[str], blank: fl
     return np.array(
         [number(v, f"{what} for {name}", blank) for v, name in zip(values, names)], dtype=float
     )
+
+
+# ---------------------------------------------------------------- as the workbook's formulas read a cell
+
+NUMBER_CHARS = frozenset("0123456789.eE+-")
+"""Characters a score typed as text may hold (the workbook reads it with VALUE)."""
+JUDGEMENT_CHARS = frozenset("0123456789./")
+"""Characters an AHP judgement typed as text may hold once its spaces are removed ("1 / 3")."""
+
+
+def is_number(value) -> bool:
+    """A number as Excel's ISNUMBER sees it in a typed cell (booleans are not numbers)."""
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def is_empty(value) -> bool:
+    """An empty cell as the formulas' `cell=""` test sees it."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def excel_trim(text: str) -> str:
+    """Excel's TRIM(CLEAN(text)): control characters removed, runs of spaces folded, ends trimmed."""
+    return " ".join(part for part in "".join(c for c in text if c >= " ").split(" ") if part)
+
+
+def read_score(value) -> float | None:
+    """One score cell as the workbook's formulas read it: a number, NaN (not scored) or None.
+
+    Like `cells.score_value`, except that text must consist of digits, `.`, `e`, `+` and `-`
+    once trimmed of spaces and control characters (Excel's VALUE reads "$4" or "96:00" too).
+    """
+    if is_empty(value):
+        return math.nan
+    if is_number(value):
+        return float(value)
+    if not isinstance(value, str):
+        return None  # booleans, dates, error values
+    text = excel_trim(value)
+    if text.lower() in NOT_SCORED:
+        return math.nan
+    if not set(text) <= NUMBER_CHARS:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+def is_present(name) -> bool:
+    """A vendor row counts when its name is not blank (LEN(TRIM(name))>0)."""
+    if is_empty(name):
+        return False
+    return not isinstance(name, str) or bool(name.strip(" "))
+
+
+
+def excel_text(value) -> str:
+    """A cell as Excel's text functions see it (TRIM(x), x&""): numbers in General format."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if is_number(value):
+        return f"{float(value):.15g}".upper()
+    return str(value)
+
+
+def _spaces(text: str) -> str:
+    """Excel's TRIM: spaces (only) removed at both ends and runs of them folded to one."""
+    return " ".join(part for part in text.split(" ") if part)
+
+
+def name_key(value) -> str:
+    """A vendor, evaluator or criterion name as the formulas compare it: TRIM(x), case kept (EXACT)."""
+    return _spaces(excel_text(value))
+
+
+def choice_value(value) -> str:
+    """A typed choice (Use AHP weights, Consensus method) as `_choice` reads it."""
+    return excel_trim(excel_text(value)).lower()
+
+
+def read_judgement(value) -> float | None:
+    """One AHP judgement cell as the workbook reads it: a number, text such as "3", "1/3" or
+    "1 / 3", or None (blank, not a judgement). The range check (JUDGEMENT_RANGE) comes after."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if is_number(value):
+        return float(value)
+    if not isinstance(value, str):
+        return None  # blank, a date (a fraction Excel took for a date), an error value
+    text = excel_trim(value).replace(" ", "")
+    if not text or not set(text) <= JUDGEMENT_CHARS or text.count("/") > 1:
+        return None
+    try:
+        if "/" in text:
+            top, bottom = text.split("/")
+            return float(top) / float(bottom)
+        return float(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+

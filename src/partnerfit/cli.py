@@ -16,7 +16,6 @@ import sys
 from . import __version__
 from .errors import PartnerfitError
 
-
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Control characters (an escape sequence could drive the terminal) and bidi overrides (which
 reorder what a line seems to say): shown as escapes when text from a workbook is printed."""
@@ -72,7 +71,7 @@ def result_notes(results) -> list[str]:
     """Lines under the vendor table: where the scores and weights come from, and how robust the
     ranking is to the weights (the workbook's Robustness cell)."""
     from .errors import PartnerfitError as Refused
-    from .workbook import robustness_sentence
+    from .workbook.results import robustness_sentence
 
     lines = []
     team = results.inputs.team
@@ -99,7 +98,7 @@ def cmd_demo(args) -> int:
     from pathlib import Path
 
     from .example import EXAMPLE as e
-    from .template import build_workbook
+    from .workbook.template import build_workbook
 
     print(f"Example programme: {e.stage}, {e.need}, process {e.process}, "
           f"CMC experience {e.cmc_experience}, {e.modality}\n")
@@ -120,7 +119,7 @@ def cmd_new(args) -> int:
         # The workbook's matrices are criteria x criteria: OpenBLAS's thread pool, started as numpy
         # loads, costs more (up to 50 ms on two busy cores) than it could save; a user's setting is kept.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from .template import build_workbook
+    from .workbook.template import build_workbook
     from .xlsx import write_atomically
 
     path = Path(args.path)
@@ -193,7 +192,8 @@ def cmd_check(args) -> int:
     """List every problem in filled evaluation workbooks, one line each: sheet!cell, the value found
     and the fix; then notes (evaluators who disagree by 2 points or more, inconsistent AHP
     judgements), which are not problems. Exit 0 when clean, 1 when problems were found."""
-    from .workbook import Source, check, notes, read_inputs
+    from .workbook.check import check, notes
+    from .workbook.reader import Source, read_inputs
 
     def one(path):
         inputs = read_inputs(Source(path))
@@ -228,7 +228,9 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     import json
     from pathlib import Path
 
-    from .workbook import Source, read_inputs, score_inputs, write_results
+    from .workbook.check import score_inputs
+    from .workbook.reader import Source, read_inputs
+    from .workbook.share import write_results
     from .xlsx import write_atomically
 
     source = Source(path)
@@ -281,8 +283,8 @@ def cmd_score(args) -> int:
 def _share_one(path, target, force: bool) -> None:
     from pathlib import Path
 
-    from .share import write_shared
-    from .workbook import Source
+    from .workbook.reader import Source
+    from .workbook.share import write_shared
     from .xlsx import write_atomically
 
     source = Source(path)
@@ -306,8 +308,8 @@ def cmd_share(args) -> int:
 def cmd_verify(args) -> int:
     """Recompute a shared copy from its own inputs; exit 0 if results and checksum still match,
     1 and the altered cells if not."""
-    from .share import verify
-    from .workbook import Source
+    from .workbook.reader import Source
+    from .workbook.share import verify
 
     verdict = verify(Source(args.path))
     if verdict.ok:
@@ -320,7 +322,7 @@ def cmd_verify(args) -> int:
 
 
 def _vendor_rows(text: str) -> int:
-    from .template import MAX_CAPACITY
+    from .workbook.layout import MAX_CAPACITY
 
     if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_CAPACITY}")
@@ -328,7 +330,7 @@ def _vendor_rows(text: str) -> int:
 
 
 def _evaluation_rows(text: str) -> int:
-    from .template import MAX_EVALUATION_ROWS
+    from .workbook.layout import MAX_EVALUATION_ROWS
 
     if not text.isdigit() or not 1 <= int(text) <= MAX_EVALUATION_ROWS:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_EVALUATION_ROWS}")

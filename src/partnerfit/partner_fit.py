@@ -22,7 +22,15 @@ from functools import lru_cache
 from itertools import combinations, product
 
 from .domain import (
-    FIT_TABLE, CMCExperience, FitRule, Modality, Need, PartnerType, Process, Stage, parse_needs,
+    FIT_TABLE,
+    CMCExperience,
+    FitRule,
+    Modality,
+    Need,
+    PartnerType,
+    Process,
+    Stage,
+    parse_needs,
 )
 from .errors import PartnerfitError
 

@@ -1,28 +1,19 @@
-"""Excel functions (xlwings user-defined functions): a thin adapter over the engine.
+"""The Excel functions registered for xlwings: ``UDF Modules = partnerfit.udfs``.
 
-Works with the classic Windows add-in (``UDF Modules = partnerfit.udfs``) and with xlwings Lite
-(same decorators; no ``caller`` parameter; no NaN is ever returned). Excel hands over floats,
-``None`` for blanks, scalars for one cell, flat lists for one row or column and lists of lists
-for blocks: every function accepts exactly that. Bad input returns one short line starting with
-``#partnerfit:`` that names the argument and the fix, never a traceback.
+Works with the classic Windows add-in and with xlwings Lite (same decorators; ``from
+partnerfit.udfs import *`` in Lite's main.py). The functions themselves, plain Python, live in
+`partnerfit.functions`; this module only decorates them: their category and the description of
+each argument shown in Insert Function.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-
 from xlwings import arg, func
 
-from . import __version__
-from .criteria import SCALE as _SCALE
-from .cells import is_blank, number, numbers, score_matrix
-from .errors import PartnerfitError, show
-from .partner_fit import recommend
-from .scoring import Status, check_coverage, check_minimums, check_weights, evaluate
+from . import functions
+from .functions import MAX_SAMPLES, RESULT_HEADER  # noqa: F401 - part of this module's interface
 
 CATEGORY = "partnerfit"
-RESULT_HEADER = ["Vendor", "Score", "Rank", "Coverage", "Status"]
 
 _STAGE_DOC = "Lifecycle stage: Discovery, Preclinical, Phase I, Phase II, Phase III or Commercial"
 _NEED_DOC = 'clinical, development and/or manufacturing, joined by "+" (e.g. "development + manufacturing")'
@@ -32,322 +23,53 @@ _MODALITY_DOC = "Optional. small molecule, biologic, cell therapy, gene therapy 
 _WEIGHTS_DOC = "One weight per criterion (any total, e.g. 30, 25, ... or 0.3, 0.25, ...); blank = 0"
 _MINIMUMS_DOC = "Optional. Must-have minimum per criterion (1-5); blank = none"
 _COVERAGE_DOC = "Optional. Least share of the weight that must be scored (default 0.5)"
-
-
-def _excel_safe(function):
-    """Turn any failure into one short line for the cell, never a traceback."""
-
-    @functools.wraps(function)
-    def wrapper(*args):
-        try:
-            return function(*args)
-        except PartnerfitError as error:
-            return f"#partnerfit: {error}"
-        except Exception as error:  # noqa: BLE001 - last line of defence for a cell
-            detail = str(error).splitlines()[0][:120] if str(error) else ""
-            return f"#partnerfit: unexpected {type(error).__name__} {detail}; please report it".strip()
-
-    return wrapper
-
-
-def _cell(value):
-    """A result value as Excel should receive it: NaN becomes an empty cell."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _flat(values, what: str) -> list:
-    """A scalar, a flat list or a one-row/one-column block as one flat list."""
-    if not isinstance(values, (list, tuple)):
-        return [values]
-    if any(isinstance(row, (list, tuple)) for row in values):
-        if not all(isinstance(row, (list, tuple)) for row in values):
-            raise PartnerfitError(f"{what} mixes single cells and rows; select one row or one column")
-        if len(values) == 1 or all(len(row) == 1 for row in values):
-            return [v for row in values for v in row]
-        raise PartnerfitError(f"{what} must be one row or one column, not a block")
-    return list(values)
-
-
-def _optional_minimums(minimums, criteria: list[str]):
-    if minimums is None:
-        return None
-    flat = _flat(minimums, "minimums")
-    if len(flat) != len(criteria):
-        raise PartnerfitError(
-            f"minimums has {len(flat)} cells for {len(criteria)} criteria; "
-            "select one cell per criterion (blank = no must-have)"
-        )
-    return check_minimums(numbers(flat, "minimum", criteria, math.nan), criteria, _SCALE)
-
-
-def _weights(weights, criteria: list[str]):
-    flat = _flat(weights, "weights")
-    if len(flat) != len(criteria):
-        raise PartnerfitError(
-            f"weights has {len(flat)} cells for {len(criteria)} criteria; "
-            "select one weight per criterion"
-        )
-    return check_weights(numbers(flat, "weight", criteria, 0.0), criteria)
-
-
-
-@func(category=CATEGORY)
-@arg("stage", doc=_STAGE_DOC)
-@arg("need", doc=_NEED_DOC)
-@arg("process", doc=_PROCESS_DOC)
-@arg("cmc_experience", doc=_CMC_DOC)
-@arg("modality", doc=_MODALITY_DOC)
-@_excel_safe
-def PARTNER_FIT(stage, need, process=None, cmc_experience=None, modality=None):
-    """Recommended partner type for a programme: CRO, CMO, CDMO, CRO + CMO or CRO + CDMO."""
-    return recommend(stage, need, process, cmc_experience, modality).partner_type
-
-
-@func(category=CATEGORY)
-@arg("stage", doc=_STAGE_DOC)
-@arg("need", doc=_NEED_DOC)
-@arg("process", doc=_PROCESS_DOC)
-@arg("cmc_experience", doc=_CMC_DOC)
-@arg("modality", doc=_MODALITY_DOC)
-@_excel_safe
-def PARTNER_FIT_SCORES(stage, need, process=None, cmc_experience=None, modality=None):
-    """Fit score 0-100 of CRO, CMO and CDMO: a 2x3 array, header row then scores (spills)."""
-    scores = recommend(stage, need, process, cmc_experience, modality).scores
-    return [list(scores), [float(v) for v in scores.values()]]
-
-
-@func(category=CATEGORY)
-@arg("stage", doc=_STAGE_DOC)
-@arg("need", doc=_NEED_DOC)
-@arg("process", doc=_PROCESS_DOC)
-@arg("cmc_experience", doc=_CMC_DOC)
-@arg("modality", doc=_MODALITY_DOC)
-@_excel_safe
-def PARTNER_FIT_WHY(stage, need, process=None, cmc_experience=None, modality=None):
-    """One sentence explaining the recommended partner type and the inputs that decided it."""
-    return recommend(stage, need, process, cmc_experience, modality).reason
-
-
-@func(category=CATEGORY)
-@arg("scores", doc="One vendor's scores, one cell per criterion (1-5; blank or N/A = not scored)")
-@arg("weights", doc=_WEIGHTS_DOC)
-@arg("minimums", doc=_MINIMUMS_DOC)
-@arg("min_coverage", doc=_COVERAGE_DOC)
-@_excel_safe
-def VENDOR_SCORE(scores, weights, minimums=None, min_coverage=0.5):
-    """One vendor's weighted score (blanks and N/A left out of both sums); the status text if the vendor is not Qualified."""
-    row = _flat(scores, "scores")
-    criteria = [f"criterion {i + 1}" for i in range(len(row))]
-    w = _weights(weights, criteria)
-    matrix, unreadable = score_matrix([row])
-    result = evaluate(
-        matrix, w, _optional_minimums(minimums, criteria),
-        check_coverage(number(min_coverage, "min_coverage", 0.5)), unreadable, _SCALE,
-    )
-    if result.status[0] != Status.QUALIFIED:
-        return str(result.status_text(criteria)[0])
-    return float(result.score[0])
-
-
-def _read_table(table) -> tuple[list[str], list[str], list[list]]:
-    """Split an Excel table (header row, vendor names in the first column) into parts."""
-    if not isinstance(table, (list, tuple)):
-        raise PartnerfitError(
-            "table must be a range: a header row (Vendor, criteria...) and one row per vendor"
-        )
-    if table and isinstance(table[0], (list, tuple)) and not all(isinstance(r, (list, tuple)) for r in table):
-        raise PartnerfitError("table mixes single cells and rows; select a rectangular range")
-    rows = list(map(list, table)) if table and isinstance(table[0], (list, tuple)) else [list(table)]
-    width = len(rows[0])
-    if set(map(len, rows)) != {width}:
-        raise PartnerfitError("table rows have different lengths; select a rectangular range")
-    header = rows[0]
-    while width > 1 and all(is_blank(r[width - 1]) for r in rows):
-        width -= 1  # trailing blank columns of a generous selection
-    if width < 2:
-        raise PartnerfitError("table needs a Vendor column and at least one criterion column")
-    criteria = []
-    for j, name in enumerate(header[1:width], start=2):
-        if not (isinstance(name, str) and (stripped := name.strip())):  # not text, or blank
-            raise PartnerfitError(
-                f"table header column {j} is {show(name) if not is_blank(name) else 'blank'}; "
-                "the first row must hold the criterion names"
-            )
-        criteria.append(stripped)
-    vendors, body, seen = [], [], set()
-    for i, row in enumerate(rows[1:], start=2):
-        name = row[0]
-        if type(name) is str and (stripped := name.strip()):  # the usual case first: a typed name
-            name = stripped
-        elif is_blank(name):  # only then can the whole row be blank: check the rest
-            if all(is_blank(v) for v in row[1:width]):
-                continue  # empty rows of a generous selection
-            raise PartnerfitError(f"table row {i} has scores but no vendor name; fill column 1")
-        else:
-            name = show(name) if isinstance(name, float) else str(name).strip()
-        if name in seen:
-            raise PartnerfitError(f"vendor {show(name)} appears twice in the table; keep one row per vendor")
-        seen.add(name)
-        vendors.append(name)
-        body.append(row[1:width])
-    return criteria, vendors, body
-
-
-@func(category=CATEGORY)
-@arg("table", ndim=2, doc="Header row (Vendor, criterion names) and one row per vendor; blank rows ignored")
-@arg("weights", doc=_WEIGHTS_DOC)
-@arg("minimums", doc=_MINIMUMS_DOC)
-@arg("min_coverage", doc=_COVERAGE_DOC)
-@_excel_safe
-def VENDOR_SCORES(table, weights, minimums=None, min_coverage=0.5):
-    """Ranked vendor table (Vendor, Score, Rank, Coverage, Status), qualified vendors first; spills."""
-    criteria, vendors, body = _read_table(table)
-    w = _weights(weights, criteria)
-    mins = _optional_minimums(minimums, criteria)
-    coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
-    if not vendors:
-        return [RESULT_HEADER]
-    matrix, unreadable = score_matrix(body)
-    result = evaluate(matrix, w, mins, coverage, unreadable, _SCALE)
-    # Whole columns to Python lists first: indexing numpy arrays cell by cell is slow.
-    scores, ranks = result.score.tolist(), result.rank.tolist()
-    covered, statuses = result.coverage.tolist(), result.status_text(criteria).tolist()
-    out = [RESULT_HEADER]
-    # `x if x == x else None` is _cell inlined (NaN is the one value not equal to itself).
-    out += [[vendors[i], scores[i] if scores[i] == scores[i] else None, ranks[i] if ranks[i] == ranks[i] else None,
-             covered[i], statuses[i]] for i in result.order().tolist()]
-    return out
-
-
-@func(category=CATEGORY)
-@_excel_safe
-def PARTNERFIT_VERSION():
-    """The installed partnerfit version."""
-    return __version__
-
-
-# Decisions that hold up: AHP weights, evaluator consensus, robustness of the ranking.
-# (Imported here, with the functions they serve; pandas only inside CONSENSUS.)
-from .ahp import ahp_weights  # noqa: E402
-from .robustness import check_scores, flip_margin, rank_acceptability  # noqa: E402
-
-MAX_SAMPLES = 100_000
-"""Most weight draws one RANK_ACCEPTABILITY cell may ask for (about 5 s for 1,000 vendors)."""
 _UNCERTAINTY_DOC = "Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)"
 _SAMPLES_DOC = f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})"
 _SEED_DOC = "Optional. Random seed; the same seed gives the same answer (default 0)"
+_TABLE_DOC = "As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor"
+
+_PROGRAMME = (("stage", _STAGE_DOC), ("need", _NEED_DOC), ("process", _PROCESS_DOC),
+              ("cmc_experience", _CMC_DOC), ("modality", _MODALITY_DOC))
+_SENSITIVITY = (("uncertainty", _UNCERTAINTY_DOC), ("samples", _SAMPLES_DOC), ("seed", _SEED_DOC))
 
 
-def _whole(value, what: str, default: float, least: int, most: int) -> int:
-    """A whole number from a cell, within [least, most]."""
-    x = number(value, what, default)
-    if x != int(x) or not least <= x <= most:
-        raise PartnerfitError(f"{what} is {show(x)}; use a whole number from {least:,} to {most:,}")
-    return int(x)
+def _register(function, *arguments):
+    """`function` decorated for xlwings; each argument is (name, doc) or (name, doc, ndim)."""
+    for name, doc, *ndim in reversed(arguments):
+        function = arg(name, doc=doc, **({"ndim": ndim[0]} if ndim else {}))(function)
+    return func(category=CATEGORY)(function)
 
 
-def _scored_table(table, weights):
-    """(criteria, vendors, checked score matrix, weights) of a VENDOR_SCORES-shaped table."""
-    criteria, vendors, body = _read_table(table)
-    w = _weights(weights, criteria)
-    if not vendors:
-        raise PartnerfitError("table has no vendor rows; add one row per vendor under the header")
-    matrix, unreadable = score_matrix(body)
-    return criteria, vendors, check_scores(matrix, unreadable, body, vendors, criteria, w, _SCALE), w
-
-
-@func(category=CATEGORY)
-@arg("matrix", ndim=2, doc="Square pairwise comparisons (Saaty 1-9): 3 = row criterion moderately more important than column; 1 on the diagonal, reciprocals such as 1/3 below it")
-@_excel_safe
-def AHP_WEIGHTS(matrix):
-    """AHP criteria weights (principal eigenvector, sum 1) and consistency. Spills 2 columns (label, value): Weight 1..n in matrix row order, Lambda max, CI, CR, Consistent (TRUE if CR <= 0.10), Note."""
-    result = ahp_weights(matrix)
-    out = [[f"Weight {i + 1}", float(w)] for i, w in enumerate(result.weights)]
-    out += [
-        ["Lambda max", result.lambda_max], ["CI", result.ci], ["CR", result.cr],
-        ["Consistent", result.consistent], ["Note", result.message],
-    ]
-    return out
-
-
-@func(category=CATEGORY)
-@arg("evaluations", ndim=2, doc="Header row (Vendor, Evaluator, Criterion, Score[, Evidence]) and one row per vendor, evaluator and criterion; blank or N/A score = not scored; blank rows ignored")
-@arg("method", doc='Optional. "mean" (default) or "median"')
-@_excel_safe
-def CONSENSUS(evaluations, method="mean"):
-    """Consensus score of several evaluators per vendor and criterion: spills a table (Vendor, criteria...) that VENDOR_SCORES takes as it is; blank where nobody scored."""
-    import pandas as pd
-
-    from .consensus import consensus
-
-    if not isinstance(evaluations, (list, tuple)) or not evaluations or not isinstance(evaluations[0], (list, tuple)):
-        raise PartnerfitError(
-            "evaluations must be a range: a header row (Vendor, Evaluator, Criterion, Score) and data rows"
-        )
-    if any(not isinstance(row, (list, tuple)) or len(row) != len(evaluations[0]) for row in evaluations):
-        raise PartnerfitError("evaluations rows have different lengths; select a rectangular range")
-    header = ["" if is_blank(h) else show(h) if isinstance(h, float) else str(h).strip() for h in evaluations[0]]
-    frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)
-    result = consensus(frame, "mean" if is_blank(method) else method).table
-    out = [["Vendor", *result.columns]]
-    out += [[vendor, *map(_cell, row)] for vendor, row in zip(result.index, result.to_numpy().tolist())]
-    return out
-
-
-def _acceptability(table, weights, uncertainty, samples, seed):
-    """The table read as for VENDOR_SCORES, and its rank acceptability (RANK_ACCEPTABILITY, ROBUSTNESS)."""
-    criteria, vendors, matrix, w = _scored_table(table, weights)
-    u = number(uncertainty, "uncertainty", 0.2)
-    n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)
-    shares = rank_acceptability(matrix, w, u, n, _whole(seed, "seed", 0.0, 0, 2**31 - 1))
-    return criteria, vendors, matrix, w, shares
-
-
-@func(category=CATEGORY)
-@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
-@arg("weights", doc=_WEIGHTS_DOC)
-@arg("uncertainty", doc=_UNCERTAINTY_DOC)
-@arg("samples", doc=_SAMPLES_DOC)
-@arg("seed", doc=_SEED_DOC)
-@_excel_safe
-def RANK_ACCEPTABILITY(table, weights, uncertainty=0.2, samples=10000, seed=0):
-    """Share of random weightings (each weight x U(1-u, 1+u), renormalised) in which each vendor ranks 1st, 2nd, ...: spills Vendor, Rank 1, Rank 2, ... in table order (SMAA-2)."""
-    _, vendors, _, _, shares = _acceptability(table, weights, uncertainty, samples, seed)
-    out = [["Vendor", *(f"Rank {r + 1}" for r in range(len(vendors)))]]
-    out += [[vendor, *row] for vendor, row in zip(vendors, shares.tolist())]
-    return out
-
-
-@func(category=CATEGORY)
-@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor")
-@arg("weights", doc=_WEIGHTS_DOC)
-@_excel_safe
-def FLIP_MARGIN(table, weights):
-    """Per criterion, the smallest change of its share of the weight (others rescaled) that puts another vendor first: spills Criterion, Weight, Change, New weight, New leader ("none" if no weight from 0 to 1 does)."""
-    criteria, vendors, matrix, w = _scored_table(table, weights)
-    flips = flip_margin(matrix, w)
-    out = [["Criterion", "Weight", "Change", "New weight", "New leader"]]
-    for k, name in enumerate(criteria):
-        leader = int(flips.new_leader[k])
-        out.append([
-            name, float(flips.weight[k]), _cell(float(flips.change[k])),
-            _cell(float(flips.new_weight[k])), vendors[leader] if leader >= 0 else "none",
-        ])
-    return out
-
-
-@func(category=CATEGORY)
-@arg("table", ndim=2, doc="As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor (e.g. the qualified ones)")
-@arg("weights", doc=_WEIGHTS_DOC)
-@arg("uncertainty", doc=_UNCERTAINTY_DOC)
-@arg("samples", doc=_SAMPLES_DOC)
-@arg("seed", doc=_SEED_DOC)
-@_excel_safe
-def ROBUSTNESS(table, weights, uncertainty=0.2, samples=10000, seed=0):
-    """One sentence: how often the leader stays first when the weights vary (RANK_ACCEPTABILITY) and the smallest change of one weight that puts another vendor first (FLIP_MARGIN)."""
-    from .robustness import robustness_summary
-
-    criteria, vendors, matrix, w, shares = _acceptability(table, weights, uncertainty, samples, seed)
-    return robustness_summary(shares, flip_margin(matrix, w), vendors, criteria)
+PARTNER_FIT = _register(functions.PARTNER_FIT, *_PROGRAMME)
+PARTNER_FIT_SCORES = _register(functions.PARTNER_FIT_SCORES, *_PROGRAMME)
+PARTNER_FIT_WHY = _register(functions.PARTNER_FIT_WHY, *_PROGRAMME)
+VENDOR_SCORE = _register(
+    functions.VENDOR_SCORE,
+    ("scores", "One vendor's scores, one cell per criterion (1-5; blank or N/A = not scored)"),
+    ("weights", _WEIGHTS_DOC), ("minimums", _MINIMUMS_DOC), ("min_coverage", _COVERAGE_DOC),
+)
+VENDOR_SCORES = _register(
+    functions.VENDOR_SCORES,
+    ("table", "Header row (Vendor, criterion names) and one row per vendor; blank rows ignored", 2),
+    ("weights", _WEIGHTS_DOC), ("minimums", _MINIMUMS_DOC), ("min_coverage", _COVERAGE_DOC),
+)
+PARTNERFIT_VERSION = _register(functions.PARTNERFIT_VERSION)
+AHP_WEIGHTS = _register(
+    functions.AHP_WEIGHTS,
+    ("matrix", "Square pairwise comparisons (Saaty 1-9): 3 = row criterion moderately more important than "
+               "column; 1 on the diagonal, reciprocals such as 1/3 below it", 2),
+)
+CONSENSUS = _register(
+    functions.CONSENSUS,
+    ("evaluations", "Header row (Vendor, Evaluator, Criterion, Score[, Evidence]) and one row per vendor, "
+                    "evaluator and criterion; blank or N/A score = not scored; blank rows ignored", 2),
+    ("method", 'Optional. "mean" (default) or "median"'),
+)
+RANK_ACCEPTABILITY = _register(
+    functions.RANK_ACCEPTABILITY, ("table", _TABLE_DOC, 2), ("weights", _WEIGHTS_DOC), *_SENSITIVITY,
+)
+FLIP_MARGIN = _register(functions.FLIP_MARGIN, ("table", _TABLE_DOC, 2), ("weights", _WEIGHTS_DOC))
+ROBUSTNESS = _register(
+    functions.ROBUSTNESS, ("table", f"{_TABLE_DOC} (e.g. the qualified ones)", 2), ("weights", _WEIGHTS_DOC),
+    *_SENSITIVITY,
+)

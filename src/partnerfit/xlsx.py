@@ -25,9 +25,11 @@ import numpy as np
 from .errors import PartnerfitError
 
 try:  # python-isal (ISA-L) inflates sheets about twice as fast as zlib, through the same interface
-    from isal.isal_zlib import decompressobj, error as InflateError
+    from isal.isal_zlib import decompressobj
+    from isal.isal_zlib import error as InflateError
 except ImportError:
-    from zlib import decompressobj, error as InflateError
+    from zlib import decompressobj
+    from zlib import error as InflateError
 
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """Largest total size of a workbook's unpacked parts (a zip bomb unpacks to far more)."""

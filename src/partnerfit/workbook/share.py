@@ -1,4 +1,6 @@
-"""Copies for procurement: every value static and visible, inputs locked, an Audit sheet; and verify.
+"""Copies of a filled workbook with its results: the scored copy (`write_results`: every computed
+cell set, formulas kept or replaced by their values) and the procurement copy (`write_shared`:
+every value static and visible, inputs locked, an Audit sheet); and `verify`.
 
 A shared copy needs no Python and no recalculation: each formula is replaced by its value (the
 engine's for partnerfit's own cells, Excel's last cached result for a user's own formula), the
@@ -19,8 +21,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from . import __version__
-from .workbook import Results
+from .. import __version__, xlsx
+from .check import score_inputs
+from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
+from .reader import Source, filling, read_inputs
+from .results import Results, computed_values
 
 AUDIT_SHEET = "Audit"
 CHECKSUM_NAME = "Audit_Checksum"
@@ -138,7 +143,6 @@ DROPPED_BY_OPENPYXL = (
 
 def dropped_parts(package) -> list[str]:
     """What a copy rewritten by openpyxl lacks compared with the original."""
-    from . import xlsx
 
     found = []
     for test, label in DROPPED_BY_OPENPYXL:
@@ -159,12 +163,6 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font, Protection
-
-    from .template import CONF, INPUT_NAMES
-    from .workbook import read_inputs, score_inputs, write_results
-
-    from .template import computed_values
-    from .workbook import filling
 
     results = score_inputs(read_inputs(source))
     shown = computed_values(filling(source))
@@ -219,9 +217,6 @@ class Verdict:
 
 def verify(source) -> Verdict:
     """Recompute a shared copy from its inputs and compare results and checksum."""
-    from .template import computed_values
-    from .workbook import filling, read_inputs, score_inputs
-
     if not source.has(CHECKSUM_NAME):
         return Verdict(False, [f"{source.path}: no {CHECKSUM_NAME} name: not a copy made by partnerfit share"])
     results = score_inputs(read_inputs(source))
@@ -258,3 +253,70 @@ def _shown(value) -> str:
     if value in (None, ""):
         return "a blank"
     return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
+def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit."""
+    patches: dict[str, dict[str, object]] = {}
+    skipped = []
+    for name, rows in computed.items():
+        if not source.has(name):  # a workbook made before the name existed
+            continue
+        area = source.area(name)
+        if (area.rows, area.cols) != (len(rows), len(rows[0]) if rows else 0):
+            skipped.append(name)
+            continue
+        part = patches.setdefault(source.book.sheets.get(area.sheet, ""), {})
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                part[f"{xlsx.column_letter(area.left + j)}{area.top + i}"] = value
+    patches.pop("", None)
+    return patches, skipped
+
+
+def write_results(source: Source, target, keep_formulas: bool, fallback: bool = False) -> list[str]:
+    """Copy the workbook to `target` (a temporary path) with every computed cell's result set.
+
+    `keep_formulas`: formulas stay with fresh cached results (a scored working copy); otherwise
+    each formula becomes its value. `fallback`: formulas partnerfit does not own keep the value
+    Excel last cached. Every other part of the file is copied unchanged. Returns warnings.
+    """
+
+    patches, skipped = result_patches(source, computed_values(filling(source)))
+    warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
+                for name in skipped]
+    # An add-in array's results beyond its anchor are plain values that another program (Excel
+    # without the add-in, LibreOffice, an old run) may have left stale or as errors: set them too.
+    spill: dict[str, set[str]] = {}
+    for name in ADDIN_NAMES | ARRAY_NAMES:
+        if source.has(name) and name not in skipped:
+            area = source.area(name)
+            spill.setdefault(source.book.sheets.get(area.sheet, ""), set()).update(
+                f"{xlsx.column_letter(c)}{r}" for r in range(area.top, area.bottom + 1)
+                for c in range(area.left, area.right + 1))
+    parts = {}
+    sheet_of_part = {part: sheet for sheet, part in source.book.sheets.items()}
+    for part in ([p for p in source.package.parts if p in sheet_of_part] if fallback else patches):
+        values = patches.get(part, {})
+        cached = _Cached(source, sheet_of_part[part]) if fallback else None
+        parts[part], patched = xlsx.patch_sheet(xlsx.read_part(source.package, part), values,
+                                                keep_formulas, cached, spill.get(part, frozenset()))
+        if cached is not None and cached.used:
+            warnings.append(f"{sheet_of_part[part]}: {len(cached.used)} formula(s) of your own "
+                            f"(e.g. {sorted(cached.used)[0]}) keep the value Excel last computed")
+    xlsx.copy_with_patches(source.package, target, parts)
+    return warnings
+
+
+class _Cached:
+    """The value Excel cached for a cell of one sheet, for formulas partnerfit does not own."""
+
+    def __init__(self, source: Source, sheet: str):
+        self.source, self.sheet, self.used = source, sheet, set()
+
+    def __call__(self, ref: str):
+        self.used.add(ref)
+        letters = ref.rstrip("0123456789")
+        row, col = int(ref[len(letters):]), xlsx.column_index(letters)
+        return self.source.values.block(xlsx.Area(self.sheet, row, col, row, col))[0][0]
+

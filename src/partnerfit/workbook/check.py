@@ -1,0 +1,319 @@
+"""Checking a read workbook: every problem, one per cell, with the fix; the notes that are not
+problems; and scoring once nothing blocks it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import xlsx
+from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
+from ..consensus import DISAGREEMENT
+from ..criteria import SCALE
+from ..domain import CMCExperience, Modality, Process, Stage, parse_needs
+from ..errors import PartnerfitError, show
+from ..partner_fit import recommend
+from ..scoring import check_coverage, check_minimums, check_weights, evaluate
+from .layout import (
+    DEFAULT_MIN_COVERAGE,
+    EVAL_CRITERION,
+    EVAL_FILL,
+    EVAL_SCORE,
+    EVAL_VENDOR,
+    EVALUATION_NAMES,
+    MAX_AHP_CRITERIA,
+    PROGRAM_NAMES,
+)
+from .model import Inputs, Problem
+from .results import Parameters, Results, read_ahp, used_scores
+
+
+def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
+    """Weights, minimums and minimum coverage, or the problems that prevent reading them."""
+    problems: list[Problem] = []
+    weights, minimums = [], []
+    for k, name in enumerate(inputs.criteria):
+        row = inputs.criteria_rows[k]
+        weights.append(_number(inputs.weights[k], f"weight for {name}", 0.0,
+                               inputs.list_cell("Weights", row), problems))
+        minimums.append(_number(inputs.minimums[k], f"must-have minimum for {name}", math.nan,
+                                inputs.list_cell("Minimums", row), problems))
+    coverage_cell = inputs.areas["Min_Coverage"].address() if "Min_Coverage" in inputs.areas else "Min_Coverage"
+    coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell, problems)
+    ahp_weights = _ahp_parameters(inputs, problems)
+    if ahp_weights is not None:  # the typed weights are ignored, but a negative one is still a typo
+        negative = [k for k, w in enumerate(weights) if w < 0]
+        for k in negative:
+            problems.append(Problem(inputs.list_cell("Weights", inputs.criteria_rows[k]),
+                                    f"weight for {inputs.criteria[k]} is {weights[k]:g}; weights must be 0 or more"))
+        weights = ahp_weights
+    if not inputs.criteria:
+        problems.append(Problem(inputs.list_cell("Criteria_Names", 0), "no criteria are named; "
+                                "enter at least one criterion with a weight"))
+        return None, problems
+    if problems:
+        return None, problems
+    w, mins = np.array(weights), np.array(minimums)
+    for check, args, where in (
+        (check_weights, (w, inputs.criteria), "Weights"),
+        (check_minimums, (mins, inputs.criteria, SCALE), "Minimums"),
+        (check_coverage, (coverage,), None),
+    ):
+        try:
+            check(*args)
+        except PartnerfitError as error:
+            cell = coverage_cell if where is None else _range_text(inputs, where)
+            bad = _first_bad(check, args)
+            if bad is not None and where is not None:
+                cell = inputs.list_cell(where, inputs.criteria_rows[bad])
+            problems.append(Problem(cell, str(error)))
+    if problems:
+        return None, problems
+    return Parameters(w, mins, coverage), problems
+
+
+def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | None:
+    """The AHP weights of the named criteria when Use AHP weights is Yes (else None); the
+    problems that prevent them go to `problems`, one per unusable judgement."""
+    value = inputs.use_ahp
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+        return None
+    cell = inputs.areas["Use_AHP"].address()
+    if choice_value(value) not in ("", "yes", "no"):
+        problems.append(Problem(cell, f"use AHP weights is {show(value)}; choose Yes or No"))
+        return None
+    if choice_value(value) != "yes":
+        return None
+    block, m = inputs.judgements, len(inputs.criteria_cells)
+    if block is None or len(block) != m or any(len(row) != m for row in block):
+        problems.append(Problem(cell, "use AHP weights is Yes, but the workbook has no AHP_Judgements block of "
+                                      f"{m} x {m} cells; set it to No or regenerate the workbook"))
+        return None
+    if m > MAX_AHP_CRITERIA:
+        problems.append(Problem(cell, f"AHP compares at most {MAX_AHP_CRITERIA} criteria, not {m}; "
+                                      "set Use AHP weights to No"))
+        return None
+    read = read_ahp(block)
+    if not read.ok:
+        area, names = inputs.areas["AHP_Judgements"], inputs.criteria_cells
+        for i in range(m):
+            for j in range(i + 1, m):
+                if read.matrix[i][j] == "":
+                    problems.append(Problem(area.address(i, j), (
+                        f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
+                        f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
+                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)")))
+        return None
+    return [float(read.result.weights[i]) for i in inputs.criteria_rows]
+
+
+def _first_bad(check, args) -> int | None:
+    """Which criterion a weights/minimums check complained about (None: the whole range)."""
+    values = args[0]
+    if check is check_weights:
+        negative = np.flatnonzero(values < 0)
+        return int(negative[0]) if negative.size else None
+    if check is check_minimums:
+        lo, hi = args[2]
+        off = np.flatnonzero((values < lo) | (values > hi))
+        return int(off[0]) if off.size else None
+    return None
+
+
+def _range_text(inputs: Inputs, name: str) -> str:
+    area = inputs.areas[name]
+    return f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}"
+
+
+def _number(value, what: str, blank: float, cell: str, problems: list[Problem]) -> float:
+    try:
+        return number(value, what, blank)
+    except PartnerfitError as error:
+        problems.append(Problem(cell, str(error)))
+        return blank
+
+
+def check(inputs: Inputs) -> list[Problem]:
+    """Every problem in the workbook, one per cell, in sheet order."""
+    problems = list(inputs.problems) + _program_problems(inputs)
+    params, parameter_problems = parameters(inputs)
+    problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs)
+    if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
+        if params is not None and not evaluation_problems(inputs, rows_only=True):
+            matrix = used_scores(inputs)[0]
+            must = np.flatnonzero(~np.isnan(params.minimums))
+            where = inputs.areas.get("Consensus_Scores")
+            for i, k in zip(*np.nonzero(np.isnan(matrix[:, must]))):
+                j = must[k]
+                row, col = inputs.vendor_rows[i], inputs.criteria_rows[j]
+                problems.append(Problem(
+                    where.address(row, col) if where else inputs.areas["Eval_Vendors"].address(),
+                    f"no evaluator scored {inputs.vendors[i]} on the must-have {inputs.criteria[j]}; "
+                    "add an evaluation row (the vendor stays Incomplete until then)",
+                ))
+    elif inputs.vendors:
+        matrix, unreadable = score_matrix(inputs.cells)
+        lo, hi = SCALE
+        off = unreadable | (matrix < lo) | (matrix > hi)
+        for i, j in zip(*np.nonzero(off)):
+            value = inputs.cells[i][j]
+            problems.append(Problem(
+                inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
+                f"{show(value)} for {inputs.vendors[i]} / {inputs.criteria[j]} is not a score from "
+                f"{lo:g} to {hi:g}; enter a number from {lo:g} to {hi:g}, or N/A",
+            ))
+        if params is not None:
+            must = np.flatnonzero(~np.isnan(params.minimums))
+            blank = np.isnan(matrix[:, must]) & ~unreadable[:, must]
+            for i, k in zip(*np.nonzero(blank)):
+                j = must[k]
+                problems.append(Problem(
+                    inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
+                    f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
+                    "score it (the vendor stays Incomplete until then)",
+                ))
+    return problems
+
+
+def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem]:
+    """The Evaluations sheet's problems, one per row marked in its Check column (and the
+    consensus method when it is neither mean nor median), each at the cell to fix."""
+    problems: list[Problem] = []
+    if inputs.consensus_method is not None and not rows_only:
+        if choice_value(inputs.consensus_method) not in ("", "mean", "median"):
+            problems.append(Problem(inputs.areas["Consensus_Method"].address(),
+                                    f"consensus method is {show(inputs.consensus_method)}; choose mean or median"))
+    team = inputs.team
+    if team is None:
+        return problems
+    areas = [inputs.areas[name] for name in EVALUATION_NAMES]
+    for k, check in enumerate(team.checks):
+        if not check:
+            continue
+        vendor, evaluator, criterion, score = inputs.evaluations[k][:4]
+        who = f"{cell_text(vendor)} / {cell_text(criterion)} by {cell_text(evaluator)}"
+        if check == EVAL_FILL:
+            j = next(j for j, x in enumerate((vendor, evaluator, criterion)) if not is_present(x))
+            message = (f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
+                       "fill Vendor, Evaluator and Criterion, or clear the row")
+        elif check == EVAL_VENDOR:
+            j, message = 0, (f"vendor {show(vendor)} is not on the Vendors sheet (the name must match, "
+                             "case included); pick it from the drop-down list")
+        elif check == EVAL_CRITERION:
+            j, message = 2, (f"criterion {show(criterion)} is not on the Criteria sheet; "
+                             "pick it from the drop-down list")
+        elif check == EVAL_SCORE.format(lo=f"{SCALE[0]:g}", hi=f"{SCALE[1]:g}"):
+            j, message = 3, (f"{show(score)} for {who} is not a score from {SCALE[0]:g} to {SCALE[1]:g}; "
+                             f"enter a number from {SCALE[0]:g} to {SCALE[1]:g}, or N/A")
+        else:  # the same vendor, evaluator and criterion as an earlier row
+            j, message = 0, (f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
+                             "keep one row per vendor, evaluator and criterion")
+        problems.append(Problem(areas[j].address(k), message))
+    return problems
+
+
+def notes(inputs: Inputs) -> list[Problem]:
+    """What `check` mentions without counting it a problem: disagreements of 2 points or more
+    between evaluators, the Vendors sheet's scores set aside for the consensus, inconsistent
+    AHP judgements in use."""
+    out: list[Problem] = []
+    team = inputs.team
+    if team is not None and not evaluation_problems(inputs):
+        if any(not is_blank(x) for row in inputs.cells for x in row):
+            area = inputs.areas["Vendor_Scores"]
+            out.append(Problem(f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}",
+                               "the Vendors sheet's scores are set aside: the Evaluations sheet holds rows, "
+                               "so every score is the evaluators' consensus"))
+        centre, spread, count = inputs.consensus()
+        lowest, highest = _extremes(team, spread.shape)
+        where = inputs.areas.get("Consensus_Spreads")
+        for k, i in enumerate(inputs.vendor_rows):
+            for j, c in enumerate(inputs.criteria_rows):
+                if spread[i, c] >= DISAGREEMENT:
+                    cell = where.address(i, c) if where else inputs.areas["Eval_Vendors"].address()
+                    out.append(Problem(cell, (
+                        f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
+                        f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
+                        f"{spread[i, c]:g}); discuss before relying on the {team.method}")))
+    if inputs.uses_ahp:
+        read = read_ahp(inputs.judgements) if inputs.judgements is not None else None
+        if read is not None and read.ok and not read.result.consistent:
+            i, j = read.result.worst_pair
+            names = inputs.criteria_cells
+            area = inputs.areas["AHP_Judgements"]
+            out.append(Problem(area.address(i, j), (
+                f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
+                f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
+                f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}")))
+    return out
+
+
+def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest score per consensus cell (NaN where nobody scored)."""
+    lowest, highest = np.full(shape, np.nan), np.full(shape, np.nan)
+    flat_low, flat_high = lowest.reshape(-1), highest.reshape(-1)
+    for code, score in zip(team.cell, team.score):
+        if code:
+            k = code - 1
+            flat_low[k] = score if np.isnan(flat_low[k]) else min(flat_low[k], score)
+            flat_high[k] = score if np.isnan(flat_high[k]) else max(flat_high[k], score)
+    return lowest, highest
+
+
+
+def _program_problems(inputs: Inputs) -> list[Problem]:
+    """Each programme field checked on its own, so that every bad field is reported."""
+    parsers = {
+        "stage": lambda v: Stage.parse(v, "stage") if not is_blank(v) else _blank_stage(),
+        "need": parse_needs,
+        "process": lambda v: is_blank(v) or Process.parse(v, "process"),
+        "cmc_experience": lambda v: is_blank(v) or CMCExperience.parse(v, "CMC experience"),
+        "modality": lambda v: is_blank(v) or Modality.parse(v, "modality"),
+    }
+    problems = []
+    for key in PROGRAM_NAMES:
+        try:
+            parsers[key](inputs.program[key])
+        except PartnerfitError as error:
+            problems.append(Problem(inputs.program_cells[key], f"{error}; pick one from the drop-down list"))
+    return problems
+
+
+def _blank_stage():
+    raise PartnerfitError(f"stage is blank; enter one of {', '.join(Stage.labels())}")
+
+
+def score_inputs(inputs: Inputs) -> Results:
+    """Score a workbook's inputs; raise one line naming the first blocking problem."""
+    params, problems = parameters(inputs)
+    team_problems = evaluation_problems(inputs) if inputs.team is not None else []
+    fatal = _program_problems(inputs) + problems + check_duplicates(inputs) + team_problems
+    if fatal:
+        more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
+        raise PartnerfitError(f"{fatal[0]}{more}")
+    p = inputs.program
+    recommendation = recommend(p["stage"], p["need"], p["process"], p["cmc_experience"], p["modality"])
+    matrix, unreadable = used_scores(inputs)
+    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
+    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
+                   matrix)
+
+
+
+def check_duplicates(inputs: Inputs) -> list[Problem]:
+    """A problem for every repeated vendor name, at the repeat, naming the first row."""
+    if len(set(inputs.vendors)) == len(inputs.vendors):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    area = inputs.areas["Vendor_Names"]
+    for k, name in enumerate(inputs.vendors):
+        if name in first:
+            problems.append(Problem(area.address(inputs.vendor_rows[k]), f'vendor "{name}" is also in '
+                                    f"{area.address(inputs.vendor_rows[first[name]])}; keep one row per vendor"))
+        else:
+            first[name] = k
+    return problems
+
+

@@ -1,0 +1,419 @@
+"""The formula text of every native and add-in formula cell of the workbook, by defined name."""
+
+from __future__ import annotations
+
+from ..ahp import CR_THRESHOLD, RANDOM_INDEX
+from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
+from ..consensus import DISAGREEMENT
+from .layout import (
+    _HI,
+    _K_CLEAN,
+    _LO,
+    AHP_CONSISTENT,
+    AHP_INCOMPLETE,
+    AHP_INCONSISTENT,
+    AHP_STEPS,
+    AHP_TOO_MANY,
+    CALC,
+    CHECK_AHP,
+    CHECK_COVERAGE,
+    CHECK_OK,
+    CHECK_ROWS,
+    CHECK_TOTAL,
+    CHECK_USE_AHP,
+    CONSENSUS_SHEET,
+    CRITERIA_SHEET,
+    EVAL_CRITERION,
+    EVAL_DUPLICATE,
+    EVAL_FILL,
+    EVAL_METHOD,
+    EVAL_OK,
+    EVAL_ROWS,
+    EVAL_SCORE,
+    EVAL_VENDOR,
+    EVALUATIONS,
+    INVALID_CELL,
+    JUDGEMENT_RANGE,
+    MAX_AHP_CRITERIA,
+    MINIMUM_PROBLEM,
+    NO_QUALIFIED,
+    ROBUSTNESS_ARGS,
+    SCORES,
+    STATUS_CHECK,
+    STATUS_EVALUATIONS,
+    VENDORS,
+    WEIGHT_PROBLEM,
+    Area,
+    cell_ref,
+    column_name,
+    quote,
+)
+
+_NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
+
+# --------------------------------------------------------------------------- the formulas
+
+
+def _formulas(names: dict[str, Area]):
+    """Formula text for every native formula name: name -> f(i, j) for the cell (i, j) of its area."""
+    a = names
+    m = a["Weights"].rows
+    k0, s0, c0, v0 = a["Calc_Present"].row, a["Statuses"].row, a["Weights"].row, a["Vendor_Names"].row
+    below = a["Calc_Below_Minimum"].col
+
+    def calc(i, col, absolute_col=True):
+        return f"{CALC}!{'$' if absolute_col else ''}{column_name(col)}{k0 + i + 1}"
+
+    def scores(i, col):
+        return f"{SCORES}!${column_name(col)}{s0 + i + 1}"
+
+    def clean_row(i):
+        return f"{calc(i, _K_CLEAN)}:${column_name(_K_CLEAN + m - 1)}{k0 + i + 1}"
+
+    def weight(j):
+        return f"{CRITERIA_SHEET}!$D${c0 + j + 1}"
+
+    def minimum(j):
+        return f"{CRITERIA_SHEET}!$E${c0 + j + 1}"
+
+    def score_cell(i, j):
+        return f"{VENDORS}!{cell_ref(v0 + i, 1 + j, absolute=False)}"
+
+    def present(i):
+        return calc(i, 0)
+
+    consensus0 = a["Consensus_Scores"].row
+
+    def clean(i, j):
+        consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
+        return f"=IF(Calc_Eval_Mode,{consensus},{_clean_formula(score_cell(i, j))})"
+
+    def effective(j):
+        return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
+
+    def number(x):
+        return f"AND(ISNUMBER({x}),NOT(ISLOGICAL({x})))"
+
+    def criterion_check(i, j):
+        w, x = weight(i), minimum(i)
+        return (
+            f'=IF(AND({w}<>"",NOT(AND({number(w)},{w}>=0))),"{WEIGHT_PROBLEM}",'
+            f'IF(AND({x}<>"",NOT(AND({number(x)},{x}>={_LO},{x}<={_HI}))),'
+            f'"{MINIMUM_PROBLEM.format(lo=_LO, hi=_HI)}",""))'
+        )
+
+    def status(i, j):
+        weight_scored, invalid_at, knocked_at, missing = (calc(i, col) for col in (1, 2, 3, 4))
+        return (
+            f'=IF(NOT({present(i)}),"",IF(NOT(Calc_Inputs_OK),'
+            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}","{STATUS_EVALUATIONS}"),'
+            f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
+            f'&" is not a score from {_LO} to {_HI}",'
+            f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
+            f'IF(OR({missing}>0,{weight_scored}=0,{scores(i, 2)}<Min_Coverage),'
+            f'"Incomplete","Qualified")))))'
+        )
+
+    def ranking(i, j):
+        source = ("Ranks", "Result_Vendors", "Weighted_Scores")[j]
+        return f'=IF({i + 1}<=Qualified_Count,INDEX({source},MATCH({i + 1},Calc_Positions,0)),"")'
+
+    must_row = a["Calc_Minimum_Row"].row + 1
+
+    def below_minimum(i, j):
+        x = calc(i, _K_CLEAN + j, False)
+        floor = f"{CALC}!{column_name(_K_CLEAN + j)}${must_row}"
+        return f"=AND(ISNUMBER({x}),ISNUMBER({floor}),{x}<{floor})"
+
+    return {
+        "Criteria_Check": lambda i, j: (
+            f'=IF(SUMPRODUCT(--(Criteria_Checks<>""))>0,"{CHECK_ROWS}",'
+            f'IF(NOT(Calc_Use_AHP_OK),"{CHECK_USE_AHP}",IF(AND(Calc_Use_AHP,NOT(Calc_AHP_OK)),"{CHECK_AHP}",'
+            f'IF(NOT(Weights_Total>0),"{CHECK_TOTAL}",'
+            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}")))))'
+        ),
+        "Effective_Weights": lambda i, j: (
+            f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Weights,{i + 1}),""),'
+            f'IF({number(weight(i))},{weight(i)},""))'
+        ),
+        "Weight_Shares": lambda i, j: (
+            f'=IF(AND(ISNUMBER({effective(i)}),Weights_Total>0),{effective(i)}/Weights_Total,"")'
+        ),
+        "Criteria_Checks": criterion_check,
+        "Weights_Total": lambda i, j: "=SUM(Effective_Weights)",
+        "Vendor_Count": lambda i, j: "=SUMPRODUCT(--Calc_Present)",
+        "Qualified_Count": lambda i, j: '=COUNTIF(Statuses,"Qualified")',
+        "Result_Vendors": lambda i, j: f'=IF({present(i)},{VENDORS}!$A{v0 + i + 1},"")',
+        "Weighted_Scores": lambda i, j: (
+            f'=IF(AND({present(i)},Calc_Inputs_OK,{calc(i, 2)}=0,{calc(i, 1)}>0),'
+            f'SUMPRODUCT({clean_row(i)},Calc_Weight_Row)/{calc(i, 1)},"")'
+        ),
+        "Coverages": lambda i, j: (
+            f'=IF(AND({present(i)},Calc_Inputs_OK),{calc(i, 1)}/Weights_Total,"")'
+        ),
+        "Statuses": status,
+        "Ranks": lambda i, j: (
+            f'=IF({scores(i, 3)}="Qualified",_xlfn.RANK.EQ({calc(i, 5)},Calc_Rank_Keys,0),"")'
+        ),
+        "Ranking": ranking,
+        "Calc_Inputs_OK": lambda i, j: (
+            f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}"))'
+        ),
+        "Calc_Weight_Row": lambda i, j: f"=IF(ISNUMBER({effective(j)}),{effective(j)},0)",
+        "Calc_Minimum_Row": lambda i, j: f'=IF({number(minimum(j))},{minimum(j)},"")',
+        "Calc_Present": lambda i, j: f"=LEN(TRIM({VENDORS}!$A{v0 + i + 1}))>0",
+        "Calc_Scored_Weight": lambda i, j: f"=SUMPRODUCT(--ISNUMBER({clean_row(i)}),Calc_Weight_Row)",
+        "Calc_Invalid_At": lambda i, j: f'=IFERROR(MATCH("{INVALID_CELL}",{clean_row(i)},0),0)',
+        "Calc_Knocked_At": lambda i, j: (
+            f"=IFERROR(MATCH(TRUE,{calc(i, below)}:${column_name(below + m - 1)}{k0 + i + 1},0),0)"
+        ),
+        "Calc_Missing_Musts": lambda i, j: (
+            f"=COUNT(Calc_Minimum_Row)-SUMPRODUCT(--ISNUMBER(Calc_Minimum_Row),--ISNUMBER({clean_row(i)}))"
+        ),
+        "Calc_Rank_Keys": lambda i, j: (
+            f'=IF({scores(i, 3)}="Qualified",ROUND({scores(i, 1)},9),"")'
+        ),
+        "Calc_Positions": lambda i, j: (
+            f'=IF({scores(i, 3)}="Qualified",COUNTIF(Ranks,"<"&{scores(i, 4)})'
+            f'+COUNTIF({SCORES}!$E${s0 + 1}:$E{s0 + i + 1},{scores(i, 4)}),"")'
+        ),
+        "Calc_Clean_Scores": clean,
+        "Calc_Below_Minimum": below_minimum,
+        **_team_formulas(names),
+        **_ahp_formulas(names),
+    }
+
+
+def _text_array(texts) -> str:
+    """An array constant of texts, as a formula writes it: {"a","b"}."""
+    return "{" + ",".join(f'"{t}"' for t in texts) + "}"
+
+
+_NOT_SCORED_ARRAY = _text_array(("", *_NOT_SCORED_TEXT))
+_NUMBER_ARRAY = _text_array(sorted(NUMBER_CHARS))
+_JUDGEMENT_ARRAY = _text_array(sorted(JUDGEMENT_CHARS))
+
+
+def _clean_formula(x: str) -> str:
+    """The clean score of cell `x` (no leading =): the score, "" when not scored, INVALID_CELL."""
+    t = f"TRIM(CLEAN({x}))"
+    number = f"VALUE({t})"
+    return (
+        f'IF(ISLOGICAL({x}),"{INVALID_CELL}",IF(ISNUMBER({x}),'
+        f'IF(AND({x}>={_LO},{x}<={_HI}),{x},"{INVALID_CELL}"),IF(ISTEXT({x}),'
+        f'IF(SUMPRODUCT(--(LOWER({t})={_NOT_SCORED_ARRAY}))>0,"",'
+        f'IF(AND(SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_NUMBER_ARRAY},"")))=LEN({t}),ISNUMBER({number})),'
+        f'IF(AND({number}>={_LO},{number}<={_HI}),{number},"{INVALID_CELL}"),"{INVALID_CELL}")),'
+        f'IF(ISBLANK({x}),"","{INVALID_CELL}"))))'
+    )
+
+
+def _choice(x: str) -> str:
+    """A typed choice as the formulas compare it: lower case, trimmed, without control characters."""
+    return f'LOWER(TRIM(CLEAN({x}&"")))'
+
+
+def _team_formulas(names: dict[str, Area]):
+    """The Evaluations, Consensus and Robustness formulas (see `_formulas`)."""
+    a = names
+    m = a["Criteria_Names"].rows
+    e0, k0, n0, v0 = a["Eval_Vendors"].row, a["Calc_Present"].row, a["Consensus_Scores"].row, a["Vendor_Names"].row
+    evals = a["Calc_Eval_Used"].col
+    counts, s0 = a["Consensus_Counts"].col, a["Statuses"].row
+
+    def typed(i, j):  # column j of evaluation row i
+        return f"{EVALUATIONS}!{cell_ref(e0 + i, j)}"
+
+    def helper(i, k, first=None):  # Calc's evaluation column k at row i (or rows first..i)
+        column = column_name(evals + k)
+        start = "" if first is None else f"${column}${k0 + first + 1}:"
+        return f"{CALC}!{start}${column}${k0 + i + 1}"
+
+    def filled(x):
+        return f"LEN(TRIM({x}))>0"
+
+    def row_check(i, j):
+        used, vendor, criterion, score, repeat = (helper(i, k) for k in range(5))
+        return (
+            f'=IF(NOT({used}),"",IF(OR(NOT({filled(typed(i, 0))}),NOT({filled(typed(i, 1))}),'
+            f'NOT({filled(typed(i, 2))})),"{EVAL_FILL}",IF({vendor}=0,"{EVAL_VENDOR}",'
+            f'IF({criterion}=0,"{EVAL_CRITERION}",IF({score}="{INVALID_CELL}","{EVAL_SCORE.format(lo=_LO, hi=_HI)}",'
+            f'IF({repeat}>0,"{EVAL_DUPLICATE}"&({repeat}+{e0}),""))))))'
+        )
+
+    def found(i, j):  # the row of the evaluation's vendor (j=0) or criterion (j=2) in its list
+        x, within = typed(i, j), ("Vendor_Names", None, "Criteria_Names")[j]
+        return f"=IF({filled(x)},IFERROR(MATCH(TRUE,EXACT(TRIM({within}),TRIM({x})),0),0),0)"
+
+    def duplicate(i, j):
+        if i == 0:
+            return "=0"
+        vendor, criterion = helper(i, 1), helper(i, 2)
+        evaluator = typed(i, 1)
+        earlier = f"{EVALUATIONS}!$B${e0 + 1}:$B{e0 + i}"
+        return (
+            f"=IF(AND({vendor}>0,{criterion}>0,{filled(evaluator)}),IFERROR(MATCH(1,"
+            f"({helper(i - 1, 1, 0)}={vendor})*({helper(i - 1, 2, 0)}={criterion})"
+            f"*EXACT(TRIM({earlier}),TRIM({evaluator})),0),0),0)"
+        )
+
+    def block(col, i, j):
+        return f"{CONSENSUS_SHEET}!{cell_ref(n0 + i, col + j)}"
+
+    def consensus(i, j):
+        count, code = block(counts, i, j), i * m + j + 1
+        return (
+            f'=IF(N({count})>0,IF(Calc_Median,MEDIAN(IF(Calc_Eval_Cell={code},Calc_Eval_Score)),'
+            f'SUMIF(Calc_Eval_Cell,{code},Calc_Eval_Score)/{count}),"")'
+        )
+
+    def spread(i, j):
+        count, code = block(counts, i, j), i * m + j + 1
+        return (
+            f'=IF(N({count})>0,MAX(IF(Calc_Eval_Cell={code},Calc_Eval_Score))'
+            f'-MIN(IF(Calc_Eval_Cell={code},Calc_Eval_Score)),"")'
+        )
+
+    def robust_cell(i, j):
+        if i == 0:
+            return '="Vendor"' if j == 0 else f"={CRITERIA_SHEET}!{cell_ref(a['Criteria_Names'].row + j - 1, 0)}"
+        qualified = f'{SCORES}!$D${s0 + i}="Qualified"'
+        value = f"{VENDORS}!$A${v0 + i}" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
+        return f'=IF({qualified},{value},"")'
+
+    method = _choice("Consensus_Method")
+    return {
+        "Eval_Check": lambda i, j: (
+            f'=IF(SUMPRODUCT(--(Eval_Checks<>""))>0,"{EVAL_ROWS}",IF(Calc_Method_OK,"{EVAL_OK}","{EVAL_METHOD}"))'
+        ),
+        "Eval_Rows": lambda i, j: "=SUMPRODUCT(--Calc_Eval_Used)",
+        "Eval_Checks": row_check,
+        "Calc_Eval_Mode": lambda i, j: "=Eval_Rows>0",
+        "Calc_Median": lambda i, j: f'={method}="median"',
+        "Calc_Method_OK": lambda i, j: f'=OR({method}="",{method}="mean",{method}="median")',
+        "Calc_Consensus_On": lambda i, j: f'=AND(Calc_Eval_Mode,Eval_Check="{EVAL_OK}")',
+        "Calc_Eval_Used": lambda i, j: "=OR(" + ",".join(filled(typed(i, c)) for c in range(4)) + ")",
+        "Calc_Eval_Vendor_At": lambda i, j: found(i, 0),
+        "Calc_Eval_Criterion_At": lambda i, j: found(i, 2),
+        "Calc_Eval_Score": lambda i, j: "=" + _clean_formula(typed(i, 3)),
+        "Calc_Eval_Duplicate_Of": duplicate,
+        "Calc_Eval_Cell": lambda i, j: (
+            f"=IF(AND({helper(i, 1)}>0,{helper(i, 2)}>0,ISNUMBER({helper(i, 3)})),"
+            f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
+        ),
+        "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
+        "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},{VENDORS}!$A${v0 + i + 1},"")',
+        "Consensus_Scores": consensus,
+        "Consensus_Spreads": spread,
+        "Consensus_Counts": lambda i, j: (
+            f'=IF(AND(Calc_Consensus_On,{CALC}!$A${k0 + i + 1}),COUNTIF(Calc_Eval_Cell,{i * m + j + 1}),"")'
+        ),
+        "Score_Source": lambda i, j: (
+            '=IF(Calc_Eval_Mode,"Evaluations: "&IF(Calc_Median,"median","mean")&" of the evaluators","Vendors sheet")'
+        ),
+        "Calc_Robust_Table": robust_cell,
+    }
+
+
+def _ahp_formulas(names: dict[str, Area]):
+    """The Weights (AHP) formulas: the full reciprocal matrix, its principal eigenvector by
+    repeated squaring (A/sum, then B <- B.B/sum(B.B) AHP_STEPS times; the row sums of A^1024
+    are proportional to the eigenvector to double precision), lambda max, CI, CR and the
+    judgement to revisit."""
+    a = names
+    m = a["Criteria_Names"].rows
+    judged, full, parsed = a["AHP_Judgements"], a["AHP_Matrix"], a["Calc_AHP_Parsed"]
+    errors, weights = a["Calc_AHP_Errors"], a["AHP_Weights"]
+    last = a[f"Calc_AHP_Step_{AHP_STEPS}"]
+
+    def at(area, i, j, absolute=True):
+        return f"{quote(area.sheet)}!{cell_ref(area.row + i, area.col + j, absolute)}"
+
+    def whole(area):
+        return area.ref
+
+    def parse(i, j):
+        if i >= j:
+            return '=""'
+        x = at(judged, i, j)
+        t = f'SUBSTITUTE(TRIM(CLEAN({x}))," ","")'
+        slash = f'FIND("/",{t})'
+        value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
+        return (
+            f'=IFERROR(IF(ISLOGICAL({x}),"",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),'
+            f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
+            f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},""),""))),"")'
+        )
+
+    lo, hi = JUDGEMENT_RANGE
+
+    def matrix(i, j):
+        if i == j:
+            return "=1"
+        if i > j:
+            upper = at(full, j, i)
+            return f'=IF(ISNUMBER({upper}),1/{upper},"")'
+        p = at(parsed, i, j)
+        return f'=IF(ISNUMBER({p}),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),"")'
+
+    def step(previous):
+        p = whole(previous)
+        return lambda i, j: f'=IF(Calc_AHP_OK,MMULT({p},{p})/SUM(MMULT({p},{p})),"")'
+
+    def weight(i, j):
+        row = f"{at(last, i, 0)}:{cell_ref(last.row + i, last.col + m - 1)}"
+        return f'=IF(Calc_AHP_OK,SUM({row})/SUM({whole(last)}),"")'
+
+    def error(i, j):
+        if i >= j:
+            return "=-1"
+        return f"=IF(Calc_AHP_OK,ABS(LN({at(full, i, j)}*{at(weights, j, 0)}/{at(weights, i, 0)})),-1)"
+
+    too_many = m > MAX_AHP_CRITERIA
+    steps = {f"Calc_AHP_Step_{k}": step(a["Calc_AHP_Start"] if k == 1 else a[f"Calc_AHP_Step_{k - 1}"])
+             for k in range(1, AHP_STEPS + 1)}
+    worst_row, worst_col = (at(a["Calc_AHP_Worst"], 0, k) for k in (0, 1))
+    return {
+        "Calc_Use_AHP": lambda i, j: f'={_choice("Use_AHP")}="yes"',
+        "Calc_Use_AHP_OK": lambda i, j: f'=OR({_choice("Use_AHP")}="",{_choice("Use_AHP")}="yes",{_choice("Use_AHP")}="no")',
+        "Calc_AHP_OK": lambda i, j: "=FALSE" if too_many else f"=COUNT(AHP_Matrix)={m * m}",
+        "Calc_AHP_Parsed": parse,
+        "AHP_Matrix": matrix,
+        "Calc_AHP_Start": lambda i, j: '=IF(Calc_AHP_OK,AHP_Matrix/SUM(AHP_Matrix),"")',
+        **steps,
+        "AHP_Weights": weight,
+        "AHP_Lambda_Max": lambda i, j: '=IF(Calc_AHP_OK,SUM(MMULT(AHP_Matrix,AHP_Weights)),"")',
+        "AHP_CI": lambda i, j: f'=IF(Calc_AHP_OK,{f"(AHP_Lambda_Max-{m})/{m - 1}" if m > 1 else "0"},"")',
+        "AHP_CR": lambda i, j: f'=IF(Calc_AHP_OK,{f"AHP_CI/{RANDOM_INDEX[m - 1]}" if 2 < m <= MAX_AHP_CRITERIA else "0"},"")',
+        "Calc_AHP_Errors": error,
+        "Calc_AHP_Row_Max": lambda i, j: f"=MAX({at(errors, i, 0)}:{cell_ref(errors.row + i, errors.col + m - 1)})",
+        "Calc_AHP_Worst": lambda i, j: (  # only when inconsistent: among near-equal errors (all 1s) noise decides
+            f"=IF(N(AHP_CR)>{CR_THRESHOLD:g},MATCH(MAX(Calc_AHP_Row_Max),Calc_AHP_Row_Max,0),0)" if j == 0
+            else f"=IF(N(AHP_CR)>{CR_THRESHOLD:g},"
+                 f"MATCH(INDEX(Calc_AHP_Row_Max,{worst_row}),INDEX(Calc_AHP_Errors,{worst_row},0),0),0)"
+        ),
+        "AHP_Check": lambda i, j: (
+            f'="{AHP_TOO_MANY}"' if too_many else
+            f'=IF(NOT(Calc_AHP_OK),"{AHP_INCOMPLETE}",IF(AHP_CR>{CR_THRESHOLD:g},"{AHP_INCONSISTENT}"'
+            f'&INDEX(Criteria_Names,{worst_row})&" vs "&INDEX(Criteria_Names,{worst_col}),"{AHP_CONSISTENT}"))'
+        ),
+    }
+
+
+def _addin_formulas() -> dict[str, str]:
+    program = "Program_Stage,Program_Need,Program_Process,Program_CMC,Program_Modality"
+    return {
+        "Addin_Version": "=PARTNERFIT_VERSION()",
+        "Fit_Scores": f"=PARTNER_FIT_SCORES({program})",
+        "Recommendation": f"=PARTNER_FIT({program})",
+        "Recommendation_Reason": f"=PARTNER_FIT_WHY({program})",
+        "Addin_Results": (
+            "=VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
+        ),
+        "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
+        "Robustness": (
+            f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
+            f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_QUALIFIED}")'
+        ),
+    }
+

@@ -1,0 +1,345 @@
+"""Names and layout of the evaluation workbook: its sheets, where each defined name lies, and the
+texts its formulas show.
+
+Every formula cell lies inside a defined name listed by `layout()`; the command line reads and
+patches a workbook only through these names (`Area` here is 0-based, for writing; `xlsx.Area`
+1-based, for reading). Cell references are built with `cell_ref` and `quote` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..ahp import RANDOM_INDEX
+from ..criteria import SCALE
+from ..xlsx import column_letter
+
+DEFAULT_CAPACITY = 50
+"""Vendor rows in a new workbook."""
+MAX_CAPACITY = 100_000
+CHART_TOP = 10
+"""The bar chart shows this many best qualified vendors."""
+
+DEFAULT_EVALUATION_ROWS = 400
+"""Evaluation rows (vendor x evaluator x criterion) in a new workbook."""
+MAX_EVALUATION_ROWS = 100_000
+_IN_MEMORY_ROWS = 2_000
+"""A workbook with at most this many vendor and evaluation rows together is assembled in memory
+(XlsxWriter's temporary files took a tenth of the time of a new workbook), a larger one in
+temporary files so that memory stays flat (its XML takes some 24 kB per vendor row)."""
+
+START, PROGRAM, CRITERIA_SHEET, VENDORS, SCORES, CALC, CONF = (
+    "Start", "Program", "Criteria", "Vendors", "Scores", "Calc", "xlwings.conf",
+)
+EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET = "Evaluations", "Consensus", "Weights (AHP)"
+SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET, SCORES, CALC, CONF)
+
+INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "addin"
+"""Roles of a defined name: typed by users, written by the generator and locked, the vendor
+table (header + names + scores, the argument of VENDOR_SCORES), native formulas, add-in formulas."""
+
+ADDIN_NAMES = frozenset(
+    {"Recommendation", "Fit_Scores", "Recommendation_Reason", "Addin_Results", "Addin_Version",
+     "Addin_Consensus", "Robustness"}
+)
+"""Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
+dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""
+
+AHP_STEPS = 10
+"""Squarings of the normalised AHP matrix: the weights come from A^(2^10) (see `_ahp_values`)."""
+ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1))})
+"""Native names written as ONE legacy array formula over the whole area (MMULT blocks): only the
+first cell holds the formula, the others its results as plain values (like an add-in's spill)."""
+CELL_ARRAY_NAMES = frozenset({
+    "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
+    "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max",
+})
+"""Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
+compute over ranges with functions that take single values (EXACT, TRIM, IF inside MEDIAN,
+MIN, MAX). Written so deliberately: Excel 2010 and LibreOffice evaluate them as arrays, and
+Excel 365 shows them with braces."""
+
+CHECK_OK = "OK"
+CHECK_ROWS = "Fix the rows marked in the Check column"
+CHECK_TOTAL = "The weights add up to 0: give at least one criterion a weight above 0"
+CHECK_COVERAGE = "Minimum coverage must be a share from 0% to 100%"
+WEIGHT_PROBLEM = "Weight must be a number, 0 or more"
+MINIMUM_PROBLEM = "Must-have minimum must be blank or a score from {lo} to {hi}"
+STATUS_CHECK = "Check the Criteria sheet"
+STATUS_EVALUATIONS = "Check the Evaluations sheet"
+CHECK_USE_AHP = "Use AHP weights must be Yes or No"
+CHECK_AHP = "Use AHP weights is Yes, but the AHP judgements are incomplete (see the Weights (AHP) sheet)"
+EVAL_OK = "OK"
+EVAL_ROWS = "Fix the rows marked in the Check column"
+EVAL_METHOD = "Consensus method must be mean or median"
+EVAL_FILL = "Fill Vendor, Evaluator and Criterion, or clear the row"
+EVAL_VENDOR = "Vendor is not on the Vendors sheet"
+EVAL_CRITERION = "Criterion is not on the Criteria sheet"
+EVAL_SCORE = "Score must be a number from {lo} to {hi}, N/A or blank"
+EVAL_DUPLICATE = "Same vendor, evaluator and criterion as row "
+"""The Check column of the Evaluations sheet (the duplicate's message ends with a row number)."""
+AHP_TOO_MANY = "AHP compares at most 15 criteria"
+AHP_INCOMPLETE = "Fill every cell above the diagonal with a judgement from 1/9 to 9, such as 3 or 1/3"
+AHP_CONSISTENT = "Consistent: CR is at most 0.10"
+AHP_INCONSISTENT = "Inconsistent: CR is above 0.10; revisit "
+"""AHP_Check; the inconsistent message ends with the pair to revisit ("Cost vs Quality systems")."""
+NO_QUALIFIED = "No qualified vendors to compare yet"
+ROBUSTNESS_ARGS = (0.2, 10_000, 0)
+"""ROBUSTNESS's uncertainty, samples and seed in the workbook (and in `partnerfit score`)."""
+JUDGEMENT_RANGE = (0.1, 10.0)
+"""AHP judgements accepted (Saaty's scale is 1/9 to 9; 0.11 typed for 1/9 passes, a date does not)."""
+INVALID_CELL = "invalid"
+
+_LO, _HI = (f"{x:g}" for x in SCALE)
+MAX_AHP_CRITERIA = len(RANDOM_INDEX)
+
+_FUNCTIONS = ("PARTNER_FIT, PARTNER_FIT_SCORES, PARTNER_FIT_WHY, VENDOR_SCORE, VENDOR_SCORES, CONSENSUS, "
+              "AHP_WEIGHTS, RANK_ACCEPTABILITY, FLIP_MARGIN, ROBUSTNESS")
+_START_LINES = (
+    ("title", "Partner evaluation workbook"),
+    ("wrap", "Choose the kind of outsourcing partner for a biopharma program (CRO, CMO or CDMO), "
+             "then score candidate vendors on weighted criteria and rank them. "
+             "Made with partnerfit {version}."),
+    ("section", "How to use it"),
+    ("wrap", "1. Program: describe the program with the drop-down lists (stage, need, process "
+             "maturity, CMC experience, modality); the recommended partner type appears below them."),
+    ("wrap", "2. Criteria: adjust the weights (any total; the defaults are the {profile} profile) and "
+             "set must-have minimums: a vendor scoring below one is knocked out. Or compare the criteria in "
+             "pairs on the Weights (AHP) sheet and set Use AHP weights to Yes."),
+    ("wrap", "3. Vendors: one row per vendor; score each criterion from {lo} (poor) to {hi} (excellent) "
+             "with the guide on the Criteria sheet. Leave a cell blank or enter N/A when you cannot "
+             "score it: it is left out, not counted as zero. Several evaluators? Enter one row per vendor, "
+             "evaluator and criterion on the Evaluations sheet instead: their consensus (mean or median) then "
+             "replaces the Vendors sheet's scores, and the Consensus sheet flags where they disagree."),
+    ("wrap", "4. Scores: weighted score, coverage (the share of the weight that was scored), status and "
+             "rank of every vendor, the qualified vendors best first, a chart, and (with the live functions) "
+             "how robust the ranking is to the weights."),
+    ("wrap", "5. Share: send this file, or make a copy for procurement that needs no Python: "
+             "partnerfit share evaluation.xlsx -o for_procurement.xlsx"),
+    ("section", "Live functions: the recommendation and the add-in cross-check"),
+    ("wrap", "Windows (Excel with Python): pip install partnerfit, then xlwings addin install. Save this "
+             "workbook as .xlsm (File > Save As > Excel Macro-Enabled Workbook) and click Import "
+             "Functions on the xlwings tab. The xlwings.conf sheet already names the module "
+             "(partnerfit.udfs); if Excel does not find Python, set Interpreter_Win there."),
+    ("wrap", "Mac and Excel on the web: install the free xlwings Lite add-in (Home > Add-ins, search "
+             "for xlwings), add partnerfit to its requirements.txt and "
+             "from partnerfit.udfs import * to its main.py."),
+    ("wrap", "Functions: " + _FUNCTIONS + " and PARTNERFIT_VERSION (see their descriptions "
+             "in Insert Function, category partnerfit)."),
+    ("section", "What works without Python"),
+    ("wrap", "Everything but the green cells: weights, must-haves, scores, coverage, status, rank, "
+             "the ranking and the chart are ordinary formulas (Excel 2010 or later, LibreOffice). "
+             "Without Excel, partnerfit check, score and share read this workbook from the command line."),
+    ("addin", "Add-in check: the partnerfit version when the live functions work, #NAME? when they are off"),
+    ("section", "Colours and protection"),
+    ("input", "Yellow cells are yours to fill in."),
+    ("computed", "White cells are computed and locked."),
+    ("addin", "Green cells need the live functions."),
+    ("wrap", "The sheets are protected without a password against accidental edits (Review > Unprotect "
+             "Sheet). Keep the defined names (Formulas > Name Manager): other tools read the workbook "
+             "through them."),
+)
+_START_ADDIN_ROW = next(i for i, (style, text) in enumerate(_START_LINES) if text.startswith("Add-in check"))
+
+
+# --------------------------------------------------------------------------- the layout
+
+
+@dataclass(frozen=True)
+class Area:
+    """The cells of one defined name (0-based first row and column)."""
+
+    sheet: str
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
+    role: str = INPUT
+
+    @property
+    def ref(self) -> str:
+        """Absolute reference with the sheet, e.g. Scores!$B$5:$B$54."""
+        first = cell_ref(self.row, self.col)
+        last = cell_ref(self.row + self.rows - 1, self.col + self.cols - 1)
+        return f"{quote(self.sheet)}!{first}" + ("" if first == last else f":{last}")
+
+    def cells(self):
+        """(row, col) of every cell, row by row."""
+        for i in range(self.rows):
+            for j in range(self.cols):
+                yield self.row + i, self.col + j
+
+
+@lru_cache(maxsize=None)
+def column_name(col: int) -> str:
+    """The letters of 0-based column `col` (0 -> A)."""
+    return column_letter(col + 1)
+
+
+def cell_ref(row: int, col: int, absolute: bool = True) -> str:
+    """A1 reference of 0-based (row, col), absolute ($A$1) unless told otherwise."""
+    dollar = "$" if absolute else ""
+    return f"{dollar}{column_name(col)}{dollar}{row + 1}"
+
+
+def quote(sheet: str) -> str:
+    """A sheet name as a reference spells it (quoted unless letters and digits only)."""
+    return sheet if sheet.isalnum() else "'" + sheet.replace("'", "''") + "'"
+
+
+# Fixed positions (0-based). Vendor-sized blocks start at these rows.
+_P_INPUT = 3          # Program: first input row (stage); fit scores at D..F from this row
+_P_RESULT = 9         # Program: recommendation, then the reason
+_C_TABLE = 5          # Criteria: header row; criteria below
+_V_HEAD = 3           # Vendors: table header row; vendors below
+_S_HEAD = 3           # Scores: header row; vendors below
+_S_RANK = 6           # Scores: first column of the ranking (rank, vendor, score)
+_S_ADDIN = 10         # Scores: first column of the add-in block
+_S_ADDIN_ROW = 23     # Scores: anchor row of VENDOR_SCORES (its header row), below the chart
+_K_HEAD = 5           # Calc: header row; vendors below
+_K_CLEAN = 8          # Calc: first column of the clean-scores block
+_C_USE_AHP = 4        # Criteria: the "Use AHP weights" row
+_E_HEAD = 6           # Evaluations: table header row; evaluation rows below
+_N_HEAD = 5           # Consensus: header row of the blocks; vendors below
+_A_HEAD = 8           # Weights (AHP): header row of the judgements; the full matrix 3 rows below them
+
+
+def _calc_columns(m: int) -> tuple[int, int, int, int]:
+    """Calc: first column of the below-minimum, evaluation, robustness-table and AHP blocks."""
+    below = _K_CLEAN + m + 1
+    evals = below + m + 1
+    robust = evals + 7
+    return below, evals, robust, robust + m + 2
+
+
+def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
+    """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
+    `evaluations` evaluation rows."""
+    m, n, e = criteria, capacity, evaluations
+    v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
+    e0, n0, a0 = _E_HEAD + 1, _N_HEAD + 1, _A_HEAD + 1
+    full = a0 + m + 2  # Weights (AHP): first row of the full matrix
+    below, evals, robust, ahp = _calc_columns(m)
+    after = 1 + m  # Vendors: first column after the scores
+
+    def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
+        return k0 + t * (m + 1)
+
+    return {
+        "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
+        **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
+            ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
+        "Fit_Scores": Area(PROGRAM, _P_INPUT, 3, 2, 3, ADDIN),
+        "Recommendation": Area(PROGRAM, _P_RESULT, 1, role=ADDIN),
+        "Recommendation_Reason": Area(PROGRAM, _P_RESULT + 1, 1, role=ADDIN),
+        "Weight_Profile": Area(CRITERIA_SHEET, 1, 1, role=FIXED),
+        "Criteria_Check": Area(CRITERIA_SHEET, 2, 1, role=FORMULA),
+        "Min_Coverage": Area(CRITERIA_SHEET, 3, 1),
+        "Use_AHP": Area(CRITERIA_SHEET, _C_USE_AHP, 1),
+        "Criteria_Names": Area(CRITERIA_SHEET, c0, 0, m, role=FIXED),
+        "Weights": Area(CRITERIA_SHEET, c0, 3, m),
+        "Minimums": Area(CRITERIA_SHEET, c0, 4, m),
+        "Effective_Weights": Area(CRITERIA_SHEET, c0, 5, m, role=FORMULA),
+        "Weight_Shares": Area(CRITERIA_SHEET, c0, 6, m, role=FORMULA),
+        "Criteria_Checks": Area(CRITERIA_SHEET, c0, 7, m, role=FORMULA),
+        "Weights_Total": Area(CRITERIA_SHEET, c0 + m, 5, role=FORMULA),
+        "Vendor_Table": Area(VENDORS, _V_HEAD, 0, n + 1, 1 + m, TABLE),
+        "Vendor_Names": Area(VENDORS, v0, 0, n),
+        "Vendor_Scores": Area(VENDORS, v0, 1, n, m),
+        "Vendor_Types": Area(VENDORS, v0, after, n),
+        "Vendor_Sites": Area(VENDORS, v0, after + 1, n),
+        "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
+        "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
+        "Consensus_Method": Area(EVALUATIONS, 2, 1),
+        "Eval_Check": Area(EVALUATIONS, 3, 1, role=FORMULA),
+        "Eval_Rows": Area(EVALUATIONS, 4, 1, role=FORMULA),
+        "Eval_Table": Area(EVALUATIONS, _E_HEAD, 0, e + 1, 5, TABLE),
+        **{name: Area(EVALUATIONS, e0, j, e) for j, name in enumerate(EVALUATION_NAMES)},
+        "Eval_Checks": Area(EVALUATIONS, e0, 5, e, role=FORMULA),
+        "Consensus_Disagreements": Area(CONSENSUS_SHEET, 2, 1, role=FORMULA),
+        "Consensus_Table": Area(CONSENSUS_SHEET, _N_HEAD, 0, n + 1, m + 1, TABLE),
+        "Consensus_Vendors": Area(CONSENSUS_SHEET, n0, 0, n, role=FORMULA),
+        "Consensus_Scores": Area(CONSENSUS_SHEET, n0, 1, n, m, FORMULA),
+        "Consensus_Spreads": Area(CONSENSUS_SHEET, n0, m + 2, n, m, FORMULA),
+        "Consensus_Counts": Area(CONSENSUS_SHEET, n0, 2 * m + 3, n, m, FORMULA),
+        "Addin_Consensus": Area(CONSENSUS_SHEET, n0 + n + 2, 0, n + 1, m + 1, ADDIN),
+        "AHP_Check": Area(AHP_SHEET, 2, 1, role=FORMULA),
+        "AHP_CR": Area(AHP_SHEET, 3, 1, role=FORMULA),
+        "AHP_Lambda_Max": Area(AHP_SHEET, 4, 1, role=FORMULA),
+        "AHP_CI": Area(AHP_SHEET, 5, 1, role=FORMULA),
+        "AHP_Judgements": Area(AHP_SHEET, a0, 1, m, m),
+        "AHP_Matrix": Area(AHP_SHEET, full, 1, m, m, FORMULA),
+        "AHP_Weights": Area(AHP_SHEET, full, m + 1, m, role=FORMULA),
+        "Vendor_Count": Area(SCORES, 2, 1, role=FORMULA),
+        "Qualified_Count": Area(SCORES, 2, 3, role=FORMULA),
+        "Score_Source": Area(SCORES, 2, _S_RANK + 1, role=FORMULA),
+        "Robustness": Area(SCORES, 2, _S_ADDIN, role=ADDIN),
+        "Result_Vendors": Area(SCORES, s0, 0, n, role=FORMULA),
+        "Weighted_Scores": Area(SCORES, s0, 1, n, role=FORMULA),
+        "Coverages": Area(SCORES, s0, 2, n, role=FORMULA),
+        "Statuses": Area(SCORES, s0, 3, n, role=FORMULA),
+        "Ranks": Area(SCORES, s0, 4, n, role=FORMULA),
+        "Ranking": Area(SCORES, s0, _S_RANK, n, 3, FORMULA),
+        "Addin_Results": Area(SCORES, _S_ADDIN_ROW, _S_ADDIN, n + 1, 5, ADDIN),
+        "Calc_Inputs_OK": Area(CALC, 2, 1, role=FORMULA),
+        **{name: Area(CALC, 2, 2 + k, role=FORMULA) for k, name in enumerate(_CALC_SWITCHES)},
+        "Calc_Weight_Row": Area(CALC, 3, _K_CLEAN, 1, m, FORMULA),
+        "Calc_Minimum_Row": Area(CALC, 4, _K_CLEAN, 1, m, FORMULA),
+        "Calc_Present": Area(CALC, k0, 0, n, role=FORMULA),
+        "Calc_Scored_Weight": Area(CALC, k0, 1, n, role=FORMULA),
+        "Calc_Invalid_At": Area(CALC, k0, 2, n, role=FORMULA),
+        "Calc_Knocked_At": Area(CALC, k0, 3, n, role=FORMULA),
+        "Calc_Missing_Musts": Area(CALC, k0, 4, n, role=FORMULA),
+        "Calc_Rank_Keys": Area(CALC, k0, 5, n, role=FORMULA),
+        "Calc_Positions": Area(CALC, k0, 6, n, role=FORMULA),
+        "Calc_Clean_Scores": Area(CALC, k0, _K_CLEAN, n, m, FORMULA),
+        "Calc_Below_Minimum": Area(CALC, k0, below, n, m, FORMULA),
+        **{name: Area(CALC, k0, evals + k, e, role=FORMULA) for k, name in enumerate(_CALC_EVALUATION_COLUMNS)},
+        "Calc_Robust_Table": Area(CALC, _K_HEAD, robust, n + 1, m + 1, FORMULA),
+        "Calc_AHP_Parsed": Area(CALC, ahp_block(0), ahp, m, m, FORMULA),
+        "Calc_AHP_Start": Area(CALC, ahp_block(1), ahp, m, m, FORMULA),
+        **{f"Calc_AHP_Step_{k}": Area(CALC, ahp_block(1 + k), ahp, m, m, FORMULA) for k in range(1, AHP_STEPS + 1)},
+        "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
+        "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
+        "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
+    }
+
+
+EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")
+"""The input columns of the Evaluations sheet, left to right."""
+_CALC_SWITCHES = (
+    "Calc_Eval_Mode", "Calc_Median", "Calc_Method_OK", "Calc_Consensus_On", "Calc_Use_AHP",
+    "Calc_Use_AHP_OK", "Calc_AHP_OK",
+)
+"""Calc's one-cell switches, on row 3 from column C."""
+_CALC_EVALUATION_COLUMNS = (
+    "Calc_Eval_Used", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Score",
+    "Calc_Eval_Duplicate_Of", "Calc_Eval_Cell",
+)
+"""Calc's helper columns, one row per evaluation row: the row is used; its vendor's row on the
+Vendors sheet and its criterion's row on the Criteria sheet (0: not found); its score as the
+clean-scores block reads it; the earlier row it repeats (0: none); the consensus cell it counts
+for, (vendor row - 1) x criteria + criterion row (0: none)."""
+
+
+INPUT_NAMES = (
+    "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
+    "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
+    "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
+    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+)
+"""The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES})
+"""Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
+typed weights."""
+
+PROGRAM_NAMES = {
+    "stage": "Program_Stage",
+    "need": "Program_Need",
+    "process": "Program_Process",
+    "cmc_experience": "Program_CMC",
+    "modality": "Program_Modality",
+}
+REQUIRED_NAMES = (*PROGRAM_NAMES.values(), "Criteria_Names", "Weights", "Minimums", "Vendor_Names", "Vendor_Scores")
+DEFAULT_MIN_COVERAGE = 0.5

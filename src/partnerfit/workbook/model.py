@@ -1,0 +1,217 @@
+"""The inputs of an evaluation workbook: what the generator writes (`Filling`) and what the reader
+finds (`Inputs`, with where each value lives), and the `Problem` found in a cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import xlsx
+from ..cells import choice_value
+from ..criteria import PROFILES
+from ..domain import PartnerType
+from ..errors import PartnerfitError
+from ..example import EXAMPLE, Vendor
+from .layout import (
+    DEFAULT_CAPACITY,
+    DEFAULT_EVALUATION_ROWS,
+    EVALUATION_NAMES,
+    INPUT_NAMES,
+    MAX_CAPACITY,
+    MAX_EVALUATION_ROWS,
+    OPTIONAL_INPUT_NAMES,
+)
+
+# --------------------------------------------------------------------------- the inputs
+
+
+@dataclass(frozen=True)
+class Filling:
+    """Everything a user types into the workbook, each cell exactly as entered (None = blank).
+
+    `criteria`, `weights` and `minimums` default to the `partner_type` profile (no must-haves);
+    `vendors` are the vendor rows from the top (blank rows allowed), at most `capacity` of them.
+    `evaluations` are rows (vendor, evaluator, criterion, score[, evidence]) of the Evaluations
+    sheet from the top, at most `evaluation_rows` of them; `judgements` the criteria x criteria
+    AHP block, of which only the cells above the diagonal are read (default: all 1).
+    """
+
+    partner_type: str = "CDMO"
+    stage: object = None
+    need: object = None
+    process: object = None
+    cmc_experience: object = None
+    modality: object = None
+    criteria: tuple | None = None
+    weights: tuple | None = None
+    minimums: tuple | None = None
+    min_coverage: object = 0.5
+    vendors: tuple = ()
+    capacity: int = DEFAULT_CAPACITY
+    evaluations: tuple = ()
+    evaluation_rows: int = DEFAULT_EVALUATION_ROWS
+    consensus_method: object = "mean"
+    use_ahp: object = "No"
+    judgements: tuple | None = None
+
+    def __post_init__(self):
+        profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
+        criteria = tuple(self.criteria or (c.name for c in profile.criteria))
+        defaults = profile.as_dict()
+        fields = {
+            "partner_type": profile.partner_type.value,
+            "criteria": criteria,
+            "weights": tuple(self.weights if self.weights is not None
+                             else (defaults.get(c) for c in criteria)),
+            "minimums": tuple(self.minimums if self.minimums is not None else (None,) * len(criteria)),
+            "vendors": tuple(self.vendors),
+            "evaluations": tuple(tuple(row) + (None,) * (5 - len(row)) for row in self.evaluations),
+            "judgements": tuple(tuple(row) for row in self.judgements) if self.judgements is not None
+            else ((1.0,) * len(criteria),) * len(criteria),
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+        if not 1 <= self.capacity <= MAX_CAPACITY:
+            raise PartnerfitError(f"room for {self.capacity} vendors; use 1 to {MAX_CAPACITY}")
+        if len(self.vendors) > self.capacity:
+            raise PartnerfitError(f"{len(self.vendors)} vendors do not fit in {self.capacity} rows")
+        if not 1 <= self.evaluation_rows <= MAX_EVALUATION_ROWS:
+            raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
+        if len(self.evaluations) > self.evaluation_rows:
+            raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
+        if any(len(row) != 5 for row in self.evaluations):
+            raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
+        if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):
+            raise PartnerfitError(f"the AHP judgements must be {len(criteria)} x {len(criteria)}")
+        for what, cells in (("weights", self.weights), ("minimums", self.minimums)):
+            if len(cells) != len(criteria):
+                raise PartnerfitError(f"{len(cells)} {what} for {len(criteria)} criteria")
+        for vendor in self.vendors:
+            if len(vendor.scores) != len(criteria):
+                raise PartnerfitError(
+                    f"vendor {vendor.name!r} has {len(vendor.scores)} scores for {len(criteria)} criteria"
+                )
+
+    @classmethod
+    def example(cls, capacity: int = DEFAULT_CAPACITY) -> "Filling":
+        """The bundled example (example.py) as typed into the workbook."""
+        e = EXAMPLE
+        return cls(
+            partner_type=e.partner_type.value, stage=e.stage, need=e.need, process=e.process,
+            cmc_experience=e.cmc_experience, modality=e.modality,
+            minimums=tuple(e.minimums.get(c) for c in e.criteria),
+            vendors=e.vendors, capacity=capacity,
+        )
+
+    @classmethod
+    def from_names(cls, values) -> "Filling":
+        """A filling from the cells of the input names (`INPUT_NAMES` -> list of rows, as read)."""
+        missing = [name for name in INPUT_NAMES if name not in values and name not in OPTIONAL_INPUT_NAMES]
+        if missing:
+            raise PartnerfitError(f"the workbook lacks the defined name {missing[0]}")
+
+        def column(name):
+            return tuple(row[0] for row in values[name])
+
+        def cell(name):
+            return values[name][0][0]
+
+        rows = zip(column("Vendor_Names"), column("Vendor_Sites"), values["Vendor_Scores"],
+                   column("Vendor_Evidence"), column("Vendor_Comments"), column("Vendor_Types"))
+        vendors = tuple(Vendor(n, s, tuple(x), e, c, t) for n, s, x, e, c, t in rows)
+        criteria = column("Criteria_Names")
+        team = {}  # the names of a workbook made before the Evaluations and AHP sheets may be absent
+        if all(name in values for name in EVALUATION_NAMES):
+            columns = [column(name) for name in EVALUATION_NAMES]
+            if len({len(c) for c in columns}) != 1:
+                raise PartnerfitError("the Eval_ names cover different numbers of rows; they must cover the same rows")
+            team.update(evaluations=tuple(zip(*columns)), evaluation_rows=len(columns[0]))
+        if "Consensus_Method" in values:
+            team["consensus_method"] = cell("Consensus_Method")
+        if "Use_AHP" in values:
+            team["use_ahp"] = cell("Use_AHP")
+        block = values.get("AHP_Judgements")
+        if block is not None and len(block) == len(criteria) and all(len(r) == len(criteria) for r in block):
+            team["judgements"] = tuple(tuple(r) for r in block)
+        return cls(
+            partner_type=cell("Weight_Profile"), stage=cell("Program_Stage"),
+            need=cell("Program_Need"), process=cell("Program_Process"),
+            cmc_experience=cell("Program_CMC"), modality=cell("Program_Modality"),
+            criteria=criteria, weights=column("Weights"),
+            minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
+            vendors=vendors, capacity=len(vendors), **team,
+        )
+
+    def rows(self) -> list[Vendor]:
+        """All `capacity` vendor rows, blank ones included."""
+        blank = Vendor(None, None, (None,) * len(self.criteria), None, None, None)
+        return list(self.vendors) + [blank] * (self.capacity - len(self.vendors))
+
+    def evaluation_cells(self) -> list[tuple]:
+        """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""
+        return list(self.evaluations) + [(None,) * 5] * (self.evaluation_rows - len(self.evaluations))
+
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a workbook: where, and what to do about it."""
+
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        # One line, even when a name typed with Alt+Enter holds a line break.
+        return f"{self.cell}: {self.message}".replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
+@dataclass
+class Inputs:
+    """Everything the engine needs, as found in the workbook, with where each value lives."""
+
+    program: dict[str, object]
+    program_cells: dict[str, str]
+    criteria: list[str]
+    weights: list[object]
+    minimums: list[object]
+    min_coverage: object
+    vendors: list[str]
+    cells: np.ndarray
+    """Score cells exactly as entered (objects, None for blanks), one row per (non-empty) vendor row."""
+    areas: dict[str, xlsx.Area]
+    criteria_rows: list[int]
+    """Offsets of the used criteria within Criteria_Names / Weights / Minimums."""
+    vendor_rows: list[int]
+    """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
+    problems: list[Problem] = field(default_factory=list)
+    vendor_cells: list = field(default_factory=list)
+    """Every cell of Vendor_Names, as entered (the evaluations refer to them by row)."""
+    criteria_cells: list = field(default_factory=list)
+    """Every cell of Criteria_Names, as entered."""
+    evaluations: list = field(default_factory=list)
+    """The Evaluations sheet's rows (vendor, evaluator, criterion, score, evidence) as entered."""
+    consensus_method: object = None
+    team: object = None
+    """`results.EvaluationRead` when the Evaluations sheet holds rows, else None."""
+    use_ahp: object = None
+    judgements: list | None = None
+    """The AHP judgement block as entered, when the workbook has one."""
+
+    @property
+    def uses_ahp(self) -> bool:
+        """Use AHP weights is Yes (exactly as the workbook reads it)."""
+        value = self.use_ahp
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+            return False  # the usual answers, without loading the template module
+        return choice_value(value) == "yes"
+
+    def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""
+        return self.team.statistics(len(self.vendor_cells), len(self.criteria_cells))
+
+    def list_cell(self, name: str, index: int) -> str:
+        """Address of item `index` of a one-row or one-column named range."""
+        area = self.areas[name]
+        return area.address(index, 0) if area.rows >= area.cols else area.address(0, index)
+

@@ -1,0 +1,170 @@
+"""Reading a filled evaluation workbook through its defined names.
+
+The template's defined names (`Program_Stage`, `Weights`, `Vendor_Scores`, ...) are the contract:
+rows and sheets that users add do not confuse the reader, because it never looks anywhere else.
+Reading uses python-calamine and no pandas, so `partnerfit score --json` costs little more than
+reading the cells. Workbooks with the Evaluations and Weights (AHP) sheets are read exactly as
+their formulas read them (`results.read_evaluations`); workbooks made before those sheets lack
+their names and are read as before.
+"""
+
+from __future__ import annotations
+
+import operator
+from itertools import compress
+from pathlib import Path
+
+import numpy as np
+
+from .. import xlsx
+from ..cells import cell_texts, is_blank
+from ..errors import PartnerfitError
+from .layout import (
+    DEFAULT_MIN_COVERAGE,
+    EVALUATION_NAMES,
+    INPUT_NAMES,
+    OPTIONAL_INPUT_NAMES,
+    PROGRAM_NAMES,
+    REQUIRED_NAMES,
+)
+from .model import Filling, Inputs, Problem
+from .results import read_evaluations
+
+
+def _flat(block: list[list]) -> list:
+    return [v for row in block for v in row]
+
+
+class Source:
+    """A vetted workbook opened for reading: its defined names and cell values."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.package = xlsx.open_package(path)
+        self.book = xlsx.read_workbook(self.package)
+        self.values = xlsx.SheetValues(self.package, self.book)
+        self._areas: dict[str, xlsx.Area] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.book.names
+
+    def area(self, name: str) -> xlsx.Area:
+        if name not in self._areas:
+            if name not in self.book.names:
+                raise PartnerfitError(f"{self.path}: defined name {name} is missing; regenerate the "
+                                      "workbook with partnerfit new and copy your data into it")
+            self._areas[name] = self.book.area(name)
+        return self._areas[name]
+
+    def block(self, name: str) -> list[list]:
+        return self.values.block(self.area(name))
+
+    def array(self, name: str) -> np.ndarray:
+        return self.values.array(self.area(name))
+
+
+def read_inputs(source: Source) -> Inputs:
+    """Read a filled workbook. Structural faults raise; cell-level faults are in `.problems`."""
+    path = source.path
+    missing = [n for n in REQUIRED_NAMES if not source.has(n)]
+    if missing:
+        raise PartnerfitError(
+            f"{path}: defined name {missing[0]} is missing"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + "; this is not a partnerfit workbook, or its names were deleted: start from `partnerfit new`"
+        )
+    areas = {n: source.area(n) for n in (*REQUIRED_NAMES, "Min_Coverage") if source.has(n)}
+    program = {key: source.block(name)[0][0] for key, name in PROGRAM_NAMES.items()}
+    names_all = _flat(source.block("Criteria_Names"))
+    weights_all = _flat(source.block("Weights"))
+    minimums_all = _flat(source.block("Minimums"))
+    if not len(names_all) == len(weights_all) == len(minimums_all):
+        raise PartnerfitError(
+            f"{path}: Criteria_Names, Weights and Minimums cover {len(names_all)}, {len(weights_all)} and "
+            f"{len(minimums_all)} cells; they must be the same length"
+        )
+    problems: list[Problem] = []
+    criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
+    vendor_area, score_area = areas["Vendor_Names"], areas["Vendor_Scores"]
+    if score_area.cols != len(names_all):
+        raise PartnerfitError(
+            f"{path}: Vendor_Scores has {score_area.cols} columns for {len(names_all)} criteria cells; "
+            "the block needs one column per criterion"
+        )
+    if vendor_area.rows != score_area.rows:
+        raise PartnerfitError(
+            f"{path}: Vendor_Names covers {vendor_area.rows} rows but Vendor_Scores {score_area.rows}; "
+            "they must cover the same rows"
+        )
+    names_block = source.array("Vendor_Names").ravel().tolist()
+    score_block = source.array("Vendor_Scores")
+    names = cell_texts(names_block)  # "" for a blank cell
+    vendor_rows = list(compress(range(len(names)), names))
+    for i in compress(range(len(names)), map(operator.not_, names)):
+        if not all(is_blank(v) for v in score_block[i]):
+            problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
+                                    "enter the vendor's name or clear the row"))
+    inputs = Inputs(
+        program=program,
+        program_cells={k: areas[n].address() for k, n in PROGRAM_NAMES.items()},
+        criteria=[str(names_all[i]).strip() for i in criteria_rows],
+        weights=[weights_all[i] for i in criteria_rows],
+        minimums=[minimums_all[i] for i in criteria_rows],
+        min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
+        vendors=list(compress(names, names)),
+        cells=score_block if score_block.shape == (len(vendor_rows), len(criteria_rows))  # all in use
+        else score_block[np.ix_(vendor_rows, criteria_rows)],
+        areas=areas,
+        criteria_rows=criteria_rows,
+        vendor_rows=vendor_rows,
+        problems=problems,
+    )
+    for i, name in enumerate(names_all):
+        if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
+            problems.append(Problem(inputs.list_cell("Criteria_Names", i),
+                                    "a weight or minimum is set for a criterion with no name; name it or clear the row"))
+    inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
+    _read_team(source, inputs)
+    return inputs
+
+
+def _read_team(source: Source, inputs: Inputs) -> None:
+    """The Evaluations and Weights (AHP) inputs, when the workbook has their names."""
+    for name in ("Use_AHP", "AHP_Judgements", "Consensus_Method", "Consensus_Scores", "Consensus_Spreads"):
+        if source.has(name):
+            inputs.areas[name] = source.area(name)
+    if source.has("Use_AHP"):
+        inputs.use_ahp = source.block("Use_AHP")[0][0]
+    if source.has("AHP_Judgements"):
+        inputs.judgements = source.block("AHP_Judgements")
+    if source.has("Consensus_Method"):
+        inputs.consensus_method = source.block("Consensus_Method")[0][0]
+    if not all(source.has(name) for name in EVALUATION_NAMES):
+        return
+    areas = [source.area(name) for name in EVALUATION_NAMES]
+    if len({area.rows for area in areas}) != 1:
+        raise PartnerfitError(f"{source.path}: the Eval_ names cover {', '.join(str(a.rows) for a in areas)} "
+                              "rows; they must cover the same rows")
+    inputs.areas.update(zip(EVALUATION_NAMES, areas))
+    inputs.evaluations = list(zip(*(_flat(source.block(name)) for name in EVALUATION_NAMES)))
+    if all(v is None or v == "" for row in inputs.evaluations for v in row[:4]):
+        return  # no evaluation rows: the Vendors sheet's scores count
+    team = read_evaluations(inputs.vendor_cells, inputs.criteria_cells, inputs.evaluations,
+                            inputs.consensus_method, areas[0].top - 1)
+    inputs.team = team if team.mode else None
+
+
+
+def filling(source: Source):
+    """The workbook's input cells as a `model.Filling` (to compute every formula's value)."""
+    rows = source.area("Vendor_Names").rows
+    blocks = {}
+    for name in INPUT_NAMES:
+        if source.has(name):
+            blocks[name] = source.block(name)
+        elif name == "Weight_Profile":
+            blocks[name] = [["CDMO"]]
+        elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
+            blocks[name] = [[None]] * rows
+    return Filling.from_names(blocks)
+

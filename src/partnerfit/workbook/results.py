@@ -1,0 +1,579 @@
+"""The value of every formula and add-in cell of a workbook, computed from its inputs with the
+engine, and the engine's results of a read workbook.
+
+Native formulas reproduce the engine exactly: `scoring.evaluate` for the scores,
+`consensus.cell_statistics` for the consensus of several evaluators and `ahp.ahp_weights` for the
+AHP weights (by repeated squaring of the matrix, see `_ahp_values`). The add-in cells
+(`ADDIN_NAMES`) hold what the Excel functions of `partnerfit.functions` return.
+`computed_values(filling)` returns the value of every formula and add-in cell of the names
+`layout()` lists.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import functions
+from ..ahp import ahp_weights
+from ..cells import (
+    choice_value,
+    is_empty,
+    is_number,
+    is_present,
+    name_key,
+    read_judgement,
+    read_score,
+    score_matrix,
+)
+from ..consensus import DISAGREEMENT, cell_statistics
+from ..criteria import SCALE
+from ..partner_fit import Recommendation
+from ..scoring import Evaluation, evaluate
+from .layout import (
+    _E_HEAD,
+    _HI,
+    _LO,
+    AHP_CONSISTENT,
+    AHP_INCOMPLETE,
+    AHP_INCONSISTENT,
+    AHP_STEPS,
+    AHP_TOO_MANY,
+    CHECK_AHP,
+    CHECK_COVERAGE,
+    CHECK_OK,
+    CHECK_ROWS,
+    CHECK_TOTAL,
+    CHECK_USE_AHP,
+    EVAL_CRITERION,
+    EVAL_DUPLICATE,
+    EVAL_FILL,
+    EVAL_METHOD,
+    EVAL_OK,
+    EVAL_ROWS,
+    EVAL_SCORE,
+    EVAL_VENDOR,
+    INVALID_CELL,
+    JUDGEMENT_RANGE,
+    MAX_AHP_CRITERIA,
+    MINIMUM_PROBLEM,
+    NO_QUALIFIED,
+    ROBUSTNESS_ARGS,
+    STATUS_CHECK,
+    STATUS_EVALUATIONS,
+    WEIGHT_PROBLEM,
+)
+from .model import Filling, Inputs
+
+
+def _clean(value):
+    """The clean-scores cell: the score, "" when not scored, INVALID_CELL otherwise."""
+    number = read_score(value)
+    if number is None or not (math.isnan(number) or SCALE[0] <= number <= SCALE[1]):
+        return INVALID_CELL
+    return "" if math.isnan(number) else number
+
+
+
+def _criterion_check(weight, minimum) -> str:
+    if not is_empty(weight) and not (is_number(weight) and weight >= 0):
+        return WEIGHT_PROBLEM
+    if not is_empty(minimum) and not (is_number(minimum) and SCALE[0] <= minimum <= SCALE[1]):
+        return MINIMUM_PROBLEM.format(lo=_LO, hi=_HI)
+    return ""
+
+
+def _first(flags) -> int:
+    """1-based position of the first true flag, 0 if none (IFERROR(MATCH(...),0))."""
+    return next((j + 1 for j, flag in enumerate(flags) if flag), 0)
+
+
+def _column(values) -> list[list]:
+    return [[v] for v in values]
+
+
+
+@dataclass(frozen=True)
+class EvaluationRead:
+    """The Evaluations sheet as its formulas read it (Calc's evaluation columns), row by row.
+
+    `vendor_at` / `criterion_at`: 1-based row in Vendor_Names / Criteria_Names of the first name
+    equal to the row's (TRIM, case kept; 0: none); `duplicate_of`: 1-based index of the first
+    earlier row with the same vendor, criterion and evaluator (0: none); `cell`: the consensus
+    cell the row counts for, (vendor_at - 1) x criteria + criterion_at (0: none).
+    """
+
+    used: list[bool]
+    vendor_at: list[int]
+    criterion_at: list[int]
+    score: list
+    """Each row's score as the clean-scores block reads it: a number, "" or INVALID_CELL."""
+    duplicate_of: list[int]
+    cell: list[int]
+    checks: list[str]
+    """The Check column ("" when the row is fine)."""
+    median: bool
+    method_ok: bool
+
+    @property
+    def rows(self) -> int:
+        return sum(self.used)
+
+    @property
+    def mode(self) -> bool:
+        """Any evaluation row: the consensus replaces the Vendors sheet's scores everywhere."""
+        return self.rows > 0
+
+    @property
+    def check(self) -> str:
+        return EVAL_ROWS if any(self.checks) else EVAL_OK if self.method_ok else EVAL_METHOD
+
+    @property
+    def method(self) -> str:
+        return "median" if self.median else "mean"
+
+    def statistics(self, vendors: int, criteria: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(consensus, spread, count), vendor rows x criteria, from the engine's kernel
+        (`consensus.cell_statistics`); NaN where nobody scored."""
+        kept = [k for k, c in enumerate(self.cell) if c]
+        codes = np.array([self.cell[k] - 1 for k in kept], dtype=np.intp)
+        scores = np.array([self.score[k] for k in kept], dtype=float)
+        centre, spread, count = cell_statistics(codes, scores, vendors * criteria, self.method)
+        shape = (vendors, criteria)
+        return centre.reshape(shape), spread.reshape(shape), count.reshape(shape)
+
+
+def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int) -> EvaluationRead:
+    """Read evaluation rows (vendor, evaluator, criterion, score, ...) against the Vendors sheet's
+    `vendor_names` and the `criteria_names`, exactly as the workbook's formulas do.
+
+    `first_row`: the 0-based sheet row of the first evaluation row, for the duplicate message.
+    """
+    def index(names) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for k, name in enumerate(names):
+            key = name_key(name)
+            if key:
+                found.setdefault(key, k + 1)
+        return found
+
+    vendors, criteria = index(vendor_names), index(criteria_names)
+    m = len(criteria_names)
+    first: dict[tuple, int] = {}
+    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "checks")}
+    for k, row in enumerate(rows):
+        vendor, evaluator, criterion, score = row[:4]
+        filled = [is_present(x) for x in (vendor, evaluator, criterion, score)]
+        used = any(filled)
+        vendor_at = vendors.get(name_key(vendor), 0) if filled[0] else 0
+        criterion_at = criteria.get(name_key(criterion), 0) if filled[2] else 0
+        clean = _clean(score)
+        duplicate = 0
+        if vendor_at and criterion_at and filled[1]:
+            duplicate = first.setdefault((vendor_at, criterion_at, name_key(evaluator)), k + 1)
+            duplicate = 0 if duplicate == k + 1 else duplicate
+        if not used:
+            check = ""
+        elif not all(filled[:3]):
+            check = EVAL_FILL
+        elif not vendor_at:
+            check = EVAL_VENDOR
+        elif not criterion_at:
+            check = EVAL_CRITERION
+        elif clean == INVALID_CELL:
+            check = EVAL_SCORE.format(lo=_LO, hi=_HI)
+        elif duplicate:
+            check = f"{EVAL_DUPLICATE}{first_row + duplicate}"
+        else:
+            check = ""
+        cell = (vendor_at - 1) * m + criterion_at if vendor_at and criterion_at and isinstance(clean, float) else 0
+        for key, value in zip(out, (used, vendor_at, criterion_at, clean, duplicate, cell, check)):
+            out[key].append(value)
+    choice = choice_value(method)
+    return EvaluationRead(**out, median=choice == "median", method_ok=choice in ("", "mean", "median"))
+
+
+@dataclass(frozen=True)
+class AHPRead:
+    """The Weights (AHP) sheet as its formulas read it."""
+
+    parsed: list[list]
+    """Calc_AHP_Parsed: each judgement above the diagonal read (`read_judgement`), else ""."""
+    matrix: list[list]
+    """AHP_Matrix: the full reciprocal matrix ("" where a judgement is missing or off the scale)."""
+    ok: bool
+    result: object
+    """`ahp.ahp_weights` of the matrix when `ok`, else None."""
+
+    def first_bad(self) -> tuple[int, int] | None:
+        """0-based (row, column) of the first missing or unusable judgement, in reading order."""
+        m = len(self.matrix)
+        return next(((i, j) for i in range(m) for j in range(i + 1, m) if self.matrix[i][j] == ""), None)
+
+
+def read_ahp(judgements) -> AHPRead:
+    """Read an AHP judgement block (criteria x criteria; only the cells above the diagonal count)
+    and, when complete, weigh it with the engine (`ahp.ahp_weights`)."""
+    m = len(judgements)
+    lo, hi = JUDGEMENT_RANGE
+    parsed = [["" for _ in range(m)] for _ in range(m)]
+    matrix = [[1.0 if i == j else "" for j in range(m)] for i in range(m)]
+    for i in range(m):
+        for j in range(i + 1, m):
+            value = read_judgement(judgements[i][j])
+            if value is not None:
+                parsed[i][j] = value
+                if lo <= value <= hi:
+                    matrix[i][j], matrix[j][i] = value, 1 / value
+    ok = m <= MAX_AHP_CRITERIA and all(x != "" for row in matrix for x in row)
+    result = ahp_weights(np.array(matrix, dtype=float)) if ok else None
+    return AHPRead(parsed, matrix, ok, result)
+
+
+def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
+    """The Weights (AHP) sheet's values and its Calc blocks.
+
+    The native formulas find the principal eigenvector by repeated squaring: B0 = A / sum(A),
+    B(k+1) = B(k).B(k) / sum(B(k).B(k)), and the weights are the row sums of B(AHP_STEPS)
+    (A^1024 up to a factor). For a positive matrix A^k / |A^k| tends to w v' (Perron), with an
+    error shrinking like (|lambda_2| / lambda_max)^k: after 1,024 powers it is far below double
+    precision for any reciprocal matrix of judgements from 1/9 to 9 (tests/test_template.py
+    checks 1e-9 against the engine on the published cases and random matrices). The cached
+    weights, lambda max, CI and CR are the engine's (`ahp.ahp_weights`, LAPACK); the Calc blocks
+    hold the same squaring done in numpy.
+    """
+    m = len(f.criteria)
+    read = read_ahp(f.judgements)
+    blank = [["" for _ in range(m)] for _ in range(m)]
+    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix}
+    errors = [[-1.0] * m for _ in range(m)]
+    if read.ok:
+        a, result = np.array(read.matrix, dtype=float), read.result
+        b = a / a.sum()
+        values["Calc_AHP_Start"] = b.tolist()
+        for k in range(1, AHP_STEPS + 1):
+            c = b @ b
+            b = c / c.sum()
+            values[f"Calc_AHP_Step_{k}"] = b.tolist()
+        w = result.weights
+        for i in range(m):
+            for j in range(i + 1, m):
+                errors[i][j] = float(abs(math.log(a[i, j] * w[j] / w[i])))
+        values.update({
+            "AHP_Weights": _column(float(x) for x in w),
+            "AHP_Lambda_Max": [[float(result.lambda_max)]],
+            "AHP_CI": [[float(result.ci)]],
+            "AHP_CR": [[float(result.cr)]],
+        })
+    else:
+        values.update({"Calc_AHP_Start": blank, **{f"Calc_AHP_Step_{k}": blank for k in range(1, AHP_STEPS + 1)},
+                       "AHP_Weights": _column([""] * m), "AHP_Lambda_Max": [[""]], "AHP_CI": [[""]], "AHP_CR": [[""]]})
+    worst = [0, 0]
+    if m > MAX_AHP_CRITERIA:
+        check = AHP_TOO_MANY
+    elif not read.ok:
+        check = AHP_INCOMPLETE
+    elif read.result.consistent:
+        check = AHP_CONSISTENT
+    else:  # the engine's pair: the largest |ln(a_ij w_j / w_i)| above the diagonal, first in reading order
+        i, j = read.result.worst_pair
+        worst = [i + 1, j + 1]
+        check = f"{AHP_INCONSISTENT}{_result_name(f.criteria[i])} vs {_result_name(f.criteria[j])}"
+    values.update({
+        "Calc_AHP_Errors": errors,
+        "Calc_AHP_Row_Max": _column(max(row) for row in errors),
+        "Calc_AHP_Worst": [worst],
+        "AHP_Check": [[check]],
+    })
+    return values, read
+
+
+def effective_weights(weights, use_ahp, ahp: AHPRead) -> tuple[list, bool, bool]:
+    """(Effective_Weights as the Criteria sheet shows them, use AHP, Use AHP weights is valid):
+    the AHP weights when Use AHP weights is Yes ("" while the judgements are incomplete), else
+    the typed weights ("" for a blank or a weight that is not a number)."""
+    choice = choice_value(use_ahp)
+    use = choice == "yes"
+    if use:
+        effective = [float(x) for x in ahp.result.weights] if ahp.ok else [""] * len(weights)
+    else:
+        effective = [float(w) if is_number(w) else "" for w in weights]
+    return effective, use, choice in ("", "yes", "no")
+
+
+def computed_values(filling: Filling) -> dict[str, list[list]]:
+    """The value of every formula and add-in cell of the workbook holding `filling`.
+
+    Name -> rows of values, shaped like `layout()`'s areas; "" for an empty result. Native
+    results come from the engine (`scoring.evaluate`, `consensus.cell_statistics`,
+    `ahp.ahp_weights`) on the cells as the formulas read them.
+    """
+    f = filling
+    rows = f.rows()
+    n, m = f.capacity, len(f.criteria)
+    names = [v.name for v in rows]
+    present = [is_present(name) for name in names]
+    team = read_evaluations(names, f.criteria, f.evaluation_cells(), f.consensus_method, _E_HEAD + 1)
+    consensus_on = team.mode and team.check == EVAL_OK
+    if consensus_on:
+        centre, spread, count = team.statistics(n, m)
+    if team.mode:
+        clean = ([["" if math.isnan(x) else float(x) for x in row] for row in centre.tolist()] if consensus_on
+                 else [[""] * m for _ in range(n)])
+    else:
+        clean = [[_clean(x) for x in v.scores] for v in rows]
+    ahp_values, ahp = _ahp_values(f)
+    effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp)
+
+    weight_row = [x if isinstance(x, float) else 0.0 for x in effective]
+    minimum_row = [float(x) if is_number(x) else "" for x in f.minimums]
+    total = sum(x for x in effective if isinstance(x, float))
+    checks = [_criterion_check(w, x) for w, x in zip(f.weights, f.minimums)]
+    coverage_ok = is_number(f.min_coverage) and 0 <= f.min_coverage <= 1
+    check = (CHECK_ROWS if any(checks) else CHECK_USE_AHP if not use_ok
+             else CHECK_AHP if use_ahp and not ahp.ok else CHECK_TOTAL if not total > 0
+             else CHECK_OK if coverage_ok else CHECK_COVERAGE)
+    inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK)
+
+    scored = [[isinstance(x, float) for x in row] for row in clean]
+    below = [[s and isinstance(lo, float) and x < lo for s, x, lo in zip(srow, row, minimum_row)]
+             for srow, row in zip(scored, clean)]
+    musts = [isinstance(x, float) for x in minimum_row]
+    missing = [sum(musts) - sum(mu and s for mu, s in zip(musts, srow)) for srow in scored]
+
+    score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
+    ranking = [["", "", ""] for _ in range(n)]
+    rank_keys, positions = [""] * n, [""] * n
+    listed = [i for i in range(n) if present[i]]
+    if not inputs_ok:
+        for i in listed:
+            status[i] = STATUS_CHECK if check != CHECK_OK else STATUS_EVALUATIONS
+    elif listed:
+        if team.mode:
+            matrix = centre[listed]
+            unreadable = np.zeros(matrix.shape, dtype=bool)
+        else:
+            read = [[read_score(x) for x in rows[i].scores] for i in listed]
+            unreadable = np.array([[x is None for x in row] for row in read], dtype=bool)
+            matrix = np.array([[math.nan if x is None else x for x in row] for row in read], dtype=float)
+        minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
+        result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
+        texts = result.status_text([str(c) for c in f.criteria])
+        for k, i in enumerate(listed):
+            if not math.isnan(result.score[k]):
+                score[i] = float(result.score[k])
+            coverage[i] = float(result.coverage[k])
+            status[i] = str(texts[k])
+            if not math.isnan(result.rank[k]):
+                rank[i] = int(result.rank[k])
+                rank_keys[i] = round(score[i], 9)
+        qualified = [k for k in result.order().tolist() if not math.isnan(result.rank[k])]
+        for position, k in enumerate(qualified):
+            i = listed[k]
+            positions[i] = position + 1
+            ranking[position] = [rank[i], names[i], score[i]]
+
+    shown = [consensus_on and p for p in present]
+    nothing = [[""] * m for _ in range(n)]
+
+    def block(values):  # a consensus or spread block: shown where the vendor is listed and scored
+        return [[float(x) if s and c > 0 else "" for x, c in zip(row, counts)]
+                for s, row, counts in zip(shown, values.tolist(), count.tolist())]
+
+    spreads = block(spread) if consensus_on else nothing
+    result_names = [_result_name(name) if p else "" for name, p in zip(names, present)]
+    robust = [["Vendor", *(_result_name(c) for c in f.criteria)]] + [
+        [result_names[i], *clean[i]] if status[i] == "Qualified" else [""] * (m + 1) for i in range(n)
+    ]
+    values = {
+        "Criteria_Check": [[check]],
+        "Effective_Weights": _column(effective),
+        "Weight_Shares": _column(x / total if isinstance(x, float) and total > 0 else "" for x in effective),
+        "Criteria_Checks": _column(checks),
+        "Weights_Total": [[total]],
+        "Vendor_Count": [[sum(present)]],
+        "Qualified_Count": [[sum(s == "Qualified" for s in status)]],
+        "Result_Vendors": _column(result_names),
+        "Weighted_Scores": _column(score),
+        "Coverages": _column(coverage),
+        "Statuses": _column(status),
+        "Ranks": _column(rank),
+        "Ranking": ranking,
+        "Calc_Inputs_OK": [[inputs_ok]],
+        "Calc_Weight_Row": [weight_row],
+        "Calc_Minimum_Row": [minimum_row],
+        "Calc_Present": _column(present),
+        "Calc_Scored_Weight": _column(sum(w for w, s in zip(weight_row, srow) if s) for srow in scored),
+        "Calc_Invalid_At": _column(_first(x == INVALID_CELL for x in row) for row in clean),
+        "Calc_Knocked_At": _column(_first(row) for row in below),
+        "Calc_Missing_Musts": _column(missing),
+        "Calc_Rank_Keys": _column(rank_keys),
+        "Calc_Positions": _column(positions),
+        "Calc_Clean_Scores": clean,
+        "Calc_Below_Minimum": below,
+        "Eval_Check": [[team.check]],
+        "Eval_Rows": [[team.rows]],
+        "Eval_Checks": _column(team.checks),
+        "Calc_Eval_Mode": [[team.mode]],
+        "Calc_Median": [[team.median]],
+        "Calc_Method_OK": [[team.method_ok]],
+        "Calc_Consensus_On": [[consensus_on]],
+        "Calc_Use_AHP": [[use_ahp]],
+        "Calc_Use_AHP_OK": [[use_ok]],
+        "Calc_AHP_OK": [[ahp.ok]],
+        "Calc_Eval_Used": _column(team.used),
+        "Calc_Eval_Vendor_At": _column(team.vendor_at),
+        "Calc_Eval_Criterion_At": _column(team.criterion_at),
+        "Calc_Eval_Score": _column(team.score),
+        "Calc_Eval_Duplicate_Of": _column(team.duplicate_of),
+        "Calc_Eval_Cell": _column(team.cell),
+        "Consensus_Disagreements": [[sum(isinstance(x, float) and x >= DISAGREEMENT for row in spreads for x in row)]],
+        "Consensus_Vendors": _column(result_names),
+        "Consensus_Scores": block(centre) if consensus_on else nothing,
+        "Consensus_Spreads": spreads,
+        "Consensus_Counts": ([[int(c) if s else "" for c in row] for s, row in zip(shown, count.tolist())]
+                             if consensus_on else nothing),
+        "Score_Source": [[f"Evaluations: {team.method} of the evaluators" if team.mode else "Vendors sheet"]],
+        "Calc_Robust_Table": robust,
+        **ahp_values,
+    }
+    values.update(_addin_values(f, n, values, team))
+    return values
+
+
+def _result_name(name):
+    """A vendor name as a formula referring to its cell returns it."""
+    return name if isinstance(name, (str, int, float, bool)) else str(name)
+
+
+def _excel(value):
+    """A cell value as Excel hands it to an xlwings function (floats, None for blank)."""
+    if is_empty(value):
+        return None
+    if is_number(value):
+        return float(value)
+    return value
+
+
+def _block(result, rows: int, cols: int) -> list[list]:
+    """A function's result laid into its area; a single value goes to the first cell."""
+    data = result if isinstance(result, list) else [[result]]
+    grid = [[""] * cols for _ in range(rows)]
+    for i, row in enumerate(data[:rows]):
+        for j, value in enumerate(row[:cols]):
+            grid[i][j] = "" if value is None else value
+    return grid
+
+
+def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: EvaluationRead) -> dict[str, list[list]]:
+    """What the add-in functions return for these inputs (`native`: the native formulas' values)."""
+    m = len(f.criteria)
+    program = [_excel(x) for x in (f.stage, f.need, f.process, f.cmc_experience, f.modality)]
+    if team.mode:  # VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table), ...)
+        table = [["Vendor", *f.criteria]] + [
+            [_excel(x) for x in (name, *row)]
+            for (name,), row in zip(native["Consensus_Vendors"], native["Consensus_Scores"])
+        ]
+    else:
+        table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
+    weights = [_excel(w) for (w,) in native["Effective_Weights"]]
+    results = functions.VENDOR_SCORES(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
+    if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
+        evaluations = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]]
+        evaluations += [[_excel(x) for x in row] for row in f.evaluation_cells()]
+        consensus = functions.CONSENSUS(evaluations, _excel(f.consensus_method))
+    else:
+        consensus = [["Vendor"]]  # what CONSENSUS returns for no evaluations (a test checks it)
+    if native["Qualified_Count"][0][0] > 0:
+        robust = [[_excel(x) for x in row] for row in native["Calc_Robust_Table"]]
+        robustness = functions.ROBUSTNESS(robust, weights, *ROBUSTNESS_ARGS)
+    else:
+        robustness = NO_QUALIFIED
+    return {
+        "Addin_Version": [[functions.PARTNERFIT_VERSION()]],
+        "Recommendation": [[functions.PARTNER_FIT(*program)]],
+        "Fit_Scores": _block(functions.PARTNER_FIT_SCORES(*program), 2, 3),
+        "Recommendation_Reason": [[functions.PARTNER_FIT_WHY(*program)]],
+        "Addin_Results": _block(results, n + 1, 5),
+        "Addin_Consensus": _block(consensus, n + 1, m + 1),
+        "Robustness": [[robustness]],
+    }
+
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The validated numeric parameters of an evaluation."""
+
+    weights: np.ndarray
+    minimums: np.ndarray
+    min_coverage: float
+
+
+
+def used_scores(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, unreadable) of the named vendors and criteria: the consensus when the
+    Evaluations sheet holds rows, else the Vendors sheet's cells."""
+    if inputs.team is not None:
+        centre = inputs.consensus()[0]
+        matrix = centre[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
+        return matrix, np.zeros(matrix.shape, dtype=bool)
+    if inputs.vendors:
+        return score_matrix(inputs.cells)
+    return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Results:
+    """A scored workbook: the recommendation and the engine's per-vendor results."""
+
+    inputs: Inputs
+    parameters: Parameters
+    recommendation: Recommendation
+    evaluation: Evaluation
+    status: list[str]
+    matrix: np.ndarray | None = None
+    """The scores the engine ranked (the consensus when the Evaluations sheet holds rows)."""
+
+    def vendor_table(self) -> list[dict]:
+        """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
+        e, order = self.evaluation, self.evaluation.order()
+        score, rank = e.score[order], e.rank[order]
+        scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
+        ranks = np.where(np.isnan(rank), None, np.nan_to_num(rank).astype(np.int64)).tolist()
+        vendors, status = self.inputs.vendors, self.status
+        return [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
+                for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
+
+    def as_json(self) -> dict:
+        return {
+            "recommendation": {
+                "partner_type": self.recommendation.partner_type,
+                "scores": dict(self.recommendation.scores),
+                "reason": self.recommendation.reason,
+            },
+            "vendors": self.vendor_table(),
+        }
+
+
+
+def robustness_sentence(results: Results) -> str | None:
+    """What the workbook's Robustness cell says (ROBUSTNESS over the qualified vendors, with the
+    workbook's uncertainty, samples and seed); None when no vendor qualified."""
+    from ..robustness import flip_margin, rank_acceptability, robustness_summary
+    ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
+    if not ranked.size:
+        return None
+    matrix, weights = results.matrix[ranked], results.parameters.weights
+    uncertainty, samples, seed = ROBUSTNESS_ARGS
+    shares = rank_acceptability(matrix, weights, uncertainty, samples, seed)
+    vendors = [results.inputs.vendors[i] for i in ranked]
+    return robustness_summary(shares, flip_margin(matrix, weights), vendors, results.inputs.criteria)
+
+

@@ -375,6 +375,16 @@ def error_cells(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:
             if cell.data_type == "e" and (ws.title, cell.row - 1, cell.column - 1) not in addin]
 
 
+def name_ref(path, name) -> tuple[str, str]:
+    """(sheet, A1:B2) of a defined name as partnerfit resolves it (structured references too,
+    which openpyxl's `destinations` cannot read)."""
+    from partnerfit import xlsx
+
+    area = xlsx.read_workbook(xlsx.open_package(path)).area(name)
+    first, last = (xlsx.column_letter(c) for c in (area.left, area.right))
+    return area.sheet, f"{first}{area.top}:{last}{area.bottom}"
+
+
 def named_values(path, names) -> dict[str, list]:
     """The values of defined names, read with openpyxl (cached values)."""
     book = openpyxl.load_workbook(path, data_only=True)
@@ -382,8 +392,8 @@ def named_values(path, names) -> dict[str, list]:
     for name in names:
         if name not in book.defined_names:
             continue
-        sheet, ref = next(book.defined_names[name].destinations)
-        cells = book[sheet][ref.replace("$", "")]
+        sheet, ref = name_ref(path, name)
+        cells = book[sheet][ref]
         rows = cells if isinstance(cells, tuple) else ((cells,),)
         rows = rows if isinstance(rows[0], tuple) else (rows,)
         out[name] = [[c.value for c in row] for row in rows]

@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from hostile import HOSTILE
-from template_cases import named_values, random_filling
+from template_cases import name_ref, named_values, random_filling
 
 from partnerfit.example import Vendor
 from partnerfit.workbook.layout import CONF, INPUT_NAMES
@@ -297,8 +297,8 @@ def test_shared_copy_shows_every_value_without_python(shared):
 def test_shared_copy_is_locked_and_audited(shared):
     book = openpyxl.load_workbook(shared)
     assert all(ws.protection.sheet for ws in book.worksheets)
-    sheet, ref = next(book.defined_names["Vendor_Scores"].destinations)
-    first = book[sheet][ref.replace("$", "").split(":")[0]]
+    sheet, ref = name_ref(shared, "Vendor_Scores")
+    first = book[sheet][ref.split(":")[0]]
     assert first.protection.locked
     audit = {row[0].value: row[1].value for row in book["Audit"].iter_rows(max_col=2) if row[0].value}
     assert audit["partnerfit version"] and audit["Recommended partner type"] == "CDMO"

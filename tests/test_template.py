@@ -32,6 +32,7 @@ from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType, Stage
 from partnerfit.example import Vendor
 from partnerfit.workbook.layout import (
+    table_names,
     ADDIN,
     ADDIN_NAMES,
     ARRAY_NAMES,
@@ -83,8 +84,9 @@ def test_defined_names_point_where_the_layout_says(formulas):
     names = layout(14, 50)
     assert set(CONTRACT) <= set(names) and ADDIN_NAMES <= set(names) and set(INPUT_NAMES) <= set(names)
     found = {name: defined.attr_text for name, defined in formulas.defined_names.items()}
-    assert found == {name: area.ref for name, area in names.items()}
-    assert found["Vendor_Scores"] == "Vendors!$B$5:$O$54"
+    criteria = [c.name for c in PROFILES[PartnerType.CDMO].criteria]
+    assert found == {name: table_names(criteria).get(name, area.ref) for name, area in names.items()}
+    assert found["Vendor_Scores"] == "VendorTable[[Scope of work]:[Modality expertise]]"
     assert found["Weighted_Scores"] == "Scores!$B$5:$B$54"
     assert found["Recommendation"] == "Program!$B$10"
 
@@ -342,7 +344,8 @@ def test_new_writes_refuses_to_overwrite_and_forces(tmp_path):
     first = run("new", str(target), "--type", "cmo", "--vendors", "12")
     assert first.returncode == 0, first.stderr
     workbook = openpyxl.load_workbook(target)
-    assert workbook.defined_names["Vendor_Names"].attr_text == "Vendors!$A$5:$A$16"
+    assert workbook.defined_names["Vendor_Names"].attr_text == "VendorTable[Vendor]"
+    assert workbook["Vendors"].tables["VendorTable"].ref == "A4:P16"  # CMO: 11 criteria
     assert workbook["Criteria"]["B2"].value == "CMO"
     again = run("new", str(target), "--example")
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "--force" in again.stderr

@@ -41,7 +41,11 @@ from .layout import (
     SCORES,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
+    BELOW_ROWS,
+    VENDOR_BELOW,
+    VENDOR_EXTRA,
     VENDORS,
+    VENDORS_BEYOND,
     WEIGHT_PROBLEM,
     Area,
     cell_ref,
@@ -76,17 +80,22 @@ def _formulas(names: dict[str, Area]):
     def minimum(j):
         return f"{CRITERIA_SHEET}!$E${c0 + j + 1}"
 
-    def score_cell(i, j):
-        return f"{VENDORS}!{cell_ref(v0 + i, 1 + j, absolute=False)}"
+    def score_cell(i, j):  # by position in the vendor table, which grows and shrinks with the user's edits
+        return f"INDEX(Vendor_Scores,{i + 1},{j + 1})"
 
     def present(i):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA)})"
+    vendor_warning = (
+        f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
+        f'IF(COUNTA({band})>0,"{VENDORS}!A"&MIN(IF(LEN({band})>0,ROW({band})))&": {VENDOR_BELOW}",""))'
+    )
 
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
-        return f"=IF(Calc_Eval_Mode,{consensus},{_clean_formula(score_cell(i, j))})"
+        return f'=IF(Calc_Eval_Mode,{consensus},IF({present(i)},{_clean_formula(score_cell(i, j))},""))'
 
     def effective(j):
         return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
@@ -143,7 +152,8 @@ def _formulas(names: dict[str, Area]):
         "Weights_Total": lambda i, j: "=SUM(Effective_Weights)",
         "Vendor_Count": lambda i, j: "=SUMPRODUCT(--Calc_Present)",
         "Qualified_Count": lambda i, j: '=COUNTIF(Statuses,"Qualified")',
-        "Result_Vendors": lambda i, j: f'=IF({present(i)},{VENDORS}!$A{v0 + i + 1},"")',
+        "Result_Vendors": lambda i, j: f'=IF({present(i)},INDEX(Vendor_Names,{i + 1}),"")',
+        "Vendor_Warning": lambda i, j: vendor_warning,
         "Weighted_Scores": lambda i, j: (
             f'=IF(AND({present(i)},Calc_Inputs_OK,{calc(i, 2)}=0,{calc(i, 1)}>0),'
             f'SUMPRODUCT({clean_row(i)},Calc_Weight_Row)/{calc(i, 1)},"")'
@@ -161,7 +171,7 @@ def _formulas(names: dict[str, Area]):
         ),
         "Calc_Weight_Row": lambda i, j: f"=IF(ISNUMBER({effective(j)}),{effective(j)},0)",
         "Calc_Minimum_Row": lambda i, j: f'=IF({number(minimum(j))},{minimum(j)},"")',
-        "Calc_Present": lambda i, j: f"=LEN(TRIM({VENDORS}!$A{v0 + i + 1}))>0",
+        "Calc_Present": lambda i, j: f"=IF(ROWS(Vendor_Names)>={i + 1},LEN(TRIM(INDEX(Vendor_Names,{i + 1})))>0,FALSE)",
         "Calc_Scored_Weight": lambda i, j: f"=SUMPRODUCT(--ISNUMBER({clean_row(i)}),Calc_Weight_Row)",
         "Calc_Invalid_At": lambda i, j: f'=IFERROR(MATCH("{INVALID_CELL}",{clean_row(i)},0),0)',
         "Calc_Knocked_At": lambda i, j: (
@@ -278,7 +288,7 @@ def _team_formulas(names: dict[str, Area]):
         if i == 0:
             return '="Vendor"' if j == 0 else f"={CRITERIA_SHEET}!{cell_ref(a['Criteria_Names'].row + j - 1, 0)}"
         qualified = f'{SCORES}!$D${s0 + i}="Qualified"'
-        value = f"{VENDORS}!$A${v0 + i}" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
+        value = f"INDEX(Vendor_Names,{i})" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
         return f'=IF({qualified},{value},"")'
 
     method = _choice("Consensus_Method")
@@ -302,7 +312,7 @@ def _team_formulas(names: dict[str, Area]):
             f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
         ),
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
-        "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},{VENDORS}!$A${v0 + i + 1},"")',
+        "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,
         "Consensus_Spreads": spread,
         "Consensus_Counts": lambda i, j: (

@@ -52,7 +52,7 @@ ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range
 """Native names written as ONE legacy array formula over the whole area (MMULT blocks): only the
 first cell holds the formula, the others its results as plain values (like an add-in's spill)."""
 CELL_ARRAY_NAMES = frozenset({
-    "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
+    "Vendor_Warning", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
     "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max",
 })
 """Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
@@ -85,6 +85,11 @@ AHP_CONSISTENT = "Consistent: CR is at most 0.10"
 AHP_INCONSISTENT = "Inconsistent: CR is above 0.10; revisit "
 """AHP_Check; the inconsistent message ends with the pair to revisit ("Cost vs Quality systems")."""
 NO_QUALIFIED = "No qualified vendors to compare yet"
+VENDORS_BEYOND = ("Vendors beyond the first {n} rows of the vendor table are not scored: this workbook has room for "
+                  "{n}; make one with more (partnerfit new --vendors N) and copy the vendors into it")
+VENDOR_BELOW = ("typed below the vendor table, so not scored: drag the table's bottom-right corner down over it, "
+                "or insert a row inside the table and move it there")
+"""Vendor_Warning: the edits the workbook cannot follow (the second follows a cell address)."""
 ROBUSTNESS_ARGS = (0.2, 10_000, 0)
 """ROBUSTNESS's uncertainty, samples and seed in the workbook (and in `partnerfit score`)."""
 JUDGEMENT_RANGE = (0.1, 10.0)
@@ -251,6 +256,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Sites": Area(VENDORS, v0, after + 1, n),
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
+        "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
         "Eval_Check": Area(EVALUATIONS, 3, 1, role=FORMULA),
         "Eval_Rows": Area(EVALUATIONS, 4, 1, role=FORMULA),
@@ -303,6 +309,38 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
+    }
+
+
+VENDOR_TABLE = "VendorTable"
+VENDOR_EXTRA = ("Partner type", "Site / country", "Evidence", "Comments")
+"""The vendor table's columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+BELOW_ROWS = 20
+"""Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
+
+
+def structured_ref(table: str, first: str, last: str | None = None, headers: bool = False) -> str:
+    """A structured reference to the data rows (and with `headers` the header row) of table
+    columns `first` to `last`: a defined name written so grows and shrinks with the table."""
+    def column(name: str) -> str:
+        return "[" + "".join("'" + ch if ch in "[]#'" else ch for ch in name) + "]"
+
+    columns = column(first) + (f":{column(last)}" if last else "")
+    if headers:
+        return f"{table}[[#Headers],[#Data],{columns}]"
+    return f"{table}[{columns}]" if last else f"{table}{column(first)}"
+
+
+def table_names(criteria) -> dict[str, str]:
+    """The defined names of the vendor table's columns, as structured references (see `layout`
+    for the cells they start as)."""
+    first, last = "Vendor", str(criteria[-1])
+    return {
+        "Vendor_Table": structured_ref(VENDOR_TABLE, first, last, headers=True),
+        "Vendor_Names": structured_ref(VENDOR_TABLE, first),
+        "Vendor_Scores": structured_ref(VENDOR_TABLE, str(criteria[0]), last),
+        **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
+            ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
     }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import xlsx
-from ..cells import choice_value
+from ..cells import choice_value, is_present
 from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
@@ -54,6 +54,11 @@ class Filling:
     consensus_method: object = "mean"
     use_ahp: object = "No"
     judgements: tuple | None = None
+    formula_rows: int | None = None
+    """Vendor rows the workbook's formulas score (None: `capacity`): a table grown by the user's
+    inserted rows may hold more, which the formulas do not see."""
+    below_table: tuple = ()
+    """(address, value) of cells typed right below the vendor table, which is not scored there."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -69,6 +74,8 @@ class Filling:
             "evaluations": tuple(tuple(row) + (None,) * (5 - len(row)) for row in self.evaluations),
             "judgements": tuple(tuple(row) for row in self.judgements) if self.judgements is not None
             else ((1.0,) * len(criteria),) * len(criteria),
+            "formula_rows": self.capacity if self.formula_rows is None else self.formula_rows,
+            "below_table": tuple(self.below_table),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -143,10 +150,15 @@ class Filling:
             vendors=vendors, capacity=len(vendors), **team,
         )
 
+    @property
+    def beyond_formulas(self) -> bool:
+        """A vendor is named in a table row that the formulas do not reach."""
+        return any(is_present(v.name) for v in self.vendors[self.formula_rows:])
+
     def rows(self) -> list[Vendor]:
         """All `capacity` vendor rows, blank ones included."""
         blank = Vendor(None, None, (None,) * len(self.criteria), None, None, None)
-        return list(self.vendors) + [blank] * (self.capacity - len(self.vendors))
+        return list(self.vendors) + [blank] * (max(self.capacity, self.formula_rows) - len(self.vendors))
 
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""

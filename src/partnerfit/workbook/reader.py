@@ -11,6 +11,7 @@ their names and are read as before.
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 from itertools import compress
 from pathlib import Path
 
@@ -20,12 +21,14 @@ from .. import xlsx
 from ..cells import cell_texts, is_blank
 from ..errors import PartnerfitError
 from .layout import (
+    BELOW_ROWS,
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
     INPUT_NAMES,
     OPTIONAL_INPUT_NAMES,
     PROGRAM_NAMES,
     REQUIRED_NAMES,
+    VENDOR_EXTRA,
 )
 from .model import Filling, Inputs, Problem
 from .results import read_evaluations
@@ -155,6 +158,16 @@ def _read_team(source: Source, inputs: Inputs) -> None:
 
 
 
+def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
+    """(address, value) of the cells with a value in the `BELOW_ROWS` rows right below the vendor
+    table, across its width: typed there, they are not part of the table (nor of its names)."""
+    names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
+    band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
+                     scores.right + len(VENDOR_EXTRA))
+    return tuple((band.address(i), next(v for v in row if not is_blank(v)))
+                 for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
+
+
 def filling(source: Source):
     """The workbook's input cells as a `model.Filling` (to compute every formula's value)."""
     rows = source.area("Vendor_Names").rows
@@ -166,5 +179,6 @@ def filling(source: Source):
             blocks[name] = [["CDMO"]]
         elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
-    return Filling.from_names(blocks)
+    formula_rows = source.area("Result_Vendors").rows if source.has("Result_Vendors") else rows
+    return replace(Filling.from_names(blocks), formula_rows=formula_rows, below_table=cells_below_table(source))
 

@@ -33,6 +33,8 @@ from ..criteria import SCALE
 from ..partner_fit import Recommendation
 from ..scoring import Evaluation, evaluate
 from .layout import (
+    VENDOR_BELOW,
+    VENDORS_BEYOND,
     _E_HEAD,
     _HI,
     _LO,
@@ -303,6 +305,15 @@ def effective_weights(weights, use_ahp, ahp: AHPRead) -> tuple[list, bool, bool]
     return effective, use, choice in ("", "yes", "no")
 
 
+def vendor_warning(filling: Filling) -> str:
+    """The Vendors sheet's warning: vendors the formulas cannot see (as `Vendor_Warning` says it)."""
+    if filling.beyond_formulas:
+        return VENDORS_BEYOND.format(n=filling.formula_rows)
+    if filling.below_table:
+        return f"{filling.below_table[0][0]}: {VENDOR_BELOW}"
+    return ""
+
+
 def computed_values(filling: Filling) -> dict[str, list[list]]:
     """The value of every formula and add-in cell of the workbook holding `filling`.
 
@@ -311,8 +322,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     `ahp.ahp_weights`) on the cells as the formulas read them.
     """
     f = filling
-    rows = f.rows()
-    n, m = f.capacity, len(f.criteria)
+    rows = f.rows()[:f.formula_rows]
+    n, m = f.formula_rows, len(f.criteria)
     names = [v.name for v in rows]
     present = [is_present(name) for name in names]
     team = read_evaluations(names, f.criteria, f.evaluation_cells(), f.consensus_method, _E_HEAD + 1)
@@ -396,6 +407,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Vendor_Count": [[sum(present)]],
         "Qualified_Count": [[sum(s == "Qualified" for s in status)]],
         "Result_Vendors": _column(result_names),
+        "Vendor_Warning": [[vendor_warning(f)]],
         "Weighted_Scores": _column(score),
         "Coverages": _column(coverage),
         "Statuses": _column(status),

@@ -87,14 +87,58 @@ def test_a_damaged_deflated_sheet_gets_one_line(tmp_path):
         xlsx.check_sheet_size(package, "Vendors", "xl/worksheets/sheet1.xml")
 
 
+def _sheet(*rows: bytes, dimension: bytes = b"A1") -> bytes:
+    return (b'<worksheet><dimension ref="' + dimension + b'"/><sheetData>' + b"".join(rows)
+            + b"</sheetData></worksheet>")
+
+
+def _size_check(tmp_path, xml: bytes) -> None:
+    xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
+
+
 @pytest.mark.parametrize("quote", ["'", '"'])
 @pytest.mark.parametrize("equals", ["=", " = ", "\n=\t"])
-def test_the_fast_size_test_flags_exactly_the_references_beyond_z_or_row_99999(quote, equals):
-    for column in ("", "A", "Z", "AA", "XFD"):
-        for row in (1, 9_999, 10_000, 99_999, 100_000, 1_048_576):
-            xml = f"<c r{equals}{quote}{column}{row}{quote} s{equals}{quote}21{quote}><v>123456</v></c>".encode()
-            shapes = xml.translate(xlsx._SHAPES, xlsx._NOT_SHAPES)
-            assert xlsx._reaches_far(shapes) == (len(column) > 1 or row > 99_999), xml
+def test_a_cell_is_placed_by_its_reference_in_any_spelling(tmp_path, quote, equals):
+    # Limits: 200,000 rows, and 20 million cells from A1 to the farthest row and column.
+    for column, row, refused in (("XFD", 1, False), ("XFD", 1_220, False), ("XFD", 1_221, True),
+                                 ("A", 200_000, False), ("A", 200_001, True), ("CV", 200_000, False),
+                                 ("CW", 200_000, True)):
+        ref = f"{quote}{column}{row}{quote}".encode()
+        xml = _sheet(b"<row r" + equals.encode() + f"{quote}{row}{quote}".encode() + b"><c s=\"2\" r"
+                     + equals.encode() + ref + b"><v>123456</v></c></row>")
+        if refused:
+            with pytest.raises(PartnerfitError, match=f"{row:,} rows x {xlsx.column_index(column):,} columns"):
+                _size_check(tmp_path, xml)
+        else:
+            _size_check(tmp_path, xml)
+
+
+EMPTY_FORMATTED_ROW = (b'<row r="1048576" s="2" customFormat="true" ht="12.8" hidden="false" customHeight="false" '
+                       b'outlineLevel="0" collapsed="false"><c r="A1048576" s="1"/><c r="XFD1048576" s="1"/></row>')
+"""What LibreOffice writes at the end of a sheet once a row was deleted: formatted, no value."""
+
+
+@pytest.mark.parametrize("row", [EMPTY_FORMATTED_ROW, b'<row r="1048576" s="2" customFormat="1"/>',
+                                 b'<x:row r="900000"><x:c r="XFD900000" s="1"/></x:row>'],
+                         ids=["formatted cells", "self-closing row", "prefixed"])
+def test_empty_formatted_rows_and_the_dimension_do_not_count(tmp_path, row):
+    xml = _sheet(b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c></row>', row,
+                 dimension=b"A1:XFD1048576")
+    _size_check(tmp_path, xml)
+    # The same row holding one value is refused.
+    valued = row.replace(b' s="1"/>', b' s="1"><v>1</v></c>', 1).replace(b'customFormat="1"/>', b'><c><v>1</v></c></row>')
+    with pytest.raises(PartnerfitError, match="rows x"):
+        _size_check(tmp_path, xml.replace(row, valued))
+
+
+def test_cells_without_references_are_placed_as_python_calamine_places_them(tmp_path):
+    """After the cell before in the row, in the row of the last row reference plus the rows closed
+    since: 16,384 cells in row 1, then a cell in row 1,221 make 1,221 x 16,384 cells."""
+    wide = b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    far = b'<row r="1220"><c><v>1</v></c></row><row><c r="A1"/><c><v>2</v></c></row>'
+    with pytest.raises(PartnerfitError, match="1,221 rows x 16,384 columns"):
+        _size_check(tmp_path, _sheet(wide, far))
+    _size_check(tmp_path, _sheet(wide, far.replace(b"1220", b"1219")))  # 1,220 x 16,384: within the limit
 
 
 @pytest.mark.parametrize("row", [b"<row r='900000'><c r='B900000'><v>1</v></c></row>",

@@ -69,10 +69,10 @@ def numpy_reference(matrix: np.ndarray, weights: np.ndarray):
 
 @group
 def engine():
-    """score_vendors on 100,000 x 20 and its kernel, next to bare numpy and scikit-criteria."""
+    """score_vendors on 100,000 x 20, next to bare numpy and scikit-criteria."""
     import pandas as pd
 
-    from partnerfit.scoring import score_vendors, weighted_sum
+    from partnerfit.scoring import score_vendors
 
     matrix = random_scores(100_000, 20)
     weights = np.random.default_rng(1).integers(1, 20, 20).astype(float)
@@ -80,22 +80,10 @@ def engine():
     frame = pd.DataFrame(matrix, columns=[f"c{i}" for i in range(20)], index=names)
     reference, ours = median_times(lambda: numpy_reference(matrix, weights), lambda: score_vendors(frame, weights),
                                    repeat=21)
-    matvec, kernel = median_times(lambda: matrix @ weights, lambda: weighted_sum(matrix, weights), repeat=21, number=5)
     rows = [
         ("numpy reference (mask, sums, coverage, ranks)", reference, None),
         ("score_vendors 100,000 x 20 (DataFrame in/out)", ours, reference),
-        ("one float64 matrix-vector product (numpy's BLAS threads)", matvec, None),
-        ("weighted_sum kernel (scores + coverage)", kernel, matvec),
     ]
-    try:  # the product on one core too: the issue's "about 0.3 ms" floor
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        rows.append(("(pip install threadpoolctl for the one-thread product)", None, None))
-    else:
-        with threadpool_limits(1, user_api="blas"):
-            one = median_time(lambda: matrix @ weights, repeat=21, number=5)
-        rows += [("one float64 matrix-vector product, 1 BLAS thread", one, None),
-                 ("weighted_sum kernel (as above) vs the 1-thread product", kernel, one)]
     # The peer library, on the same data; it has no notion of a blank, so blanks become 0.
     try:
         import skcriteria
@@ -104,13 +92,9 @@ def engine():
         return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria", None, None)]
     filled = np.nan_to_num(matrix, nan=0.0)
     decision = skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights)
-    peer, ours = median_times(lambda: WeightedSumModel().evaluate(decision), lambda: score_vendors(frame, weights),
-                              repeat=21)  # ours again, taking turns with the peer
-    with_names = median_time(lambda: WeightedSumModel().evaluate(
-        skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights, alternatives=names)), repeat=5)
-    return rows + [  # ratios here: the peer's time over score_vendors' (how many times faster we are)
+    peer = median_time(lambda: WeightedSumModel().evaluate(decision), repeat=21)
+    return rows + [  # the peer's time over score_vendors' (how many times faster we are)
         (f"scikit-criteria {skcriteria.VERSION} WeightedSumModel.evaluate (blanks 0) / ours", peer, ours),
-        ("scikit-criteria mkdm with vendor names + evaluate / ours", with_names, ours),
     ]
 
 

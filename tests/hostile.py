@@ -115,6 +115,15 @@ def million_rows(folder: Path) -> Path:
     return _rewrite(source, folder / "million_rows.xlsx", {part: xml})
 
 
+def unplaced_far_cell(folder: Path) -> Path:
+    """The Vendors sheet with a value far down in a cell without a reference: python-calamine
+    places it in the row that its row element names."""
+    source = _small_workbook(folder / "base_unplaced.xlsx")
+    part = "xl/worksheets/sheet4.xml"
+    xml = _part(source, part).replace(b"</sheetData>", b'<row r="1048576"><c><v>1</v></c></row></sheetData>')
+    return _rewrite(source, folder / "unplaced_far_cell.xlsx", {part: xml})
+
+
 def _renamed(folder: Path, name: str, reference: bytes) -> Path:
     source = _small_workbook(folder / f"base_{name}")
     xml = re.sub(rb'(<definedName name="Program_Stage">)[^<]*(</definedName>)',
@@ -142,6 +151,7 @@ HOSTILE = {
     "entity-bomb": (entity_bomb, "XML bomb"),
     "zip-bomb": (zip_bomb, "zip bomb"),
     "million-rows": (million_rows, "1,048,576 rows"),
+    "unplaced-far-cell": (unplaced_far_cell, "1,048,576 rows"),
     "external-names": (names_elsewhere, "points to another workbook"),
     "ref-names": (names_broken, "#REF!"),
 }

@@ -1,12 +1,19 @@
 """Low-level workbook access: vetting hostile files, defined names, in-place patching of results."""
 
+import json
 import random
+import re
+import subprocess
+import sys
 import zipfile
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 import xlsxwriter
-from hostile import HOSTILE
+from hostile import HOSTILE, _part, _rewrite
+from libreoffice import edit
 
 from partnerfit import xlsx
 from partnerfit.errors import PartnerfitError
@@ -87,14 +94,58 @@ def test_a_damaged_deflated_sheet_gets_one_line(tmp_path):
         xlsx.check_sheet_size(package, "Vendors", "xl/worksheets/sheet1.xml")
 
 
+def _sheet(*rows: bytes, dimension: bytes = b"A1") -> bytes:
+    return (b'<worksheet><dimension ref="' + dimension + b'"/><sheetData>' + b"".join(rows)
+            + b"</sheetData></worksheet>")
+
+
+def _size_check(tmp_path, xml: bytes) -> None:
+    xlsx.check_sheet_size(_one_sheet(tmp_path, xml), "Vendors", "xl/worksheets/sheet1.xml")
+
+
 @pytest.mark.parametrize("quote", ["'", '"'])
 @pytest.mark.parametrize("equals", ["=", " = ", "\n=\t"])
-def test_the_fast_size_test_flags_exactly_the_references_beyond_z_or_row_99999(quote, equals):
-    for column in ("", "A", "Z", "AA", "XFD"):
-        for row in (1, 9_999, 10_000, 99_999, 100_000, 1_048_576):
-            xml = f"<c r{equals}{quote}{column}{row}{quote} s{equals}{quote}21{quote}><v>123456</v></c>".encode()
-            shapes = xml.translate(xlsx._SHAPES, xlsx._NOT_SHAPES)
-            assert xlsx._reaches_far(shapes) == (len(column) > 1 or row > 99_999), xml
+def test_a_cell_is_placed_by_its_reference_in_any_spelling(tmp_path, quote, equals):
+    # Limits: 200,000 rows, and 20 million cells from A1 to the farthest row and column.
+    for column, row, refused in (("XFD", 1, False), ("XFD", 1_220, False), ("XFD", 1_221, True),
+                                 ("A", 200_000, False), ("A", 200_001, True), ("CV", 200_000, False),
+                                 ("CW", 200_000, True)):
+        ref = f"{quote}{column}{row}{quote}".encode()
+        xml = _sheet(b"<row r" + equals.encode() + f"{quote}{row}{quote}".encode() + b"><c s=\"2\" r"
+                     + equals.encode() + ref + b"><v>123456</v></c></row>")
+        if refused:
+            with pytest.raises(PartnerfitError, match=f"{row:,} rows x {xlsx.column_index(column):,} columns"):
+                _size_check(tmp_path, xml)
+        else:
+            _size_check(tmp_path, xml)
+
+
+EMPTY_FORMATTED_ROW = (b'<row r="1048576" s="2" customFormat="true" ht="12.8" hidden="false" customHeight="false" '
+                       b'outlineLevel="0" collapsed="false"><c r="A1048576" s="1"/><c r="XFD1048576" s="1"/></row>')
+"""What LibreOffice writes at the end of a sheet once a row was deleted: formatted, no value."""
+
+
+@pytest.mark.parametrize("row", [EMPTY_FORMATTED_ROW, b'<row r="1048576" s="2" customFormat="1"/>',
+                                 b'<x:row r="900000"><x:c r="XFD900000" s="1"/></x:row>'],
+                         ids=["formatted cells", "self-closing row", "prefixed"])
+def test_empty_formatted_rows_and_the_dimension_do_not_count(tmp_path, row):
+    xml = _sheet(b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c></row>', row,
+                 dimension=b"A1:XFD1048576")
+    _size_check(tmp_path, xml)
+    # The same row holding one value is refused.
+    valued = row.replace(b' s="1"/>', b' s="1"><v>1</v></c>', 1).replace(b'customFormat="1"/>', b'><c><v>1</v></c></row>')
+    with pytest.raises(PartnerfitError, match="rows x"):
+        _size_check(tmp_path, xml.replace(row, valued))
+
+
+def test_cells_without_references_are_placed_as_python_calamine_places_them(tmp_path):
+    """After the cell before in the row, in the row of the last row reference plus the rows closed
+    since: 16,384 cells in row 1, then a cell in row 1,221 make 1,221 x 16,384 cells."""
+    wide = b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    far = b'<row r="1220"><c><v>1</v></c></row><row><c r="A1"/><c><v>2</v></c></row>'
+    with pytest.raises(PartnerfitError, match="1,221 rows x 16,384 columns"):
+        _size_check(tmp_path, _sheet(wide, far))
+    _size_check(tmp_path, _sheet(wide, far.replace(b"1220", b"1219")))  # 1,220 x 16,384: within the limit
 
 
 @pytest.mark.parametrize("row", [b"<row r='900000'><c r='B900000'><v>1</v></c></row>",
@@ -211,3 +262,93 @@ def test_write_atomically_never_leaves_partial_files(tmp_path):
     assert target.read_bytes() == b"one"
     xlsx.write_atomically(target, lambda p: p.write_bytes(b"two"), force=True)
     assert target.read_bytes() == b"two" and len(list(tmp_path.iterdir())) == 1
+
+
+# ------------------------------------------------------------------ files that spreadsheet programs write
+
+VENDORS_PART = "xl/worksheets/sheet4.xml"  # Start, Program, Criteria, Vendors
+
+
+def _scored(path) -> dict:
+    from partnerfit.workbook.check import score_inputs
+    from partnerfit.workbook.reader import Source, read_inputs
+
+    return score_inputs(read_inputs(Source(path))).as_json()
+
+
+def _grid_shape(path, sheet: str) -> tuple[int, int]:
+    package = xlsx.open_package(path)
+    return xlsx.SheetValues(package, xlsx.read_workbook(package))._sheet(sheet).shape
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    from partnerfit.workbook.template import build_workbook
+
+    path = tmp_path_factory.mktemp("example") / "example.xlsx"
+    build_workbook(path, example=True)
+    return path
+
+
+def test_a_sheet_with_an_empty_formatted_last_row_reads_and_scores_like_the_original(tmp_path, example):
+    """As LibreOffice saves a sheet once a row was deleted: the dimension reaches row 1,048,576
+    and an empty formatted row sits there (here also formatted cells without a value up to XFD)."""
+    xml = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', _part(example, VENDORS_PART))
+    xml = xml.replace(b"</sheetData>", b'<row r="1048575" customFormat="false" ht="12.8" hidden="false"></row>'
+                      + EMPTY_FORMATTED_ROW + b"</sheetData>")
+    edited = _rewrite(example, tmp_path / "formatted.xlsx", {VENDORS_PART: xml})
+    assert b"1048576" in _part(edited, VENDORS_PART)
+    assert _scored(edited) == _scored(example)
+    # python-calamine reports the sheet's extent from its cells with a value: the grid read stays small.
+    assert _grid_shape(edited, "Vendors") == _grid_shape(example, "Vendors") and _grid_shape(edited, "Vendors")[0] < 100
+
+
+def _inline_strings(xml: bytes, shared: bytes) -> bytes:
+    """Every shared-string cell of a sheet written as an inline string (t="inlineStr")."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    texts = ["".join(t.text or "" for t in si.iter(f"{main}t")) for si in ElementTree.fromstring(shared)]
+
+    def inline(match):
+        text = escape(texts[int(match[3])])
+        return match[1] + b' t="inlineStr"' + match[2] + b'><is><t xml:space="preserve">' + text.encode() + b"</t></is></c>"
+
+    return re.sub(rb'(<c r="[A-Z]+[0-9]+"[^>]*?) t="s"([^>]*)><v>([0-9]+)</v></c>', inline, xml)
+
+
+def test_rows_in_any_order_and_inline_strings_read_and_score_like_the_original(tmp_path, example):
+    xml = _part(example, VENDORS_PART)
+    rows = re.findall(rb"<row [^>]*>.*?</row>", xml, re.DOTALL)
+    assert len(rows) > 10
+    shuffled = list(reversed(rows))
+    xml = xml.replace(b"".join(rows), b"".join(shuffled))
+    xml = _inline_strings(xml, _part(example, "xl/sharedStrings.xml"))
+    assert b'inlineStr"><is>' in xml and b' t="s"' not in xml
+    edited = _rewrite(example, tmp_path / "shuffled.xlsx", {VENDORS_PART: xml})
+    assert _scored(edited) == _scored(example)
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_after_a_row_deleted_in_libreoffice_is_checked_and_scored(tmp_path):
+    """A real LibreOffice file (issue 12): `partnerfit new --example`, the second vendor's row
+    deleted in Calc through UNO, saved as .xlsx. Calc writes the Vendors sheet with a dimension
+    down to row 1,048,576 and an empty row element there; partnerfit reads it."""
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "partnerfit.cli", *map(str, args)],
+                              capture_output=True, check=False, text=True, timeout=120)
+
+    original = tmp_path / "example.xlsx"
+    assert cli("new", original, "--example").returncode == 0
+    (saved,) = edit([(original, tmp_path / "saved.xlsx", [{"op": "delete_rows", "sheet": "Vendors", "row": 6}])])
+    xml = _part(saved, VENDORS_PART)
+    assert re.search(rb'<dimension ref="A1:[A-Z]+1048576"/>', xml) and b'<row r="1048576"' in xml
+    before, after = cli("check", original), cli("check", saved)
+    assert "rows x" not in after.stdout + after.stderr and after.stderr == ""
+    # The same problems, one row up (the example's one must-have left unscored).
+    assert after.returncode == before.returncode and after.stdout == before.stdout.replace("C12", "C11")
+    result = cli("score", saved, "--json")
+    assert result.returncode == 0, result.stderr
+    vendors = json.loads(result.stdout)["vendors"]
+    expected = [v for v in json.loads(cli("score", original, "--json").stdout)["vendors"] if v["vendor"] != "Birchwood CDMO"]
+    assert [(v["vendor"], v["status"]) for v in vendors] == [(v["vendor"], v["status"]) for v in expected]
+    for got, want in zip(vendors, expected):
+        assert got["score"] == pytest.approx(want["score"]) and got["coverage"] == pytest.approx(want["coverage"])

@@ -17,15 +17,13 @@ Only qualified vendors are ranked, by score descending, ties sharing a rank (1, 
 Excel's RANK.EQ). Scores are compared rounded to 9 decimals, so that sums that differ only
 in the last bit of floating point (summation order) still tie.
 
-`weighted_sum` and `evaluate` are pure kernels (numpy, with two hot loops in C where
-`_kernels.c` is built); `score_vendors` is the pandas API.
+`weighted_sum`, `rank_eq` and `evaluate` are pure numpy kernels; `score_vendors` is the pandas API.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -34,11 +32,6 @@ import numpy as np
 from .cells import number, numbers, score_matrix
 from .criteria import SCALE
 from .errors import PartnerfitError
-
-try:
-    from . import _kernels
-except ImportError:  # not built (no C compiler at install, or Pyodide): numpy does the same work
-    _kernels = None
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,36 +47,7 @@ class Status(IntEnum):
     INVALID = 3
 
 
-@functools.lru_cache(maxsize=64)  # an Excel sheet recalculates with the same criteria again and again
-def _status_texts(criteria: tuple[str, ...], scale: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """The texts of `Evaluation.status_codes`, and a table of codes: texts[codes[status, culprit + 1]]
-    is a vendor's status (a culprit of -1 takes the first column). Read-only: shared by calls."""
-    lo, hi = (f"{x:g}" for x in scale)
-    names = ("",) + criteria  # a culprit of -1 names ""
-    texts = np.array([
-        "Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
-        *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names),
-    ], dtype=object)
-    codes = np.zeros((len(Status), len(names)), dtype=np.intp)
-    codes[Status.INCOMPLETE] = 1
-    codes[Status.KNOCKED_OUT] = np.arange(2, 2 + len(names))
-    codes[Status.INVALID] = np.arange(2 + len(names), 2 + 2 * len(names))
-    texts.flags.writeable = codes.flags.writeable = False
-    return texts, codes
-
-
-# Status codes as numpy scalars: numpy compares an array with an IntEnum member slowly.
-_QUALIFIED, _KNOCKED_OUT, _INCOMPLETE, _INVALID = (
-    np.int8(s) for s in (Status.QUALIFIED, Status.KNOCKED_OUT, Status.INCOMPLETE, Status.INVALID)
-)
-
-BLOCK_ROWS = 8192
-"""Rows per block in `weighted_sum` without the C kernels: a block's temporaries (3 MB at 20
-criteria) stay in the CPU cache; longer blocks also read a column-major matrix (a DataFrame's)
-in longer runs."""
-
-
-def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def weighted_sum(matrix, weights) -> tuple[np.ndarray, np.ndarray]:
     """Weighted mean over scored cells, and the share of the weight that was scored.
 
         score_i    = sum_j w_j x0_ij / sum_j w_j s_ij      (NaN where sum_j w_j s_ij = 0)
@@ -91,165 +55,40 @@ def weighted_sum(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, n
 
     where s_ij = 1 if x_ij is scored (not NaN) else 0, and x0_ij = x_ij if scored else 0.
     `matrix` is vendors x criteria with NaN for "not scored"; `weights` non-negative with a
-    positive sum. Returns (score, coverage). Both sums take one pass of the compiled kernel
-    (`_kernels.weighted_sums`) or, without it, two float64 matrix-vector products (BLAS).
+    positive sum. Returns (score, coverage): two matrix-vector products.
     """
-    score, coverage, _ = _weighted_mean(matrix, weights)
-    return score, coverage
-
-
-def _weighted_mean(matrix, weights, scale: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
-    """`weighted_sum`, and whether every scored cell lies on `scale` (True if no scale given)."""
     matrix = np.asarray(matrix, dtype=float)
-    weights = np.ascontiguousarray(weights, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if not len(matrix):  # no vendors, whatever the width of the empty table
+        return np.empty(0), np.empty(0)
     # Extreme weights are scaled by a power of two, which is exact and changes no result: weights
     # of 1e308 cannot overflow the sums (NaN coverage) and subnormal ones keep their digits; the
     # largest goes no lower than 2**960, so that a weight far below it does not drop to 0.
-    exponent = math.frexp(np.maximum.reduce(weights, initial=0.0))[1]
+    exponent = math.frexp(np.max(weights, initial=0.0))[1]
     if not -960 <= exponent <= 960:
         weights = np.ldexp(weights, (960 if exponent > 0 else 0) - exponent)
-    numerator, scored_weight, on_scale = _products(matrix, weights, scale)
-    with np.errstate(invalid="ignore"):
-        score = numerator / scored_weight  # 0 / 0 = NaN: nothing scored (or only weights of 0)
-    coverage = np.divide(scored_weight, np.add.reduce(weights), out=scored_weight)
-    coverage += 0.0  # nothing scored is 0, not -0
-    return score, coverage, on_scale
+    scored = matrix == matrix  # False only for NaN
+    scored_weight = scored @ weights
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        score = (np.where(scored, matrix, 0.0) @ weights) / scored_weight  # 0 / 0: nothing scored
+    return score, scored_weight / weights.sum() + 0.0  # + 0.0: nothing scored is 0, not -0
 
 
-def _products(matrix: np.ndarray, weights: np.ndarray, scale) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(x0 @ w, s @ w) as in `weighted_sum`, and whether every scored cell lies on `scale`."""
-    n = len(matrix)
-    if n == 0:  # no vendors, whatever the width of the empty table
-        return np.empty(0), np.empty(0), True
-    if _kernels is not None and matrix.ndim == 2 and not (matrix.strides[0] % 8 or matrix.strides[1] % 8):
-        numerator, scored_weight = np.empty(n), np.empty(n)
-        lo, hi = scale or (-math.inf, math.inf)
-        return numerator, scored_weight, _kernels.weighted_sums(matrix, weights, lo, hi, numerator, scored_weight)
-    # Off-scale cells (inf, 1e308) may overflow: evaluate then sums again without them.
-    with np.errstate(invalid="ignore", over="ignore"):
-        if n <= BLOCK_ROWS:  # one block (an Excel table, say): the plain way takes fewest numpy calls
-            scored = matrix == matrix  # False only for NaN
-            numerator, scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
-        else:
-            numerator, scored_weight = _blocked_products(matrix, weights)
-    # NaN-ignoring min and max: two reductions and no full-size temporary.
-    on_scale = scale is None or (np.fmin.reduce(matrix, axis=None, initial=np.inf) >= scale[0]
-                                 and np.fmax.reduce(matrix, axis=None, initial=-np.inf) <= scale[1])
-    return numerator, scored_weight, bool(on_scale)
-
-
-def _blocked_products(matrix: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(x0 @ w, s @ w) as in `weighted_sum` with numpy, block by block so that x0 and s are never
-    built at full size, and without branches."""
-    n = len(matrix)
-    numerator, scored_weight = np.empty(n), np.empty(n)
-    bounds = list(range(0, n, BLOCK_ROWS)) + [n]
-    if len(bounds) > 2 and n - bounds[-2] == 1:  # numpy takes one row as a vector: other kernel,
-        bounds[-2] -= 64  # other last bit; BLAS takes rows in groups (of 4, 8...): keep them whole
-    # Buffers for one block, in the memory order of the matrix (converting the order of a block
-    # costs more than all the rest).
-    like = matrix[:BLOCK_ROWS]
-    scored, keep = np.empty_like(like, dtype=bool), np.empty_like(like, dtype=np.int8)
-    x0, minus_s = np.empty_like(like), np.empty_like(like)
-    minus_w = -weights  # (-s) @ (-w) is exactly s @ w: negation is exact
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        x, m = matrix[start:stop], stop - start
-        np.equal(x, x, out=scored[:m])  # False only for NaN
-        # keep = -1 (all 64 bits set) where scored, 0 where blank: x0 = x & keep, without
-        # branches, which np.where would mispredict on scattered blanks.
-        np.negative(scored[:m].view(np.int8), out=keep[:m])
-        np.bitwise_and(x.view(np.int64), keep[:m], out=x0[:m].view(np.int64), casting="unsafe")
-        np.matmul(x0[:m], weights, out=numerator[start:stop])
-        np.copyto(minus_s[:m], keep[:m])  # -1.0 where scored
-        np.matmul(minus_s[:m], minus_w, out=scored_weight[start:stop])
-    return numerator, scored_weight
-
-
-def rank_eq(values: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Descending rank with shared ties (Excel RANK.EQ) among `eligible`; NaN elsewhere."""
-    return _rank_and_order(values, eligible)[0]
-
-
-def _rank_and_order(values: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """RANK.EQ among `eligible` (NaN elsewhere), and the row order: eligible rows by rank, ties
-    and the other rows in input order (one stable sort serves both).
+def rank_eq(values, eligible) -> np.ndarray:
+    """Descending rank with shared ties (Excel RANK.EQ) among `eligible`; NaN elsewhere.
 
         rank_i = 1 + #{eligible k : key_k < key_i},   key = -round(value, RANK_DECIMALS)
 
-    In sorted order, a row's rank is 1 + the position of the first row with the same key.
+    that is, 1 + the position of the first equal key in the sorted keys (found by a binary
+    search of the keys in sorted order, which is far faster than in random order).
     """
-    eligible = np.asarray(eligible, dtype=bool)
-    if _kernels is not None:  # one compiled pass: keys as below, a radix sort and the runs
-        values = np.ascontiguousarray(values, dtype=float)
-        rank, order = np.empty(len(values)), np.empty(len(values), dtype=np.intp)
-        if _kernels.rank_scores(values, np.ascontiguousarray(eligible), 10.0**RANK_DECIMALS, rank, order):
-            return rank, order
-    rows = eligible.nonzero()[0]
-    picked = values[rows]
-    n = len(rows)
-    if n >= RADIX_MIN and -1e6 < picked.min() and picked.max() < 1e6:
-        # numpy rounds as rint(value * 10**d) / 10**d: those whole numbers of steps, counted down
-        # from the highest, order and tie as the keys do (one to one below 1e6) and, spanning
-        # few bits, take fewer radix passes (2 for scores from 1 to 5, in 32-bit keys).
-        steps = np.rint(picked * 10.0**RANK_DECIMALS)
-        steps -= steps.max()
-        keys = np.negative(steps, out=steps).astype(np.uint32 if steps.max() < 2**32 else np.uint64)
-        by_key = _radix_argsort(keys)
-    else:
-        keys = -picked.round(RANK_DECIMALS)
-        by_key = _stable_argsort(keys)
-    ranked, sorted_keys = rows[by_key], keys[by_key]
-    rank = np.empty(len(values))
-    rank.fill(np.nan)
-    if n < RADIX_MIN:  # a binary search takes fewest numpy calls (NaN keys tie too)
-        rank[ranked] = sorted_keys.searchsorted(sorted_keys) + 1
-    else:  # each run of equal keys takes the position of its first row: linear time
-        starts = np.empty(n, dtype=bool)
-        starts[0] = True
-        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
-        if keys.dtype.kind == "f" and math.isnan(sorted_keys[-1]):  # NaN keys (last) share one rank
-            starts[1:] &= ~np.isnan(sorted_keys[:-1])
-        first = starts.nonzero()[0]
-        rank[ranked] = np.repeat((first + 1).astype(float), np.diff(first, append=n))
-    return rank, np.concatenate([ranked, (~eligible).nonzero()[0]])
-
-
-RADIX_MIN = 2048
-"""From this many keys up, `_stable_argsort` sorts by radix (below, numpy's own sort is faster)."""
-
-
-def _stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable") for floats; for long arrays, `_radix_argsort` of
-    `_sortable(keys)`, about three times faster on 100,000 keys."""
-    if len(keys) < RADIX_MIN:
-        return keys.argsort(kind="stable")
-    return _radix_argsort(_sortable(keys))
-
-
-def _radix_argsort(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable") for unsigned integers, as an LSD radix sort.
-
-    numpy sorts 16-bit integers stably by radix in linear time, but wider ones by timsort: one
-    stable pass per 16-bit digit that the largest key has, least significant digit first.
-    """
-    order = keys.astype(np.uint16).argsort(kind="stable")  # the lowest 16 bits
-    for shift in range(16, int(keys.max(initial=0)).bit_length(), 16):
-        digit = (keys >> keys.dtype.type(shift)).astype(np.uint16)
-        order = order[digit[order].argsort(kind="stable")]
-    return order
-
-
-def _sortable(values: np.ndarray) -> np.ndarray:
-    """Floats as unsigned integers in the same order, as numpy sorts floats: 0.0 and -0.0 equal,
-    every NaN equal and after +inf.
-
-    The IEEE-754 bits of a float order it by magnitude: set the sign bit of positives and flip
-    all bits of negatives, and unsigned integer order is float order.
-    """
-    values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN; -0.0 + 0.0 = 0.0
-    bits = values.view(np.uint64)
-    negative = bits >= np.uint64(1 << 63)
-    return bits ^ np.where(negative, np.uint64(2**64 - 1), np.uint64(1 << 63))
+    values, eligible = np.asarray(values, dtype=float), np.asarray(eligible, dtype=bool)
+    keys = -np.round(values[eligible], RANK_DECIMALS)
+    by_key = keys.argsort()
+    sorted_keys = keys[by_key]
+    rank = np.full(len(values), np.nan)
+    rank[eligible.nonzero()[0][by_key]] = sorted_keys.searchsorted(sorted_keys) + 1
+    return rank
 
 
 @dataclass(frozen=True)
@@ -265,8 +104,6 @@ class Evaluation:
     rank: np.ndarray
     """RANK.EQ among qualified vendors; NaN for the others."""
     scale: tuple[float, float] = SCALE
-    _order: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """`order()` as `evaluate` found it while ranking; None: sort the ranks again."""
 
     def status_codes(self, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Status strings as (codes, texts): vendor i's status is texts[codes[i]].
@@ -274,12 +111,15 @@ class Evaluation:
         texts = Qualified, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
         criterion c (and "" for a culprit of -1), so each vendor's text is one array lookup.
         """
-        texts, codes = _status_texts(tuple(criteria), tuple(self.scale))
-        key = self.status.astype(np.intp)
-        key *= codes.shape[1]
-        key += self.culprit
-        key += 1
-        return codes.ravel().take(key), texts
+        lo, hi = (f"{x:g}" for x in self.scale)
+        names = [*criteria, ""]  # a culprit of -1 names ""
+        texts = np.array(["Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
+                          *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names)], dtype=object)
+        # By Status (QUALIFIED, KNOCKED_OUT, INCOMPLETE, INVALID): the first code, and whether a
+        # criterion is named.
+        first, named = np.array([0, 2, 1, 2 + len(names)]), np.array([False, True, False, True])
+        codes = first[self.status] + np.where(named[self.status], self.culprit % len(names), 0)
+        return codes, texts
 
     def status_text(self, criteria: list[str]) -> np.ndarray:
         """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""
@@ -288,18 +128,7 @@ class Evaluation:
 
     def order(self) -> np.ndarray:
         """Row order of the results table: qualified vendors by rank, then the rest as given."""
-        if self._order is not None:
-            return self._order.copy()  # a fresh array, as sorting gives: callers may change it
-        key = np.where(np.isnan(self.rank), np.inf, self.rank)
-        return np.argsort(key, kind="stable")
-
-
-def _invalid_cells(matrix: np.ndarray, scale: tuple[float, float], unreadable: np.ndarray | None) -> np.ndarray:
-    """Mask of cells that are text or off the scale."""
-    invalid = (matrix < scale[0]) | (matrix > scale[1])
-    if unreadable is not None:
-        invalid |= unreadable
-    return invalid
+        return np.argsort(np.where(np.isnan(self.rank), np.inf, self.rank), kind="stable")
 
 
 def evaluate(
@@ -317,40 +146,33 @@ def evaluate(
     and friends.
     """
     matrix = np.asarray(matrix, dtype=float)
-    score, coverage, on_scale = _weighted_mean(matrix, weights, scale)
-    invalid = None  # the common case: every cell a score on the scale or blank
-    if not on_scale or (unreadable is not None and unreadable.any()):
-        invalid = _invalid_cells(matrix, scale, unreadable)
-        any_invalid = invalid.any(axis=1)
+    invalid = (matrix < scale[0]) | (matrix > scale[1])
+    if unreadable is not None:
+        invalid |= unreadable
+    any_invalid = invalid.any(axis=1)
+    culprit = np.full(len(matrix), -1)
+    if any_invalid.any():  # the first invalid cell is named; the invalid cells leave the sums
+        culprit[any_invalid] = invalid[any_invalid].argmax(axis=1)
         matrix = np.where(invalid, np.nan, matrix)
-        culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
-        score, coverage, _ = _weighted_mean(matrix, weights)  # again, without the invalid cells
-    else:
-        any_invalid = np.zeros(len(matrix), dtype=bool)
-        culprit = np.full(len(matrix), -1, dtype=np.intp)
+    score, coverage = weighted_sum(matrix, weights)
     # A weighted mean of scores on the scale leaves it only by rounding (5.000000000000002).
     score.clip(scale[0], scale[1], out=score)
 
-    incomplete = coverage < min_coverage
-    incomplete |= np.isnan(score)
-    knocked = None
+    incomplete = (coverage < min_coverage) | np.isnan(score)
+    knocked = np.zeros(len(matrix), dtype=bool)  # no must-have minimum
     if minimums is not None and not np.isnan(minimums).all():
         must = ~np.isnan(minimums)
         below = matrix[:, must] < minimums[must]
         knocked = below.any(axis=1) & ~any_invalid
-        must_index = np.flatnonzero(must)
-        culprit = np.where(knocked, must_index[below.argmax(axis=1)], culprit)
+        culprit = np.where(knocked, np.flatnonzero(must)[below.argmax(axis=1)], culprit)
         incomplete |= np.isnan(matrix[:, must]).any(axis=1)
-        incomplete &= ~knocked
-    # Precedence Invalid > Knocked out > Incomplete > Qualified (incomplete excludes knocked).
-    status = np.where(incomplete, _INCOMPLETE, _QUALIFIED)
-    if knocked is not None:
-        status[knocked] = _KNOCKED_OUT
-    if invalid is not None:
-        status[any_invalid] = _INVALID
-        score[any_invalid] = np.nan
-    rank, order = _rank_and_order(score, status == _QUALIFIED)
-    return Evaluation(score, coverage, status, culprit, rank, scale, order)
+    # Precedence Invalid > Knocked out > Incomplete > Qualified: each overwrites the ones before.
+    status = np.full(len(matrix), Status.QUALIFIED, dtype=np.int8)
+    status[incomplete] = Status.INCOMPLETE
+    status[knocked] = Status.KNOCKED_OUT
+    status[any_invalid] = Status.INVALID
+    score[any_invalid] = np.nan
+    return Evaluation(score, coverage, status, culprit, rank_eq(score, status == Status.QUALIFIED), scale)
 
 
 def check_weights(weights: np.ndarray, criteria: list[str]) -> np.ndarray:
@@ -478,13 +300,10 @@ def score_vendors(
         matrix, unreadable = score_matrix(scores.to_numpy(dtype=object, na_value=None))
     coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
     result = evaluate(matrix, w, mins, coverage, unreadable, scale)
-    unranked = np.isnan(result.rank)
     return pd.DataFrame(
         {
             "score": result.score,
-            # Nullable integers built from values and mask directly (pd.array(..., "Int64")
-            # would check every float for being whole).
-            "rank": pd.arrays.IntegerArray(np.where(unranked, 0, result.rank).astype(np.int64), unranked),
+            "rank": pd.array(result.rank, dtype="Int64"),  # NaN (not ranked) becomes <NA>
             "coverage": result.coverage,
             "status": _status_categorical(*result.status_codes(criteria)),
         },

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import os
 import re
-import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -24,13 +24,6 @@ import numpy as np
 
 from .errors import PartnerfitError
 
-try:  # python-isal (ISA-L) inflates sheets about twice as fast as zlib, through the same interface
-    from isal.isal_zlib import decompressobj
-    from isal.isal_zlib import error as InflateError
-except ImportError:
-    from zlib import decompressobj
-    from zlib import error as InflateError
-
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """Largest total size of a workbook's unpacked parts (a zip bomb unpacks to far more)."""
 MAX_RATIO = 200
@@ -39,10 +32,10 @@ MAX_RANGE_CELLS = 2_000_000
 """Largest defined-name range we read (a name spanning a whole sheet is refused)."""
 MAX_SHEET_ROWS = 200_000
 MAX_SHEET_CELLS = 20_000_000
-"""Largest sheet we read: a stray cell at row 1,048,576 would otherwise cost gigabytes."""
-SCAN_CHUNK = 1 << 17
-"""Bytes of sheet XML inflated and tested at a time when vetting a sheet's size (small enough for
-the test's scratch arrays to reuse memory: 1 MiB chunks cost a fresh process ~20 ms of page faults)."""
+"""Largest sheet we read, from A1 to the last row and column holding a value: a stray value at
+row 1,048,576 would otherwise cost gigabytes."""
+SCAN_CHUNK = 1 << 20
+"""Bytes of sheet XML inflated and scanned at a time when vetting a sheet's size."""
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -345,87 +338,64 @@ def _read_tables(package: Package, sheets: dict[str, str]) -> dict[str, Table]:
     return tables
 
 
-# References in sheet XML: a row has r="<digits>", a cell r="<letters><digits>"; XML allows
-# single quotes and spaces around "=", and python-calamine reads them so. (No space is required
-# before the r: that would make the search slow; other attributes ending in r hold small numbers.)
-_ROW_REF = re.compile(rb"""r\s*=\s*["'][A-Z]{0,3}([0-9]+)""")
-_COLUMN_REF = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
-_SHAPES = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'", b"0" * 10 + b"A" * 26 + b'"')
-_NOT_SHAPES = b" \t\r\n=<>/."
-"""Sheet XML through `_SHAPES`, less `_NOT_SHAPES`, has every digit 0, every capital A, every
-quote " and neither spaces nor "=": a reference reads r"A00, whatever its spelling. (Tag marks
-and dots, never part of a reference, go too: a third less to test.)"""
-
-
-def _reaches_far(shapes: bytes) -> bool:
-    """Whether a reference in `shapes` (see `_SHAPES`) may lie beyond column Z or row 99,999:
-    r"AA, r"000000 or r"A000000 somewhere. In numpy, a dozen passes over bytes that stay in
-    the cache: several times faster than three searches of the bytes."""
-    v = np.frombuffer(shapes + bytes(9), np.uint8)  # zeros: patterns running off the end fail
-    capital, digit = v == ord("A"), v == ord("0")
-    two = digit[:-1] & digit[1:]
-    four = two[:-2] & two[2:]
-    six = four[:-2] & two[4:]  # six digits from here
-    n = len(shapes)
-    anchor = (v[:n] == ord("r")) & (v[1:n + 1] == ord('"'))
-    first, second = slice(2, n + 2), slice(3, n + 3)
-    return bool((anchor & (six[first] | capital[first] & (capital[second] | six[second]))).any())
+# The tags that place cells, as python-calamine reads them: <row> and <c> by local name (any
+# prefix), their references with spaces around "=" and either quote, as XML allows.
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_AT = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([A-Z]{0,3})([0-9]{0,7})""")
 
 
 def check_sheet_size(package: Package, sheet: str, part: str) -> None:
-    """Refuse a sheet whose used area is absurdly large (it would be read densely).
+    """Refuse a sheet whose cells reach absurdly far (python-calamine would read it densely).
 
-    A fast test shows that most sheets reach neither row 100,000 nor column AA, which is
-    within the limits; the others are measured exactly, from every row and cell reference in
-    whatever order they come (a hostile file may put row 1,048,576 first).
+    Only cells with content count, placed as python-calamine places them: at their reference, or
+    without one after the cell before in the row (the first at column A), in the row of the last
+    row reference plus the rows closed since. Rows and cells may come in any order. A self-closing
+    <c .../> or <row .../> holds nothing and python-calamine skips it: so do empty formatted rows
+    and cells (LibreOffice writes one at row 1,048,576 once a row was deleted), and so does the
+    sheet's declared dimension. (A cell with content counts even if that content is empty.)
+    The XML is inflated and scanned a piece at a time, and the first piece that reaches beyond
+    the limits refuses the sheet: memory stays bounded whatever the part's size.
     """
     if part not in package.parts:
         return
-    tail = b""
-    for chunk in _part_chunks(package, part):  # each tested while fresh in the cache
-        shapes = tail + chunk.translate(_SHAPES, _NOT_SHAPES)  # a reference may straddle two chunks
-        if _reaches_far(shapes):
-            break
-        tail = shapes[-16:]
-    else:
-        return
-    data = b"".join(_part_chunks(package, part))  # read again, for the rare sheet that needs it
-    rows = max(map(int, set(_ROW_REF.findall(data))), default=0)
-    cols = max((column_index(letters.decode()) for letters in set(_COLUMN_REF.findall(data))), default=1)
-    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
-        raise PartnerfitError(
-            f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
-            f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
-        )
+    rows = cols = 0  # the extent of the cells with content (1-based)
+    row = col = 0  # python-calamine's place for a cell without a reference (0-based)
+    for piece in _pieces(package, part):
+        for closing, name, attributes in _TAG.findall(piece):
+            if attributes.endswith(b"/"):
+                continue
+            ref = None if closing else _AT.search(attributes)
+            if name == b"row":
+                if closing:
+                    row, col = row + 1, 0
+                elif ref and ref[2]:
+                    row = int(ref[2]) - 1
+            elif not closing:  # a cell: placed here, the next one after it
+                if ref and ref[2]:
+                    col = column_index(ref[1].decode() or "A") - 1
+                rows, cols = max(rows, int(ref[2]) if ref and ref[2] else row + 1), max(cols, col + 1)
+                col += 1
+        if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+            raise PartnerfitError(
+                f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
+                f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
+            )
 
 
-def _part_chunks(package: Package, part: str) -> Iterator[bytes]:
-    """A part's bytes, at most SCAN_CHUNK at a time and no more than its declared size, as zipfile
-    reads them; a deflated part is inflated here (with python-isal when installed), without zipfile's CRC."""
-    with zipfile.ZipFile(package.path) as archive:
-        info = archive.getinfo(part)
-        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:  # stored, rare methods, encrypted
-            with archive.open(info) as stream:
-                while chunk := stream.read(SCAN_CHUNK):
-                    yield chunk
-            return
-    damaged = PartnerfitError(f"{package.path}: part {part} is damaged; save the workbook again from Excel")
-    with open(package.path, "rb") as handle:  # the local header: 30 bytes, then the name and extra field
-        handle.seek(info.header_offset)
-        header = handle.read(30)
-        if len(header) < 30 or not header.startswith(_ZIP):
-            raise damaged
-        handle.seek(sum(struct.unpack("<HH", header[26:])), os.SEEK_CUR)
-        compressed = handle.read(info.compress_size)
-    inflate, left = decompressobj(-15), info.file_size
+def _pieces(package: Package, part: str) -> Iterator[bytes]:
+    """A part's XML, inflated about SCAN_CHUNK at a time and cut after a ">" (no tag is cut in two)."""
+    pending: list[bytes] = []  # text after the last ">" so far: the start of a tag, or no tag
     try:
-        for start in range(0, len(compressed), SCAN_CHUNK):  # in pieces: each call copies the input it leaves
-            data = compressed[start:start + SCAN_CHUNK]
-            while left and (chunk := inflate.decompress(data, min(left, SCAN_CHUNK))):
-                data, left = inflate.unconsumed_tail, left - len(chunk)
-                yield chunk
-    except InflateError:
-        raise damaged from None
+        with zipfile.ZipFile(package.path) as archive, archive.open(part) as stream:
+            while chunk := stream.read(SCAN_CHUNK):
+                end = chunk.rfind(b">") + 1
+                if not end:
+                    pending.append(chunk)
+                    continue
+                yield b"".join(pending) + chunk[:end]
+                pending = [chunk[end:]]
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise PartnerfitError(f"{package.path}: part {part} is damaged; save the workbook again from Excel") from None
 
 
 # ---------------------------------------------------------------- values

@@ -1,24 +1,20 @@
-"""The engine's fast paths give the results of the plain implementations they replaced.
+"""The engine's numpy kernels against plain Python written differently, on random inputs.
 
-`reference_*` below are the straightforward versions (one np.where, one boolean matrix product,
-a sort and searchsorted for ranks, one string per vendor). The engine computes the same in
-cache-sized blocks, with a radix sort and with lookup tables, and takes shortcuts when nothing
-is invalid or no minimum is set: on random inputs with blanks, text, off-scale cells and
-must-haves, both must agree. Sums may differ in the last bit (BLAS adds in another order), so
-scores and coverage are compared to 1e-13; statuses, culprits, ranks and order exactly.
-
-Every test here runs twice: with the compiled kernels (src/partnerfit/_kernels.c) and with the
-numpy code that takes their place where they are not built.
+`plain_*` below compute each vendor's result on its own, cell by cell, with Python floats: the
+weighted mean over scored cells, the coverage, the first invalid or knocked-out criterion, the
+status by precedence, and ranks from the position of the first equal key among the sorted
+keys. On random inputs with blanks, text, off-scale cells, must-haves, ties, C- and
+Fortran-ordered, strided, transposed and byte-swapped matrices, both must agree: statuses,
+culprits, ranks and order exactly; scores and coverage to 1e-13 (numpy sums in another order).
 """
 
 import math
-import os
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from partnerfit import score_vendors, scoring, udfs
+from partnerfit import score_vendors, udfs
 from partnerfit.cells import (
     cell_text,
     cell_texts,
@@ -28,99 +24,91 @@ from partnerfit.cells import (
     score_matrix,
     score_value,
 )
-from partnerfit.scoring import (
-    BLOCK_ROWS,
-    RADIX_MIN,
-    RANK_DECIMALS,
-    Status,
-    _blocked_products,
-    evaluate,
-    rank_eq,
-    weighted_sum,
-)
-
-try:
-    from partnerfit import _kernels
-except ImportError:
-    _kernels = None
+from partnerfit.scoring import RANK_DECIMALS, Status, evaluate, rank_eq, weighted_sum
 
 
-@pytest.fixture(autouse=True, params=["compiled", "numpy"])
-def engine(request, monkeypatch):
-    """The compiled kernels, or the numpy fallback (as where no C compiler was at hand)."""
-    if request.param == "numpy":
-        monkeypatch.setattr(scoring, "_kernels", None)
-    elif _kernels is None:
-        pytest.skip("the C kernels are not built (pip install -e . with a C compiler)")
-    return request.param
+def plain_weighted_sum(matrix, weights):
+    """(score, coverage) per vendor: NaN cells are not scored."""
+    total = sum(float(w) for w in weights)
+    scores, coverages = [], []
+    for row in np.asarray(matrix, dtype=float).tolist():
+        numerator = scored_weight = 0.0
+        for x, w in zip(row, weights):
+            if not math.isnan(x):  # scored
+                numerator += w * x
+                scored_weight += w
+        scores.append(numerator / scored_weight if scored_weight else math.nan)
+        coverages.append(scored_weight / total)
+    return scores, coverages
 
 
-def test_the_compiled_kernels_are_built_where_the_project_is_tested():
-    # CI measures what users with a C compiler get: the kernels must not silently be missing.
-    if os.environ.get("CI") and _kernels is None:
-        pytest.fail("partnerfit._kernels is not built: install with a C compiler (pip install -e .)")
+def rank_key(value):
+    """What ranks compare: minus the value rounded half to even at the 9th decimal (as numpy
+    rounds: the whole number of 1e-9 steps, over 1e9); NaN after every number."""
+    if math.isnan(value):
+        return (1, 0.0)
+    if math.isinf(value):
+        return (0, -value)
+    return (0, -(round(value * 10.0**RANK_DECIMALS) / 10.0**RANK_DECIMALS))
 
 
-def reference_weighted_sum(matrix, weights):
-    scored = ~np.isnan(matrix)
-    numerator = np.where(scored, matrix, 0.0) @ weights
-    scored_weight = scored @ weights
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = numerator / scored_weight
-    score[scored_weight == 0] = np.nan
-    return score, scored_weight / weights.sum()
+def plain_ranks(values, eligible):
+    """RANK.EQ: 1 + the position of the first equal key in the sorted keys; NaN if not eligible."""
+    keys = [rank_key(v) for v, e in zip(values, eligible) if e]
+    first = {}
+    for position, key in enumerate(sorted(keys)):
+        first.setdefault(key, position + 1)
+    return [first[rank_key(v)] if e else math.nan for v, e in zip(values, eligible)]
 
 
-def reference_rank_eq(values, eligible):
-    rank = np.full(values.shape, np.nan)
-    keys = -np.round(values[eligible], RANK_DECIMALS)
-    rank[eligible] = np.searchsorted(np.sort(keys), keys, side="left") + 1
-    return rank
-
-
-def reference_evaluate(matrix, weights, minimums=None, min_coverage=0.5, unreadable=None, scale=(1, 5)):
+def plain_evaluate(matrix, weights, minimums=None, min_coverage=0.5, unreadable=None, scale=(1, 5)):
+    """(score, coverage, status, culprit, rank) lists, vendor by vendor."""
     lo, hi = scale
-    invalid = (matrix < lo) | (matrix > hi)
-    if unreadable is not None:
-        invalid |= unreadable
-    any_invalid = invalid.any(axis=1)
-    if any_invalid.any():
-        matrix = np.where(invalid, np.nan, matrix)
-    score, coverage = reference_weighted_sum(matrix, weights)
-    status = np.zeros(len(matrix), dtype=np.int8)
-    culprit = np.where(any_invalid, invalid.argmax(axis=1), -1)
-    incomplete = coverage < min_coverage
-    incomplete |= np.isnan(score)
-    if minimums is not None and not np.isnan(minimums).all():
-        must = ~np.isnan(minimums)
-        below = matrix[:, must] < minimums[must]
-        knocked = below.any(axis=1) & ~any_invalid
-        culprit = np.where(knocked, np.flatnonzero(must)[below.argmax(axis=1)], culprit)
-        status[knocked] = Status.KNOCKED_OUT
-        incomplete |= np.isnan(matrix[:, must]).any(axis=1)
-        incomplete &= ~knocked
-    status[incomplete] = Status.INCOMPLETE
-    status[any_invalid] = Status.INVALID
-    score[any_invalid] = np.nan
-    rank = reference_rank_eq(score, status == Status.QUALIFIED)
-    return score, coverage, status, culprit, rank
+    rows = np.asarray(matrix, dtype=float).tolist()
+    k = len(weights)
+    mins = [math.nan] * k if minimums is None else list(minimums)
+    text = [[False] * k for _ in rows] if unreadable is None else np.asarray(unreadable).tolist()
+    scores, coverages, statuses, culprits = [], [], [], []
+    for row, texts in zip(rows, text):
+        bad = [j for j in range(k) if texts[j] or (x := row[j]) < lo or x > hi]
+        kept = [math.nan if j in bad else x for j, x in enumerate(row)]
+        (score,), (coverage,) = plain_weighted_sum([kept], weights)
+        below = [j for j in range(k) if not math.isnan(mins[j]) and kept[j] < mins[j]]
+        unscored_must = any(not math.isnan(mins[j]) and math.isnan(kept[j]) for j in range(k))
+        if bad:
+            status, culprit, score = Status.INVALID, bad[0], math.nan
+        elif below:
+            status, culprit = Status.KNOCKED_OUT, below[0]
+        elif unscored_must or coverage < min_coverage or math.isnan(score):
+            status, culprit = Status.INCOMPLETE, -1
+        else:
+            status, culprit = Status.QUALIFIED, -1
+        if not math.isnan(score):
+            score = min(max(score, lo), hi)
+        scores.append(score)
+        coverages.append(coverage)
+        statuses.append(status)
+        culprits.append(culprit)
+    ranks = plain_ranks(scores, [s == Status.QUALIFIED for s in statuses])
+    return scores, coverages, statuses, culprits, ranks
 
 
-def reference_status_text(status, culprit, criteria, scale=(1, 5)):
-    names = list(criteria) + [""]
+def plain_status_text(status, culprit, criteria, scale=(1, 5)):
     text = []
     for s, c in zip(status, culprit):
+        name = criteria[c] if c >= 0 else ""
         text.append({
             Status.QUALIFIED: "Qualified",
             Status.INCOMPLETE: "Incomplete",
-            Status.KNOCKED_OUT: f"Knocked out: {names[c]}",
-            Status.INVALID: f"Invalid: {names[c]} is not a score from {scale[0]:g} to {scale[1]:g}",
+            Status.KNOCKED_OUT: f"Knocked out: {name}",
+            Status.INVALID: f"Invalid: {name} is not a score from {scale[0]:g} to {scale[1]:g}",
         }[s])
     return text
 
 
-def reference_order(rank):
-    return np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")
+def plain_order(rank):
+    """Ranked vendors by rank, then the others; ties and the others as given."""
+    return sorted(range(len(rank)), key=lambda i: math.inf if math.isnan(rank[i]) else rank[i])
 
 
 def random_case(rng, n, k, *, fortran=False, invalid=True, minimums=True, half_points=True):
@@ -146,82 +134,65 @@ def random_case(rng, n, k, *, fortran=False, invalid=True, minimums=True, half_p
     return matrix, weights, mins, unreadable
 
 
-SIZES = [0, 1, 2, 7, 30, BLOCK_ROWS - 1, BLOCK_ROWS, BLOCK_ROWS + 1, 3 * BLOCK_ROWS + 17, 4 * BLOCK_ROWS + 1]
+SIZES = [1, 2, 7, 30, 301, 2_000]
 
 
-@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("n", [0, *SIZES])
 @pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
-def test_weighted_sum_matches_the_plain_version(n, fortran):
+def test_weighted_sum_matches_plain_python(n, fortran):
     rng = np.random.default_rng(n)
     for half_points in (True, False):
         matrix, weights, _, _ = random_case(rng, n, 13, fortran=fortran, invalid=False, minimums=False,
                                             half_points=half_points)
         score, coverage = weighted_sum(matrix, weights)
-        expected_score, expected_coverage = reference_weighted_sum(matrix, weights)
+        expected_score, expected_coverage = plain_weighted_sum(matrix, weights)
         np.testing.assert_allclose(score, expected_score, rtol=1e-13, atol=0)
         np.testing.assert_allclose(coverage, expected_coverage, rtol=1e-13, atol=0)
 
 
-@pytest.mark.parametrize("n", [1, 2, 5, 30, 300, BLOCK_ROWS, BLOCK_ROWS + 1, 2 * BLOCK_ROWS + 1])
-@pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
-def test_blocked_products_match_the_one_block_formula(n, fortran):
-    # weighted_sum takes up to one block of rows the plain way, more block by block.
-    rng = np.random.default_rng(n)
-    matrix, weights, _, _ = random_case(rng, n, 11, fortran=fortran, invalid=False, minimums=False,
-                                        half_points=False)
-    numerator, scored_weight = _blocked_products(matrix, weights)
-    scored = ~np.isnan(matrix)
-    plain_numerator, plain_scored_weight = np.where(scored, matrix, 0.0) @ weights, scored @ weights
-    np.testing.assert_allclose(numerator, plain_numerator, rtol=1e-15, atol=0)
-    np.testing.assert_allclose(scored_weight, plain_scored_weight, rtol=1e-15, atol=0)
-    if n <= 300:  # BLAS on one thread, the same calls on the same numbers: the same bits
-        np.testing.assert_array_equal(numerator, plain_numerator)
-        if not fortran:  # numpy casts the mask to C order for `scored @ weights`; blocks keep F
-            np.testing.assert_array_equal(scored_weight, plain_scored_weight)
-
-
 def test_weighted_sum_keeps_infinities_and_odd_inputs():
+    # Only `evaluate` screens cells off the scale: the bare sum keeps an infinity where its
+    # weight counts (a weight of 0 times infinity is NaN, as in any weighted sum).
     matrix = np.array([[np.inf, 1.0], [-np.inf, np.nan], [np.nan, np.nan], [-0.0, 2.0]])
-    weights = np.array([1.0, 0.0])
-    score, coverage = weighted_sum(matrix, weights)
-    expected_score, expected_coverage = reference_weighted_sum(matrix, weights)
-    np.testing.assert_array_equal(score, expected_score)
-    np.testing.assert_array_equal(coverage, expected_coverage)
+    score, coverage = weighted_sum(matrix, np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(score, [np.inf, -np.inf, np.nan, 0.0])
+    np.testing.assert_array_equal(coverage, [1.0, 1.0, 0.0, 1.0])
     # No vendors, whatever the width of the empty block.
     for empty in (np.zeros((0, 0)), np.zeros((0, 2))):
         assert [len(a) for a in weighted_sum(empty, np.array([70.0, 30.0]))] == [0, 0]
-    # Integer matrices and list weights are accepted as before.
+    # Integer matrices and list weights are accepted.
     np.testing.assert_array_equal(weighted_sum(np.array([[1, 3]]), [1, 1])[0], [2.0])
 
 
-@pytest.mark.parametrize("n", [1, 2, 30, RADIX_MIN - 1, RADIX_MIN, 20_000])
-def test_rank_eq_matches_sort_and_searchsorted(n):
+@pytest.mark.parametrize("n", [1, 2, 30, 3_000])
+def test_rank_eq_matches_plain_python(n):
     rng = np.random.default_rng(n)
     values = rng.choice([1.0, 1.5, 2.0, 4.25, 3.0000000000000004, 3.0, -0.0, 0.0, -2.5, np.inf, -np.inf, 1e15],
                         size=n)
     values = np.where(rng.random(n) < 0.5, values, rng.normal(size=n))
-    values[rng.random(n) < 0.05] = np.nan
+    values[rng.random(n) < 0.05] = np.nan  # NaN ranks after every number, NaNs tied
     eligible = rng.random(n) < 0.8
-    rank = rank_eq(values, eligible)
-    np.testing.assert_array_equal(rank, reference_rank_eq(values, eligible))
+    np.testing.assert_array_equal(rank_eq(values, eligible), plain_ranks(values.tolist(), eligible.tolist()))
 
 
-@pytest.mark.parametrize("n", [RADIX_MIN, 20_000])
-def test_rank_eq_of_ordinary_scores_matches_sort_and_searchsorted(n):
-    # Values below 1e6 are ranked by their whole numbers of 1e-9 steps: ties at the 9th decimal.
-    rng = np.random.default_rng(n)
+def test_rank_eq_of_ordinary_scores_ties_at_the_ninth_decimal():
+    rng = np.random.default_rng(5)
+    n = 3_000
     values = rng.uniform(1, 5, size=n)
     values[: n // 3] = np.round(values[: n // 3], 2)  # many exact ties
     values[n // 3: n // 2] = rng.uniform(-1e5, 1e5, size=n // 2 - n // 3)
     tie = rng.random(n) < 0.2  # equal at 9 decimals, or not, and both zeros
     values[tie] = rng.choice([4.15, 4.1500000000000004, 4.1500000004, 4.1500000006, -0.0, 0.0], size=tie.sum())
     eligible = rng.random(n) < 0.9
-    np.testing.assert_array_equal(rank_eq(values, eligible), reference_rank_eq(values, eligible))
+    np.testing.assert_array_equal(rank_eq(values, eligible), plain_ranks(values.tolist(), eligible.tolist()))
+    # A worked case: RANK.EQ descending, ties sharing the best rank, 1, 2, 2, 4.
+    assert rank_eq(np.array([4.1500000006, 3.0, 4.15, 4.1500000004, 9.0]),
+                   np.array([True, True, True, True, False])).tolist()[:4] == [1.0, 4.0, 2.0, 2.0]
 
 
-@pytest.mark.parametrize("n", SIZES[1:])
+@pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("fortran", [False, True], ids=["C", "F"])
-def test_evaluate_matches_the_plain_version(n, fortran):
+def test_evaluate_matches_plain_python(n, fortran):
     rng = np.random.default_rng(1000 + n)
     k = 9
     criteria = [f"c{j}" for j in range(k)]
@@ -230,20 +201,19 @@ def test_evaluate_matches_the_plain_version(n, fortran):
             rng, n, k, fortran=fortran, invalid=case % 2 == 0, minimums=case < 2, half_points=case != 1)
         coverage_floor = rng.choice([0.0, 0.5, 0.8])
         result = evaluate(matrix, weights, mins, coverage_floor, unreadable)
-        score, coverage, status, culprit, rank = reference_evaluate(matrix, weights, mins, coverage_floor, unreadable)
+        score, coverage, status, culprit, rank = plain_evaluate(matrix, weights, mins, coverage_floor, unreadable)
         np.testing.assert_allclose(result.score, score, rtol=1e-13, atol=0)
         np.testing.assert_allclose(result.coverage, coverage, rtol=1e-13, atol=0)
         np.testing.assert_array_equal(result.status, status)
         np.testing.assert_array_equal(result.culprit, culprit)
         np.testing.assert_array_equal(result.rank, rank)
-        np.testing.assert_array_equal(result.order(), reference_order(rank))
-        assert result.status_text(criteria).tolist() == reference_status_text(status, culprit, criteria)
+        np.testing.assert_array_equal(result.order(), plain_order(rank))
+        assert result.status_text(criteria).tolist() == plain_status_text(status, culprit, criteria)
 
 
-def test_evaluation_without_a_stored_order_sorts_the_ranks():
+def test_order_puts_ranked_vendors_first_ties_and_the_rest_as_given():
     result = evaluate(np.array([[3.0], [5.0], [np.nan], [5.0]]), np.array([1.0]))
-    again = type(result)(result.score, result.coverage, result.status, result.culprit, result.rank)
-    np.testing.assert_array_equal(again.order(), result.order())
+    assert result.rank[[0, 1, 3]].tolist() == [3.0, 1.0, 1.0] and np.isnan(result.rank[2])
     assert result.order().tolist() == [1, 3, 0, 2]
 
 
@@ -251,24 +221,24 @@ def test_status_text_for_a_culprit_of_minus_one():
     result = evaluate(np.array([[4.0]]), np.array([1.0]))
     odd = type(result)(result.score, result.coverage, np.array([Status.KNOCKED_OUT], dtype=np.int8),
                        np.array([-1]), result.rank, (0, 10))
-    assert odd.status_text(["A"]).tolist() == reference_status_text([Status.KNOCKED_OUT], [-1], ["A"], (0, 10))
+    assert odd.status_text(["A"]).tolist() == ["Knocked out: "]
 
 
-@pytest.mark.parametrize("n", [1, 30, 5000])
-def test_score_vendors_matches_the_plain_version(n):
+@pytest.mark.parametrize("n", [1, 30, 2_000])
+def test_score_vendors_matches_plain_python(n):
     rng = np.random.default_rng(n)
     k = 6
     criteria = [f"c{j}" for j in range(k)]
     matrix, weights, mins, _ = random_case(rng, n, k)
     frame = pd.DataFrame(matrix, index=[f"vendor {i}" for i in range(n)], columns=criteria)
     table = score_vendors(frame, weights, mins)
-    score, coverage, status, culprit, rank = reference_evaluate(matrix, weights, mins)
+    score, coverage, status, culprit, rank = plain_evaluate(matrix, weights, mins)
     expected = pd.DataFrame(
         {
             "score": score,
-            "rank": pd.array(rank, dtype="Int64"),
+            "rank": pd.array([None if math.isnan(r) else r for r in rank], dtype="Int64"),
             "coverage": coverage,
-            "status": pd.Categorical(reference_status_text(status, culprit, criteria)),
+            "status": pd.Categorical(plain_status_text(status, culprit, criteria)),
         },
         index=pd.Index(frame.index, name="vendor"),
     )
@@ -325,13 +295,13 @@ def test_vendor_scores_matches_the_plain_version_on_random_tables():
         body = [[f" Vendor {i} "] + [None if math.isnan(v) else float(v) for v in row] for i, row in enumerate(matrix)]
         body[int(rng.integers(n))][1:] = ["N/A"] * k if rng.random() < 0.5 else [None] * k
         cells, unreadable = score_matrix([row[1:] for row in body])
-        score, coverage, status, culprit, rank = reference_evaluate(cells, weights, mins, 0.5, unreadable)
+        score, coverage, status, culprit, rank = plain_evaluate(cells, weights, mins, 0.5, unreadable)
         criteria = header[1:]
-        text = reference_status_text(status, culprit, criteria)
+        text = plain_status_text(status, culprit, criteria)
         expected = [udfs.RESULT_HEADER] + [
             [f"Vendor {i}", None if math.isnan(score[i]) else pytest.approx(score[i], rel=1e-13, abs=0),
              None if math.isnan(rank[i]) else rank[i], pytest.approx(coverage[i], rel=1e-13, abs=0), text[i]]
-            for i in reference_order(rank)
+            for i in plain_order(rank)
         ]
         minimums = [None if math.isnan(m) else float(m) for m in mins] if mins is not None else None
         assert udfs.VENDOR_SCORES([header] + body, weights.tolist(), minimums) == expected
@@ -366,15 +336,20 @@ def test_weighted_sum_of_strided_and_foreign_matrices(view):
               "transposed": np.ascontiguousarray(base.T).T, "byte-swapped": base.astype(">f8")}[view]
     weights = weights[: matrix.shape[1]] + 1
     score, coverage = weighted_sum(matrix, weights)
-    expected_score, expected_coverage = reference_weighted_sum(np.array(matrix, dtype=float), weights)
+    expected_score, expected_coverage = plain_weighted_sum(matrix, weights)
     np.testing.assert_allclose(score, expected_score, rtol=1e-13, atol=0)
     np.testing.assert_allclose(coverage, expected_coverage, rtol=1e-13, atol=0)
+    # And the whole evaluation of such a view (an Excel range read column-major, say).
+    result = evaluate(matrix, weights)
+    plain_score, _, status, _, rank = plain_evaluate(matrix, weights)
+    np.testing.assert_allclose(result.score, plain_score, rtol=1e-13, atol=0)
+    np.testing.assert_array_equal(result.status, status)
+    np.testing.assert_array_equal(result.rank, rank)
 
 
-def test_off_scale_cells_are_found_in_the_same_pass():
-    # The scale check rides along the weighted sum: one cell off the scale anywhere is found.
+def test_one_off_scale_cell_anywhere_is_found():
     rng = np.random.default_rng(12)
-    for n, k in [(1, 1), (5, 3), (300, 7), (BLOCK_ROWS + 3, 9)]:
+    for n, k in [(1, 1), (5, 3), (300, 7), (10_003, 9)]:
         matrix = rng.integers(2, 11, size=(n, k)) / 2.0
         matrix[rng.random(matrix.shape) < 0.3] = np.nan
         i, j = int(rng.integers(n)), int(rng.integers(k))

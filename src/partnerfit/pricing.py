@@ -22,10 +22,10 @@ Relative formulas let one vendor's quote move every other vendor's score: a new 
 shrinks the price differences between the others while their technical differences stay, and
 can reverse their order (the "ranking paradox", dependence on irrelevant alternatives). Hence
 the guidance to prefer absolute scoring between bounds published in advance: M. A. Bergman
-and S. Lundberg, Tender evaluation and award methodologies in public procurement (SSRN
-1831143, 2011; J. of Purchasing and Supply Management 19(2), 2013); P. S. Stilger, J. Siderius
-and E. M. van Raaij, A comparative study of formulas for choosing the economically most
-advantageous tender, J. of Public Procurement 17(1):88-124, 2017.
+and S. Lundberg, Tender evaluation and supplier selection methods in public procurement, J. of
+Purchasing and Supply Management 19(2):73-83, 2013 (working paper: SSRN 1831143, 2011);
+P. S. Stilger, J. Siderius and E. M. van Raaij, A comparative study of formulas for choosing
+the economically most advantageous tender, J. of Public Procurement 17(1):88-124, 2017.
 
 **Abnormally low quotes** are flagged below `share` (80 %) of the median quote:
 

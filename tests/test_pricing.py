@@ -197,7 +197,8 @@ def test_bounds_as_spreadsheet_cells():
     same(price_scores([100.0, 200.0], "linear", "", NAN), [5, 1])  # blank bounds: the quotes
 
 
-def test_a_block_of_prices_is_refused():
+def test_a_block_of_prices_is_refused_a_column_is_not():
+    same(price_scores(np.array([[100.0], [200.0]])), [5, 1])
     with pytest.raises(PartnerfitError, match="prices must be one row or one column of quotes, not a block"):
         price_scores([[100.0, 200.0], [150.0, 120.0]])
 

@@ -71,8 +71,8 @@ def linear_scores(prices: np.ndarray, low: float, high: float, scale: tuple[floa
     """Linear price scores between `low` (scores top) and `high` (scores bottom), clipped to
     the scale; every quote scores top when low = high; NaN stays NaN (see the module docstring).
 
-    The operations are in the order of the spreadsheet formula
-    ``MAX(1, MIN(5, 5 - 4*(p-low)/(high-low)))``, which therefore gives the same bits.
+    The operations are those of the spreadsheet formula ``MAX(1, MIN(5, 5 - 4*(p-low)/(high-low)))``
+    in the same order, so that both round alike.
     """
     bottom, top = scale
     prices = np.asarray(prices, dtype=float)
@@ -84,7 +84,8 @@ def linear_scores(prices: np.ndarray, low: float, high: float, scale: tuple[floa
 def ratio_scores(prices: np.ndarray, scale: tuple[float, float] = SCALE) -> np.ndarray:
     """Relative price scores top * (lowest / p), at least bottom; NaN stays NaN.
 
-    lowest / p first, so that the lowest quote scores top exactly (as ``MAX(1, 5*(MIN(P)/p))``).
+    lowest / p first, so that the lowest quote scores top exactly; the spreadsheet formula
+    ``MAX(1, 5*(MIN(P)/p))`` takes the same steps.
     """
     bottom, top = scale
     prices = np.asarray(prices, dtype=float)
@@ -109,7 +110,7 @@ def _read_prices(prices) -> tuple[np.ndarray, object]:
             cells = prices.to_numpy(dtype=object, na_value=None)
     else:
         cells = prices if isinstance(prices, np.ndarray) else np.asarray(prices, dtype=object)
-        if cells.ndim > 1:
+        if sum(n > 1 for n in cells.shape) > 1:
             raise PartnerfitError("prices must be one row or one column of quotes, not a block")
         cells = cells.reshape(-1)
     if cells.dtype.kind in "fiu":

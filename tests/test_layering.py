@@ -8,7 +8,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "partnerfit"
 ORDER = ("layout", "model", "results", "formulas", "writer", "template", "reader", "check", "share")
 """partnerfit.workbook's modules: each may import only those before it."""
 ENGINE = ("cells", "functions", "ahp", "consensus", "criteria", "domain", "errors", "example", "partner_fit",
-          "robustness", "scoring", "xlsx")
+          "pricing", "robustness", "scoring", "xlsx")
 
 
 def _imports(path: Path) -> set[str]:

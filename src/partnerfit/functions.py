@@ -288,3 +288,17 @@ def ROBUSTNESS(table, weights, uncertainty=0.2, samples=10000, seed=0):
 
     criteria, vendors, matrix, w, shares = _acceptability(table, weights, uncertainty, samples, seed)
     return robustness_summary(shares, flip_margin(matrix, w), vendors, criteria)
+
+
+@_excel_safe
+def PRICE_SCORE(prices, method="linear", low=None, high=None):
+    """Price score 1-5 of each quote, in the shape of the prices (spills): linear between low and high (default) or ratio to the lowest quote; blank where there is no quote."""
+    from .pricing import price_scores
+
+    scores = [_cell(s) for s in price_scores(_flat(prices, "prices"), "linear" if is_blank(method) else method,
+                                             low, high).tolist()]
+    if not isinstance(prices, (list, tuple)):
+        return scores[0]
+    if prices and isinstance(prices[0], (list, tuple)):  # a block: a row stays a row, a column a column
+        return [scores] if len(prices) == 1 else [[s] for s in scores]
+    return scores

@@ -73,3 +73,10 @@ ROBUSTNESS = _register(
     functions.ROBUSTNESS, ("table", f"{_TABLE_DOC} (e.g. the qualified ones)", 2), ("weights", _WEIGHTS_DOC),
     *_SENSITIVITY,
 )
+PRICE_SCORE = _register(
+    functions.PRICE_SCORE, ("prices", "The quotes: one row or one column (blank = no quote)", 2),
+    ("method", ('Optional. "linear" (default: 5 at low, 1 at high, a straight line between) or "ratio" '
+                "(5 x lowest quote / quote, at least 1)")),
+    ("low", "Optional, linear only. The price that scores 5 (default: the lowest quote)"),
+    ("high", "Optional, linear only. The price that scores 1 (default: the highest quote)"),
+)

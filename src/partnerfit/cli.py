@@ -73,7 +73,7 @@ def result_notes(results) -> list[str]:
     from .errors import PartnerfitError as Refused
     from .workbook.results import robustness_sentence
 
-    lines = []
+    lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
     team = results.inputs.team
     if team is not None:
         evaluators = len({row[1] for row, used in zip(results.inputs.evaluations, team.used) if used})

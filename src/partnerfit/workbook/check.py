@@ -136,7 +136,7 @@ def _number(value, what: str, blank: float, cell: str, problems: list[Problem]) 
 
 def check(inputs: Inputs) -> list[Problem]:
     """Every problem in the workbook, one per cell, in sheet order."""
-    problems = list(inputs.problems) + _program_problems(inputs)
+    problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs)
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores

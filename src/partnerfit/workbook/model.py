@@ -197,6 +197,9 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
+    unscored: list[Problem] = field(default_factory=list)
+    """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
+    a problem for `check`, a line under `score`'s table; neither the workbook nor the engine scores them."""
     vendor_cells: list = field(default_factory=list)
     """Every cell of Vendor_Names, as entered (the evaluations refer to them by row)."""
     criteria_cells: list = field(default_factory=list)

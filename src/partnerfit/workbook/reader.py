@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import xlsx
 from ..cells import cell_texts, is_blank
-from ..errors import PartnerfitError
+from ..errors import PartnerfitError, show
 from .layout import (
     BELOW_ROWS,
     DEFAULT_MIN_COVERAGE,
@@ -28,7 +28,9 @@ from .layout import (
     OPTIONAL_INPUT_NAMES,
     PROGRAM_NAMES,
     REQUIRED_NAMES,
+    VENDOR_BELOW,
     VENDOR_EXTRA,
+    VENDORS_BEYOND,
 )
 from .model import Filling, Inputs, Problem
 from .results import read_evaluations
@@ -86,7 +88,6 @@ def read_inputs(source: Source) -> Inputs:
             f"{path}: Criteria_Names, Weights and Minimums cover {len(names_all)}, {len(weights_all)} and "
             f"{len(minimums_all)} cells; they must be the same length"
         )
-    problems: list[Problem] = []
     criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
     vendor_area, score_area = areas["Vendor_Names"], areas["Vendor_Scores"]
     if score_area.cols != len(names_all):
@@ -99,9 +100,17 @@ def read_inputs(source: Source) -> Inputs:
             f"{path}: Vendor_Names covers {vendor_area.rows} rows but Vendor_Scores {score_area.rows}; "
             "they must cover the same rows"
         )
+    problems: list[Problem] = []
     names_block = source.array("Vendor_Names").ravel().tolist()
     score_block = source.array("Vendor_Scores")
     names = cell_texts(names_block)  # "" for a blank cell
+    unscored = [Problem(cell, f"{show(value)} is {VENDOR_BELOW}") for cell, value in cells_below_table(source)[:1]]
+    if source.has("Result_Vendors"):  # the workbook's formulas score its first rows only
+        reach = source.area("Result_Vendors").rows
+        if any(names[reach:]):
+            first = reach + next(i for i, v in enumerate(names[reach:]) if v)
+            unscored.insert(0, Problem(vendor_area.address(first), VENDORS_BEYOND.format(n=reach)))
+        names, names_block, score_block = names[:reach], names_block[:reach], score_block[:reach]
     vendor_rows = list(compress(range(len(names)), names))
     for i in compress(range(len(names)), map(operator.not_, names)):
         if not all(is_blank(v) for v in score_block[i]):
@@ -121,6 +130,7 @@ def read_inputs(source: Source) -> Inputs:
         criteria_rows=criteria_rows,
         vendor_rows=vendor_rows,
         problems=problems,
+        unscored=unscored,
     )
     for i, name in enumerate(names_all):
         if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):

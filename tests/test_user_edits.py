@@ -1,0 +1,137 @@
+"""The edits users make, made in LibreOffice through UNO: the workbook and every command agree.
+
+Each case opens the example evaluation in LibreOffice, makes one ordinary edit (insert a vendor
+row, type one under the table, delete, sort, paste, insert a column, rename a sheet), lets
+LibreOffice recalculate and save it as .xlsx, as a user's File > Save does. Then the workbook's
+own results (its formulas, as LibreOffice computed them), `score --json`, the scored copy, the
+shared copy and `verify` must show the same vendors with the same results, or the workbook and
+`check` must both name the cell the workbook cannot follow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from libreoffice import edit, recalc
+from template_cases import named_values
+
+pytestmark = pytest.mark.libreoffice
+
+ZETA = ["Zeta Pharma", 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]  # name and 14 scores: the new leader
+
+
+def typed(row: int, values=ZETA, sheet: str = "Vendors") -> list[dict]:
+    """Type a vendor row (name, then scores from column B) as a user would."""
+    return [{"op": "set", "sheet": sheet, "cell": f"{chr(65 + k)}{row}", "value": v} for k, v in enumerate(values)]
+
+
+# The example's vendor table: header at row 4, Alder Biologics ... Hollis Development in rows 5-12,
+# empty table rows down to row 54.
+EDITS = {
+    "insert_inside": [{"op": "insert_rows", "sheet": "Vendors", "row": 6, "count": 1}, *typed(6)],
+    "insert_at_top": [{"op": "insert_rows", "sheet": "Vendors", "row": 5, "count": 2}, *typed(5)],
+    "type_in_empty_table_row": typed(13),
+    "delete_row": [{"op": "delete_rows", "sheet": "Vendors", "row": 6, "count": 1}],
+    "delete_two_rows": [{"op": "delete_rows", "sheet": "Vendors", "row": 7, "count": 2}],
+    "sort_by_name_descending": [{"op": "sort", "sheet": "Vendors", "range": "A5:S12", "column": 1,
+                                 "descending": True}],
+    "paste_a_row": [{"op": "copy", "sheet": "Vendors", "range": "A5:S5", "to": "A13"},
+                    {"op": "set", "sheet": "Vendors", "cell": "A13", "value": "Zeta Pharma"}],
+    "insert_own_column": [{"op": "insert_columns", "sheet": "Vendors", "column": "Q", "count": 1},
+                          {"op": "set", "sheet": "Vendors", "cell": "Q4", "value": "My notes"}],
+    "rename_vendors_sheet": [{"op": "rename_sheet", "sheet": "Vendors", "name": "Suppliers"}],
+}
+# Edits the workbook cannot follow: it must say so, and so must `check`, naming the cell.
+UNFOLLOWED = {
+    "type_below_table": (typed(55), "Vendors!A55"),
+}
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "partnerfit.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def named(path: Path, name: str) -> list:
+    """The values of a defined name's cells, row by row, flattened."""
+    return [v for row in named_values(path, [name])[name] for v in row]
+
+
+def workbook_results(path: Path) -> dict[str, tuple]:
+    """vendor -> (score, coverage, status, rank) as the workbook's Scores sheet shows them."""
+    columns = [named(path, n) for n in ("Result_Vendors", "Weighted_Scores", "Coverages", "Statuses", "Ranks")]
+    return {row[0]: tuple(None if v == "" else v for v in row[1:]) for row in zip(*columns) if row[0] not in (None, "")}
+
+
+def json_results(path: Path) -> dict[str, tuple]:
+    run = cli("score", path, "--json")
+    assert run.returncode == 0, run.stderr
+    vendors = json.loads(run.stdout)["vendors"]
+    return {v["vendor"]: (v["score"], v["coverage"], v["status"], v["rank"]) for v in vendors}
+
+
+def assert_same(actual: dict, expected: dict, what: str) -> None:
+    assert sorted(actual) == sorted(expected), what
+    for vendor, (score, coverage, status, rank) in expected.items():
+        got = actual[vendor]
+        assert got[2] == status, (what, vendor)
+        assert got[3] == rank, (what, vendor)
+        assert got[1] == pytest.approx(coverage, abs=1e-9), (what, vendor)
+        if score is None:
+            assert got[0] is None, (what, vendor)
+        else:
+            assert got[0] == pytest.approx(score, abs=1e-9), (what, vendor)
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> dict[str, Path]:
+    """Every case edited in one LibreOffice session."""
+    folder = tmp_path_factory.mktemp("edits")
+    example = folder / "example.xlsx"
+    assert cli("new", example, "--example").returncode == 0
+    jobs = [(example, folder / f"{name}.xlsx", edits) for name, edits in EDITS.items()]
+    jobs += [(example, folder / f"{name}.xlsx", edits) for name, (edits, _) in UNFOLLOWED.items()]
+    return dict(zip([*EDITS, *UNFOLLOWED], edit(jobs)))
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_workbook_json_scored_and_shared_copies_agree_after_the_edit(edited, name, tmp_path):
+    path = edited[name]
+    shown = workbook_results(path)
+    from_json = json_results(path)
+    assert_same(from_json, shown, "score --json against the workbook's own formulas")
+
+    scored, shared = tmp_path / "scored.xlsx", tmp_path / "shared.xlsx"
+    run = cli("score", path, "-o", scored)
+    assert run.returncode == 0, run.stderr
+    assert_same(workbook_results(scored), shown, "the scored copy's cached values")
+    (recalculated,) = recalc([scored], tmp_path / "recalc")
+    assert_same(workbook_results(recalculated), shown, "the scored copy recalculated by LibreOffice")
+
+    run = cli("share", path, "-o", shared)
+    assert run.returncode == 0, run.stderr
+    assert_same(workbook_results(shared), shown, "the shared copy")
+    run = cli("verify", shared)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_vendor_inserted_inside_the_table_is_scored_everywhere(edited):
+    assert workbook_results(edited["insert_inside"])["Zeta Pharma"][3] == 1
+    assert "Birchwood CDMO" not in workbook_results(edited["delete_row"])
+
+
+@pytest.mark.parametrize("name", list(UNFOLLOWED))
+def test_an_edit_the_workbook_cannot_follow_is_named_by_the_workbook_and_by_check(edited, name):
+    path, cell = edited[name], UNFOLLOWED[name][1]
+    warning = " ".join(str(v) for v in named(path, "Vendor_Warning") if v)
+    assert cell.split("!")[1] in warning
+    run = cli("check", path)
+    assert run.returncode == 1
+    assert cell in run.stdout

@@ -100,15 +100,15 @@ def engine():
 
 @group
 def excel():
-    """VENDOR_SCORES on a 30 x 12 table shaped as Excel hands it over (floats and None)."""
+    """VENDOR_RANKING on a 30 x 12 table shaped as Excel hands it over (floats and None)."""
     from partnerfit import udfs
 
     matrix = random_scores(30, 12, seed=2)
     table = [["Vendor"] + [f"Criterion {j + 1}" for j in range(12)]]
     table += [[f"Vendor {i + 1}"] + [None if np.isnan(v) else float(v) for v in row] for i, row in enumerate(matrix)]
     weights = [float(w) for w in range(1, 13)]
-    per_call = median_time(lambda: udfs.VENDOR_SCORES(table, weights), repeat=9, number=200)
-    return [("VENDOR_SCORES 30 x 12 per call", per_call, None)]
+    per_call = median_time(lambda: udfs.VENDOR_RANKING(table, weights), repeat=9, number=200)
+    return [("VENDOR_RANKING 30 x 12 per call", per_call, None)]
 
 
 @group

@@ -20,7 +20,7 @@ from libreoffice import freeze, render  # noqa: E402
 
 from partnerfit.workbook.template import build_workbook  # noqa: E402
 
-ADDIN_FUNCTIONS = ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_SCORES", "PARTNERFIT_VERSION",
+ADDIN_FUNCTIONS = ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_RANKING", "PARTNERFIT_VERSION",
                    "ROBUSTNESS", "CONSENSUS")
 PICTURES = {"Program": ("program.png", None), "Scores": ("scores.png", 760)}
 

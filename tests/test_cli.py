@@ -353,3 +353,22 @@ def test_libreoffice_finds_no_error_and_the_same_numbers_in_the_shared_copy(shar
         for row_after, row_before in zip(after[name], before[name]):
             # LibreOffice stores 15 significant digits.
             assert row_after == [pytest.approx(v, rel=1e-13) if isinstance(v, float) else v for v in row_before]
+
+
+def test_a_workbook_of_version_0_1_with_the_old_names_is_still_scored(example, tmp_path):
+    """Robustness and AHP_Weights were renamed (they captured the add-in calls): old files are read."""
+    old = tmp_path / "old.xlsx"
+    with zipfile.ZipFile(example) as source, zipfile.ZipFile(old, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'name="Robustness_Summary"', b'name="Robustness"').replace(
+                    b'name="AHP_Result_Weights"', b'name="AHP_Weights"')
+            target.writestr(item, data)
+    scored = tmp_path / "scored.xlsx"
+    run_ = run("score", old, "-o", scored)
+    assert run_.returncode == 0, run_.stderr
+    assert "not" not in run_.stderr  # no name left unpatched
+    book = openpyxl.load_workbook(scored, data_only=True)
+    (sheet, ref), = [(s, r) for s, r in book.defined_names["Robustness"].destinations]
+    assert book[sheet][ref.replace("$", "").split(":")[0]].value.startswith("Garnet BioWorks leads")

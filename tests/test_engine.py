@@ -304,14 +304,14 @@ def test_vendor_scores_matches_the_plain_version_on_random_tables():
             for i in plain_order(rank)
         ]
         minimums = [None if math.isnan(m) else float(m) for m in mins] if mins is not None else None
-        assert udfs.VENDOR_SCORES([header] + body, weights.tolist(), minimums) == expected
+        assert udfs.VENDOR_RANKING([header] + body, weights.tolist(), minimums) == expected
 
 
 @pytest.mark.parametrize("name, message", [("   ", "table row 2 has scores but no vendor name"),
                                            ("", "table row 2 has scores but no vendor name")])
 def test_vendor_scores_blank_names(name, message):
-    assert message in udfs.VENDOR_SCORES([["Vendor", "A"], [name, 3.0]], [1.0])
-    assert udfs.VENDOR_SCORES([["Vendor", "A"], [name, None], ["  Acme ", 3.0]], [1.0])[1][0] == "Acme"
+    assert message in udfs.VENDOR_RANKING([["Vendor", "A"], [name, 3.0]], [1.0])
+    assert udfs.VENDOR_RANKING([["Vendor", "A"], [name, None], ["  Acme ", 3.0]], [1.0])[1][0] == "Acme"
 
 
 def test_weighted_sum_with_huge_weights_and_nothing_scored():

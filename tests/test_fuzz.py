@@ -5,7 +5,7 @@ floats, None (blank or error cells), strings, booleans and datetimes. Whatever a
 
 * no exception escapes and no "unexpected" error reaches the cell;
 * no NaN or inf is ever returned to a cell (Excel would show #NUM! or a blank);
-* for valid vendor tables, VENDOR_SCORES' score lies inside the 1-5 scale and equals the
+* for valid vendor tables, VENDOR_RANKING' score lies inside the 1-5 scale and equals the
   weighted mean computed directly below (and so do coverage, status and rank).
 
 Reproducible: every test runs derandomized (a fixed seed), without the example database, with
@@ -49,7 +49,7 @@ values = st.one_of(cells, flat, blocks)
 
 FUNCTIONS = {  # name: (required arguments, optional arguments)
     "PARTNER_FIT": (2, 3), "PARTNER_FIT_SCORES": (2, 3), "PARTNER_FIT_WHY": (2, 3),
-    "VENDOR_SCORE": (2, 2), "VENDOR_SCORES": (2, 2), "PARTNERFIT_VERSION": (0, 0),
+    "VENDOR_SCORE": (2, 2), "VENDOR_RANKING": (2, 2), "PARTNERFIT_VERSION": (0, 0),
     "AHP_WEIGHTS": (1, 0), "CONSENSUS": (1, 1), "RANK_ACCEPTABILITY": (2, 3), "FLIP_MARGIN": (2, 0),
     "ROBUSTNESS": (2, 3),
     "PRICE_SCORE": (1, 3),
@@ -128,7 +128,7 @@ def read(cell):
 
 
 def direct(table, weights, minimums, min_coverage):
-    """VENDOR_SCORES computed directly from its definition (README, "Which vendor?")."""
+    """VENDOR_RANKING computed directly from its definition (README, "Which vendor?")."""
     criteria, rows = table[0][1:], table[1:]
     minimums = minimums or [None] * len(criteria)
     total = sum(weights)
@@ -170,7 +170,7 @@ def same(a, b) -> bool:
 @given(vendor_tables())
 def test_vendor_scores_equal_the_direct_computation(case):
     table, weights, minimums, coverage = case
-    result = udfs.VENDOR_SCORES(table, weights, minimums, coverage)
+    result = udfs.VENDOR_RANKING(table, weights, minimums, coverage)
     assert cell_safe(result)
     assert same(result, direct(table, weights, minimums, coverage)), (result, direct(*case))
     for row in result[1:]:
@@ -189,7 +189,7 @@ def test_scores_stay_on_the_scale_for_any_weights(data):
     score = st.one_of(st.floats(min_value=1, max_value=5), st.sampled_from([1.0, 5.0]), st.none())
     rows = data.draw(st.lists(st.lists(score, min_size=m, max_size=m), min_size=1, max_size=10))
     table = [["Vendor", *(f"C{j}" for j in range(m))], *([f"V{i}", *r] for i, r in enumerate(rows))]
-    result = udfs.VENDOR_SCORES(table, weights, None, 0.0)
+    result = udfs.VENDOR_RANKING(table, weights, None, 0.0)
     assert cell_safe(result), result
     by_name = {r[0]: r for r in result[1:]}
     for i, cells in enumerate(rows):
@@ -207,7 +207,7 @@ def test_scores_stay_on_the_scale_for_any_weights(data):
 def test_a_mean_of_fives_rounding_above_5_is_kept_on_the_scale():
     """(6.467 x 5 + 0.167 x 5) / 6.634 is 5.000000000000001 in floating point."""
     assert udfs.VENDOR_SCORE([5.0, 5.0], [6.467, 0.167]) == 5.0
-    assert udfs.VENDOR_SCORES([["Vendor", "A", "B"], ["V", 5.0, 5.0]], [6.467, 0.167])[1][1] == 5.0
+    assert udfs.VENDOR_RANKING([["Vendor", "A", "B"], ["V", 5.0, 5.0]], [6.467, 0.167])[1][1] == 5.0
 
 
 @settings(FAST, max_examples=100)

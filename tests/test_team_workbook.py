@@ -86,9 +86,9 @@ def test_new_names_sit_where_the_layout_says_with_their_roles(blank):
         "Effective_Weights": ("Criteria!$F$7:$F$20", FORMULA),
         "AHP_Judgements": ("'Weights (AHP)'!$B$10:$O$23", INPUT),
         "AHP_Matrix": ("'Weights (AHP)'!$B$26:$O$39", FORMULA),
-        "AHP_Weights": ("'Weights (AHP)'!$P$26:$P$39", FORMULA),
+        "AHP_Result_Weights": ("'Weights (AHP)'!$P$26:$P$39", FORMULA),
         "AHP_CR": ("'Weights (AHP)'!$B$4", FORMULA),
-        "Robustness": ("Scores!$K$3", "addin"),
+        "Robustness_Summary": ("Scores!$K$3", "addin"),
         "Score_Source": ("Scores!$H$3", FORMULA),
     }
     for name, (ref, role) in expected.items():
@@ -219,8 +219,8 @@ def test_native_ahp_algorithm_reaches_the_engines_eigenvector(m, seed):
 def test_ahp_cached_values_are_the_engines():
     values = computed_values(ahp_filling(A1_CRITERIA, A1))
     engine = ahp_weights(_full(A1))
-    assert [w for (w,) in values["AHP_Weights"]] == engine.weights.tolist()
-    assert values["Effective_Weights"] == values["AHP_Weights"]  # Use AHP weights = Yes
+    assert [w for (w,) in values["AHP_Result_Weights"]] == engine.weights.tolist()
+    assert values["Effective_Weights"] == values["AHP_Result_Weights"]  # Use AHP weights = Yes
     assert values["AHP_Lambda_Max"][0][0] == pytest.approx(7.1766, abs=1e-3)
     assert values["AHP_CR"][0][0] == pytest.approx(0.022, abs=1e-3)
     assert values["AHP_Check"] == [["Consistent: CR is at most 0.10"]]
@@ -267,9 +267,9 @@ def test_addin_cells_cached_from_the_functions():
     qualified = [row for row in values["Calc_Robust_Table"][1:] if row[0]]
     sentence = functions.ROBUSTNESS([values["Calc_Robust_Table"][0], *qualified],
                                     [w for (w,) in values["Effective_Weights"]], 0.2, 10000, 0)
-    assert values["Robustness"] == [[sentence]] and " leads in " in sentence
-    assert computed_values(Filling())["Robustness"] == [[NO_QUALIFIED]]
-    cross = values["Addin_Results"]  # VENDOR_SCORES of the consensus equals the native results
+    assert values["Robustness_Summary"] == [[sentence]] and " leads in " in sentence
+    assert computed_values(Filling())["Robustness_Summary"] == [[NO_QUALIFIED]]
+    cross = values["Addin_Results"]  # VENDOR_RANKING of the consensus equals the native results
     native = {name: (score, status) for (name,), (score,), (status,) in
               zip(values["Result_Vendors"], values["Weighted_Scores"], values["Statuses"]) if name}
     for vendor, score, rank, coverage, status in cross[1:]:
@@ -328,14 +328,14 @@ def test_score_uses_the_consensus_and_adds_the_robustness_sentence(team, tmp_pat
         assert score == (pytest.approx(expected[name][0], abs=1e-12) if score != "" else expected[name][0])
     text = run("score", team, "-o", tmp_path / "scored.xlsx")
     assert text.returncode == 0, text.stderr
-    sentence = named(tmp_path / "scored.xlsx", "Robustness")["Robustness"][0][0]
-    assert sentence == values["Robustness"][0][0] and " leads in " in sentence
+    sentence = named(tmp_path / "scored.xlsx", "Robustness_Summary")["Robustness_Summary"][0][0]
+    assert sentence == values["Robustness_Summary"][0][0] and " leads in " in sentence
     assert f"Robustness (weights +/-20 %): {sentence}" in text.stdout
     assert "Scores: the median of 184 evaluation rows by 4 evaluators" in text.stdout
     assert "Weights: from the pairwise comparisons" in text.stdout
-    scored = named(tmp_path / "scored.xlsx", "Consensus_Scores", "AHP_Weights", "Calc_AHP_Step_10")
+    scored = named(tmp_path / "scored.xlsx", "Consensus_Scores", "AHP_Result_Weights", "Calc_AHP_Step_10")
     assert scored["Consensus_Scores"] == [[None if x == "" else x for x in row] for row in values["Consensus_Scores"]]
-    assert scored["AHP_Weights"] == values["AHP_Weights"]
+    assert scored["AHP_Result_Weights"] == values["AHP_Result_Weights"]
     assert scored["Calc_AHP_Step_10"] == values["Calc_AHP_Step_10"]  # an array block: every cell patched
 
 
@@ -393,7 +393,7 @@ def test_score_output_on_a_workbook_made_before_the_new_sheets(tmp_path):
     build_workbook(path, example=True)
     book = openpyxl.load_workbook(path)
     for name in [n for n in book.defined_names if n.startswith(("Eval_", "Consensus_", "AHP_", "Calc_AHP", "Calc_Eval"))
-                 or n in ("Use_AHP", "Effective_Weights", "Robustness", "Score_Source", "Addin_Consensus")]:
+                 or n in ("Use_AHP", "Effective_Weights", "Robustness_Summary", "Score_Source", "Addin_Consensus")]:
         del book.defined_names[name]
     book.save(path)
     result = run("score", path, "-o", tmp_path / "scored.xlsx")

@@ -219,7 +219,7 @@ def test_array_functions_are_dynamic_arrays_in_the_xml(example, formulas):
     robustness = formulas["Scores"]["K3"]
     assert robustness.value.startswith("=IF(Qualified_Count>0,ROBUSTNESS(") and "K3:O3" in str(
         formulas["Scores"].merged_cells)  # one value in merged cells: an ordinary formula
-    for name in ADDIN_NAMES - {"Robustness"}:
+    for name in ADDIN_NAMES - {"Robustness_Summary"}:
         area = names[name]
         anchor = f"{area.ref.split('!')[1].split(':')[0].replace('$', '')}"
         cell = re.search(rf'<c r="{anchor}"[^>]*>', sheets[area.sheet]).group(0)
@@ -229,7 +229,7 @@ def test_array_functions_are_dynamic_arrays_in_the_xml(example, formulas):
     native = sum(sheet.count('cm="1"') for sheet in sheets.values())
     assert native == len(ADDIN_NAMES) - 1  # ordinary formulas stay ordinary
     assert formulas["Scores"]["K24"].value.text == (
-        "=VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)")
+        "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)")
     assert "_xlfn.RANK.EQ(" in formulas["Scores"]["E5"].value
 
 
@@ -381,3 +381,17 @@ def test_formulas_need_no_xlsxwriter_rewriting(tmp_path):
     for formula in formulas:
         assert plain._prepare_formula(formula) == formula.lstrip("=")
         assert not re_dynamic_function.search(formula), formula  # XlsxWriter would make it a dynamic array
+
+
+def test_no_excel_function_shares_its_name_with_a_defined_name(formulas):
+    """An add-in call is stored as a reference to a name: a defined name Robustness would capture
+    every ROBUSTNESS(...) call (names are unique regardless of case)."""
+    import partnerfit.udfs as udfs
+
+    functions = {name for name in vars(udfs) if name.isupper() and callable(getattr(udfs, name))}
+    assert {"PARTNER_FIT", "VENDOR_RANKING", "ROBUSTNESS", "AHP_WEIGHTS"} <= functions
+    names = {name.upper() for name in formulas.defined_names}
+    assert names & functions == set()
+    from partnerfit.workbook.layout import RENAMED
+
+    assert {old.upper() for old in RENAMED.values()} & functions  # why they were renamed

@@ -75,7 +75,7 @@ def test_render_program_and_scores(tmp_path):
     """The harness behind docs/program.png and docs/scores.png (scripts/docs_pictures.py)."""
     built = tmp_path / "built.xlsx"
     build_workbook(built, example=True)
-    frozen = freeze(built, tmp_path / "example.xlsx", ["PARTNER_FIT", "VENDOR_SCORES"])
+    frozen = freeze(built, tmp_path / "example.xlsx", ["PARTNER_FIT", "VENDOR_RANKING"])
     program = openpyxl.load_workbook(frozen)["Program"]
     assert program["B10"].value == "CDMO" and program["B10"].data_type == "s"  # frozen to its value
     assert program["D4"].value.text.startswith("=PARTNER_FIT_SCORES(")  # not named: kept
@@ -96,7 +96,7 @@ def test_native_ahp_weights_are_the_engines(recalculated, name, published):
 
     filling = CASES[name]
     engine = ahp_weights(read_ahp(filling.judgements).matrix)
-    native = [row[0] for row in area_values(recalculated[name], filling, "AHP_Weights")]
+    native = [row[0] for row in area_values(recalculated[name], filling, "AHP_Result_Weights")]
     assert max(abs(a - b) for a, b in zip(native, engine.weights)) < 1e-9
     (cr,), = area_values(recalculated[name], filling, "AHP_CR")
     assert abs(cr - engine.cr) < 1e-9

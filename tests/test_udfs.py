@@ -72,7 +72,7 @@ def test_vendor_score_single_cell_and_statuses():
 
 
 def test_vendor_scores_spills_a_ranked_table():
-    result = udfs.VENDOR_SCORES(TABLE, WEIGHTS, [None, 3.0, None])
+    result = udfs.VENDOR_RANKING(TABLE, WEIGHTS, [None, 3.0, None])
     assert result[0] == ["Vendor", "Score", "Rank", "Coverage", "Status"]
     assert result[1] == ["Beta", pytest.approx(4.375), 1.0, 0.8, "Qualified"]  # (200 + 150) / 80
     assert result[2] == ["Alpha", pytest.approx(4.3), 2.0, 1.0, "Qualified"]
@@ -87,7 +87,7 @@ def test_vendor_scores_matches_the_engine():
     body = [row for row in TABLE[1:] if row[0]]
     frame = pd.DataFrame([r[1:] for r in body], index=[r[0] for r in body], columns=HEADER[1:], dtype=object)
     engine = partnerfit.score_vendors(frame, WEIGHTS).sort_values("rank", kind="stable")  # as the sheet lists them
-    excel = udfs.VENDOR_SCORES(TABLE, WEIGHTS)
+    excel = udfs.VENDOR_RANKING(TABLE, WEIGHTS)
     assert [r[0] for r in excel[1:]] == list(engine.index)
     for row, (_, expected) in zip(excel[1:], engine.iterrows()):
         assert row[1] == pytest.approx(expected["score"])
@@ -96,17 +96,17 @@ def test_vendor_scores_matches_the_engine():
 
 
 def test_vendor_scores_header_only_and_one_row_flat_list():
-    assert udfs.VENDOR_SCORES(HEADER, WEIGHTS) == [udfs.RESULT_HEADER]  # 1-row table arrives flat
-    assert udfs.VENDOR_SCORES([HEADER, [None] * 4], WEIGHTS) == [udfs.RESULT_HEADER]
+    assert udfs.VENDOR_RANKING(HEADER, WEIGHTS) == [udfs.RESULT_HEADER]  # 1-row table arrives flat
+    assert udfs.VENDOR_RANKING([HEADER, [None] * 4], WEIGHTS) == [udfs.RESULT_HEADER]
 
 
 def test_vendor_scores_trailing_blank_columns_are_ignored():
     table = [row + [None] for row in TABLE]
-    assert udfs.VENDOR_SCORES(table, WEIGHTS) == udfs.VENDOR_SCORES(TABLE, WEIGHTS)
+    assert udfs.VENDOR_RANKING(table, WEIGHTS) == udfs.VENDOR_RANKING(TABLE, WEIGHTS)
 
 
 def test_numeric_vendor_names_are_shown_as_typed():
-    result = udfs.VENDOR_SCORES([HEADER, [101.0, 4.0, 4.0, 4.0]], WEIGHTS)
+    result = udfs.VENDOR_RANKING([HEADER, [101.0, 4.0, 4.0, 4.0]], WEIGHTS)
     assert result[1][0] == "101"
 
 
@@ -137,7 +137,7 @@ def test_blank_weight_counts_as_zero_and_minimum_blank_as_none():
     ],
 )
 def test_vendor_scores_bad_input(table, weights, minimums, coverage, message):
-    result = udfs.VENDOR_SCORES(table, weights, minimums, coverage)
+    result = udfs.VENDOR_RANKING(table, weights, minimums, coverage)
     assert isinstance(result, str) and result.startswith("#partnerfit: ")
     assert message in result and "\n" not in result
 
@@ -153,7 +153,7 @@ def test_unexpected_errors_never_show_a_traceback(monkeypatch):
 
 def test_version_and_signatures_suit_xlwings():
     assert udfs.PARTNERFIT_VERSION() == partnerfit.__version__
-    for name in ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_SCORE", "VENDOR_SCORES"):
+    for name in ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_SCORE", "VENDOR_RANKING"):
         function = getattr(udfs, name)
         parameters = inspect.signature(function).parameters.values()
         # xlwings refuses keyword-only arguments; "caller" would break xlwings Lite.

@@ -95,7 +95,7 @@ def test_consensus_spills_a_table_that_vendor_scores_takes():
         ["Vendor A", 5.0, 2.0],
         ["Vendor B", 2.5, 3.0],
     ]
-    ranked = udfs.VENDOR_SCORES(table, [60.0, 40.0])
+    ranked = udfs.VENDOR_RANKING(table, [60.0, 40.0])
     assert [row[:3] for row in ranked[1:]] == [["Vendor A", 3.8, 1.0], ["Vendor B", 2.7, 2.0]]
 
 

@@ -164,7 +164,7 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
 
 
 @_excel_safe
-def VENDOR_SCORES(table, weights, minimums=None, min_coverage=0.5):
+def VENDOR_RANKING(table, weights, minimums=None, min_coverage=0.5):
     """Ranked vendor table (Vendor, Score, Rank, Coverage, Status), qualified vendors first; spills."""
     criteria, vendors, body = _read_table(table)
     w = _weights(weights, criteria)
@@ -206,7 +206,7 @@ def _whole(value, what: str, default: float, least: int, most: int) -> int:
 
 
 def _scored_table(table, weights):
-    """(criteria, vendors, checked score matrix, weights) of a VENDOR_SCORES-shaped table."""
+    """(criteria, vendors, checked score matrix, weights) of a VENDOR_RANKING-shaped table."""
     criteria, vendors, body = _read_table(table)
     w = _weights(weights, criteria)
     if not vendors:
@@ -229,7 +229,7 @@ def AHP_WEIGHTS(matrix):
 
 @_excel_safe
 def CONSENSUS(evaluations, method="mean"):
-    """Consensus score of several evaluators per vendor and criterion: spills a table (Vendor, criteria...) that VENDOR_SCORES takes as it is; blank where nobody scored."""
+    """Consensus score of several evaluators per vendor and criterion: spills a table (Vendor, criteria...) that VENDOR_RANKING takes as it is; blank where nobody scored."""
     import pandas as pd
 
     from .consensus import consensus
@@ -249,7 +249,7 @@ def CONSENSUS(evaluations, method="mean"):
 
 
 def _acceptability(table, weights, uncertainty, samples, seed):
-    """The table read as for VENDOR_SCORES, and its rank acceptability (RANK_ACCEPTABILITY, ROBUSTNESS)."""
+    """The table read as for VENDOR_RANKING, and its rank acceptability (RANK_ACCEPTABILITY, ROBUSTNESS)."""
     criteria, vendors, matrix, w = _scored_table(table, weights)
     u = number(uncertainty, "uncertainty", 0.2)
     n = _whole(samples, "samples", 10000.0, 1, MAX_SAMPLES)

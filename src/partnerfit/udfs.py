@@ -26,7 +26,7 @@ _COVERAGE_DOC = "Optional. Least share of the weight that must be scored (defaul
 _UNCERTAINTY_DOC = "Optional. Each weight varies by up to this share either way (default 0.2 = +/-20 %)"
 _SAMPLES_DOC = f"Optional. Number of random weightings (default 10,000; at most {MAX_SAMPLES:,})"
 _SEED_DOC = "Optional. Random seed; the same seed gives the same answer (default 0)"
-_TABLE_DOC = "As for VENDOR_SCORES: header row (Vendor, criterion names), one row per eligible vendor"
+_TABLE_DOC = "As for VENDOR_RANKING: header row (Vendor, criterion names), one row per eligible vendor"
 
 _PROGRAMME = (("stage", _STAGE_DOC), ("need", _NEED_DOC), ("process", _PROCESS_DOC),
               ("cmc_experience", _CMC_DOC), ("modality", _MODALITY_DOC))
@@ -48,8 +48,8 @@ VENDOR_SCORE = _register(
     ("scores", "One vendor's scores, one cell per criterion (1-5; blank or N/A = not scored)"),
     ("weights", _WEIGHTS_DOC), ("minimums", _MINIMUMS_DOC), ("min_coverage", _COVERAGE_DOC),
 )
-VENDOR_SCORES = _register(
-    functions.VENDOR_SCORES,
+VENDOR_RANKING = _register(
+    functions.VENDOR_RANKING,
     ("table", "Header row (Vendor, criterion names) and one row per vendor; blank rows ignored", 2),
     ("weights", _WEIGHTS_DOC), ("minimums", _MINIMUMS_DOC), ("min_coverage", _COVERAGE_DOC),
 )

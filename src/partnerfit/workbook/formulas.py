@@ -142,7 +142,7 @@ def _formulas(names: dict[str, Area]):
             f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}")))))'
         ),
         "Effective_Weights": lambda i, j: (
-            f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Weights,{i + 1}),""),'
+            f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Result_Weights,{i + 1}),""),'
             f'IF({number(weight(i))},{weight(i)},""))'
         ),
         "Weight_Shares": lambda i, j: (
@@ -333,7 +333,7 @@ def _ahp_formulas(names: dict[str, Area]):
     a = names
     m = a["Criteria_Names"].rows
     judged, full, parsed = a["AHP_Judgements"], a["AHP_Matrix"], a["Calc_AHP_Parsed"]
-    errors, weights = a["Calc_AHP_Errors"], a["AHP_Weights"]
+    errors, weights = a["Calc_AHP_Errors"], a["AHP_Result_Weights"]
     last = a[f"Calc_AHP_Step_{AHP_STEPS}"]
 
     def at(area, i, j, absolute=True):
@@ -391,8 +391,8 @@ def _ahp_formulas(names: dict[str, Area]):
         "AHP_Matrix": matrix,
         "Calc_AHP_Start": lambda i, j: '=IF(Calc_AHP_OK,AHP_Matrix/SUM(AHP_Matrix),"")',
         **steps,
-        "AHP_Weights": weight,
-        "AHP_Lambda_Max": lambda i, j: '=IF(Calc_AHP_OK,SUM(MMULT(AHP_Matrix,AHP_Weights)),"")',
+        "AHP_Result_Weights": weight,
+        "AHP_Lambda_Max": lambda i, j: '=IF(Calc_AHP_OK,SUM(MMULT(AHP_Matrix,AHP_Result_Weights)),"")',
         "AHP_CI": lambda i, j: f'=IF(Calc_AHP_OK,{f"(AHP_Lambda_Max-{m})/{m - 1}" if m > 1 else "0"},"")',
         "AHP_CR": lambda i, j: f'=IF(Calc_AHP_OK,{f"AHP_CI/{RANDOM_INDEX[m - 1]}" if 2 < m <= MAX_AHP_CRITERIA else "0"},"")',
         "Calc_AHP_Errors": error,
@@ -418,10 +418,10 @@ def _addin_formulas() -> dict[str, str]:
         "Recommendation": f"=PARTNER_FIT({program})",
         "Recommendation_Reason": f"=PARTNER_FIT_WHY({program})",
         "Addin_Results": (
-            "=VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
+            "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
-        "Robustness": (
+        "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
             f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_QUALIFIED}")'
         ),

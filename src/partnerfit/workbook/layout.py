@@ -37,11 +37,11 @@ SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET,
 
 INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "addin"
 """Roles of a defined name: typed by users, written by the generator and locked, the vendor
-table (header + names + scores, the argument of VENDOR_SCORES), native formulas, add-in formulas."""
+table (header + names + scores, the argument of VENDOR_RANKING), native formulas, add-in formulas."""
 
 ADDIN_NAMES = frozenset(
     {"Recommendation", "Fit_Scores", "Recommendation_Reason", "Addin_Results", "Addin_Version",
-     "Addin_Consensus", "Robustness"}
+     "Addin_Consensus", "Robustness_Summary"}
 )
 """Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
 dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""
@@ -99,7 +99,7 @@ INVALID_CELL = "invalid"
 _LO, _HI = (f"{x:g}" for x in SCALE)
 MAX_AHP_CRITERIA = len(RANDOM_INDEX)
 
-_FUNCTIONS = ("PARTNER_FIT, PARTNER_FIT_SCORES, PARTNER_FIT_WHY, VENDOR_SCORE, VENDOR_SCORES, CONSENSUS, "
+_FUNCTIONS = ("PARTNER_FIT, PARTNER_FIT_SCORES, PARTNER_FIT_WHY, VENDOR_SCORE, VENDOR_RANKING, CONSENSUS, "
               "AHP_WEIGHTS, RANK_ACCEPTABILITY, FLIP_MARGIN, ROBUSTNESS")
 _START_LINES = (
     ("title", "Partner evaluation workbook"),
@@ -201,7 +201,7 @@ _V_HEAD = 3           # Vendors: table header row; vendors below
 _S_HEAD = 3           # Scores: header row; vendors below
 _S_RANK = 6           # Scores: first column of the ranking (rank, vendor, score)
 _S_ADDIN = 10         # Scores: first column of the add-in block
-_S_ADDIN_ROW = 23     # Scores: anchor row of VENDOR_SCORES (its header row), below the chart
+_S_ADDIN_ROW = 23     # Scores: anchor row of VENDOR_RANKING (its header row), below the chart
 _K_HEAD = 5           # Calc: header row; vendors below
 _K_CLEAN = 8          # Calc: first column of the clean-scores block
 _C_USE_AHP = 4        # Criteria: the "Use AHP weights" row
@@ -276,11 +276,11 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "AHP_CI": Area(AHP_SHEET, 5, 1, role=FORMULA),
         "AHP_Judgements": Area(AHP_SHEET, a0, 1, m, m),
         "AHP_Matrix": Area(AHP_SHEET, full, 1, m, m, FORMULA),
-        "AHP_Weights": Area(AHP_SHEET, full, m + 1, m, role=FORMULA),
+        "AHP_Result_Weights": Area(AHP_SHEET, full, m + 1, m, role=FORMULA),
         "Vendor_Count": Area(SCORES, 2, 1, role=FORMULA),
         "Qualified_Count": Area(SCORES, 2, 3, role=FORMULA),
         "Score_Source": Area(SCORES, 2, _S_RANK + 1, role=FORMULA),
-        "Robustness": Area(SCORES, 2, _S_ADDIN, role=ADDIN),
+        "Robustness_Summary": Area(SCORES, 2, _S_ADDIN, role=ADDIN),
         "Result_Vendors": Area(SCORES, s0, 0, n, role=FORMULA),
         "Weighted_Scores": Area(SCORES, s0, 1, n, role=FORMULA),
         "Coverages": Area(SCORES, s0, 2, n, role=FORMULA),
@@ -342,6 +342,14 @@ def table_names(criteria) -> dict[str, str]:
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
     }
+
+
+RENAMED = {"Robustness_Summary": "Robustness", "AHP_Result_Weights": "AHP_Weights"}
+"""Names of version 0.2 -> their spelling in version 0.1, read in old workbooks. Renamed because an
+add-in call is stored as a reference to a name: a defined name `Robustness` captured every
+`ROBUSTNESS(...)` call (and `AHP_Weights` `AHP_WEIGHTS(...)`); see the test that no function shares a
+name with a defined name. (The function VENDOR_SCORES became VENDOR_RANKING for the same reason:
+`Vendor_Scores` is a name other tools read.)"""
 
 
 EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")

@@ -27,6 +27,7 @@ from .layout import (
     INPUT_NAMES,
     OPTIONAL_INPUT_NAMES,
     PROGRAM_NAMES,
+    RENAMED,
     REQUIRED_NAMES,
     VENDOR_BELOW,
     VENDOR_EXTRA,
@@ -50,15 +51,20 @@ class Source:
         self.values = xlsx.SheetValues(self.package, self.book)
         self._areas: dict[str, xlsx.Area] = {}
 
+    def _spelled(self, name: str) -> str:
+        """`name` as this workbook spells it: a workbook of version 0.1 has the old name."""
+        old = RENAMED.get(name)
+        return old if name not in self.book.names and old in self.book.names else name
+
     def has(self, name: str) -> bool:
-        return name in self.book.names
+        return self._spelled(name) in self.book.names
 
     def area(self, name: str) -> xlsx.Area:
         if name not in self._areas:
-            if name not in self.book.names:
+            if not self.has(name):
                 raise PartnerfitError(f"{self.path}: defined name {name} is missing; regenerate the "
                                       "workbook with partnerfit new and copy your data into it")
-            self._areas[name] = self.book.area(name)
+            self._areas[name] = self.book.area(self._spelled(name))
         return self._areas[name]
 
     def block(self, name: str) -> list[list]:

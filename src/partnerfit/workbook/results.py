@@ -264,14 +264,14 @@ def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
             for j in range(i + 1, m):
                 errors[i][j] = float(abs(math.log(a[i, j] * w[j] / w[i])))
         values.update({
-            "AHP_Weights": _column(float(x) for x in w),
+            "AHP_Result_Weights": _column(float(x) for x in w),
             "AHP_Lambda_Max": [[float(result.lambda_max)]],
             "AHP_CI": [[float(result.ci)]],
             "AHP_CR": [[float(result.cr)]],
         })
     else:
         values.update({"Calc_AHP_Start": blank, **{f"Calc_AHP_Step_{k}": blank for k in range(1, AHP_STEPS + 1)},
-                       "AHP_Weights": _column([""] * m), "AHP_Lambda_Max": [[""]], "AHP_CI": [[""]], "AHP_CR": [[""]]})
+                       "AHP_Result_Weights": _column([""] * m), "AHP_Lambda_Max": [[""]], "AHP_CI": [[""]], "AHP_CR": [[""]]})
     worst = [0, 0]
     if m > MAX_AHP_CRITERIA:
         check = AHP_TOO_MANY
@@ -483,7 +483,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     """What the add-in functions return for these inputs (`native`: the native formulas' values)."""
     m = len(f.criteria)
     program = [_excel(x) for x in (f.stage, f.need, f.process, f.cmc_experience, f.modality)]
-    if team.mode:  # VENDOR_SCORES(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table), ...)
+    if team.mode:  # VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table), ...)
         table = [["Vendor", *f.criteria]] + [
             [_excel(x) for x in (name, *row)]
             for (name,), row in zip(native["Consensus_Vendors"], native["Consensus_Scores"])
@@ -491,7 +491,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     else:
         table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
-    results = functions.VENDOR_SCORES(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
+    results = functions.VENDOR_RANKING(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
     if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
         evaluations = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]]
         evaluations += [[_excel(x) for x in row] for row in f.evaluation_cells()]
@@ -510,7 +510,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
         "Recommendation_Reason": [[functions.PARTNER_FIT_WHY(*program)]],
         "Addin_Results": _block(results, n + 1, 5),
         "Addin_Consensus": _block(consensus, n + 1, m + 1),
-        "Robustness": [[robustness]],
+        "Robustness_Summary": [[robustness]],
     }
 
 

@@ -646,7 +646,7 @@ class _Writer:
                 "error_message": "Judgements run from 1/9 to 9 (type fractions such as 1/3 as they are). Keep it anyway?",
             })
         self.formula("AHP_Matrix", self.style("computed", "center", num_format="# ?/?"))
-        self.formula("AHP_Weights", self.style("computed", "share", "center", "bold"))
+        self.formula("AHP_Result_Weights", self.style("computed", "share", "center", "bold"))
         ws.freeze_panes(judged.row, 1)
         self.finish(AHP_SHEET)
 
@@ -671,10 +671,10 @@ class _Writer:
         # (ROBUSTNESS returns one value; an array formula cannot be entered in merged cells in
         # Excel 2010-2019).
         robustness = self.style("addin", "wrap")
-        area = self.names["Robustness"]
+        area = self.names["Robustness_Summary"]
         ws.merge_range(area.row, area.col, area.row, area.col + 4, "", robustness)
-        ws.write_formula(area.row, area.col, _addin_formulas()["Robustness"], robustness,
-                         _cached(self.values["Robustness"][0][0]))
+        ws.write_formula(area.row, area.col, _addin_formulas()["Robustness_Summary"], robustness,
+                         _cached(self.values["Robustness_Summary"][0][0]))
         ws.set_row(area.row, 32)
         ws.write_string(2, 2, "Qualified", self.style("label", align="right"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))

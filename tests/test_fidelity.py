@@ -1,0 +1,56 @@
+"""Every kind of workbook partnerfit writes passes the Excel fidelity gate (tests/fidelity.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fidelity import findings
+from libreoffice import edit
+
+pytestmark = pytest.mark.libreoffice
+
+
+def cli(*args, cwd=None):
+    run = subprocess.run([sys.executable, "-m", "partnerfit.cli", *map(str, args)], capture_output=True, text=True,
+                         timeout=300, cwd=cwd, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    """One workbook of every kind partnerfit writes, and inputs saved by LibreOffice, scored and shared."""
+    folder = tmp_path_factory.mktemp("fidelity")
+    kinds = {name: folder / f"{name}.xlsx" for name in (
+        "blank", "blank_cro_team", "example", "example_scored", "example_shared",
+        "edited", "edited_scored", "edited_shared")}
+    cli("new", kinds["blank"])
+    cli("new", kinds["blank_cro_team"], "--type", "CRO", "--vendors", "12", "--evaluations", "30")
+    cli("new", kinds["example"], "--example")
+    cli("score", kinds["example"], "-o", kinds["example_scored"])
+    cli("share", kinds["example"], "-o", kinds["example_shared"])
+    edit([(kinds["example"], kinds["edited"], [
+        {"op": "insert_rows", "sheet": "Vendors", "row": 6, "count": 1},
+        {"op": "set", "sheet": "Vendors", "cell": "A6", "value": "Zeta Pharma"},
+        {"op": "set", "sheet": "Vendors", "cell": "B6", "value": 4},
+        {"op": "delete_rows", "sheet": "Vendors", "row": 9, "count": 1},
+    ])])
+    cli("score", kinds["edited"], "-o", kinds["edited_scored"])
+    cli("share", kinds["edited"], "-o", kinds["edited_shared"])
+    return {name: path for name, path in kinds.items() if name != "edited"}  # LibreOffice's own file is input
+
+
+@pytest.fixture(scope="module")
+def gate(written) -> dict[str, list[str]]:
+    return findings(written.values())
+
+
+@pytest.mark.parametrize("kind", ["blank", "blank_cro_team", "example", "example_scored", "example_shared",
+                                  "edited_scored", "edited_shared"])
+def test_the_workbook_passes_the_schemas_and_the_excel_trap_check(gate, written, kind):
+    assert gate[written[kind].name] == []

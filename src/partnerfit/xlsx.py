@@ -589,8 +589,8 @@ def _xml_text(text: str) -> bytes:
 
 def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
     """(type attribute, value XML) for a cell result."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return (b' t="str"', b"<v></v>") if keep_formula else (b"", b"")
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return (b' t="str"', b"<v></v>") if keep_formula else (b"", b"")  # a static copy: an empty cell
     if isinstance(value, bool):
         return b' t="b"', b"<v>%d</v>" % value
     if isinstance(value, (int, float)):

@@ -190,6 +190,8 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     audit = book.create_sheet(AUDIT_SHEET, 1)
     bold = Font(bold=True)
     for r, row in enumerate(audit_rows(results, shown, source.path.name, generated), start=1):
+        if not row.label:  # a blank line (an empty string would be written as an empty inline string)
+            continue
         label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)
         label.font = bold
         label.data_type = "s"  # criterion names are user text too: never a formula

@@ -352,7 +352,7 @@ class _Writer:
         self.addin("Fit_Scores", self.style("addin", "center", "whole"), self.style("addin", "center", "bold"))
         top = result + 3
         ws.write_string(top, 0, "The three partner types", self.style("section"))
-        ws.write_string(top, 1, "", self.style("section"))
+        ws.write_blank(top, 1, None, self.style("section"))
         for k, profile in enumerate(PARTNER_PROFILES.values()):
             row = top + 1 + k
             stages = ", ".join(s.label for s in profile.stages)
@@ -408,7 +408,8 @@ class _Writer:
             guide = "\n".join(f"{score} = {text}" for score, text in sorted(criterion.guide.items()))
             ws.write_string(row, 1, criterion.description, wrap)
             ws.write_string(row, 2, guide, wrap)
-            ws.write_string(row, 8, profile.weights.get(criterion.key, (None, ""))[1], wrap)
+            rationale = profile.weights.get(criterion.key, (None, ""))[1]
+            (ws.write_string if rationale else ws.write_blank)(row, 8, rationale or None, wrap)
             ws.set_row(row, 15 * max(3, math.ceil(len(criterion.description) / 44)))
         self.fill("Criteria_Names", _column(f.criteria), self.style("computed", "wrap", "bold"))
         self.fill("Weights", _column(f.weights), self.style("input", "center"))

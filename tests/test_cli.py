@@ -372,3 +372,28 @@ def test_a_workbook_of_version_0_1_with_the_old_names_is_still_scored(example, t
     book = openpyxl.load_workbook(scored, data_only=True)
     (sheet, ref), = [(s, r) for s, r in book.defined_names["Robustness"].destinations]
     assert book[sheet][ref.replace("$", "").split(":")[0]].value.startswith("Garnet BioWorks leads")
+
+
+def test_score_output_restores_a_dynamic_array_that_excel_shrank_without_the_add_in(example, tmp_path):
+    """Excel without the add-in saves a failed dynamic array as its anchor alone (ref="K24", an error
+    value with vm=): values written around it would block its spill (#SPILL!)."""
+    import re
+
+    sheet = "xl/worksheets/sheet8.xml"  # Scores
+    shrunk = tmp_path / "shrunk.xlsx"
+    with zipfile.ZipFile(example) as source, zipfile.ZipFile(shrunk, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == sheet:
+                data = re.sub(rb'<c r="K24" ([^>]*)><f t="array" ref="K24:O74">(.*?)</f><v>[^<]*</v></c>',
+                              rb'<c r="K24" \1 vm="1"><f t="array" ref="K24">\2</f><v>#NAME?</v></c>', data)
+                data = re.sub(rb'<c r="([K-O](?:2[5-9]|[3-6][0-9]|7[0-4]))"([^>/]*)>.*?</c>', rb'<c r="\1"\2/>', data)
+                assert b'ref="K24"' in data
+            target.writestr(item, data)
+    scored = tmp_path / "scored.xlsx"
+    assert run("score", shrunk, "-o", scored).returncode == 0
+    xml = zipfile.ZipFile(scored).read(sheet)
+    anchor = re.search(rb'<c r="K24"[^>]*>.*?</c>', xml).group(0)
+    assert b'ref="K24:O74"' in anchor and b"vm=" not in anchor and b"<v>Vendor</v>" in anchor
+    book = openpyxl.load_workbook(scored, data_only=True)
+    assert book["Scores"]["K25"].value == "Garnet BioWorks" and book["Scores"]["L25"].value == pytest.approx(4.4375)

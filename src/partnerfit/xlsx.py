@@ -572,8 +572,11 @@ def remove_abandoned(target: str | os.PathLike) -> list[Path]:
 
 _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
-_TYPE = re.compile(rb'\s(?:t|cm)="[^"]*"')
-_RESULT_TYPE = re.compile(rb'\st="[^"]*"')
+_TYPE = re.compile(rb'\s(?:t|cm|vm)="[^"]*"')
+_RESULT_TYPE = re.compile(rb'\s(?:t|vm)="[^"]*"')
+"""Attributes of a cell's result: its type, its dynamic-array metadata (cm) and its value metadata
+(vm: Excel's rich error values, such as the #NAME? of a missing add-in), void once the result changes."""
+_ARRAY_REF = re.compile(rb'(<f\b[^>]*\bt="array"[^>]*\bref=")[^"]*(")')
 _OOXML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 """Characters XML cannot hold, or would turn into a line feed (a carriage return)."""
@@ -602,15 +605,18 @@ def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
 
 def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
                 default: Callable[[str], object] | None = None,
-                spill: frozenset[str] | set[str] = frozenset()) -> tuple[bytes, set[str]]:
+                spill: frozenset[str] | set[str] = frozenset(),
+                arrays: dict[str, str] | None = None) -> tuple[bytes, set[str]]:
     """Set the results of the formula cells named in `values` (A1 refs) in a sheet's XML.
 
     With `keep_formulas`, the formulas stay and only their cached results change (what Excel
     shows until it recalculates); without, each formula is replaced by its value. A formula
     cell missing from `values` gets `default(ref)` when a default is given, else stays as it
     is. Cells that hold no formula are left alone, except those in `spill`: the results of an
-    array formula beyond its anchor, stored as plain values, which take theirs from `values`.
-    Returns the new XML and the patched refs.
+    array formula beyond its anchor, stored as plain values, which take theirs from `values`;
+    `arrays` maps an array formula's anchor to the range its results cover (Excel, without the
+    add-in, shrinks a failed dynamic array to its anchor: the values written around it would then
+    block its spill). Returns the new XML and the patched refs.
     """
     patched: set[str] = set()
 
@@ -631,8 +637,11 @@ def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
         # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.
         attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", match.group(2))
         kind, value = _cell_value(value, keep_formulas)
+        text = formula.group(0)
+        if keep_formulas and arrays and ref in arrays:
+            text = _ARRAY_REF.sub(lambda m: m.group(1) + arrays[ref].encode() + m.group(2), text)
         return b'<c r="' + match.group(1) + b'"' + attrs + kind + b">" + \
-            (formula.group(0) if keep_formulas else b"") + value + b"</c>"
+            (text if keep_formulas else b"") + value + b"</c>"
 
     return _CELL.sub(replace, xml), patched
 

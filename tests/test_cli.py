@@ -397,3 +397,13 @@ def test_score_output_restores_a_dynamic_array_that_excel_shrank_without_the_add
     assert b'ref="K24:O74"' in anchor and b"vm=" not in anchor and b"<v>Vendor</v>" in anchor
     book = openpyxl.load_workbook(scored, data_only=True)
     assert book["Scores"]["K25"].value == "Garnet BioWorks" and book["Scores"]["L25"].value == pytest.approx(4.4375)
+
+
+def test_out_dir_is_made_once_or_refused_before_any_work(example, tmp_path):
+    made = run("score", example, example, "--out-dir", tmp_path / "new" / "scored")
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "new" / "scored" / "example_evaluation_scored.xlsx").exists()
+    (tmp_path / "a file").write_text("x")
+    refused = run("score", example, "--out-dir", tmp_path / "a file" / "scored")
+    assert refused.returncode == 2 and refused.stdout == "" and refused.stderr.count("\n") == 1
+    assert "--out-dir" in refused.stderr and "choose another folder" in refused.stderr

@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 
 from . import __version__
 from .errors import PartnerfitError
@@ -95,7 +96,6 @@ def cmd_demo(args) -> int:
     scored copy (example_scored.xlsx) and the procurement copy (example_shared.xlsx) to the
     current folder, replacing earlier demo outputs."""
     import tempfile
-    from pathlib import Path
 
     from .example import EXAMPLE as e
     from .workbook.template import build_workbook
@@ -113,7 +113,6 @@ def cmd_demo(args) -> int:
 
 def cmd_new(args) -> int:
     """Create an evaluation workbook: blank with the partner type's default weights, or the example."""
-    from pathlib import Path
 
     if "numpy" not in sys.modules:
         # The workbook's matrices are criteria x criteria: OpenBLAS's thread pool, started as numpy
@@ -211,7 +210,6 @@ def cmd_check(args) -> int:
 
 
 def _output_for(path, args):
-    from pathlib import Path
 
     source = Path(path)
     if args.in_place:
@@ -226,7 +224,6 @@ def _output_for(path, args):
 def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool = False, out=None) -> int:
     """Score one workbook, print its results, and write the scored copy to `target` if given."""
     import json
-    from pathlib import Path
 
     from .workbook.check import score_inputs
     from .workbook.reader import Source, read_inputs
@@ -275,13 +272,19 @@ def cmd_score(args) -> int:
     if args.in_place and (args.output or args.out_dir):
         print("partnerfit: --in-place writes into the input; leave out -o and --out-dir", file=sys.stderr)
         return 2
+    if args.out_dir:  # made once, before any work: a folder that cannot be made fails no file
+        try:
+            Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            print(f"partnerfit: --out-dir {args.out_dir}: cannot make the folder ({error.strerror or error}); "
+                  "choose another folder", file=sys.stderr)
+            return 2
     several = len(args.paths) > 1  # then --json prints one object per line, each with its "file"
     return _each(args.paths, lambda path: _score_one(
         path, _output_for(path, args), args.as_json, args.force, args.in_place, out=True if several else None))
 
 
 def _share_one(path, target, force: bool) -> None:
-    from pathlib import Path
 
     from .workbook.reader import Source
     from .workbook.share import write_shared

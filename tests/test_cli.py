@@ -400,7 +400,7 @@ def test_score_output_restores_a_dynamic_array_that_excel_shrank_without_the_add
 
 
 def test_out_dir_is_made_once_or_refused_before_any_work(example, tmp_path):
-    made = run("score", example, example, "--out-dir", tmp_path / "new" / "scored")
+    made = run("score", example, "--out-dir", tmp_path / "new" / "scored")
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "new" / "scored" / "example_evaluation_scored.xlsx").exists()
     (tmp_path / "a file").write_text("x")

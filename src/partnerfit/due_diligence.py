@@ -136,8 +136,9 @@ CHECKS = (
 """What was checked, by the field that records it (the FDA record includes its warning letters)."""
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_SERIALS = (61, 2958465)
-"""Excel serial dates read: 1900-03-01 to 9999-12-31 (earlier serials carry Excel's 1900 leap-year bug)."""
+_LAST_SERIAL = 2958465  # 9999-12-31
+EARLIEST = np.datetime64("1970-01-01", "D")
+"""Earlier dates are typing errors (a year typed as a number, 2025, is the Excel date 1905-07-17)."""
 _NAT = np.datetime64("NaT", "D")
 
 
@@ -216,7 +217,7 @@ def _is_number(value: object) -> bool:
 
 
 def _dates(cells: np.ndarray, field: str, vendors: Sequence | None) -> np.ndarray:
-    """datetime64[D] of date cells (dates, Excel serials, ISO text); NaT for a blank."""
+    """datetime64[D] of date cells (dates, Excel serial numbers, ISO text); NaT for a blank."""
     import pandas as pd
 
     blank = _blank(cells)
@@ -228,15 +229,14 @@ def _dates(cells: np.ndarray, field: str, vendors: Sequence | None) -> np.ndarra
     serial[number] = cells[number].astype(float)
     if text.any():
         typed = pd.Series(cells[text], dtype=object).str.strip()
-        serial[text] = pd.to_numeric(typed, errors="coerce").to_numpy(dtype=float)  # "45730" as Excel gives it
         full = typed.str.match(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")  # a whole date, not "2025"
         days[text] = pd.to_datetime(typed.where(full), format="ISO8601", errors="coerce").to_numpy()
     if when.any():
         days[when] = np.array(cells[when].tolist(), dtype="datetime64[D]")
-    ok = (serial >= _SERIALS[0]) & (serial <= _SERIALS[1])
+    ok = (serial >= 0) & (serial <= _LAST_SERIAL)
     days[ok] = _EXCEL_EPOCH + np.floor(serial[ok]).astype(np.int64)
-    _bad(vendors, ~blank & np.isnat(days), field, cells,
-         "enter a date (YYYY-MM-DD or an Excel date from 1900-03-01), or leave it blank")
+    _bad(vendors, ~blank & (np.isnat(days) | (days < EARLIEST)), field, cells,
+         f"enter a date from {EARLIEST} on (YYYY-MM-DD or an Excel date), or leave it blank")
     return days
 
 

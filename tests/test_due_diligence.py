@@ -190,9 +190,16 @@ SERIAL = (dt.date(2024, 1, 2) - dt.date(1899, 12, 30)).days  # Excel's 1900 date
     dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 15, 30), pd.Timestamp("2024-01-02 08:00"),
     np.datetime64("2024-01-02"), float(SERIAL), SERIAL, SERIAL + 0.75, np.float64(SERIAL), "2024-01-02",
     " 2024-01-02 ", "2024-01-02T15:30", "2024-01-02 15:30:00",
+    pd.Timestamp("2024-01-02 23:30", tz="America/New_York"),  # its own calendar day, not UTC's 2024-01-03
 ])
 def test_dates_as_dates_excel_serials_or_iso_text(value):
     assert one(DD_Warning_Letter=value)["status"] == "Knocked out: warning letter 2024-01-02"
+
+
+def test_an_empty_table_gives_empty_results():
+    empty = pd.DataFrame(columns=["DD_FDA_Class"])
+    assert due_diligence(empty, EVAL).empty and track_record(due_diligence(empty, EVAL)).empty
+    assert reviews_due(review_schedule(empty, "CMO", evaluation_date=EVAL), EVAL).empty
 
 
 def test_a_datetime_column_with_blanks_and_case_insensitive_names():

@@ -23,7 +23,8 @@ acceptable), DD_Audit_Date (the last qualification: audit or questionnaire), DD_
 critical or major CAPAs), DD_Override (Yes/No), DD_Override_Reason, DD_Criticality (critical,
 major, minor; for the tier). A missing column is blank. Any other blank is unknown, never good
 news: it is listed as "not checked" and caps the suggested score at 3. Dates may be dates, Excel
-serial numbers or ISO text (YYYY-MM-DD); a date after the evaluation date is an error.
+serial numbers or ISO text (YYYY-MM-DD); a date before 1970 or after the evaluation date is an
+error.
 
 **Knock-outs** (`Cause`, named in this fixed order when there are several: official actions in
 force first, then FDA findings, then the sponsor's own audit): an import alert; an EU
@@ -216,6 +217,11 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (Real, np.number)) and not isinstance(value, (bool, np.bool_))
 
 
+def _calendar_day(value: dt.date | np.datetime64):
+    """A date or datetime as numpy reads it; a time-zone-aware datetime keeps its own calendar day."""
+    return value.replace(tzinfo=None) if isinstance(value, dt.datetime) and value.tzinfo else value
+
+
 def _dates(cells: np.ndarray, field: str, vendors: Sequence | None) -> np.ndarray:
     """datetime64[D] of date cells (dates, Excel serial numbers, ISO text); NaT for a blank."""
     import pandas as pd
@@ -232,7 +238,7 @@ def _dates(cells: np.ndarray, field: str, vendors: Sequence | None) -> np.ndarra
         full = typed.str.match(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")  # a whole date, not "2025"
         days[text] = pd.to_datetime(typed.where(full), format="ISO8601", errors="coerce").to_numpy()
     if when.any():
-        days[when] = np.array(cells[when].tolist(), dtype="datetime64[D]")
+        days[when] = np.array(list(map(_calendar_day, cells[when])), dtype="datetime64[D]")
     ok = (serial >= 0) & (serial <= _LAST_SERIAL)
     days[ok] = _EXCEL_EPOCH + np.floor(serial[ok]).astype(np.int64)
     _bad(vendors, ~blank & (np.isnat(days) | (days < EARLIEST)), field, cells,

@@ -9,6 +9,7 @@ blocks. Expected values embed ``pytest.approx`` where a number has a tolerance.
 import datetime as dt
 
 from pytest import approx
+
 from test_ahp import DRINKS, DRINKS_WEIGHTS
 
 # ---------------------------------------------------------------- inputs of the worked cases

@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import inspect
 import math
+import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -202,3 +203,24 @@ def test_pyodide_means_office_js(monkeypatch):
 
 def test_version_through_office_js(call):
     assert call("PARTNERFIT_VERSION") == [[partnerfit.__version__]]
+
+
+def test_the_functions_need_nothing_pyodide_lacks():
+    """xlwings Lite installs partnerfit into Pyodide without python-calamine, isal and xlwings
+    (pyproject.toml's markers; Lite brings its own xlwings) nor the optional C kernels: the
+    Excel functions import and compute without them, and without openpyxl and XlsxWriter too."""
+    code = """if True:
+        import sys
+        class Refuse:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in PYODIDE_LACKS or name == "partnerfit._kernels":
+                    raise ImportError(name)
+        PYODIDE_LACKS = ("python_calamine", "isal", "openpyxl", "xlsxwriter")
+        sys.meta_path.insert(0, Refuse())
+        from partnerfit import udfs
+        print(udfs.VENDOR_SCORE([5.0, 4.0, 4.0, 3.0, 4.0], [30.0, 25.0, 20.0, 15.0, 10.0]))
+        print(udfs.CONSENSUS([["Vendor", "Evaluator", "Criterion", "Score"], ["A", "x", "Q", 4.0]]))
+    """
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["4.15", "[['Vendor', 'Q'], ['A', 4.0]]"]

@@ -4,7 +4,6 @@ vendor table and the results as clean tables, in the committed example, in a sco
 
 import re
 import shutil
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -31,12 +30,10 @@ def books(tmp_path_factory) -> dict[str, Path]:
 def read(path: Path, engine: str):
     """The README's example run on `path` with `engine`, and the Criteria sheet."""
     code, count = re.subn(r'^book = .*$', f"book = {str(path)!r}", README_BLOCK, flags=re.M)
-    assert count == 1
+    assert count == 1 and code.count('engine="calamine"') == 2
     names: dict = {}
-    with warnings.catch_warnings(), pd.option_context("io.excel.xlsx.reader", engine):
-        warnings.simplefilter("ignore")  # pandas' notice that its default engine will change
-        exec(compile(code, "README.md", "exec"), names)
-        criteria = pd.read_excel(path, sheet_name="Criteria", header=5)
+    exec(compile(code.replace('engine="calamine"', f"engine={engine!r}"), "README.md", "exec"), names)
+    criteria = pd.read_excel(path, sheet_name="Criteria", header=5, engine=engine)
     return names["vendor_sheet"], names["score_sheet"], criteria
 
 

@@ -136,6 +136,21 @@ WORKED = [  # (id, function name, arguments, expected): worked by hand in the co
      "Beta leads in 80 % of weightings; a 3.3-point cut in the weight of Quality (from 70 % to 66.7 %) would "
      "make Gamma first."),
     ("PARTNERFIT_VERSION", "PARTNERFIT_VERSION", (), None),  # None: the installed version, checked apart
+    # PRICE_SCORE keeps the shape of the prices; linear: 5 - 4 (p - low) / (high - low) within [1, 5].
+    ("PRICE_SCORE a column", "PRICE_SCORE", ([[100.0], [150.0], [None], [200.0]],), [[5.0], [3.0], [None], [1.0]]),
+    ("PRICE_SCORE a row, ratio", "PRICE_SCORE", ([[100.0, 125.0, 200.0]], "ratio"), [[5.0, 4.0, 2.5]]),  # 5 x 100 / p
+    ("PRICE_SCORE a flat list (classic, no ndim)", "PRICE_SCORE", ([100.0, None, 200.0],), [5.0, None, 1.0]),
+    ("PRICE_SCORE one cell", "PRICE_SCORE", (150.0,), 5.0),
+    ("PRICE_SCORE a 1 x 1 block", "PRICE_SCORE", ([[150.0]],), [[5.0]]),
+    ("PRICE_SCORE one blank cell", "PRICE_SCORE", (None,), None),
+    ("PRICE_SCORE low and high typed", "PRICE_SCORE",
+     ([[100.0], [120.0], [135.0], [150.0], [180.0], [200.0]], None, 120.0, 180.0),
+     [[5.0], [5.0], [4.0], [3.0], [1.0], [1.0]]),
+    ("PRICE_SCORE blank options take the defaults", "PRICE_SCORE",
+     ([[100.0], [120.0], [135.0], [150.0], [180.0], [200.0]], "", None, None),
+     [[5.0], [approx(4.2)], [approx(3.6)], [3.0], [approx(1.8)], [1.0]]),
+    ("PRICE_SCORE method with spaces and capitals", "PRICE_SCORE", ([[100.0], [125.0]], " Ratio "), [[5.0], [4.0]]),
+    ("PRICE_SCORE ints (Lite) and text numbers", "PRICE_SCORE", ([100, 200], "linear", "100", " 200 "), [5.0, 1.0]),
 ]
 
 # ---------------------------------------------------------------- bad input: (id, function name, arguments, fragments)
@@ -166,7 +181,8 @@ BAD = [
     ("VENDOR_RANKING min_coverage 2", "VENDOR_RANKING", (TABLE, WEIGHTS, None, 2.0), ("min_coverage is 2",)),
     ("VENDOR_RANKING min_coverage text", "VENDOR_RANKING", (TABLE, WEIGHTS, None, "half"),
      ('min_coverage is "half", not a number',)),
-    ("VENDOR_RANKING duplicate vendor", "VENDOR_RANKING", ([HEADER, ["A", 1.0, 1.0, 1.0], ["A", 2.0, 2.0, 2.0]], WEIGHTS),
+    ("VENDOR_RANKING duplicate vendor", "VENDOR_RANKING",
+     ([HEADER, ["A", 1.0, 1.0, 1.0], ["A", 2.0, 2.0, 2.0]], WEIGHTS),
      ('vendor "A" appears twice',)),
     ("VENDOR_RANKING scores without a name", "VENDOR_RANKING", ([HEADER, [None, 1.0, 1.0, 1.0]], WEIGHTS),
      ("table row 2 has scores but no vendor name",)),
@@ -201,6 +217,18 @@ BAD = [
      ('uncertainty is "a lot", not a number',)),
     ("RANK_ACCEPTABILITY seed -1", "RANK_ACCEPTABILITY", (RISK_TABLE, RISK_WEIGHTS, 0.2, 100.0, -1.0),
      ("seed is -1; use a whole number",)),
+    ("PRICE_SCORE price 0", "PRICE_SCORE", ([[100.0], [0.0]],),
+     ("price 2 is 0; enter the quoted price as a number above 0",)),
+    ("PRICE_SCORE price text", "PRICE_SCORE", ([[100.0], ["abc"]],), ('price 2 is "abc", not a number',)),
+    ("PRICE_SCORE prices a block", "PRICE_SCORE", ([[100.0, 200.0], [150.0, 120.0]],),
+     ("prices must be one row or one column, not a block",)),
+    ("PRICE_SCORE method log", "PRICE_SCORE", ([[100.0], [200.0]], "log"), ('method is "log"; use linear or ratio',)),
+    ("PRICE_SCORE low with ratio", "PRICE_SCORE", ([[100.0], [200.0]], "ratio", 50.0),
+     ("low and high are bounds of the linear method",)),
+    ("PRICE_SCORE low above high", "PRICE_SCORE", ([[100.0], [200.0]], None, 300.0, 250.0),
+     ("low (300) is above high (250)",)),
+    ("PRICE_SCORE low a date", "PRICE_SCORE", ([[100.0], [200.0]], None, dt.datetime(2026, 1, 1)),
+     ("low is 2026-01-01",)),
     *[(f"{name} {what}", name, args, fragments) for name in ("RANK_ACCEPTABILITY", "FLIP_MARGIN", "ROBUSTNESS")
       for what, args, fragments in [
           ("weights too short", (RISK_TABLE, [1.0, 1.0]), ("weights has 2 cells for 3 criteria",)),

@@ -14,8 +14,8 @@ import pytest
 import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from libreoffice import recalc
 
+from libreoffice import recalc
 from partnerfit import udfs
 from partnerfit.errors import PartnerfitError
 from partnerfit.pricing import (
@@ -279,8 +279,10 @@ def test_another_price_criterion_name():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"price_scores": [5.0, 3.0]}, "2 price scores for 3 vendors; give one per row"),
-    ({"price_scores": pd.Series({"Acme": 5.0, "Delta": 3.0})}, 'price score for "Delta", who is not in the scores table'),
-    ({"price_scores": pd.Series({"Acme": 100.0, "Beta": 150.0})}, 'price score for "Acme" is 100, not a score from 1 to 5; pass price_scores'),
+    ({"price_scores": pd.Series({"Acme": 5.0, "Delta": 3.0})},
+     'price score for "Delta", who is not in the scores table'),
+    ({"price_scores": pd.Series({"Acme": 100.0, "Beta": 150.0})},
+     'price score for "Acme" is 100, not a score from 1 to 5; pass price_scores'),
     ({"price_scores": [5.0, "abc", 1.0]}, 'price score for "Beta" is "abc", not a score from 1 to 5'),
     ({"price_scores": pd.Series([5.0, 3.0], index=["Acme", "Acme"])}, 'vendor "Acme" has two price scores'),
     ({"criterion": "Price"}, 'the scores table has no column "Price"; add the price criterion'),
@@ -353,36 +355,7 @@ def test_method_check_with_one_typed_bound_ties_and_no_qualified_vendor():
 
 # ------------------------------------------------------------------ the Excel function
 
-def test_price_score_keeps_the_shape_of_the_prices():
-    column = [[100.0], [150.0], [None], [200.0]]  # a column, as declared ndim=2 hands it
-    assert udfs.PRICE_SCORE(column) == [[5.0], [3.0], [None], [1.0]]
-    assert udfs.PRICE_SCORE([[100.0, 125.0, 200.0]], "ratio") == [[5.0, 4.0, 2.5]]  # a row
-    assert udfs.PRICE_SCORE([100.0, None, 200.0]) == [5.0, None, 1.0]  # a flat list (classic, no ndim)
-    assert udfs.PRICE_SCORE(150.0) == 5.0 and udfs.PRICE_SCORE([[150.0]]) == [[5.0]]  # one cell
-    assert udfs.PRICE_SCORE(None) is None  # one blank cell
-
-
-def test_price_score_optional_arguments_as_excel_sends_them():
-    prices = [[100.0], [120.0], [135.0], [150.0], [180.0], [200.0]]
-    assert udfs.PRICE_SCORE(prices, None, 120.0, 180.0) == [[5.0], [5.0], [4.0], [3.0], [1.0], [1.0]]
-    assert udfs.PRICE_SCORE(prices, "", None, None) == udfs.PRICE_SCORE(prices)  # blank cells: defaults
-    assert udfs.PRICE_SCORE([[100.0], [125.0]], " Ratio ") == [[5.0], [4.0]]
-    assert udfs.PRICE_SCORE([100, 200], "linear", "100", " 200 ") == [5.0, 1.0]  # ints (Lite), text numbers
-
-
-@pytest.mark.parametrize("args, message", [
-    (([[100.0], [0.0]],), "price 2 is 0; enter the quoted price as a number above 0"),
-    (([[100.0], ["abc"]],), 'price 2 is "abc", not a number'),
-    (([[100.0, 200.0], [150.0, 120.0]],), "prices must be one row or one column, not a block"),
-    (([[100.0], [200.0]], "log"), 'method is "log"; use linear or ratio'),
-    (([[100.0], [200.0]], "ratio", 50.0), "low and high are bounds of the linear method"),
-    (([[100.0], [200.0]], None, 300.0, 250.0), "low (300) is above high (250)"),
-    (([[100.0], [200.0]], None, dt.datetime(2026, 1, 1)), "low is 2026-01-01"),
-])
-def test_price_score_bad_input_is_one_line(args, message):
-    result = udfs.PRICE_SCORE(*args)
-    assert isinstance(result, str) and result.startswith(f"#partnerfit: {message}")
-    assert "\n" not in result and "unexpected" not in result
+# PRICE_SCORE's worked and bad-input cases: tests/udf_cases.py (run by test_udfs.py and test_officejs.py).
 
 
 def test_price_score_signature_suits_xlwings():

@@ -5,7 +5,8 @@ workbook's cached values call them directly, without xlwings. No ``caller`` para
 ever returned. Excel hands over floats,
 ``None`` for blanks, scalars for one cell, flat lists for one row or column and lists of lists
 for blocks: every function accepts exactly that. Bad input returns one short line starting with
-``#partnerfit:`` that names the argument and the fix, never a traceback.
+``#partnerfit:`` that names the argument and the fix, never a traceback (under xlwings Lite and
+Server, `partnerfit.udfs` raises that line as an Excel error instead).
 """
 
 from __future__ import annotations
@@ -25,18 +26,24 @@ from .scoring import Status, check_coverage, check_minimums, check_weights, eval
 RESULT_HEADER = ["Vendor", "Score", "Rank", "Coverage", "Status"]
 
 
+def error_line(error: Exception) -> str:
+    """The one line a cell shows for a failure: a PartnerfitError's message, else what went wrong."""
+    if isinstance(error, PartnerfitError):
+        return str(error)
+    detail = str(error).splitlines()[0][:120] if str(error) else ""
+    return f"unexpected {type(error).__name__} {detail}; please report it".strip()
+
+
 def _excel_safe(function):
-    """Turn any failure into one short line for the cell, never a traceback."""
+    """Turn any failure into one short line for the cell, never a traceback (`error_line`);
+    `partnerfit.udfs` raises it instead where Excel shows a raised error as #VALUE!."""
 
     @functools.wraps(function)
     def wrapper(*args):
         try:
             return function(*args)
-        except PartnerfitError as error:
-            return f"#partnerfit: {error}"
         except Exception as error:  # noqa: BLE001 - last line of defence for a cell
-            detail = str(error).splitlines()[0][:120] if str(error) else ""
-            return f"#partnerfit: unexpected {type(error).__name__} {detail}; please report it".strip()
+            return f"#partnerfit: {error_line(error)}"
 
     return wrapper
 

@@ -2,13 +2,17 @@
 
 Works with the classic Windows add-in and with xlwings Lite (same decorators; ``from
 partnerfit.udfs import *`` in Lite's main.py). The functions themselves, plain Python, live in
-`partnerfit.functions`; this module only decorates them: their category and the description of
-each argument shown in Insert Function.
+`partnerfit.functions`; this module only decorates them: their category, the description of
+each argument shown in Insert Function, and how a bad argument shows (`_office_js_errors`).
 """
 
 from __future__ import annotations
 
-from xlwings import arg, func
+import functools
+import os
+import sys
+
+from xlwings import XlwingsError, arg, func
 
 from . import functions
 from .functions import MAX_SAMPLES, RESULT_HEADER  # noqa: F401 - part of this module's interface
@@ -33,8 +37,33 @@ _PROGRAMME = (("stage", _STAGE_DOC), ("need", _NEED_DOC), ("process", _PROCESS_D
 _SENSITIVITY = (("uncertainty", _UNCERTAINTY_DOC), ("samples", _SAMPLES_DOC), ("seed", _SEED_DOC))
 
 
+OFFICE_JS = sys.platform == "emscripten" or os.environ.get("XLWINGS_ON_SERVER") == "true"
+"""xlwings' Office.js runtime: xlwings Lite (Pyodide) and xlwings Server set XLWINGS_ON_SERVER=true
+before they import xlwings, which then registers the functions for Office.js."""
+
+
+def _office_js_errors(function):
+    """`function` raising its one line as an XlwingsError: Office.js shows #VALUE! (which IFERROR
+    and ISERROR see) with the line on the cell's error flag; xlwings Server in production shows
+    the text of XlwingsError only. The classic add-in would put a raised error's traceback into the
+    cell, so there the functions return the line as text (`partnerfit.functions`)."""
+    plain = function.__wrapped__  # the function without partnerfit.functions' text wrapper
+
+    @functools.wraps(plain)
+    def wrapper(*args):
+        try:
+            return plain(*args)
+        except Exception as error:  # noqa: BLE001 - every failure becomes one line
+            line = functions.error_line(error)
+        raise XlwingsError(f"partnerfit: {line}")
+
+    return wrapper
+
+
 def _register(function, *arguments):
     """`function` decorated for xlwings; each argument is (name, doc) or (name, doc, ndim)."""
+    if OFFICE_JS:
+        function = _office_js_errors(function)
     for name, doc, *ndim in reversed(arguments):
         function = arg(name, doc=doc, **({"ndim": ndim[0]} if ndim else {}))(function)
     return func(category=CATEGORY)(function)

@@ -582,12 +582,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 """Characters XML cannot hold, or would turn into a line feed (a carriage return)."""
 
 
-def _xml_text(text: str) -> bytes:
+def ooxml_escape(text: str) -> str:
     """Cell text in OOXML's own escapes, as Excel writes it: a control character (a leading
-    carriage return, say) as _x000D_, a literal "_x000D_" as "_x005F_x000D_"; then XML's."""
+    carriage return, say) as _x000D_, a literal "_x000D_" as "_x005F_x000D_" (XML's come after)."""
     text = _OOXML_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def _xml_text(text: str) -> bytes:
+    """Cell text as a sheet's XML holds it: OOXML's escapes, then XML's."""
+    return ooxml_escape(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
 def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:

@@ -30,11 +30,9 @@ from ..domain import (
     Process,
     Stage,
 )
+from ..xlsx import ooxml_escape
 from .formulas import _addin_formulas, _formulas
 from .layout import (
-    VENDOR_EXTRA,
-    VENDOR_TABLE,
-    table_names,
     _C_TABLE,
     _C_USE_AHP,
     _CALC_SWITCHES,
@@ -70,9 +68,12 @@ from .layout import (
     SHEETS,
     START,
     STATUS_CHECK,
+    VENDOR_EXTRA,
+    VENDOR_TABLE,
     VENDORS,
     cell_ref,
     layout,
+    table_names,
 )
 from .model import Filling
 from .results import _column, computed_values
@@ -143,6 +144,8 @@ def _cached(value):
         return bool(value)
     if isinstance(value, (np.integer, np.floating)):
         return float(value)
+    if isinstance(value, str):  # XlsxWriter escapes XML's characters in a formula's result, not control characters
+        return ooxml_escape(value)
     return "" if value is None else value
 
 

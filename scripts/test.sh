@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Install everything the tests need (LibreOffice included) and run the test suite.
+# Install everything the tests need (LibreOffice, its Python UNO bridge for the users' edits,
+# poppler for PDF pages) and run the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v soffice >/dev/null 2>&1; then
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+    || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   if command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-      libreoffice-calc-nogui poppler-utils >/dev/null
+      libreoffice-calc-nogui poppler-utils python3-uno >/dev/null
   else
     echo "LibreOffice (soffice) is missing and apt-get is not available: install LibreOffice Calc first." >&2
   fi

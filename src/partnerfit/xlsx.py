@@ -292,17 +292,20 @@ def read_workbook(package: Package) -> Workbook:
     return Workbook(sheets, names, _read_tables(package, sheets))
 
 
-def _relations(package: Package, part: str) -> dict[str, str]:
-    """Relationship id -> target part of `part` (its _rels file), targets resolved from its folder."""
+def _related(package: Package, part: str, kind: str) -> list[str]:
+    """The parts that `part`'s relationships of type `kind` ("table", ...) point to (its _rels
+    file), resolved from its folder."""
     folder, _, file = part.rpartition("/")
     rels = f"{folder}/_rels/{file}.rels"
     if rels not in package.parts:
-        return {}
-    targets = {}
+        return []
+    targets = []
     for rel in parse_xml(read_part(package, rels), f"{package.path} ({rels})"):
+        if rel.get("Type", "").rpartition("/")[2] != kind:
+            continue
         target = rel.get("Target", "")
         if target.startswith("/"):
-            targets[rel.get("Id")] = target.lstrip("/")
+            targets.append(target.lstrip("/"))
         else:
             parts = folder.split("/")
             for step in target.split("/"):
@@ -310,22 +313,20 @@ def _relations(package: Package, part: str) -> dict[str, str]:
                     parts.pop()
                 elif step not in ("", "."):
                     parts.append(step)
-            targets[rel.get("Id")] = "/".join(parts)
+            targets.append("/".join(parts))
     return targets
 
 
 def _read_tables(package: Package, sheets: dict[str, str]) -> dict[str, Table]:
-    """Every table of every sheet, by lower-case name."""
+    """Every table of every sheet, by lower-case name. A sheet's tables are found through its
+    relationships: the sheet's own XML, which may be huge, is not parsed (see check_sheet_size)."""
     tables = {}
     if not any(p.startswith("xl/tables/") for p in package.parts):
         return tables
     for sheet, part in sheets.items():
         if part not in package.parts:
             continue
-        targets = _relations(package, part)
-        root = parse_xml(read_part(package, part), f"{package.path} ({part})")
-        for element in root.iter(f"{_MAIN_NS}tablePart"):
-            table_part = targets.get(element.get(f"{_REL_NS}id"), "")
+        for table_part in _related(package, part, "table"):
             if table_part not in package.parts:
                 continue
             table = parse_xml(read_part(package, table_part), f"{package.path} ({table_part})")

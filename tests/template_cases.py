@@ -261,6 +261,22 @@ def team_cases() -> dict[str, Filling]:
     }
 
 
+def programme_fillings() -> dict[str, Filling]:
+    """Program sheets the native partner-fit formulas must read as `read_programme` does."""
+    base = dict(partner_type="CRO", vendors=(_vendor("Acme", (4,) * _criteria("CRO")),))
+    return {
+        "program_spaces_and_case": Filling(stage="  phase   III ", need="CLINICAL + manufacturing",
+                                           process="Validated", cmc_experience=" strong", modality="Small Molecule",
+                                           **base),
+        "program_commercial_cmo": Filling(stage="Commercial", need="manufacturing", process="validated", **base),
+        "program_synonym": Filling(stage="P2", need="clinical", **base),  # a synonym: not on the list
+        "program_bad_optional": Filling(stage="Phase I", need="development", modality="peptide", **base),
+        "program_number": Filling(stage=3.0, need="clinical", **base),
+        "program_blank_need": Filling(stage="Phase I", need=None, **base),
+        "program_blank": Filling(**base),
+    }
+
+
 def cases() -> dict[str, Filling]:
     """Every filling the LibreOffice tests recalculate, by file name (all but the default two with
     fewer evaluation rows, which they leave empty: smaller files recalculate faster)."""
@@ -273,6 +289,7 @@ def cases() -> dict[str, Filling]:
         "invalid": invalid_filling(),
         "injection": injection_filling(),
         **bad_weights_fillings(),
+        **programme_fillings(),
     }
     return {
         "example": Filling.example(),

@@ -550,9 +550,16 @@ CLI_CASES = [
     ("all weights 0", lambda d: ["score", filled(d, weights=(0,) * M)], 1, Says("all weights are 0")),
     ("boolean weight", lambda d: ["score", filled(d, weights=weights(True))], 1, Says("weight for Scope of work is True, not a number")),
     ("weights whose sum overflows", lambda d: ["score", filled(d, weights=(1e308,) * M)], 1, Says("the weights add up to more than")),
-    ("blank stage", lambda d: ["score", filled(d, stage=None)], 1, Says("Program!B4: stage is blank")),
-    ("need only a separator", lambda d: ["score", filled(d, need="+")], 1, Says('Program!B5: need "+" names no need')),
-    ("unknown stage, checked", lambda d: ["check", filled(d, stage="Phase 9")], 1, Says('Program!B4: stage "Phase 9" is not one of')),
+    # The Program sheet is read as its formulas read it: no recommendation is a note, never a refusal.
+    ("blank stage", lambda d: ["score", filled(d, stage=None)], 0,
+     Prints("Recommended partner type: none (Enter the development stage and what you need on the Program sheet)")),
+    ("blank stage, checked", lambda d: ["check", filled(d, stage=None)], 0,
+     Prints("Program!B4: note: Enter the development stage and what you need for a recommended partner type")),
+    ("need only a separator", lambda d: ["score", filled(d, need="+")], 0,
+     Prints("Recommended partner type: none (Pick what you need from the list on the Program sheet)")),
+    ("synonym of a stage", lambda d: ["score", filled(d, stage="P2")], 0, Prints("Recommended partner type: none (Pick")),
+    ("unknown stage, checked", lambda d: ["check", filled(d, stage="Phase 9")], 1,
+     Says('Program!B4: "Phase 9" is not on the list for the development stage; pick one from the drop-down list')),
     ("min coverage as text", lambda d: ["score", filled(d, min_coverage="half")], 1, Says('minimum coverage is "half", not a number')),
     ("min coverage 2", lambda d: ["score", filled(d, min_coverage=2)], 1, Says("min_coverage is 2")),
     ("must-have 7", lambda d: ["score", filled(d, minimums=(7,) + (None,) * (M - 1))], 1,
@@ -617,7 +624,7 @@ CLI_CASES = [
      1, Says('vendor "\\x1b]0;pwned\\x07" is also in Vendors!A5')),
     ("bidi override in a score cell, checked", lambda d: ["check", filled(d, vendors=(Vendor("Acme", "", ("\u202e5",) + (4,) * (M - 1)),))],
      1, Says('"\\u202e5" for Acme / Scope of work is not a score')),
-    ("escape sequence in a stage", lambda d: ["score", filled(d, stage="\x1b[2J")], 1, Says('stage "\\x1b[2J" is not one of')),
+    ("escape sequence in a stage", lambda d: ["check", filled(d, stage="\x1b[2J")], 1, Says('"\\x1b[2J" is not on the list')),
 ]
 
 

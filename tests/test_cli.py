@@ -163,8 +163,8 @@ def test_check_lists_every_problem_with_its_cell(tmp_path):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     expected = [
-        'Program!B4: stage "Phase 9" is not one of',
-        'Program!B8: modality "robot" is not one of',
+        'Program!B4: "Phase 9" is not on the list for the development stage',
+        'Program!B8: "robot" is not on the list for the modality',
         "Criteria!D8: weight for Regulatory track record is -5; weights must be 0 or more",
         "Criteria!E9: must-have minimum for",
         'Vendors!A6: vendor "Acme" is also in Vendors!A5',

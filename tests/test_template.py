@@ -142,7 +142,9 @@ def test_blank_template_caches_empty_results(tmp_path):
         w for w, _ in PROFILES[PartnerType.CRO].weights.values()
     ]
     assert area_values(workbook, filling, "Criteria_Check") == [["OK"]]
-    assert area_values(workbook, filling, "Recommendation")[0][0].startswith("#partnerfit: stage is blank")
+    assert area_values(workbook, filling, "Recommendation") == [["Enter the development stage and what you need"]]
+    assert area_values(workbook, filling, "Fit_Scores") == [["CRO", "CMO", "CDMO"], ["", "", ""]]
+    assert area_values(workbook, filling, "Addin_Recommendation")[0][0].startswith("#partnerfit: stage is blank")
 
 
 def test_validations(formulas):

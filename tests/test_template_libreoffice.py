@@ -15,7 +15,7 @@ from template_cases import (
     formula_mismatches,
 )
 
-from partnerfit.workbook.layout import layout
+from partnerfit.workbook.layout import REASON_NEEDS_ADDIN, layout
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
@@ -54,11 +54,18 @@ def test_no_error_value_outside_the_addin_cells(recalculated, name):
 
 
 def test_addin_cells_fail_without_the_addin(recalculated):
-    """LibreOffice has no add-in: the add-in cells are errors, the rest computed (checked above)."""
+    """LibreOffice has no add-in: the add-in cells are errors, or say they need it; the
+    recommendation and the rest are computed (checked above)."""
     workbook = recalculated["example"]
     names = layout(len(CASES["example"].criteria), CASES["example"].capacity)
-    recommendation = names["Recommendation"]
-    assert workbook[recommendation.sheet].cell(recommendation.row + 1, recommendation.col + 1).data_type == "e"
+
+    def cell(name):
+        area = names[name]
+        return workbook[area.sheet].cell(area.row + 1, area.col + 1)
+
+    assert cell("Addin_Recommendation").data_type == "e"
+    assert cell("Recommendation").value == "CDMO"
+    assert cell("Recommendation_Reason").value == REASON_NEEDS_ADDIN
 
 
 def test_injected_text_stays_text_after_recalculation(recalculated):
@@ -77,8 +84,8 @@ def test_render_program_and_scores(tmp_path):
     build_workbook(built, example=True)
     frozen = freeze(built, tmp_path / "example.xlsx", ["PARTNER_FIT", "VENDOR_RANKING"])
     program = openpyxl.load_workbook(frozen)["Program"]
-    assert program["B10"].value == "CDMO" and program["B10"].data_type == "s"  # frozen to its value
-    assert program["D4"].value.text.startswith("=PARTNER_FIT_SCORES(")  # not named: kept
+    assert program["B12"].value == "CDMO" and program["B12"].data_type == "s"  # the add-in cell, frozen to its value
+    assert program["B10"].value.startswith("=IF(Calc_Fit_Status")  # the native recommendation: kept
     pictures = render(frozen, tmp_path / "png", ["Program", "Scores"], height=400)
     assert [p.name for p in pictures] == ["example-Program.png", "example-Scores.png"]
     assert all(p.stat().st_size > 10_000 and p.read_bytes()[:4] == b"\x89PNG" for p in pictures)

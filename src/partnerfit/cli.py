@@ -55,11 +55,15 @@ def vendor_rows(table: list[dict]) -> list[list]:
     ]
 
 
-def print_results(recommendation, table: list[dict], out=sys.stdout, notes: list[str] = ()) -> None:
-    """The recommendation, the vendor table and, below it, `notes` (e.g. the robustness sentence)."""
-    scores = ", ".join(f"{k} {v}" for k, v in recommendation.scores.items())
-    print(f"Recommended partner type: {recommendation.partner_type}  (fit: {scores})", file=out)
-    print(recommendation.reason, file=out)
+def print_results(recommendation, table: list[dict], out=sys.stdout, notes: list[str] = (), why_none: str = "") -> None:
+    """The recommendation (or `why_none` there is none), the vendor table and, below it, `notes`
+    (e.g. the robustness sentence)."""
+    if recommendation is None:
+        print(f"Recommended partner type: none ({why_none} on the Program sheet)", file=out)
+    else:
+        scores = ", ".join(f"{k} {v}" for k, v in recommendation.scores.items())
+        print(f"Recommended partner type: {recommendation.partner_type}  (fit: {scores})", file=out)
+        print(recommendation.reason, file=out)
     print(file=out)
     print(format_table(["Vendor", "Score", "Rank", "Coverage", "Status"], vendor_rows(table), "lrrrl"), file=out)
     if notes:
@@ -238,7 +242,8 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     else:
         if out is not None:
             print(f"== {path}")
-        print_results(results.recommendation, results.vendor_table(), notes=result_notes(results))
+        print_results(results.recommendation, results.vendor_table(), notes=result_notes(results),
+                      why_none=results.programme_message)
     if target is not None:
         target = Path(target)
         if not in_place and target.exists() and target.resolve() == source.path.resolve():

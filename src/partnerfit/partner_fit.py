@@ -250,3 +250,49 @@ def fit_lookup() -> tuple[FitOption, ...]:
 def fit_ranges() -> dict[str, tuple[int, int]]:
     """Fewest and most points per partner type (CMO and CDMO share one scale): 0 and 100."""
     return {t.value: bounds for t, bounds in _point_ranges().items()}
+
+
+def fit_key(factor: str, label: str) -> str:
+    """A drop-down value's key in the fit lookup, as the workbook's MATCH compares it."""
+    return f"{factor}|{label.lower()}"
+
+
+PROGRAMME_FIELDS = {
+    "stage": "the development stage", "need": "what you need", "process": "the process maturity",
+    "cmc_experience": "the CMC experience", "modality": "the modality",
+}
+"""The Program sheet's inputs in order, as its messages name them."""
+NO_PROGRAMME = "Enter the development stage and what you need"
+PICK_FROM_LIST = "Pick {what} from the list"
+
+
+@dataclass(frozen=True)
+class ProgrammeReading:
+    """The Program sheet as its formulas read it: each input a drop-down value or blank."""
+
+    rows: dict[str, int]
+    """Per input its row in `fit_lookup()` (1-based); 0 blank, -1 not a value of its list."""
+    recommendation: Recommendation | None
+    message: str
+    """What the workbook shows instead of a partner type ("" when there is one)."""
+
+
+def read_programme(values: dict[str, object]) -> ProgrammeReading:
+    """Read the Program sheet as its native formulas do: a value counts when, trimmed and in any
+    case, it is one of its drop-down list's values (no synonyms: those are for `recommend`).
+    `values` maps the keys of PROGRAMME_FIELDS to the cells as entered."""
+    from .cells import choice_value
+
+    keys = {fit_key(o.factor, o.label): k for k, o in enumerate(fit_lookup(), start=1)}
+    rows = {}
+    for field in PROGRAMME_FIELDS:
+        text = choice_value(values.get(field))
+        rows[field] = 0 if not text else keys.get(f"{field}|{text}", -1)
+    bad = [f for f in PROGRAMME_FIELDS if rows[f] < 0]
+    if bad:
+        return ProgrammeReading(rows, None, PICK_FROM_LIST.format(what=PROGRAMME_FIELDS[bad[0]]))
+    if not rows["stage"] or not rows["need"]:
+        return ProgrammeReading(rows, None, NO_PROGRAMME)
+    options = fit_lookup()
+    labels = [options[rows[f] - 1].label if rows[f] else None for f in PROGRAMME_FIELDS]
+    return ProgrammeReading(rows, recommend(*labels), "")

@@ -15,7 +15,7 @@ import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -610,15 +610,15 @@ def _cell_value(value, keep_formula: bool) -> tuple[bytes, bytes]:
 
 def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
                 default: Callable[[str], object] | None = None,
-                spill: frozenset[str] | set[str] = frozenset(),
+                spill: Collection[str] = frozenset(),
                 arrays: dict[str, str] | None = None) -> tuple[bytes, set[str]]:
     """Set the results of the formula cells named in `values` (A1 refs) in a sheet's XML.
 
     With `keep_formulas`, the formulas stay and only their cached results change (what Excel
     shows until it recalculates); without, each formula is replaced by its value. A formula
     cell missing from `values` gets `default(ref)` when a default is given, else stays as it
-    is. Cells that hold no formula are left alone, except those in `spill`: the results of an
-    array formula beyond its anchor, stored as plain values, which take theirs from `values`;
+    is. Cells that hold no formula are left alone, except those in `spill` (e.g. the results of an
+    array formula beyond its anchor, stored as plain values), which take theirs from `values`;
     `arrays` maps an array formula's anchor to the range its results cover (Excel, without the
     add-in, shrinks a failed dynamic array to its anchor: the values written around it would then
     block its spill). Returns the new XML and the patched refs.

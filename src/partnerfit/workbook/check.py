@@ -11,9 +11,9 @@ from .. import xlsx
 from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
-from ..domain import CMCExperience, Modality, Process, Stage, parse_needs
+
 from ..errors import PartnerfitError, show
-from ..partner_fit import recommend
+from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import check_coverage, check_minimums, check_weights, evaluate
 from .layout import (
     DEFAULT_MIN_COVERAGE,
@@ -23,7 +23,6 @@ from .layout import (
     EVAL_VENDOR,
     EVALUATION_NAMES,
     MAX_AHP_CRITERIA,
-    PROGRAM_NAMES,
 )
 from .model import Inputs, Problem
 from .results import Parameters, Results, read_ahp, used_scores
@@ -218,6 +217,10 @@ def notes(inputs: Inputs) -> list[Problem]:
     between evaluators, the Vendors sheet's scores set aside for the consensus, inconsistent
     AHP judgements in use."""
     out: list[Problem] = []
+    programme = read_programme(inputs.program)
+    if programme.recommendation is None and min(programme.rows.values()) >= 0:
+        out.append(Problem(inputs.program_cells["stage"], f"{programme.message} for a recommended partner "
+                           "type (the vendors are scored all the same)"))
     team = inputs.team
     if team is not None and not evaluation_problems(inputs):
         if any(not is_blank(x) for row in inputs.cells for x in row):
@@ -263,41 +266,28 @@ def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _program_problems(inputs: Inputs) -> list[Problem]:
-    """Each programme field checked on its own, so that every bad field is reported."""
-    parsers = {
-        "stage": lambda v: Stage.parse(v, "stage") if not is_blank(v) else _blank_stage(),
-        "need": parse_needs,
-        "process": lambda v: is_blank(v) or Process.parse(v, "process"),
-        "cmc_experience": lambda v: is_blank(v) or CMCExperience.parse(v, "CMC experience"),
-        "modality": lambda v: is_blank(v) or Modality.parse(v, "modality"),
-    }
-    problems = []
-    for key in PROGRAM_NAMES:
-        try:
-            parsers[key](inputs.program[key])
-        except PartnerfitError as error:
-            problems.append(Problem(inputs.program_cells[key], f"{error}; pick one from the drop-down list"))
-    return problems
-
-
-def _blank_stage():
-    raise PartnerfitError(f"stage is blank; enter one of {', '.join(Stage.labels())}")
+    """A problem for each Program input that is not a value of its drop-down list (as the
+    workbook's formulas read it); blank inputs are no problem (see `notes`)."""
+    reading = read_programme(inputs.program)
+    return [Problem(inputs.program_cells[field], f"{show(inputs.program[field])} is not on the list for "
+                    f"{PROGRAMME_FIELDS[field]}; pick one from the drop-down list")
+            for field in PROGRAMME_FIELDS if reading.rows[field] < 0]
 
 
 def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    fatal = _program_problems(inputs) + problems + check_duplicates(inputs) + team_problems
+    fatal = problems + check_duplicates(inputs) + team_problems
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
-    p = inputs.program
-    recommendation = recommend(p["stage"], p["need"], p["process"], p["cmc_experience"], p["modality"])
+    programme = read_programme(inputs.program)  # no recommendation is a note, never a refusal
+    recommendation = programme.recommendation
     matrix, unreadable = used_scores(inputs)
     evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
     return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
-                   matrix)
+                   matrix, programme.message)
 
 
 

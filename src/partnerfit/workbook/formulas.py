@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
+from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -37,6 +38,8 @@ from .layout import (
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
     NO_QUALIFIED,
+    PROGRAM_NAMES,
+    REASON_NEEDS_ADDIN,
     ROBUSTNESS_ARGS,
     SCORES,
     STATUS_CHECK,
@@ -62,7 +65,7 @@ def _formulas(names: dict[str, Area]):
     """Formula text for every native formula name: name -> f(i, j) for the cell (i, j) of its area."""
     a = names
     m = a["Weights"].rows
-    k0, s0, c0, v0 = a["Calc_Present"].row, a["Statuses"].row, a["Weights"].row, a["Vendor_Names"].row
+    k0, s0, c0 = a["Calc_Present"].row, a["Statuses"].row, a["Weights"].row
     below = a["Calc_Below_Minimum"].col
 
     def calc(i, col, absolute_col=True):
@@ -95,7 +98,8 @@ def _formulas(names: dict[str, Area]):
 
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
-        return f'=IF(Calc_Eval_Mode,{consensus},IF({present(i)},{_clean_formula(score_cell(i, j))},""))'
+        row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
+        return f'=IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
 
     def effective(j):
         return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
@@ -191,6 +195,7 @@ def _formulas(names: dict[str, Area]):
         "Calc_Below_Minimum": below_minimum,
         **_team_formulas(names),
         **_ahp_formulas(names),
+        **_fit_formulas(),
     }
 
 
@@ -227,7 +232,7 @@ def _team_formulas(names: dict[str, Area]):
     """The Evaluations, Consensus and Robustness formulas (see `_formulas`)."""
     a = names
     m = a["Criteria_Names"].rows
-    e0, k0, n0, v0 = a["Eval_Vendors"].row, a["Calc_Present"].row, a["Consensus_Scores"].row, a["Vendor_Names"].row
+    e0, k0, n0 = a["Eval_Vendors"].row, a["Calc_Present"].row, a["Consensus_Scores"].row
     evals = a["Calc_Eval_Used"].col
     counts, s0 = a["Consensus_Counts"].col, a["Statuses"].row
 
@@ -410,13 +415,55 @@ def _ahp_formulas(names: dict[str, Area]):
     }
 
 
+def _fit_formulas():
+    """The Program sheet's partner fit in ordinary formulas: each input's row in the fit lookup
+    (`partner_fit.fit_lookup`; 0 blank, -1 not on its list), the points per type, the 0-100 fit
+    scores and the partner type, exactly as `partner_fit.read_programme` reads the sheet."""
+    fields = list(PROGRAMME_FIELDS)
+    cells = dict(zip(fields, PROGRAM_NAMES.values()))
+    ranges = fit_ranges()
+
+    def row(field):
+        return f"INDEX(Calc_Fit_Rows,{fields.index(field) + 1})"
+
+    def found(j):
+        typed = _choice(cells[fields[j]])
+        return f'=IF({typed}="",0,IFERROR(MATCH("{fields[j]}|"&{typed},Calc_Fit_Keys,0),-1))'
+
+    status = '"' + NO_PROGRAMME + '"'
+    status = f'IF(OR({row("stage")}=0,{row("need")}=0),{status},"")'
+    for field in reversed(fields):
+        status = f'IF({row(field)}<0,"{PICK_FROM_LIST.format(what=PROGRAMME_FIELDS[field])}",{status})'
+
+    def fit(i, j):
+        kind = ("CRO", "CMO", "CDMO")[j]
+        if i == 0:
+            return f'="{kind}"'
+        lo, hi = ranges[kind]
+        serves = f"INDEX(Calc_Fit_Flags,{row('need')},{1 if j == 0 else 2})"
+        return (f'=IF(Calc_Fit_Status<>"","",IF({serves},'
+                f"ROUND(100*(INDEX(Calc_Fit_Total,{j + 1})-({lo}))/{hi - lo},0),0))")
+
+    makes, clinical = (f"INDEX(Calc_Fit_Flags,{row('need')},{k})" for k in (2, 1))
+    return {
+        "Calc_Fit_Rows": lambda i, j: found(j),
+        "Calc_Fit_Total": lambda i, j: "=" + "+".join(
+            f"IF({row(f)}>0,INDEX(Calc_Fit_Points,{row(f)},{j + 1}),0)" for f in fields),
+        "Calc_Fit_Status": lambda i, j: "=" + status,
+        "Fit_Scores": fit,
+        "Recommendation": lambda i, j: (
+            f'=IF(Calc_Fit_Status<>"",Calc_Fit_Status,IF(NOT({makes}),"CRO",'
+            f'IF({clinical},"CRO + ","")&IF(INDEX(Fit_Scores,2,2)>INDEX(Fit_Scores,2,3),"CMO","CDMO")))'
+        ),
+    }
+
+
 def _addin_formulas() -> dict[str, str]:
     program = "Program_Stage,Program_Need,Program_Process,Program_CMC,Program_Modality"
     return {
         "Addin_Version": "=PARTNERFIT_VERSION()",
-        "Fit_Scores": f"=PARTNER_FIT_SCORES({program})",
-        "Recommendation": f"=PARTNER_FIT({program})",
-        "Recommendation_Reason": f"=PARTNER_FIT_WHY({program})",
+        "Addin_Recommendation": f"=PARTNER_FIT({program})",
+        "Recommendation_Reason": f'=IF(Calc_Fit_Status<>"","",IFERROR(PARTNER_FIT_WHY({program}),"{REASON_NEEDS_ADDIN}"))',
         "Addin_Results": (
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),

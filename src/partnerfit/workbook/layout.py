@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..ahp import RANDOM_INDEX
 from ..criteria import SCALE
+from ..partner_fit import fit_key, fit_lookup
 from ..xlsx import column_letter
 
 DEFAULT_CAPACITY = 50
@@ -40,7 +41,7 @@ INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "add
 table (header + names + scores, the argument of VENDOR_RANKING), native formulas, add-in formulas."""
 
 ADDIN_NAMES = frozenset(
-    {"Recommendation", "Fit_Scores", "Recommendation_Reason", "Addin_Results", "Addin_Version",
+    {"Addin_Recommendation", "Recommendation_Reason", "Addin_Results", "Addin_Version",
      "Addin_Consensus", "Robustness_Summary"}
 )
 """Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
@@ -85,6 +86,7 @@ AHP_CONSISTENT = "Consistent: CR is at most 0.10"
 AHP_INCONSISTENT = "Inconsistent: CR is above 0.10; revisit "
 """AHP_Check; the inconsistent message ends with the pair to revisit ("Cost vs Quality systems")."""
 NO_QUALIFIED = "No qualified vendors to compare yet"
+REASON_NEEDS_ADDIN = "The reason needs the partnerfit add-in (see the Start sheet)"
 VENDORS_BEYOND = ("Vendors beyond the first {n} rows of the vendor table are not scored: this workbook has room for "
                   "{n}; make one with more (partnerfit new --vendors N) and copy the vendors into it")
 VENDOR_BELOW = ("typed below the vendor table, so not scored: drag the table's bottom-right corner down over it, "
@@ -227,6 +229,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     full = a0 + m + 2  # Weights (AHP): first row of the full matrix
     below, evals, robust, ahp = _calc_columns(m)
     after = 1 + m  # Vendors: first column after the scores
+    fit, options = ahp + m + 2, len(fit_lookup())  # Calc: the partner-fit lookup, right of the AHP blocks
 
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
@@ -235,9 +238,16 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
         **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
             ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
-        "Fit_Scores": Area(PROGRAM, _P_INPUT, 3, 2, 3, ADDIN),
-        "Recommendation": Area(PROGRAM, _P_RESULT, 1, role=ADDIN),
+        "Fit_Scores": Area(PROGRAM, _P_INPUT, 3, 2, 3, FORMULA),
+        "Recommendation": Area(PROGRAM, _P_RESULT, 1, role=FORMULA),
         "Recommendation_Reason": Area(PROGRAM, _P_RESULT + 1, 1, role=ADDIN),
+        "Addin_Recommendation": Area(PROGRAM, _P_RESULT + 2, 1, role=ADDIN),
+        "Calc_Fit_Keys": Area(CALC, k0, fit, options, role=FIXED),
+        "Calc_Fit_Points": Area(CALC, k0, fit + 1, options, 3, FIXED),
+        "Calc_Fit_Flags": Area(CALC, k0, fit + 4, options, 2, FIXED),
+        "Calc_Fit_Rows": Area(CALC, 2, fit, 1, 5, FORMULA),
+        "Calc_Fit_Total": Area(CALC, 3, fit, 1, 3, FORMULA),
+        "Calc_Fit_Status": Area(CALC, 4, fit, role=FORMULA),
         "Weight_Profile": Area(CRITERIA_SHEET, 1, 1, role=FIXED),
         "Criteria_Check": Area(CRITERIA_SHEET, 2, 1, role=FORMULA),
         "Min_Coverage": Area(CRITERIA_SHEET, 3, 1),
@@ -341,6 +351,16 @@ def table_names(criteria) -> dict[str, str]:
         "Vendor_Scores": structured_ref(VENDOR_TABLE, str(criteria[0]), last),
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
+    }
+
+
+def fit_lookup_cells() -> dict[str, list[list]]:
+    """The fixed cells of the Calc sheet's partner-fit lookup (`partner_fit.fit_lookup`), by name."""
+    options = fit_lookup()
+    return {
+        "Calc_Fit_Keys": [[fit_key(o.factor, o.label)] for o in options],
+        "Calc_Fit_Points": [[float(p) for p in o.points] for o in options],
+        "Calc_Fit_Flags": [[o.clinical, o.makes] for o in options],
     }
 
 

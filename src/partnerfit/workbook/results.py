@@ -30,7 +30,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
-from ..partner_fit import Recommendation
+from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
 from .layout import (
     VENDOR_BELOW,
@@ -451,6 +451,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Robust_Table": robust,
         **ahp_values,
     }
+    values.update(fit_values(f))
     values.update(_addin_values(f, n, values, team))
     return values
 
@@ -479,6 +480,23 @@ def _block(result, rows: int, cols: int) -> list[list]:
     return grid
 
 
+def fit_values(f: Filling) -> dict[str, list[list]]:
+    """The Program sheet's native partner-fit cells (see `formulas._fit_formulas`)."""
+    options = fit_lookup()
+    reading = read_programme({field: getattr(f, field) for field in PROGRAMME_FIELDS})
+    rows = [reading.rows[field] for field in PROGRAMME_FIELDS]
+    total = [float(sum(options[r - 1].points[t] for r in rows if r > 0)) for t in range(3)]
+    rec = reading.recommendation
+    return {
+        "Calc_Fit_Rows": [[float(r) for r in rows]],
+        "Calc_Fit_Total": [total],
+        "Calc_Fit_Status": [[reading.message]],
+        "Fit_Scores": [["CRO", "CMO", "CDMO"], [float(rec.scores[t]) for t in ("CRO", "CMO", "CDMO")] if rec
+                       else ["", "", ""]],
+        "Recommendation": [[rec.partner_type if rec else reading.message]],
+    }
+
+
 def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: EvaluationRead) -> dict[str, list[list]]:
     """What the add-in functions return for these inputs (`native`: the native formulas' values)."""
     m = len(f.criteria)
@@ -503,11 +521,11 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
         robustness = functions.ROBUSTNESS(robust, weights, *ROBUSTNESS_ARGS)
     else:
         robustness = NO_QUALIFIED
+    reading = read_programme(dict(zip(PROGRAMME_FIELDS, program)))
     return {
         "Addin_Version": [[functions.PARTNERFIT_VERSION()]],
-        "Recommendation": [[functions.PARTNER_FIT(*program)]],
-        "Fit_Scores": _block(functions.PARTNER_FIT_SCORES(*program), 2, 3),
-        "Recommendation_Reason": [[functions.PARTNER_FIT_WHY(*program)]],
+        "Addin_Recommendation": [[functions.PARTNER_FIT(*program)]],
+        "Recommendation_Reason": [[reading.recommendation.reason if reading.recommendation else ""]],
         "Addin_Results": _block(results, n + 1, 5),
         "Addin_Consensus": _block(consensus, n + 1, m + 1),
         "Robustness_Summary": [[robustness]],
@@ -547,11 +565,13 @@ class Results:
 
     inputs: Inputs
     parameters: Parameters
-    recommendation: Recommendation
+    recommendation: Recommendation | None
     evaluation: Evaluation
     status: list[str]
     matrix: np.ndarray | None = None
     """The scores the engine ranked (the consensus when the Evaluations sheet holds rows)."""
+    programme_message: str = ""
+    """Why there is no recommendation (`recommendation` None): the Program sheet's own words."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
@@ -565,10 +585,10 @@ class Results:
 
     def as_json(self) -> dict:
         return {
-            "recommendation": {
-                "partner_type": self.recommendation.partner_type,
-                "scores": dict(self.recommendation.scores),
-                "reason": self.recommendation.reason,
+            "recommendation": {  # with no recommendation: no type, no scores, and the reason why
+                "partner_type": self.recommendation.partner_type if self.recommendation else None,
+                "scores": dict(self.recommendation.scores) if self.recommendation else None,
+                "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
             "vendors": self.vendor_table(),
         }

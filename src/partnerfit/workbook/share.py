@@ -97,7 +97,8 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
         AuditRow("Generated at (UTC)", generated.strftime("%Y-%m-%d %H:%M:%S")),
         AuditRow("partnerfit version", __version__),
         AuditRow("Source workbook", source),
-        AuditRow("Recommended partner type", results.recommendation.partner_type),
+        AuditRow("Recommended partner type", results.recommendation.partner_type if results.recommendation
+                 else f"none ({results.programme_message})"),
         AuditRow("Method", METHOD),
         *_sources(results),
         AuditRow("Minimum coverage", p.min_coverage),
@@ -287,27 +288,23 @@ def write_results(source: Source, target, keep_formulas: bool, fallback: bool = 
     patches, skipped = result_patches(source, computed_values(filling(source)))
     warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
                 for name in skipped]
-    # An add-in array's results beyond its anchor are plain values that another program (Excel
-    # without the add-in, LibreOffice, an old run) may have left stale or as errors: set them too.
-    spill: dict[str, set[str]] = {}
+    # Every cell of a result name is set, formula or not: an array's results beyond its anchor are
+    # plain values that another program (Excel without the add-in, LibreOffice, an old run, an
+    # older layout where an add-in array stood) may have left stale or as errors.
     arrays: dict[str, dict[str, str]] = {}
     for name in ADDIN_NAMES | ARRAY_NAMES:
         if source.has(name) and name not in skipped:
             area = source.area(name)
-            part = source.book.sheets.get(area.sheet, "")
-            spill.setdefault(part, set()).update(
-                f"{xlsx.column_letter(c)}{r}" for r in range(area.top, area.bottom + 1)
-                for c in range(area.left, area.right + 1))
             anchor, corner = area.address().split("!")[-1], area.address(area.rows - 1, area.cols - 1).split("!")[-1]
-            arrays.setdefault(part, {})[anchor] = f"{anchor}:{corner}" if corner != anchor else anchor
+            arrays.setdefault(source.book.sheets.get(area.sheet, ""), {})[anchor] = (
+                f"{anchor}:{corner}" if corner != anchor else anchor)
     parts = {}
     sheet_of_part = {part: sheet for sheet, part in source.book.sheets.items()}
     for part in ([p for p in source.package.parts if p in sheet_of_part] if fallback else patches):
         values = patches.get(part, {})
         cached = _Cached(source, sheet_of_part[part]) if fallback else None
         parts[part], patched = xlsx.patch_sheet(xlsx.read_part(source.package, part), values,
-                                                keep_formulas, cached, spill.get(part, frozenset()),
-                                                arrays.get(part))
+                                                keep_formulas, cached, values.keys(), arrays.get(part))
         if cached is not None and cached.used:
             warnings.append(f"{sheet_of_part[part]}: {len(cached.used)} formula(s) of your own "
                             f"(e.g. {sorted(cached.used)[0]}) keep the value Excel last computed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +24,11 @@ from ..domain import (
     PARTNER_PROFILES,
     CMCExperience,
     Modality,
-    Need,
     PartnerType,
     Process,
     Stage,
 )
+from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
 from .formulas import _addin_formulas, _formulas
 from .layout import (
@@ -63,6 +62,7 @@ from .layout import (
     EVAL_OK,
     EVALUATION_NAMES,
     EVALUATIONS,
+    FIXED,
     PROGRAM,
     SCORES,
     SHEETS,
@@ -72,6 +72,7 @@ from .layout import (
     VENDOR_TABLE,
     VENDORS,
     cell_ref,
+    fit_lookup_cells,
     layout,
     table_names,
 )
@@ -130,12 +131,6 @@ _CONF = (
 )
 """The xlwings.conf sheet: key in column A, value in B from A1 (a blank value falls back to the
 ribbon's setting); notes in C, which xlwings does not read."""
-
-
-def _needs() -> list[str]:
-    """The need drop-down: every combination of needs, joined by " + "."""
-    labels = Need.labels()
-    return [" + ".join(c) for k in range(1, len(labels) + 1) for c in combinations(labels, k)]
 
 
 def _cached(value):
@@ -330,16 +325,15 @@ class _Writer:
         ws.set_tab_color("#BF9000")
         ws.write_string(0, 0, "Program: which partner type fits?", self.style("title"))
         ws.set_row(0, 24)
-        ws.write_string(1, 0, "Describe the program in the yellow cells. The recommendation needs the "
-                              "live functions (see Start); the other sheets work without them.",
-                        self.style("subtitle"))
+        ws.write_string(1, 0, "Pick from the lists in the yellow cells. The reason needs the live functions "
+                              "(see Start); the rest are ordinary formulas.", self.style("subtitle"))
         ws.write_string(_P_INPUT - 1, 3, "Fit score (0-100)", self.style("label"))
         inputs = [self.f.stage, self.f.need, self.f.process, self.f.cmc_experience, self.f.modality]
         for k, ((label, choices, error, message), value) in enumerate(zip(_PROGRAM_INPUTS, inputs)):
             row = _P_INPUT + k
             ws.write_string(row, 0, label, self.style("label"))
             self.put(PROGRAM, row, 1, value, self.style("input"))
-            choices = choices or _needs()
+            choices = choices or need_options()
             ws.data_validation(row, 1, row, 1, {
                 "validate": "list", "source": choices, "error_type": error,
                 "input_title": label.split(" (")[0][:32], "input_message": message[:255],
@@ -347,12 +341,15 @@ class _Writer:
             })
         result = _P_RESULT
         ws.write_string(result, 0, "Recommended partner type", self.style("label"))
-        self.addin("Recommendation", self.style("addin", "big"))
+        self.formula("Recommendation", self.style("computed", "big"))
         ws.set_row(result, 22)
         ws.write_string(result + 1, 0, "Why", self.style("label"))
         self.addin("Recommendation_Reason", self.style("addin", "wrap"))
         ws.set_row(result + 1, 48)
-        self.addin("Fit_Scores", self.style("addin", "center", "whole"), self.style("addin", "center", "bold"))
+        ws.write_string(result + 2, 0, "Add-in check (PARTNER_FIT)", self.style("note"))
+        self.addin("Addin_Recommendation", self.style("addin"))
+        fit = self.names["Fit_Scores"]
+        self.formula("Fit_Scores", [self.style("computed", "center", "whole")] * fit.cols)
         top = result + 3
         ws.write_string(top, 0, "The three partner types", self.style("section"))
         ws.write_blank(top, 1, None, self.style("section"))
@@ -470,7 +467,7 @@ class _Writer:
         self.fill("Vendor_Sites", _column(v.site for v in rows), self.style("input"))
         self.fill("Vendor_Evidence", _column(v.evidence for v in rows), self.style("input"))
         self.fill("Vendor_Comments", _column(v.comments for v in rows), self.style("input"))
-        self.formula("Vendor_Warning", self.style("bad", "bold"))
+        self.formula("Vendor_Warning", self.style("bold", font_color="#9C0006"))  # red text, no fill when empty
         first, last = _V_HEAD + 1, _V_HEAD + n
         choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]
         ws.data_validation(first, 1, last, m, {
@@ -770,9 +767,15 @@ class _Writer:
             area = self.names[name]
             ws.write_string(area.row - 1, area.col, name.removeprefix("Calc_"), self.style("label"))
         plain = self.style("computed")
+        fit, lookup = self.names["Calc_Fit_Keys"], fit_lookup_cells()
+        ws.write_string(fit.row - 1, fit.col, "Partner-fit lookup: key, points CRO CMO CDMO, clinical, makes",
+                        self.style("label"))
         for name, area in self.names.items():
             if area.sheet == CALC:
-                self.formula(name, plain)
+                if area.role == FIXED:
+                    self.fill(name, lookup[name], plain)
+                else:
+                    self.formula(name, plain)
         ws.set_column(0, below + m, 12)
         self.finish(CALC)
 

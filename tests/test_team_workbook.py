@@ -50,7 +50,9 @@ from partnerfit.workbook.layout import (
     TABLE,
     layout,
 )
-from partnerfit.workbook.model import Filling
+from partnerfit.workbook.check import evaluation_problems
+from partnerfit.workbook.model import Code, Filling
+from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, read_evaluations
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
@@ -366,6 +368,20 @@ def test_check_lists_evaluation_problems_and_notes_disagreements(team, tmp_path)
     assert any("the Vendors sheet's scores are set aside" in line for line in notes)
     problems = [line for line in clean.stdout.splitlines() if ": note: " not in line]
     assert problems and all("no evaluator scored" in line for line in problems)  # two vendors nobody scored
+
+
+def test_evaluation_problems_carry_codes(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    write_workbook(bad, replace(team_problems_filling(), consensus_method="avg"))
+    problems = evaluation_problems(read_inputs(Source(bad)))
+    E = Code
+    assert [(p.cell, p.code) for p in problems] == [
+        ("Evaluations!B3", E.CONSENSUS_METHOD), ("Evaluations!A38", E.EVALUATION_VENDOR),
+        ("Evaluations!A39", E.EVALUATION_VENDOR), ("Evaluations!C40", E.EVALUATION_CRITERION),
+        ("Evaluations!D41", E.EVALUATION_SCORE), ("Evaluations!D42", E.EVALUATION_SCORE),
+        ("Evaluations!B43", E.EVALUATION_FILL), ("Evaluations!D44", E.EVALUATION_SCORE),
+        ("Evaluations!A46", E.EVALUATION_DUPLICATE), ("Evaluations!A47", E.EVALUATION_FILL),
+    ]
 
 
 def test_shared_copy_of_a_team_workbook_verifies_and_catches_an_edited_evaluation(team, tmp_path):

@@ -4,6 +4,7 @@ finds (`Inputs`, with where each value lives), and the `Problem` found in a cell
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum, auto
 
 import numpy as np
 
@@ -166,12 +167,44 @@ class Filling:
 
 
 
+class Code(Enum):
+    """What a `Problem` is about: compare codes, never message text."""
+
+    PROGRAM = auto()
+    """A programme field (stage, need, ...) that is not one of its choices."""
+    UNNAMED_VENDOR = auto()
+    UNNAMED_CRITERION = auto()
+    NO_CRITERIA = auto()
+    WEIGHT = auto()
+    MINIMUM = auto()
+    MIN_COVERAGE = auto()
+    USE_AHP = auto()
+    JUDGEMENT = auto()
+    DUPLICATE_VENDOR = auto()
+    SCORE = auto()
+    """A score cell that is not a score on the scale."""
+    MISSING_MUST = auto()
+    """A must-have criterion nobody scored."""
+    CONSENSUS_METHOD = auto()
+    EVALUATION_FILL = auto()
+    EVALUATION_VENDOR = auto()
+    EVALUATION_CRITERION = auto()
+    EVALUATION_SCORE = auto()
+    EVALUATION_DUPLICATE = auto()
+    SCORES_SET_ASIDE = auto()
+    """Notes (not problems): the Vendors sheet's scores set aside for the consensus, evaluators
+    who disagree, inconsistent AHP judgements in use."""
+    DISAGREEMENT = auto()
+    INCONSISTENT_AHP = auto()
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a workbook: where, and what to do about it."""
+    """One thing wrong in a workbook: where, what to do about it, and its `Code`."""
 
     cell: str
     message: str
+    code: Code
 
     def __str__(self) -> str:
         # One line, even when a name typed with Alt+Enter holds a line break.

@@ -33,7 +33,7 @@ from .layout import (
     VENDOR_EXTRA,
     VENDORS_BEYOND,
 )
-from .model import Filling, Inputs, Problem
+from .model import Code, Filling, Inputs, Problem
 from .results import read_evaluations
 
 
@@ -121,7 +121,7 @@ def read_inputs(source: Source) -> Inputs:
     for i in compress(range(len(names)), map(operator.not_, names)):
         if not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
-                                    "enter the vendor's name or clear the row"))
+                                    "enter the vendor's name or clear the row", Code.UNNAMED_VENDOR))
     inputs = Inputs(
         program=program,
         program_cells={k: areas[n].address() for k, n in PROGRAM_NAMES.items()},
@@ -141,7 +141,8 @@ def read_inputs(source: Source) -> Inputs:
     for i, name in enumerate(names_all):
         if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
             problems.append(Problem(inputs.list_cell("Criteria_Names", i),
-                                    "a weight or minimum is set for a criterion with no name; name it or clear the row"))
+                                    "a weight or minimum is set for a criterion with no name; name it or clear the row",
+                                    Code.UNNAMED_CRITERION))
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     return inputs

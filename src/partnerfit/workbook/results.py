@@ -49,14 +49,11 @@ from .layout import (
     CHECK_ROWS,
     CHECK_TOTAL,
     CHECK_USE_AHP,
-    EVAL_CRITERION,
     EVAL_DUPLICATE,
-    EVAL_FILL,
     EVAL_METHOD,
     EVAL_OK,
     EVAL_ROWS,
     EVAL_SCORE,
-    EVAL_VENDOR,
     INVALID_CELL,
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
@@ -66,6 +63,7 @@ from .layout import (
     STATUS_CHECK,
     STATUS_EVALUATIONS,
     WEIGHT_PROBLEM,
+    RowCheck,
 )
 from .model import Filling, Inputs
 
@@ -114,10 +112,19 @@ class EvaluationRead:
     """Each row's score as the clean-scores block reads it: a number, "" or INVALID_CELL."""
     duplicate_of: list[int]
     cell: list[int]
-    checks: list[str]
-    """The Check column ("" when the row is fine)."""
+    codes: list[RowCheck]
+    """What the Check column says about each row."""
+    first_row: int
+    """The 0-based sheet row of the first evaluation row (the duplicate's text names a row)."""
     median: bool
     method_ok: bool
+
+    @property
+    def checks(self) -> list[str]:
+        """The Check column's texts ("" when the row is fine)."""
+        texts = {RowCheck.SCORE: EVAL_SCORE.format(lo=_LO, hi=_HI)}
+        return [f"{EVAL_DUPLICATE}{self.first_row + duplicate}" if code is RowCheck.DUPLICATE
+                else texts.get(code, code.value) for code, duplicate in zip(self.codes, self.duplicate_of)]
 
     @property
     def rows(self) -> int:
@@ -130,7 +137,9 @@ class EvaluationRead:
 
     @property
     def check(self) -> str:
-        return EVAL_ROWS if any(self.checks) else EVAL_OK if self.method_ok else EVAL_METHOD
+        if any(code is not RowCheck.OK for code in self.codes):
+            return EVAL_ROWS
+        return EVAL_OK if self.method_ok else EVAL_METHOD
 
     @property
     def method(self) -> str:
@@ -164,7 +173,7 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
     vendors, criteria = index(vendor_names), index(criteria_names)
     m = len(criteria_names)
     first: dict[tuple, int] = {}
-    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "checks")}
+    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "codes")}
     for k, row in enumerate(rows):
         vendor, evaluator, criterion, score = row[:4]
         filled = [is_present(x) for x in (vendor, evaluator, criterion, score)]
@@ -177,24 +186,24 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
             duplicate = first.setdefault((vendor_at, criterion_at, name_key(evaluator)), k + 1)
             duplicate = 0 if duplicate == k + 1 else duplicate
         if not used:
-            check = ""
+            check = RowCheck.OK
         elif not all(filled[:3]):
-            check = EVAL_FILL
+            check = RowCheck.FILL
         elif not vendor_at:
-            check = EVAL_VENDOR
+            check = RowCheck.VENDOR
         elif not criterion_at:
-            check = EVAL_CRITERION
+            check = RowCheck.CRITERION
         elif clean == INVALID_CELL:
-            check = EVAL_SCORE.format(lo=_LO, hi=_HI)
+            check = RowCheck.SCORE
         elif duplicate:
-            check = f"{EVAL_DUPLICATE}{first_row + duplicate}"
+            check = RowCheck.DUPLICATE
         else:
-            check = ""
+            check = RowCheck.OK
         cell = (vendor_at - 1) * m + criterion_at if vendor_at and criterion_at and isinstance(clean, float) else 0
         for key, value in zip(out, (used, vendor_at, criterion_at, clean, duplicate, cell, check)):
             out[key].append(value)
     choice = choice_value(method)
-    return EvaluationRead(**out, median=choice == "median", method_ok=choice in ("", "mean", "median"))
+    return EvaluationRead(**out, first_row=first_row, median=choice == "median", method_ok=choice in ("", "mean", "median"))
 
 
 @dataclass(frozen=True)

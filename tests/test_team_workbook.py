@@ -374,13 +374,12 @@ def test_evaluation_problems_carry_codes(tmp_path):
     bad = tmp_path / "bad.xlsx"
     write_workbook(bad, replace(team_problems_filling(), consensus_method="avg"))
     problems = evaluation_problems(read_inputs(Source(bad)))
-    E = Code
     assert [(p.cell, p.code) for p in problems] == [
-        ("Evaluations!B3", E.CONSENSUS_METHOD), ("Evaluations!A38", E.EVALUATION_VENDOR),
-        ("Evaluations!A39", E.EVALUATION_VENDOR), ("Evaluations!C40", E.EVALUATION_CRITERION),
-        ("Evaluations!D41", E.EVALUATION_SCORE), ("Evaluations!D42", E.EVALUATION_SCORE),
-        ("Evaluations!B43", E.EVALUATION_FILL), ("Evaluations!D44", E.EVALUATION_SCORE),
-        ("Evaluations!A46", E.EVALUATION_DUPLICATE), ("Evaluations!A47", E.EVALUATION_FILL),
+        ("Evaluations!B3", Code.CONSENSUS_METHOD), ("Evaluations!A38", Code.EVALUATION_VENDOR),
+        ("Evaluations!A39", Code.EVALUATION_VENDOR), ("Evaluations!C40", Code.EVALUATION_CRITERION),
+        ("Evaluations!D41", Code.EVALUATION_SCORE), ("Evaluations!D42", Code.EVALUATION_SCORE),
+        ("Evaluations!B43", Code.EVALUATION_FILL), ("Evaluations!D44", Code.EVALUATION_SCORE),
+        ("Evaluations!A46", Code.EVALUATION_DUPLICATE), ("Evaluations!A47", Code.EVALUATION_FILL),
     ]
 
 

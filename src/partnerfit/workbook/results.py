@@ -25,7 +25,7 @@ from ..cells import (
     is_present,
     name_key,
     read_judgement,
-    read_score,
+    score_value,
     score_matrix,
 )
 from ..consensus import DISAGREEMENT, cell_statistics
@@ -70,7 +70,7 @@ from .model import Filling, Inputs
 
 def _clean(value):
     """The clean-scores cell: the score, "" when not scored, INVALID_CELL otherwise."""
-    number = read_score(value)
+    number = score_value(value)
     if number is None or not (math.isnan(number) or SCALE[0] <= number <= SCALE[1]):
         return INVALID_CELL
     return "" if math.isnan(number) else number
@@ -375,9 +375,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             matrix = centre[listed]
             unreadable = np.zeros(matrix.shape, dtype=bool)
         else:
-            read = [[read_score(x) for x in rows[i].scores] for i in listed]
-            unreadable = np.array([[x is None for x in row] for row in read], dtype=bool)
-            matrix = np.array([[math.nan if x is None else x for x in row] for row in read], dtype=float)
+            matrix, unreadable = score_matrix([rows[i].scores for i in listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])

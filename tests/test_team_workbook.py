@@ -50,7 +50,7 @@ from partnerfit.workbook.layout import (
     TABLE,
     layout,
 )
-from partnerfit.workbook.check import evaluation_problems
+from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.model import Code, Filling
 from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, read_evaluations
@@ -381,6 +381,17 @@ def test_evaluation_problems_carry_codes(tmp_path):
         ("Evaluations!B43", Code.EVALUATION_FILL), ("Evaluations!D44", Code.EVALUATION_SCORE),
         ("Evaluations!A46", Code.EVALUATION_DUPLICATE), ("Evaluations!A47", Code.EVALUATION_FILL),
     ]
+
+
+def test_use_ahp_is_read_as_the_workbook_reads_it(tmp_path):
+    for answer, problem in (("No", False), (" yes ", False), ("\u00a0No", True), ("maybe", True)):
+        filling = ahp_filling(A2_CRITERIA, A2, use_ahp=answer)
+        path = tmp_path / "ahp.xlsx"
+        write_workbook(path, filling)
+        shown = computed_values(filling)["Criteria_Check"][0][0]
+        codes = [p.code for p in check(read_inputs(Source(path)))]
+        assert (shown == "Use AHP weights must be Yes or No") == problem, (answer, shown)  # the workbook
+        assert (Code.USE_AHP in codes) == problem, (answer, codes)  # the command line
 
 
 def test_shared_copy_of_a_team_workbook_verifies_and_catches_an_edited_evaluation(team, tmp_path):

@@ -75,14 +75,12 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
 def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | None:
     """The AHP weights of the named criteria when Use AHP weights is Yes (else None); the
     problems that prevent them go to `problems`, one per unusable judgement."""
-    value = inputs.use_ahp
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+    choice = choice_value(inputs.use_ahp)
+    if choice in ("", "no"):
         return None
     cell = inputs.areas["Use_AHP"].address()
-    if choice_value(value) not in ("", "yes", "no"):
-        problems.append(Problem(cell, f"use AHP weights is {show(value)}; choose Yes or No", Code.USE_AHP))
-        return None
-    if choice_value(value) != "yes":
+    if choice != "yes":
+        problems.append(Problem(cell, f"use AHP weights is {show(inputs.use_ahp)}; choose Yes or No", Code.USE_AHP))
         return None
     block, m = inputs.judgements, len(inputs.criteria_cells)
     if block is None or len(block) != m or any(len(row) != m for row in block):

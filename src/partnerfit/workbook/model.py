@@ -249,10 +249,7 @@ class Inputs:
     @property
     def uses_ahp(self) -> bool:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
-        value = self.use_ahp
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
-            return False  # the usual answers, without loading the template module
-        return choice_value(value) == "yes"
+        return choice_value(self.use_ahp) == "yes"
 
     def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""

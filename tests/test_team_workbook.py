@@ -39,6 +39,7 @@ from template_cases import (
 from partnerfit import functions
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
+from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.layout import (
     AHP_STEPS,
     EVALUATION_NAMES,
@@ -50,7 +51,6 @@ from partnerfit.workbook.layout import (
     TABLE,
     layout,
 )
-from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.model import Code, Filling
 from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, read_evaluations

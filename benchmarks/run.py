@@ -203,9 +203,8 @@ def cli():
     from python_calamine import CalamineWorkbook
 
     from partnerfit.workbook.check import score_inputs
-
-    from partnerfit.workbook.reader import Source, read_inputs
-
+    from partnerfit.workbook.reader import Source, filling, read_inputs
+    from partnerfit.workbook.results import computed_values
     from partnerfit.workbook.share import write_results
 
     path = big_workbook()
@@ -219,7 +218,8 @@ def cli():
         return json.dumps(score_inputs(read_inputs(Source(path))).as_json())
 
     def score_output():
-        write_results(Source(path), out, keep_formulas=True)
+        source = Source(path)
+        write_results(source, out, computed_values(filling(source)), keep_formulas=True)
 
     def load_save():
         openpyxl.load_workbook(path).save(out)

@@ -20,6 +20,7 @@ from template_cases import name_ref, named_values, random_filling
 from partnerfit.example import Vendor
 from partnerfit.workbook.layout import CONF, INPUT_NAMES
 from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
 
@@ -174,6 +175,22 @@ def test_check_lists_every_problem_with_its_cell(tmp_path):
     for fragment in expected:
         assert any(line.startswith(fragment) for line in lines), (fragment, lines)
     assert "Traceback" not in result.stderr
+
+
+def test_text_the_workbook_cannot_read_is_invalid_on_the_command_line_too(tmp_path):
+    criteria = Filling(partner_type="CMO").criteria
+    odd = ("４", "0_3", "4\u00a0")  # Python's float reads them; the workbook's formulas do not
+    filling = Filling(partner_type="CMO", stage="Phase II", need="manufacturing", vendors=tuple(
+        Vendor(f"Vendor {k}", "", (text, *[4.0] * (len(criteria) - 1))) for k, text in enumerate(odd)))
+    path = tmp_path / "odd.xlsx"
+    write_workbook(path, filling)
+    statuses = [status for (status,) in computed_values(filling)["Statuses"][:3]]
+    assert all(status.startswith("Invalid") for status in statuses), statuses  # the workbook's cells
+    result = run("check", path)
+    assert result.returncode == 1
+    for row in (5, 6, 7):
+        assert any(line.startswith(f"Vendors!B{row}: ") and "is not a score from 1 to 5" in line
+                   for line in result.stdout.splitlines()), (row, result.stdout)
 
 
 def test_check_clean_workbook_exits_0(tmp_path):

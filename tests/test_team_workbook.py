@@ -39,6 +39,7 @@ from template_cases import (
 from partnerfit import functions
 from partnerfit.ahp import ahp_weights
 from partnerfit.consensus import consensus
+from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.layout import (
     AHP_STEPS,
     EVALUATION_NAMES,
@@ -50,7 +51,8 @@ from partnerfit.workbook.layout import (
     TABLE,
     layout,
 )
-from partnerfit.workbook.model import Filling
+from partnerfit.workbook.model import Code, Filling
+from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, read_evaluations
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
@@ -366,6 +368,30 @@ def test_check_lists_evaluation_problems_and_notes_disagreements(team, tmp_path)
     assert any("the Vendors sheet's scores are set aside" in line for line in notes)
     problems = [line for line in clean.stdout.splitlines() if ": note: " not in line]
     assert problems and all("no evaluator scored" in line for line in problems)  # two vendors nobody scored
+
+
+def test_evaluation_problems_carry_codes(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    write_workbook(bad, replace(team_problems_filling(), consensus_method="avg"))
+    problems = evaluation_problems(read_inputs(Source(bad)))
+    assert [(p.cell, p.code) for p in problems] == [
+        ("Evaluations!B3", Code.CONSENSUS_METHOD), ("Evaluations!A38", Code.EVALUATION_VENDOR),
+        ("Evaluations!A39", Code.EVALUATION_VENDOR), ("Evaluations!C40", Code.EVALUATION_CRITERION),
+        ("Evaluations!D41", Code.EVALUATION_SCORE), ("Evaluations!D42", Code.EVALUATION_SCORE),
+        ("Evaluations!B43", Code.EVALUATION_FILL), ("Evaluations!D44", Code.EVALUATION_SCORE),
+        ("Evaluations!A46", Code.EVALUATION_DUPLICATE), ("Evaluations!A47", Code.EVALUATION_FILL),
+    ]
+
+
+def test_use_ahp_is_read_as_the_workbook_reads_it(tmp_path):
+    for answer, problem in (("No", False), (" yes ", False), ("\u00a0No", True), ("maybe", True)):
+        filling = ahp_filling(A2_CRITERIA, A2, use_ahp=answer)
+        path = tmp_path / "ahp.xlsx"
+        write_workbook(path, filling)
+        shown = computed_values(filling)["Criteria_Check"][0][0]
+        codes = [p.code for p in check(read_inputs(Source(path)))]
+        assert (shown == "Use AHP weights must be Yes or No") == problem, (answer, shown)  # the workbook
+        assert (Code.USE_AHP in codes) == problem, (answer, codes)  # the command line
 
 
 def test_shared_copy_of_a_team_workbook_verifies_and_catches_an_edited_evaluation(team, tmp_path):

@@ -78,3 +78,43 @@ def test_version_and_signatures_suit_xlwings():
         assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters)
         assert "caller" not in inspect.signature(function).parameters
         assert function.__doc__ and len(function.__doc__) <= 255
+
+
+def test_every_function_is_registered_with_each_argument_documented(monkeypatch):
+    """partnerfit.udfs decorates each plain function of partnerfit.functions for xlwings: one
+    xlwings.arg per parameter, by name, in order (xlwings' decorators do nothing off Windows, so
+    they are recorded here)."""
+    import importlib
+
+    import xlwings
+
+    registered = {}
+
+    def arg(name, **options):
+        def record(function):
+            registered.setdefault(function.__name__, []).insert(0, (name, options))
+            return function
+        return record
+
+    def func(**options):
+        def record(function):
+            assert options == {"category": "partnerfit"}
+            registered.setdefault(function.__name__, [])
+            return function
+        return record
+
+    monkeypatch.setattr(xlwings, "arg", arg)
+    monkeypatch.setattr(xlwings, "func", func)
+    try:
+        module = importlib.reload(udfs)
+        plain = {name for name in dir(functions) if name.isupper() and callable(getattr(functions, name))}
+        assert set(registered) == plain
+        for name in plain:
+            assert getattr(module, name) is getattr(functions, name)
+            parameters = list(inspect.signature(getattr(functions, name)).parameters)
+            assert [a for a, _ in registered[name]] == parameters, name
+            for a, options in registered[name]:
+                assert 0 < len(options["doc"]) <= 255 and set(options) <= {"doc", "ndim"}, (name, a)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(udfs)

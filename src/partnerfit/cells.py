@@ -49,35 +49,50 @@ def cell_texts(cells: list) -> list[str]:
     return ["" if is_blank(cell) else cell_text(cell) for cell in cells]
 
 
-def is_not_scored(value: object) -> bool:
-    """True for a blank cell or one marked N/A."""
-    return is_blank(value) or (isinstance(value, str) and value.strip().lower() in NOT_SCORED)
+NUMBER_CHARS = frozenset("0123456789.eE+-")
+"""Characters a score typed as text may hold (the workbook reads it with VALUE)."""
+JUDGEMENT_CHARS = frozenset("0123456789./")
+"""Characters an AHP judgement typed as text may hold once its spaces are removed ("1 / 3")."""
+
+
+def excel_trim(text: str) -> str:
+    """Excel's TRIM(CLEAN(text)): control characters removed, runs of spaces folded, ends trimmed."""
+    return " ".join(part for part in "".join(c for c in text if c >= " ").split(" ") if part)
 
 
 def score_value(value: object) -> float | None:
-    """One score cell as a float; NaN when not scored; None when it cannot be read as a number.
+    """One score cell as the workbook's formulas read it: a float; NaN when not scored (blank,
+    N/A, ...); None when it is not a number (a boolean, a date, other text).
 
-    Numbers typed as text (" 4 ") are accepted; booleans and dates are not scores.
+    Text is read as the workbook's VALUE(TRIM(CLEAN(...))) does: control characters dropped,
+    spaces trimmed, then digits, ".", "e", "+" and "-" only, so " 4 " is 4 but "４" (full
+    width), "0_3", "$4" or "96:00" are not scores (Python's float or Excel's VALUE alone would
+    read some of them). Numbers of other types (Fraction, Decimal from a database) are read too.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
-    if isinstance(value, (Real, Decimal)):  # Fraction, Decimal (from a database, say)
+    if value is None:
+        return math.nan
+    if isinstance(value, (Real, Decimal)):
         try:
             number = float(value)
         except (ValueError, OverflowError):
             return None
         return number if math.isfinite(number) else None
-    if is_not_scored(value):
+    if not isinstance(value, str):
+        return None  # dates, error values
+    text = excel_trim(value)
+    if text.lower() in NOT_SCORED:
         return math.nan
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
+    if not set(text) <= NUMBER_CHARS:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def score_matrix(rows: Sequence[Sequence[object]]) -> tuple[np.ndarray, np.ndarray]:
@@ -151,12 +166,6 @@ def numbers(values: Iterable[object], what: str, names: Sequence[str], blank: fl
 
 # ---------------------------------------------------------------- as the workbook's formulas read a cell
 
-NUMBER_CHARS = frozenset("0123456789.eE+-")
-"""Characters a score typed as text may hold (the workbook reads it with VALUE)."""
-JUDGEMENT_CHARS = frozenset("0123456789./")
-"""Characters an AHP judgement typed as text may hold once its spaces are removed ("1 / 3")."""
-
-
 def is_number(value) -> bool:
     """A number as Excel's ISNUMBER sees it in a typed cell (booleans are not numbers)."""
     return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
@@ -167,34 +176,6 @@ def is_empty(value) -> bool:
     """An empty cell as the formulas' `cell=""` test sees it."""
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
-
-def excel_trim(text: str) -> str:
-    """Excel's TRIM(CLEAN(text)): control characters removed, runs of spaces folded, ends trimmed."""
-    return " ".join(part for part in "".join(c for c in text if c >= " ").split(" ") if part)
-
-
-def read_score(value) -> float | None:
-    """One score cell as the workbook's formulas read it: a number, NaN (not scored) or None.
-
-    Like `cells.score_value`, except that text must consist of digits, `.`, `e`, `+` and `-`
-    once trimmed of spaces and control characters (Excel's VALUE reads "$4" or "96:00" too).
-    """
-    if is_empty(value):
-        return math.nan
-    if is_number(value):
-        return float(value)
-    if not isinstance(value, str):
-        return None  # booleans, dates, error values
-    text = excel_trim(value)
-    if text.lower() in NOT_SCORED:
-        return math.nan
-    if not set(text) <= NUMBER_CHARS:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 def is_present(name) -> bool:
     """A vendor row counts when its name is not blank (LEN(TRIM(name))>0)."""

@@ -230,7 +230,8 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     import json
 
     from .workbook.check import score_inputs
-    from .workbook.reader import Source, read_inputs
+    from .workbook.reader import Source, filling, read_inputs
+    from .workbook.results import computed_values
     from .workbook.share import write_results
     from .xlsx import write_atomically
 
@@ -251,7 +252,8 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
         if in_place:
             _backup(source.path)
         warnings: list[str] = []
-        write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, keep_formulas=True)),
+        computed = computed_values(filling(source))
+        write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, computed, keep_formulas=True)),
                          force=force or in_place)
         _note(warnings, target)
         print(f"Wrote {target}", file=sys.stderr if as_json else sys.stdout)

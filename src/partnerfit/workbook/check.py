@@ -17,14 +17,11 @@ from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import check_coverage, check_minimums, check_weights, evaluate
 from .layout import (
     DEFAULT_MIN_COVERAGE,
-    EVAL_CRITERION,
-    EVAL_FILL,
-    EVAL_SCORE,
-    EVAL_VENDOR,
     EVALUATION_NAMES,
     MAX_AHP_CRITERIA,
+    RowCheck,
 )
-from .model import Inputs, Problem
+from .model import Code, Inputs, Problem
 from .results import Parameters, Results, read_ahp, used_scores
 
 
@@ -35,29 +32,31 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
     for k, name in enumerate(inputs.criteria):
         row = inputs.criteria_rows[k]
         weights.append(_number(inputs.weights[k], f"weight for {name}", 0.0,
-                               inputs.list_cell("Weights", row), problems))
+                               inputs.list_cell("Weights", row), Code.WEIGHT, problems))
         minimums.append(_number(inputs.minimums[k], f"must-have minimum for {name}", math.nan,
-                                inputs.list_cell("Minimums", row), problems))
+                                inputs.list_cell("Minimums", row), Code.MINIMUM, problems))
     coverage_cell = inputs.areas["Min_Coverage"].address() if "Min_Coverage" in inputs.areas else "Min_Coverage"
-    coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell, problems)
+    coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell,
+                       Code.MIN_COVERAGE, problems)
     ahp_weights = _ahp_parameters(inputs, problems)
     if ahp_weights is not None:  # the typed weights are ignored, but a negative one is still a typo
         negative = [k for k, w in enumerate(weights) if w < 0]
         for k in negative:
             problems.append(Problem(inputs.list_cell("Weights", inputs.criteria_rows[k]),
-                                    f"weight for {inputs.criteria[k]} is {weights[k]:g}; weights must be 0 or more"))
+                                    f"weight for {inputs.criteria[k]} is {weights[k]:g}; weights must be 0 or more",
+                                    Code.WEIGHT))
         weights = ahp_weights
     if not inputs.criteria:
         problems.append(Problem(inputs.list_cell("Criteria_Names", 0), "no criteria are named; "
-                                "enter at least one criterion with a weight"))
+                                "enter at least one criterion with a weight", Code.NO_CRITERIA))
         return None, problems
     if problems:
         return None, problems
     w, mins = np.array(weights), np.array(minimums)
-    for check, args, where in (
-        (check_weights, (w, inputs.criteria), "Weights"),
-        (check_minimums, (mins, inputs.criteria, SCALE), "Minimums"),
-        (check_coverage, (coverage,), None),
+    for check, args, where, code in (
+        (check_weights, (w, inputs.criteria), "Weights", Code.WEIGHT),
+        (check_minimums, (mins, inputs.criteria, SCALE), "Minimums", Code.MINIMUM),
+        (check_coverage, (coverage,), None, Code.MIN_COVERAGE),
     ):
         try:
             check(*args)
@@ -66,7 +65,7 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
             bad = _first_bad(check, args)
             if bad is not None and where is not None:
                 cell = inputs.list_cell(where, inputs.criteria_rows[bad])
-            problems.append(Problem(cell, str(error)))
+            problems.append(Problem(cell, str(error), code))
     if problems:
         return None, problems
     return Parameters(w, mins, coverage), problems
@@ -75,23 +74,21 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
 def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | None:
     """The AHP weights of the named criteria when Use AHP weights is Yes (else None); the
     problems that prevent them go to `problems`, one per unusable judgement."""
-    value = inputs.use_ahp
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
+    choice = choice_value(inputs.use_ahp)
+    if choice in ("", "no"):
         return None
     cell = inputs.areas["Use_AHP"].address()
-    if choice_value(value) not in ("", "yes", "no"):
-        problems.append(Problem(cell, f"use AHP weights is {show(value)}; choose Yes or No"))
-        return None
-    if choice_value(value) != "yes":
+    if choice != "yes":
+        problems.append(Problem(cell, f"use AHP weights is {show(inputs.use_ahp)}; choose Yes or No", Code.USE_AHP))
         return None
     block, m = inputs.judgements, len(inputs.criteria_cells)
     if block is None or len(block) != m or any(len(row) != m for row in block):
         problems.append(Problem(cell, "use AHP weights is Yes, but the workbook has no AHP_Judgements block of "
-                                      f"{m} x {m} cells; set it to No or regenerate the workbook"))
+                                      f"{m} x {m} cells; set it to No or regenerate the workbook", Code.USE_AHP))
         return None
     if m > MAX_AHP_CRITERIA:
         problems.append(Problem(cell, f"AHP compares at most {MAX_AHP_CRITERIA} criteria, not {m}; "
-                                      "set Use AHP weights to No"))
+                                      "set Use AHP weights to No", Code.USE_AHP))
         return None
     read = read_ahp(block)
     if not read.ok:
@@ -102,7 +99,7 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
                     problems.append(Problem(area.address(i, j), (
                         f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
                         f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
-                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)")))
+                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
         return None
     return [float(read.result.weights[i]) for i in inputs.criteria_rows]
 
@@ -125,11 +122,11 @@ def _range_text(inputs: Inputs, name: str) -> str:
     return f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}"
 
 
-def _number(value, what: str, blank: float, cell: str, problems: list[Problem]) -> float:
+def _number(value, what: str, blank: float, cell: str, code: Code, problems: list[Problem]) -> float:
     try:
         return number(value, what, blank)
     except PartnerfitError as error:
-        problems.append(Problem(cell, str(error)))
+        problems.append(Problem(cell, str(error), code))
         return blank
 
 
@@ -149,7 +146,7 @@ def check(inputs: Inputs) -> list[Problem]:
                 problems.append(Problem(
                     where.address(row, col) if where else inputs.areas["Eval_Vendors"].address(),
                     f"no evaluator scored {inputs.vendors[i]} on the must-have {inputs.criteria[j]}; "
-                    "add an evaluation row (the vendor stays Incomplete until then)",
+                    "add an evaluation row (the vendor stays Incomplete until then)", Code.MISSING_MUST,
                 ))
     elif inputs.vendors:
         matrix, unreadable = score_matrix(inputs.cells)
@@ -160,7 +157,7 @@ def check(inputs: Inputs) -> list[Problem]:
             problems.append(Problem(
                 inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
                 f"{show(value)} for {inputs.vendors[i]} / {inputs.criteria[j]} is not a score from "
-                f"{lo:g} to {hi:g}; enter a number from {lo:g} to {hi:g}, or N/A",
+                f"{lo:g} to {hi:g}; enter a number from {lo:g} to {hi:g}, or N/A", Code.SCORE,
             ))
         if params is not None:
             must = np.flatnonzero(~np.isnan(params.minimums))
@@ -170,7 +167,7 @@ def check(inputs: Inputs) -> list[Problem]:
                 problems.append(Problem(
                     inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
                     f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
-                    "score it (the vendor stays Incomplete until then)",
+                    "score it (the vendor stays Incomplete until then)", Code.MISSING_MUST,
                 ))
     return problems
 
@@ -182,33 +179,38 @@ def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem
     if inputs.consensus_method is not None and not rows_only:
         if choice_value(inputs.consensus_method) not in ("", "mean", "median"):
             problems.append(Problem(inputs.areas["Consensus_Method"].address(),
-                                    f"consensus method is {show(inputs.consensus_method)}; choose mean or median"))
+                                    f"consensus method is {show(inputs.consensus_method)}; choose mean or median",
+                                    Code.CONSENSUS_METHOD))
     team = inputs.team
     if team is None:
         return problems
     areas = [inputs.areas[name] for name in EVALUATION_NAMES]
-    for k, check in enumerate(team.checks):
-        if not check:
+    for k, check in enumerate(team.codes):
+        if check is RowCheck.OK:
             continue
         vendor, evaluator, criterion, score = inputs.evaluations[k][:4]
         who = f"{cell_text(vendor)} / {cell_text(criterion)} by {cell_text(evaluator)}"
-        if check == EVAL_FILL:
+        if check is RowCheck.FILL:
             j = next(j for j, x in enumerate((vendor, evaluator, criterion)) if not is_present(x))
-            message = (f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
-                       "fill Vendor, Evaluator and Criterion, or clear the row")
-        elif check == EVAL_VENDOR:
-            j, message = 0, (f"vendor {show(vendor)} is not on the Vendors sheet (the name must match, "
-                             "case included); pick it from the drop-down list")
-        elif check == EVAL_CRITERION:
-            j, message = 2, (f"criterion {show(criterion)} is not on the Criteria sheet; "
-                             "pick it from the drop-down list")
-        elif check == EVAL_SCORE.format(lo=f"{SCALE[0]:g}", hi=f"{SCALE[1]:g}"):
-            j, message = 3, (f"{show(score)} for {who} is not a score from {SCALE[0]:g} to {SCALE[1]:g}; "
-                             f"enter a number from {SCALE[0]:g} to {SCALE[1]:g}, or N/A")
-        else:  # the same vendor, evaluator and criterion as an earlier row
-            j, message = 0, (f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
-                             "keep one row per vendor, evaluator and criterion")
-        problems.append(Problem(areas[j].address(k), message))
+            code, message = Code.EVALUATION_FILL, (
+                f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
+                "fill Vendor, Evaluator and Criterion, or clear the row")
+        elif check is RowCheck.VENDOR:
+            j, code, message = 0, Code.EVALUATION_VENDOR, (
+                f"vendor {show(vendor)} is not on the Vendors sheet (the name must match, "
+                "case included); pick it from the drop-down list")
+        elif check is RowCheck.CRITERION:
+            j, code, message = 2, Code.EVALUATION_CRITERION, (
+                f"criterion {show(criterion)} is not on the Criteria sheet; pick it from the drop-down list")
+        elif check is RowCheck.SCORE:
+            j, code, message = 3, Code.EVALUATION_SCORE, (
+                f"{show(score)} for {who} is not a score from {SCALE[0]:g} to {SCALE[1]:g}; "
+                f"enter a number from {SCALE[0]:g} to {SCALE[1]:g}, or N/A")
+        else:  # RowCheck.DUPLICATE: the same vendor, evaluator and criterion as an earlier row
+            j, code, message = 0, Code.EVALUATION_DUPLICATE, (
+                f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
+                "keep one row per vendor, evaluator and criterion")
+        problems.append(Problem(areas[j].address(k), message, code))
     return problems
 
 
@@ -220,14 +222,14 @@ def notes(inputs: Inputs) -> list[Problem]:
     programme = read_programme(inputs.program)
     if programme.recommendation is None and min(programme.rows.values()) >= 0:
         out.append(Problem(inputs.program_cells["stage"], f"{programme.message} for a recommended partner "
-                           "type (the vendors are scored all the same)"))
+                           "type (the vendors are scored all the same)", Code.NO_PROGRAMME))
     team = inputs.team
     if team is not None and not evaluation_problems(inputs):
         if any(not is_blank(x) for row in inputs.cells for x in row):
             area = inputs.areas["Vendor_Scores"]
             out.append(Problem(f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}",
                                "the Vendors sheet's scores are set aside: the Evaluations sheet holds rows, "
-                               "so every score is the evaluators' consensus"))
+                               "so every score is the evaluators' consensus", Code.SCORES_SET_ASIDE))
         centre, spread, count = inputs.consensus()
         lowest, highest = _extremes(team, spread.shape)
         where = inputs.areas.get("Consensus_Spreads")
@@ -238,7 +240,7 @@ def notes(inputs: Inputs) -> list[Problem]:
                     out.append(Problem(cell, (
                         f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
                         f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
-                        f"{spread[i, c]:g}); discuss before relying on the {team.method}")))
+                        f"{spread[i, c]:g}); discuss before relying on the {team.method}"), Code.DISAGREEMENT))
     if inputs.uses_ahp:
         read = read_ahp(inputs.judgements) if inputs.judgements is not None else None
         if read is not None and read.ok and not read.result.consistent:
@@ -248,7 +250,7 @@ def notes(inputs: Inputs) -> list[Problem]:
             out.append(Problem(area.address(i, j), (
                 f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
                 f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
-                f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}")))
+                f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
     return out
 
 
@@ -270,7 +272,7 @@ def _program_problems(inputs: Inputs) -> list[Problem]:
     workbook's formulas read it); blank inputs are no problem (see `notes`)."""
     reading = read_programme(inputs.program)
     return [Problem(inputs.program_cells[field], f"{show(inputs.program[field])} is not on the list for "
-                    f"{PROGRAMME_FIELDS[field]}; pick one from the drop-down list")
+                    f"{PROGRAMME_FIELDS[field]}; pick one from the drop-down list", Code.PROGRAM)
             for field in PROGRAMME_FIELDS if reading.rows[field] < 0]
 
 
@@ -301,7 +303,8 @@ def check_duplicates(inputs: Inputs) -> list[Problem]:
     for k, name in enumerate(inputs.vendors):
         if name in first:
             problems.append(Problem(area.address(inputs.vendor_rows[k]), f'vendor "{name}" is also in '
-                                    f"{area.address(inputs.vendor_rows[first[name]])}; keep one row per vendor"))
+                                    f"{area.address(inputs.vendor_rows[first[name]])}; keep one row per vendor",
+                                    Code.DUPLICATE_VENDOR))
         else:
             first[name] = k
     return problems

@@ -9,6 +9,7 @@ patches a workbook only through these names (`Area` here is 0-based, for writing
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 from ..ahp import RANDOM_INDEX
@@ -80,6 +81,18 @@ EVAL_CRITERION = "Criterion is not on the Criteria sheet"
 EVAL_SCORE = "Score must be a number from {lo} to {hi}, N/A or blank"
 EVAL_DUPLICATE = "Same vendor, evaluator and criterion as row "
 """The Check column of the Evaluations sheet (the duplicate's message ends with a row number)."""
+
+
+class RowCheck(Enum):
+    """What the Evaluations sheet's Check column says about one row (the value: its text)."""
+
+    OK = ""
+    FILL = EVAL_FILL
+    VENDOR = EVAL_VENDOR
+    CRITERION = EVAL_CRITERION
+    SCORE = EVAL_SCORE
+    DUPLICATE = EVAL_DUPLICATE
+
 AHP_TOO_MANY = "AHP compares at most 15 criteria"
 AHP_INCOMPLETE = "Fill every cell above the diagonal with a judgement from 1/9 to 9, such as 3 or 1/3"
 AHP_CONSISTENT = "Consistent: CR is at most 0.10"

@@ -4,6 +4,7 @@ finds (`Inputs`, with where each value lives), and the `Problem` found in a cell
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum, auto
 
 import numpy as np
 
@@ -166,12 +167,48 @@ class Filling:
 
 
 
+class Code(Enum):
+    """What a `Problem` is about: compare codes, never message text."""
+
+    PROGRAM = auto()
+    """A programme field (stage, need, ...) that is not one of its drop-down list's values."""
+    NOT_SCORED_VENDOR = auto()
+    """A vendor the workbook's formulas cannot see (typed below the table, beyond its formula rows)."""
+    UNNAMED_VENDOR = auto()
+    UNNAMED_CRITERION = auto()
+    NO_CRITERIA = auto()
+    WEIGHT = auto()
+    MINIMUM = auto()
+    MIN_COVERAGE = auto()
+    USE_AHP = auto()
+    JUDGEMENT = auto()
+    DUPLICATE_VENDOR = auto()
+    SCORE = auto()
+    """A score cell that is not a score on the scale."""
+    MISSING_MUST = auto()
+    """A must-have criterion nobody scored."""
+    CONSENSUS_METHOD = auto()
+    EVALUATION_FILL = auto()
+    EVALUATION_VENDOR = auto()
+    EVALUATION_CRITERION = auto()
+    EVALUATION_SCORE = auto()
+    EVALUATION_DUPLICATE = auto()
+    SCORES_SET_ASIDE = auto()
+    """Notes (not problems): the Vendors sheet's scores set aside for the consensus, evaluators
+    who disagree, inconsistent AHP judgements in use."""
+    DISAGREEMENT = auto()
+    INCONSISTENT_AHP = auto()
+    NO_PROGRAMME = auto()
+    """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a workbook: where, and what to do about it."""
+    """One thing wrong in a workbook: where, what to do about it, and its `Code`."""
 
     cell: str
     message: str
+    code: Code
 
     def __str__(self) -> str:
         # One line, even when a name typed with Alt+Enter holds a line break.
@@ -216,10 +253,7 @@ class Inputs:
     @property
     def uses_ahp(self) -> bool:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
-        value = self.use_ahp
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "no")):
-            return False  # the usual answers, without loading the template module
-        return choice_value(value) == "yes"
+        return choice_value(self.use_ahp) == "yes"
 
     def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""

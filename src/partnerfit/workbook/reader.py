@@ -33,7 +33,7 @@ from .layout import (
     VENDOR_EXTRA,
     VENDORS_BEYOND,
 )
-from .model import Filling, Inputs, Problem
+from .model import Code, Filling, Inputs, Problem
 from .results import read_evaluations
 
 
@@ -110,18 +110,19 @@ def read_inputs(source: Source) -> Inputs:
     names_block = source.array("Vendor_Names").ravel().tolist()
     score_block = source.array("Vendor_Scores")
     names = cell_texts(names_block)  # "" for a blank cell
-    unscored = [Problem(cell, f"{show(value)} is {VENDOR_BELOW}") for cell, value in cells_below_table(source)[:1]]
+    unscored = [Problem(cell, f"{show(value)} is {VENDOR_BELOW}", Code.NOT_SCORED_VENDOR)
+                for cell, value in cells_below_table(source)[:1]]
     if source.has("Result_Vendors"):  # the workbook's formulas score its first rows only
         reach = source.area("Result_Vendors").rows
         if any(names[reach:]):
             first = reach + next(i for i, v in enumerate(names[reach:]) if v)
-            unscored.insert(0, Problem(vendor_area.address(first), VENDORS_BEYOND.format(n=reach)))
+            unscored.insert(0, Problem(vendor_area.address(first), VENDORS_BEYOND.format(n=reach), Code.NOT_SCORED_VENDOR))
         names, names_block, score_block = names[:reach], names_block[:reach], score_block[:reach]
     vendor_rows = list(compress(range(len(names)), names))
     for i in compress(range(len(names)), map(operator.not_, names)):
         if not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "
-                                    "enter the vendor's name or clear the row"))
+                                    "enter the vendor's name or clear the row", Code.UNNAMED_VENDOR))
     inputs = Inputs(
         program=program,
         program_cells={k: areas[n].address() for k, n in PROGRAM_NAMES.items()},
@@ -141,7 +142,8 @@ def read_inputs(source: Source) -> Inputs:
     for i, name in enumerate(names_all):
         if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
             problems.append(Problem(inputs.list_cell("Criteria_Names", i),
-                                    "a weight or minimum is set for a criterion with no name; name it or clear the row"))
+                                    "a weight or minimum is set for a criterion with no name; name it or clear the row",
+                                    Code.UNNAMED_CRITERION))
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     return inputs

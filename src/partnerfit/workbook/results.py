@@ -25,7 +25,7 @@ from ..cells import (
     is_present,
     name_key,
     read_judgement,
-    read_score,
+    score_value,
     score_matrix,
 )
 from ..consensus import DISAGREEMENT, cell_statistics
@@ -49,14 +49,11 @@ from .layout import (
     CHECK_ROWS,
     CHECK_TOTAL,
     CHECK_USE_AHP,
-    EVAL_CRITERION,
     EVAL_DUPLICATE,
-    EVAL_FILL,
     EVAL_METHOD,
     EVAL_OK,
     EVAL_ROWS,
     EVAL_SCORE,
-    EVAL_VENDOR,
     INVALID_CELL,
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
@@ -66,13 +63,14 @@ from .layout import (
     STATUS_CHECK,
     STATUS_EVALUATIONS,
     WEIGHT_PROBLEM,
+    RowCheck,
 )
 from .model import Filling, Inputs
 
 
 def _clean(value):
     """The clean-scores cell: the score, "" when not scored, INVALID_CELL otherwise."""
-    number = read_score(value)
+    number = score_value(value)
     if number is None or not (math.isnan(number) or SCALE[0] <= number <= SCALE[1]):
         return INVALID_CELL
     return "" if math.isnan(number) else number
@@ -114,10 +112,19 @@ class EvaluationRead:
     """Each row's score as the clean-scores block reads it: a number, "" or INVALID_CELL."""
     duplicate_of: list[int]
     cell: list[int]
-    checks: list[str]
-    """The Check column ("" when the row is fine)."""
+    codes: list[RowCheck]
+    """What the Check column says about each row."""
+    first_row: int
+    """The 0-based sheet row of the first evaluation row (the duplicate's text names a row)."""
     median: bool
     method_ok: bool
+
+    @property
+    def checks(self) -> list[str]:
+        """The Check column's texts ("" when the row is fine)."""
+        texts = {RowCheck.SCORE: EVAL_SCORE.format(lo=_LO, hi=_HI)}
+        return [f"{EVAL_DUPLICATE}{self.first_row + duplicate}" if code is RowCheck.DUPLICATE
+                else texts.get(code, code.value) for code, duplicate in zip(self.codes, self.duplicate_of)]
 
     @property
     def rows(self) -> int:
@@ -130,7 +137,9 @@ class EvaluationRead:
 
     @property
     def check(self) -> str:
-        return EVAL_ROWS if any(self.checks) else EVAL_OK if self.method_ok else EVAL_METHOD
+        if any(code is not RowCheck.OK for code in self.codes):
+            return EVAL_ROWS
+        return EVAL_OK if self.method_ok else EVAL_METHOD
 
     @property
     def method(self) -> str:
@@ -164,7 +173,7 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
     vendors, criteria = index(vendor_names), index(criteria_names)
     m = len(criteria_names)
     first: dict[tuple, int] = {}
-    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "checks")}
+    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "codes")}
     for k, row in enumerate(rows):
         vendor, evaluator, criterion, score = row[:4]
         filled = [is_present(x) for x in (vendor, evaluator, criterion, score)]
@@ -177,24 +186,24 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
             duplicate = first.setdefault((vendor_at, criterion_at, name_key(evaluator)), k + 1)
             duplicate = 0 if duplicate == k + 1 else duplicate
         if not used:
-            check = ""
+            check = RowCheck.OK
         elif not all(filled[:3]):
-            check = EVAL_FILL
+            check = RowCheck.FILL
         elif not vendor_at:
-            check = EVAL_VENDOR
+            check = RowCheck.VENDOR
         elif not criterion_at:
-            check = EVAL_CRITERION
+            check = RowCheck.CRITERION
         elif clean == INVALID_CELL:
-            check = EVAL_SCORE.format(lo=_LO, hi=_HI)
+            check = RowCheck.SCORE
         elif duplicate:
-            check = f"{EVAL_DUPLICATE}{first_row + duplicate}"
+            check = RowCheck.DUPLICATE
         else:
-            check = ""
+            check = RowCheck.OK
         cell = (vendor_at - 1) * m + criterion_at if vendor_at and criterion_at and isinstance(clean, float) else 0
         for key, value in zip(out, (used, vendor_at, criterion_at, clean, duplicate, cell, check)):
             out[key].append(value)
     choice = choice_value(method)
-    return EvaluationRead(**out, median=choice == "median", method_ok=choice in ("", "mean", "median"))
+    return EvaluationRead(**out, first_row=first_row, median=choice == "median", method_ok=choice in ("", "mean", "median"))
 
 
 @dataclass(frozen=True)
@@ -366,9 +375,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             matrix = centre[listed]
             unreadable = np.zeros(matrix.shape, dtype=bool)
         else:
-            read = [[read_score(x) for x in rows[i].scores] for i in listed]
-            unreadable = np.array([[x is None for x in row] for row in read], dtype=bool)
-            matrix = np.array([[math.nan if x is None else x for x in row] for row in read], dtype=float)
+            matrix, unreadable = score_matrix([rows[i].scores for i in listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])

@@ -166,9 +166,9 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
     from openpyxl.styles import Alignment, Font, Protection
 
     results = score_inputs(read_inputs(source))
-    shown = computed_values(filling(source))
+    shown = computed_values(filling(source))  # computed once: the copy's cells and its checksum
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    warnings = write_results(source, target, keep_formulas=False, fallback=True)
+    warnings = write_results(source, target, shown, keep_formulas=False, fallback=True)
     lost = dropped_parts(source.package)
     if lost:
         warnings.append("the shared copy lacks " + ", ".join(lost) + " (kept only in your original)")
@@ -277,15 +277,16 @@ def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dic
     return patches, skipped
 
 
-def write_results(source: Source, target, keep_formulas: bool, fallback: bool = False) -> list[str]:
+def write_results(source: Source, target, computed: dict[str, list[list]], keep_formulas: bool,
+                  fallback: bool = False) -> list[str]:
     """Copy the workbook to `target` (a temporary path) with every computed cell's result set.
 
-    `keep_formulas`: formulas stay with fresh cached results (a scored working copy); otherwise
-    each formula becomes its value. `fallback`: formulas partnerfit does not own keep the value
-    Excel last cached. Every other part of the file is copied unchanged. Returns warnings.
+    `computed`: `results.computed_values` of the workbook's inputs. `keep_formulas`: formulas
+    stay with fresh cached results (a scored working copy); otherwise each formula becomes its
+    value. `fallback`: formulas partnerfit does not own keep the value Excel last cached. Every
+    other part of the file is copied unchanged. Returns warnings.
     """
-
-    patches, skipped = result_patches(source, computed_values(filling(source)))
+    patches, skipped = result_patches(source, computed)
     warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
                 for name in skipped]
     # Every cell of a result name is set, formula or not: an array's results beyond its anchor are

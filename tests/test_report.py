@@ -78,6 +78,7 @@ def full() -> Dossier:
         approvals=(Approval("Head of Quality", "Dr. Ines Ward", "Approved", "2026-12-01",
                             "approves Garnet BioWorks as CDMO for programme PX-12"),),
         declarations=(Declaration("Ann Lee", "None", "no interest in any vendor"),
+                      Declaration("Acme $x^2$ \x1b[2J Bio", "None", "a name as a workbook may hold it"),
                       Declaration("Bob Ray", "Declared", "former employee of Alder Biologics (until 2022)")),
     )
 
@@ -175,10 +176,8 @@ def test_long_tables_continue_on_the_next_pages_under_their_header(tmp_path):
         assert re.search(r"Evaluator\s+Interest\s+Statement", page)  # the header again
 
 
-def test_workbook_text_is_shown_as_typed_never_as_mathtext_or_control_codes(tmp_path):
-    odd = replace(VENDORS[0], vendor="Acme $x^2$ \x1b[2J Bio")
-    text = squeeze(" ".join(pages(write_dossier(replace(minimal(), vendors=(odd,)), tmp_path / "odd.pdf"))))
-    assert "Acme $x^2$ \\x1b[2J Bio" in text
+def test_workbook_text_is_shown_as_typed_never_as_mathtext_or_control_codes(full_pages):
+    assert "Acme $x^2$ \\x1b[2J Bio None a name as a workbook may hold it" in squeeze(" ".join(full_pages))
 
 
 def test_the_write_is_atomic(tmp_path, monkeypatch):
@@ -203,7 +202,7 @@ def test_the_write_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(PartnerfitError, match="already exists"):
         write_dossier(full(), target)
     before = target.read_bytes()
-    write_dossier(full(), target, force=True)
+    write_dossier(replace(minimal(), version="9.9.10"), target, force=True)
     assert target.read_bytes() != before and [p.name for p in tmp_path.iterdir()] == ["dossier.pdf"]
 
 
@@ -241,6 +240,8 @@ def test_builder_with_evaluators_and_ahp_weights(tmp_path):
     cached = computed_values(filling)
     assert dossier.ahp.cr == pytest.approx(cached["AHP_CR"][0][0]) and dossier.ahp.consistent is False
     assert dossier.ahp.lambda_max == pytest.approx(cached["AHP_Lambda_Max"][0][0])
+    row, column = cached["Calc_AHP_Worst"][0]  # 1-based, as the Weights (AHP) sheet names the pair to revisit
+    assert dossier.ahp.note.endswith(f"({filling.criteria[row - 1]} vs {filling.criteria[column - 1]})")
     assert "median" in dossier.scores_from
     # Independently: every vendor and criterion whose scores span 2 points or more.
     scores = defaultdict(list)

@@ -179,6 +179,7 @@ def dossier_from_results(results: Results, source: str, checksum: str,
     results a shared copy would show."""
     import numpy as np
 
+    from .cells import cell_text
     from .consensus import DISAGREEMENT
     from .robustness import flip_margin, rank_acceptability, robustness_summary
     from .workbook.layout import ROBUSTNESS_ARGS
@@ -198,7 +199,10 @@ def dossier_from_results(results: Results, source: str, checksum: str,
         from .workbook.results import read_ahp
 
         a = read_ahp(inputs.judgements).result
-        ahp = AHPSummary(float(a.lambda_max), float(a.ci), float(a.cr), bool(a.consistent), a.message)
+        note = a.message
+        if a.worst_pair is not None:
+            note += " ({} vs {})".format(*(cell_text(inputs.criteria_cells[k]) for k in a.worst_pair))
+        ahp = AHPSummary(float(a.lambda_max), float(a.ci), float(a.cr), bool(a.consistent), note)
 
     robust = None
     ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
@@ -521,9 +525,12 @@ def _ranking(flow: _Pages, d: Dossier) -> None:
                 Column("Coverage", 0.11, "right"), Column("Status", 0.37)],
                [(v.vendor, _score(v.score), "" if v.rank is None else str(v.rank), _percent(v.coverage, 0), v.status)
                 for v in d.vendors])
-    shown = [v for v in d.vendors if v.score is not None][:CHART_ROWS]
+    scored = [v for v in d.vendors if v.score is not None]
+    shown = scored[:CHART_ROWS]
     if not shown:
         return
+    notes = ([f"the first {len(shown)} of {len(scored)} scored vendors"] if len(shown) < len(scored) else []) + \
+        ([f"{len(d.vendors) - len(scored)} without a score"] if len(scored) < len(d.vendors) else [])
     def draw(ax) -> None:
         y = range(len(shown))
         ranked = [v.rank is not None for v in shown]
@@ -543,8 +550,7 @@ def _ranking(flow: _Pages, d: Dossier) -> None:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
 
-    flow.chart("Scores" + (f" (the first {len(shown)} of {len(d.vendors)} vendors)" if len(shown) < len(d.vendors)
-                           else ""), min(0.26 * len(shown) + 0.3, 8.5), draw)
+    flow.chart("Scores" + (f" ({'; '.join(notes)})" if notes else ""), min(0.26 * len(shown) + 0.3, 8.5), draw)
 
 
 def _short(name: str, limit: int = 30) -> str:
@@ -602,12 +608,13 @@ def _team(flow: _Pages, d: Dossier) -> None:
         flow.paragraph("No disagreement of 2 points or more between evaluators.")
     else:
         flow.paragraph("Vendor and criterion scores on which the evaluators' highest and lowest scores differ by "
-                       "2 points or more.", 8.5, color=MUTED)
+                       "2 points or more. Agreed: the score the team agreed after discussion (a dash: none "
+                       "recorded).", 8.5, color=MUTED)
         flow.table([Column("Vendor", 0.19), Column("Criterion", 0.19), Column("Spread", 0.09, "right"),
                     Column("Evaluators", 0.13, "right"), Column("Consensus", 0.13, "right"),
                     Column("Agreed", 0.1, "right"), Column("Reason", 0.17)],
                    [(x.vendor, x.criterion, f"{x.spread:g}", str(x.evaluators), _score(x.consensus),
-                     "not recorded" if x.agreed is None else f"{x.agreed:g}", x.reason) for x in d.disagreements])
+                     "–" if x.agreed is None else f"{x.agreed:g}", x.reason) for x in d.disagreements])
 
 
 def _due_diligence(flow: _Pages, d: Dossier) -> None:

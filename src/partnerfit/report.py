@@ -335,10 +335,10 @@ class _Pages:
         self.fig.add_artist(Rectangle((LEFT / PAGE_W, 1 - (y + height) / PAGE_H), WIDTH / PAGE_W,
                                       height / PAGE_H, facecolor=color, edgecolor="none", zorder=-1))
 
-    def paragraph(self, text: str, size: float = BODY, indent: float = 0.0, **style) -> None:
-        for line in _wrap(text, WIDTH - indent, size):
+    def paragraph(self, text: str, size: float = BODY, **style) -> None:
+        for line in _wrap(text, WIDTH, size * (1.12 if style.get("weight") == "bold" else 1)):  # bold is wider
             self.room(_line(size))
-            self.text(LEFT + indent, line, size, **style)
+            self.text(LEFT, line, size, **style)
         self.y += 0.06
 
     def heading(self, text: str) -> None:

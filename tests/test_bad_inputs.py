@@ -99,8 +99,8 @@ def table(*rows):
     return [H, *map(list, rows)]
 
 
-def qualified(name, quality, cost, rank=1.0):
-    return [name, (70 * quality + 30 * cost) / 100, rank, 1.0, "Qualified"]
+def eligible(name, quality, cost, rank=1.0):
+    return [name, (70 * quality + 30 * cost) / 100, rank, 1.0, "Eligible"]
 
 
 def invalid(name, criterion, coverage):
@@ -131,7 +131,7 @@ UDF_CASES = [
     ("score text with a decimal comma", udfs.VENDOR_RANKING, (table(["A", "3,5", 4.0]), W),
      Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score text with spaces and a decimal point", udfs.VENDOR_RANKING, (table(["A", " 3.5 ", 4.0]), W),
-     Gives([TOP, qualified("A", 3.5, 4.0)])),
+     Gives([TOP, eligible("A", 3.5, 4.0)])),
     ("score boolean", udfs.VENDOR_RANKING, (table(["A", True, 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score date", udfs.VENDOR_RANKING, (table(["A", DATE, 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score error cell arrives as None", udfs.VENDOR_RANKING, (table(["A", None, 4.0]), W),
@@ -140,25 +140,25 @@ UDF_CASES = [
      Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score #DIV/0! text (err_to_str)", udfs.VENDOR_RANKING, (table(["A", 4.0, "#DIV/0!"]), W),
      Gives([TOP, invalid("A", "Cost", 0.7)])),
-    ("score N/A text", udfs.VENDOR_RANKING, (table(["A", 4.0, " n/a "]), W), Gives([TOP, ["A", 4.0, 1.0, 0.7, "Qualified"]])),
+    ("score N/A text", udfs.VENDOR_RANKING, (table(["A", 4.0, " n/a "]), W), Gives([TOP, ["A", 4.0, 1.0, 0.7, "Eligible"]])),
     ("score NaN (not from Excel)", udfs.VENDOR_RANKING, (table(["A", 4.0, math.nan]), W),
-     Gives([TOP, ["A", 4.0, 1.0, 0.7, "Qualified"]])),
+     Gives([TOP, ["A", 4.0, 1.0, 0.7, "Eligible"]])),
     ("score inf", udfs.VENDOR_RANKING, (table(["A", math.inf, 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score 0 below the scale", udfs.VENDOR_RANKING, (table(["A", 0.0, 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score 6 above the scale", udfs.VENDOR_RANKING, (table(["A", 4.0, 6.0]), W), Gives([TOP, invalid("A", "Cost", 0.7)])),
     ("score text 1e400", udfs.VENDOR_RANKING, (table(["A", "1e400", 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
     ("score nested list", udfs.VENDOR_RANKING, (table(["A", [4.0], 4.0]), W), Gives([TOP, invalid("A", "Quality", 0.3)])),
-    ("integers, as xlwings Lite sends", udfs.VENDOR_RANKING, ([H, ["A", 4, 3]], [70, 30]), Gives([TOP, qualified("A", 4, 3)])),
-    ("table of tuples", udfs.VENDOR_RANKING, ((tuple(H), ("A", 4.0, 3.0)), (70.0, 30.0)), Gives([TOP, qualified("A", 4, 3)])),
+    ("integers, as xlwings Lite sends", udfs.VENDOR_RANKING, ([H, ["A", 4, 3]], [70, 30]), Gives([TOP, eligible("A", 4, 3)])),
+    ("table of tuples", udfs.VENDOR_RANKING, ((tuple(H), ("A", 4.0, 3.0)), (70.0, 30.0)), Gives([TOP, eligible("A", 4, 3)])),
     # --- VENDOR_RANKING: weights
     ("weight text with a decimal comma", udfs.VENDOR_RANKING, (T2, [70.0, "3,5"]), Says('weight for Cost is "3,5", not a number')),
     ("negative weight", udfs.VENDOR_RANKING, (T2, [-1.0, 30.0]), Says("weight for Quality is -1; weights must be 0 or more")),
     ("NaN weight counts as blank (0)", udfs.VENDOR_RANKING, (T2, [math.nan, 30.0]),
-     Gives([TOP, ["B", 5.0, 1.0, 1.0, "Qualified"], ["A", 3.0, 2.0, 1.0, "Qualified"]])),
+     Gives([TOP, ["B", 5.0, 1.0, 1.0, "Eligible"], ["A", 3.0, 2.0, 1.0, "Eligible"]])),
     ("inf weight", udfs.VENDOR_RANKING, (T2, [math.inf, 30.0]), Says("weight for Quality is inf; enter a finite number")),
     ("weights whose sum overflows", udfs.VENDOR_RANKING, (T2, [1e308, 1e308]), Says("the weights add up to more than")),
     ("subnormal weights", udfs.VENDOR_RANKING, (table(["A", 4.0, 3.3]), [5e-324, 1e-323]),
-     Gives([TOP, ["A", (4.0 + 2 * 3.3) / 3, 1.0, 1.0, "Qualified"]])),
+     Gives([TOP, ["A", (4.0 + 2 * 3.3) / 3, 1.0, 1.0, "Eligible"]])),
     ("all weights 0", udfs.VENDOR_RANKING, (T2, [0.0, 0.0]), Says("all weights are 0")),
     ("all weights blank", udfs.VENDOR_RANKING, (T2, [None, None]), Says("all weights are 0")),
     ("one blank cell for two weights", udfs.VENDOR_RANKING, (T2, None), Says("weights has 1 cells for 2 criteria")),
@@ -168,7 +168,7 @@ UDF_CASES = [
     ("weights as a block", udfs.VENDOR_RANKING, (T2, [[1.0, 2.0], [3.0, 4.0]]), Says("weights must be one row or one column")),
     ("too few weights", udfs.VENDOR_RANKING, (T2, [1.0]), Says("weights has 1 cells for 2 criteria")),
     ("weights as a column", udfs.VENDOR_RANKING, (T2, [[70.0], [30.0]]),
-     Gives([TOP, qualified("A", 4, 3), qualified("B", 3, 5, 2.0)])),
+     Gives([TOP, eligible("A", 4, 3), eligible("B", 3, 5, 2.0)])),
     ("weights nesting a list", udfs.VENDOR_RANKING, (T2, [[70.0, [30.0]]]), Says("weight for Cost is [30.0], not a number")),
     ("weights mixing cells and rows", udfs.VENDOR_RANKING, (T2, [[70.0], 30.0]), Says("weights mixes single cells and rows")),
     # --- VENDOR_RANKING: minimums and coverage
@@ -181,7 +181,7 @@ UDF_CASES = [
     ("min_coverage typed as text 50%", udfs.VENDOR_RANKING, (T2, W, None, "50%"), Says('min_coverage is "50%", not a number')),
     ("min_coverage as a range", udfs.VENDOR_RANKING, (T2, W, None, [0.5, 0.5]), Says("min_coverage is [0.5, 0.5], not a number")),
     ("min_coverage blank takes the default", udfs.VENDOR_RANKING, (table(["A", 4.0, None]), W, None, None),
-     Gives([TOP, ["A", 4.0, 1.0, 0.7, "Qualified"]])),
+     Gives([TOP, ["A", 4.0, 1.0, 0.7, "Eligible"]])),
     # --- VENDOR_RANKING: the table's shape and names
     ("duplicate vendors", udfs.VENDOR_RANKING, (table(["Acme", 4.0, 3.0], ["Acme", 3.0, 3.0]), W), Says('vendor "Acme" appears twice')),
     ("duplicate vendors differing in spaces", udfs.VENDOR_RANKING, (table(["Acme", 4.0, 3.0], [" Acme ", 3.0, 3.0]), W),
@@ -207,12 +207,12 @@ UDF_CASES = [
     ("header with a number", udfs.VENDOR_RANKING, ([["Vendor", 2024.0, "Cost"], ["A", 4.0, 4.0]], W), Says("table header column 2 is 2024")),
     ("header with a boolean", udfs.VENDOR_RANKING, ([["Vendor", True, "Cost"], ["A", 4.0, 4.0]], W), Says("table header column 2 is True")),
     ("header with a date", udfs.VENDOR_RANKING, ([["Vendor", DATE, "Cost"], ["A", 4.0, 4.0]], W), Says("table header column 2 is 2024-01-31")),
-    ("trailing blank columns", udfs.VENDOR_RANKING, ([H + [None], ["A", 4.0, 3.0, None]], W), Gives([TOP, qualified("A", 4, 3)])),
-    ("numeric vendor name", udfs.VENDOR_RANKING, (table([101.0, 4.0, 3.0]), W), Gives([TOP, qualified("101", 4, 3)])),
-    ("emoji vendor name", udfs.VENDOR_RANKING, (table(["🧪 Acme Bio 🚀", 4.0, 3.0]), W), Gives([TOP, qualified("🧪 Acme Bio 🚀", 4, 3)])),
-    ("right-to-left vendor name", udfs.VENDOR_RANKING, (table(["شركة الأدوية", 4.0, 3.0]), W), Gives([TOP, qualified("شركة الأدوية", 4, 3)])),
-    ("bidi override in a vendor name", udfs.VENDOR_RANKING, (table(["\u202eevil", 4.0, 3.0]), W), Gives([TOP, qualified("\u202eevil", 4, 3)])),
-    ("10,000-character vendor name", udfs.VENDOR_RANKING, (table([LONG, 4.0, 3.0]), W), Gives([TOP, qualified(LONG, 4, 3)])),
+    ("trailing blank columns", udfs.VENDOR_RANKING, ([H + [None], ["A", 4.0, 3.0, None]], W), Gives([TOP, eligible("A", 4, 3)])),
+    ("numeric vendor name", udfs.VENDOR_RANKING, (table([101.0, 4.0, 3.0]), W), Gives([TOP, eligible("101", 4, 3)])),
+    ("emoji vendor name", udfs.VENDOR_RANKING, (table(["🧪 Acme Bio 🚀", 4.0, 3.0]), W), Gives([TOP, eligible("🧪 Acme Bio 🚀", 4, 3)])),
+    ("right-to-left vendor name", udfs.VENDOR_RANKING, (table(["شركة الأدوية", 4.0, 3.0]), W), Gives([TOP, eligible("شركة الأدوية", 4, 3)])),
+    ("bidi override in a vendor name", udfs.VENDOR_RANKING, (table(["\u202eevil", 4.0, 3.0]), W), Gives([TOP, eligible("\u202eevil", 4, 3)])),
+    ("10,000-character vendor name", udfs.VENDOR_RANKING, (table([LONG, 4.0, 3.0]), W), Gives([TOP, eligible(LONG, 4, 3)])),
     ("10,000-character criterion name", udfs.VENDOR_RANKING, ([["Vendor", LONG], ["A", 9.0]], [1.0]),
      Gives([TOP, ["A", None, None, 0.0, f"Invalid: {LONG} is not a score from 1 to 5"]])),
     # --- VENDOR_SCORE
@@ -315,7 +315,7 @@ def table_of(result: pd.DataFrame) -> list:
              float(r.coverage), str(r.status)] for name, r in result.iterrows()]
 
 
-def row(name, quality, cost, rank=1, coverage=1.0, status="Qualified"):
+def row(name, quality, cost, rank=1, coverage=1.0, status="Eligible"):
     return [name, (70 * quality + 30 * cost) / 100, rank, coverage, status]
 
 
@@ -369,13 +369,13 @@ API_CASES = [
     ("weights None for two criteria", lambda: score_vendors(OK, None), Says("1 weights for 2 criteria")),
     ("weight text with a decimal comma", lambda: score_vendors(OK, ["3,5", 30]), Says('weights for Quality is "3,5", not a number')),
     ("NaN weight counts as blank (0)", lambda: table_of(score_vendors(OK, [math.nan, 30])),
-     Gives([["A", 3.0, 2, 1.0, "Qualified"], ["B", 5.0, 1, 1.0, "Qualified"]])),
+     Gives([["A", 3.0, 2, 1.0, "Eligible"], ["B", 5.0, 1, 1.0, "Eligible"]])),
     ("inf weight", lambda: score_vendors(OK, [math.inf, 30]), Says("weights for Quality is inf; enter a finite number")),
     ("negative weight", lambda: score_vendors(OK, [-1, 30]), Says("weight for Quality is -1")),
     ("boolean weight", lambda: score_vendors(OK, [True, 30]), Says("weights for Quality is True, not a number")),
     ("weights whose sum overflows", lambda: score_vendors(OK, [1e308, 1e308]), Says("the weights add up to more than")),
     ("subnormal weights", lambda: table_of(score_vendors(frame({"A": [4.0, 3.3]}), [5e-324, 1e-323])),
-     Gives([["A", (4.0 + 2 * 3.3) / 3, 1, 1.0, "Qualified"]])),
+     Gives([["A", (4.0 + 2 * 3.3) / 3, 1, 1.0, "Eligible"]])),
     ("Decimal weights", lambda: table_of(score_vendors(OK, [Decimal("0.7"), Decimal("0.3")])), Gives([row("A", 4, 3), row("B", 3, 5, 2)])),
     ("weights naming an unknown criterion", lambda: score_vendors(OK, {"Qualty": 70}), Says("weights names 'Qualty'")),
     ("weights by integer column names", lambda: table_of(score_vendors(pd.DataFrame([[4.0, 3.0]], index=["A"]), {0: 70, 1: 30})),
@@ -581,10 +581,10 @@ CLI_CASES = [
     # An error cell (#N/A, #DIV/0!) reads as blank, as Excel hands it to a UDF: not scored.
     ("error value in a score cell", lambda d: ["score", "--json", edited(d, {"B5": "#DIV/0!"})], 0,
      lambda data: vendor(data, "Acme") == {"vendor": "Acme", "score": 4.0, "rank": 1,
-                                           "coverage": pytest.approx((TOTAL - FIRST) / TOTAL), "status": "Qualified"}),
+                                           "coverage": pytest.approx((TOTAL - FIRST) / TOTAL), "status": "Eligible"}),
     ("0 vendors", lambda d: ["score", "--json", filled(d, vendors=())], 0, lambda data: data["vendors"] == []),
     ("one vendor row (one-cell names)", lambda d: ["score", "--json", filled(d, capacity=1, vendors=(Vendor("Solo", "", (4,) * M),))], 0,
-     lambda data: data["vendors"] == [{"vendor": "Solo", "score": 4.0, "rank": 1, "coverage": 1.0, "status": "Qualified"}]),
+     lambda data: data["vendors"] == [{"vendor": "Solo", "score": 4.0, "rank": 1, "coverage": 1.0, "status": "Eligible"}]),
     ("10,000 vendors", ten_thousand_cli, 0, check_ten_thousand_cli),
     ("unicode names", lambda d: ["score", "--json", filled(d, vendors=(Vendor("🧪 Acme", "", (4,) * M), Vendor("شركة", "", (3,) * M),
                                                                           Vendor("\u202eevil", "", (5,) * M)))], 0,
@@ -787,7 +787,7 @@ def addin_block(path: Path) -> list[list]:
     return [[c.value for c in row] for row in book[sheet][ref.replace("$", "")]][:3]
 
 
-FRESH = [["Vendor", "Score", "Rank", "Coverage", "Status"], ["Beta", 5, 1, 1, "Qualified"], ["Acme", 4, 2, 1, "Qualified"]]
+FRESH = [["Vendor", "Score", "Rank", "Coverage", "Status"], ["Beta", 5, 1, 1, "Eligible"], ["Acme", 4, 2, 1, "Eligible"]]
 
 
 def test_stale_addin_results_are_replaced_in_both_copies(tmp_path):
@@ -812,4 +812,4 @@ def test_a_workbook_saved_by_libreoffice_shares_and_verifies(tmp_path):
     assert cli("share", saved, "-o", tmp_path / "shared.xlsx").returncode == 0
     result = cli("verify", tmp_path / "shared.xlsx")
     assert result.returncode == 0, result.stdout
-    assert addin_block(tmp_path / "shared.xlsx")[1] == ["Acme", 4, 1, 1, "Qualified"]
+    assert addin_block(tmp_path / "shared.xlsx")[1] == ["Acme", 4, 1, 1, "Eligible"]

@@ -59,7 +59,7 @@ def test_score_json_is_exactly_the_documented_shape(example):
     vendors = data["vendors"]
     assert [list(v) for v in vendors] == [["vendor", "score", "rank", "coverage", "status"]] * 8
     assert vendors[0] == {"vendor": "Garnet BioWorks", "score": pytest.approx(4.4375), "rank": 1,
-                          "coverage": pytest.approx(0.96), "status": "Qualified"}
+                          "coverage": pytest.approx(0.96), "status": "Eligible"}
     assert vendors[-2]["rank"] is None and vendors[-2]["status"] == "Knocked out: Quality systems"
 
 
@@ -95,7 +95,7 @@ def test_score_output_fills_results_and_keeps_every_input(example, tmp_path):
     assert "Garnet BioWorks" in scores.to_string()
     cached = named_values(out, ["Weighted_Scores", "Statuses", "Recommendation"])
     assert cached["Recommendation"] == [["CDMO"]]
-    assert [r[0] for r in cached["Statuses"][:8]].count("Qualified") == 6
+    assert [r[0] for r in cached["Statuses"][:8]].count("Eligible") == 6
     # The formulas stay: it is a working copy.
     book = openpyxl.load_workbook(out)
     sheet, ref = next(book.defined_names["Weighted_Scores"].destinations)

@@ -82,14 +82,14 @@ def plain_evaluate(matrix, weights, minimums=None, min_coverage=0.5, unreadable=
         elif unscored_must or coverage < min_coverage or math.isnan(score):
             status, culprit = Status.INCOMPLETE, -1
         else:
-            status, culprit = Status.QUALIFIED, -1
+            status, culprit = Status.ELIGIBLE, -1
         if not math.isnan(score):
             score = min(max(score, lo), hi)
         scores.append(score)
         coverages.append(coverage)
         statuses.append(status)
         culprits.append(culprit)
-    ranks = plain_ranks(scores, [s == Status.QUALIFIED for s in statuses])
+    ranks = plain_ranks(scores, [s == Status.ELIGIBLE for s in statuses])
     return scores, coverages, statuses, culprits, ranks
 
 
@@ -98,7 +98,7 @@ def plain_status_text(status, culprit, criteria, scale=(1, 5)):
     for s, c in zip(status, culprit):
         name = criteria[c] if c >= 0 else ""
         text.append({
-            Status.QUALIFIED: "Qualified",
+            Status.ELIGIBLE: "Eligible",
             Status.INCOMPLETE: "Incomplete",
             Status.KNOCKED_OUT: f"Knocked out: {name}",
             Status.INVALID: f"Invalid: {name} is not a score from {scale[0]:g} to {scale[1]:g}",
@@ -242,7 +242,7 @@ def test_score_vendors_matches_plain_python(n):
         },
         index=pd.Index(frame.index, name="vendor"),
     )
-    # Categories: the statuses that occur, in the order Qualified, Incomplete, Knocked out, Invalid.
+    # Categories: the statuses that occur, in the order Eligible, Incomplete, Knocked out, Invalid.
     pd.testing.assert_frame_equal(table, expected, rtol=1e-13, atol=0, check_categorical=False)
     assert set(table["status"].cat.categories) == set(expected["status"])
 

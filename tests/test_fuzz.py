@@ -149,13 +149,13 @@ def direct(table, weights, minimums, min_coverage):
               or any(minimums[j] is not None and j not in scored for j in range(len(criteria)))):
             status = "Incomplete"
         else:
-            status = "Qualified"
+            status = "Eligible"
         results.append([row[0], score, None, coverage, status])
-    qualified = [r for r in results if r[4] == "Qualified"]
-    for r in qualified:
-        r[2] = float(1 + sum(round(q[1], 9) > round(r[1], 9) for q in qualified))
-    ranked = sorted(qualified, key=lambda r: r[2])  # stable: ties keep the table's order
-    return [["Vendor", "Score", "Rank", "Coverage", "Status"], *ranked, *(r for r in results if r[4] != "Qualified")]
+    eligible = [r for r in results if r[4] == "Eligible"]
+    for r in eligible:
+        r[2] = float(1 + sum(round(q[1], 9) > round(r[1], 9) for q in eligible))
+    ranked = sorted(eligible, key=lambda r: r[2])  # stable: ties keep the table's order
+    return [["Vendor", "Score", "Rank", "Coverage", "Status"], *ranked, *(r for r in results if r[4] != "Eligible")]
 
 
 def same(a, b) -> bool:
@@ -219,7 +219,7 @@ def test_vendor_score_of_one_row_agrees_with_the_table(case):
     row = table[1][1:]
     one = udfs.VENDOR_SCORE(row, weights, minimums, coverage)
     expected = direct([["Vendor", *(f"criterion {j + 1}" for j in range(len(row)))], table[1]], weights, minimums, coverage)[1]
-    assert same(one, expected[1] if expected[4] == "Qualified" else expected[4]), (one, expected)
+    assert same(one, expected[1] if expected[4] == "Eligible" else expected[4]), (one, expected)
 
 
 # ------------------------------------------------------------------ the other functions, valid inputs

@@ -54,10 +54,10 @@ def expected_results(vendors: pd.DataFrame, criteria: pd.DataFrame) -> dict[str,
         elif any(c not in scored for c in minimums) or used / total < 0.5:
             status = "Incomplete"
         else:
-            status = "Qualified"
+            status = "Eligible"
         out[vendor] = (score, used / total, status)
-    qualified = sorted((s for s, _, st in out.values() if st == "Qualified"), reverse=True)
-    return {v: (s, c, st, qualified.index(s) + 1 if st == "Qualified" else None) for v, (s, c, st) in out.items()}
+    eligible = sorted((s for s, _, st in out.values() if st == "Eligible"), reverse=True)
+    return {v: (s, c, st, eligible.index(s) + 1 if st == "Eligible" else None) for v, (s, c, st) in out.items()}
 
 
 @pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
@@ -82,4 +82,4 @@ def test_vendor_table_and_scores_read_as_clean_tables(books, copy, engine):
 def test_the_example_is_not_trivial(books):
     vendors, scores, _ = read(books["committed"], "calamine")
     assert vendors.iloc[:, :14].isna().any().any()  # blanks, left out of both sums
-    assert set(scores["Status"]) == {"Qualified", "Knocked out: Quality systems", "Incomplete"}
+    assert set(scores["Status"]) == {"Eligible", "Knocked out: Quality systems", "Incomplete"}

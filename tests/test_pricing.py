@@ -260,7 +260,7 @@ def test_a_vendor_without_a_quote_is_not_scored_on_price():
     assert math.isnan(result.scores.loc["Gamma", "Cost"])
     assert result.replaced.to_dict() == {"Acme": 2, "Gamma": 3}  # Gamma's typed 3 is not used either
     assert result.total.loc["Gamma", "status"] == "Incomplete"  # a must-have without a quote
-    assert result.technical.loc["Gamma", "status"] == "Qualified"  # the price must-have is not technical
+    assert result.technical.loc["Gamma", "status"] == "Eligible"  # the price must-have is not technical
     assert result.total.loc["Acme", "coverage"] == 1.0 and result.total.loc["Gamma", "coverage"] == 0.6
 
 
@@ -338,7 +338,7 @@ def test_method_check_says_the_formula_decides():
                              "the highest quote or ratio scores (lowest quote / quote).")
 
 
-def test_method_check_with_one_typed_bound_ties_and_no_qualified_vendor():
+def test_method_check_with_one_typed_bound_ties_and_no_eligible_vendor():
     check = method_check(TWO, HALF, [100.0, 70.0], high=1_000_000)
     assert Variant.LINEAR_TYPED in check.leaders
     assert "linear scores between the lowest quote and 1,000,000" in check.message

@@ -30,7 +30,7 @@ def test_score_vendors_example(namespace):
     assert result["score"].round(1).tolist() == [3.3, 4.4, 5.0]
     assert result["rank"].tolist()[:2] == [2, 1]
     assert result["coverage"].round(1).tolist() == [1.0, 1.0, 0.3]
-    assert result["status"].tolist() == ["Qualified", "Qualified", "Incomplete"]
+    assert result["status"].tolist() == ["Eligible", "Eligible", "Incomplete"]
     assert list(result.sort_values("rank").index) == ["B", "A", "C"]
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 from template_cases import team_ahp_filling
 
-from partnerfit.cells import read_score
+from partnerfit.cells import score_value
 from partnerfit.errors import PartnerfitError
 from partnerfit.report import (
     NOT_RECORDED,
@@ -246,7 +246,7 @@ def test_builder_with_evaluators_and_ahp_weights(tmp_path):
     # Independently: every vendor and criterion whose scores span 2 points or more.
     scores = defaultdict(list)
     for vendor, _, criterion, score, _ in filling.evaluations:
-        value = read_score(score)
+        value = score_value(score)
         if vendor is not None and value is not None and not math.isnan(value):
             scores[(" ".join(vendor.split()), criterion)].append(value)
     spans = {key: max(v) - min(v) for key, v in scores.items()}

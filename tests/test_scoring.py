@@ -30,7 +30,7 @@ def test_w1_with_a_blank_leaves_both_sums():
     table = score_vendors(frame({"V": [5, 4, 4, None, 4]}), W1_WEIGHTS)
     assert table.loc["V", "score"] == pytest.approx(3.7 / 0.85, abs=1e-12)  # 4.352941...
     assert table.loc["V", "coverage"] == pytest.approx(0.85)
-    assert table.loc["V", "status"] == "Qualified"
+    assert table.loc["V", "status"] == "Eligible"
 
 
 @pytest.mark.parametrize("blank", [None, np.nan, "", "  ", "N/A", "n/a", " NA ", "not applicable"])
@@ -69,7 +69,7 @@ def test_must_have_knock_out_and_incomplete():
         minimums=[None, 3, None, 2, None],
     )
     assert table["status"].to_dict() == {
-        "good": "Qualified",
+        "good": "Eligible",
         "thin": "Incomplete",  # must-have d not scored
         "low": "Knocked out: b",
         "blank_must": "Incomplete",
@@ -88,7 +88,7 @@ def test_precedence_invalid_over_knocked_out_over_incomplete():
 def test_coverage_threshold_is_inclusive():
     # a and c scored: exactly 50 % of the weight.
     table = score_vendors(frame({"V": [4, None, 4, None, None]}), W1_WEIGHTS)
-    assert table.loc["V", "coverage"] == 0.5 and table.loc["V", "status"] == "Qualified"
+    assert table.loc["V", "coverage"] == 0.5 and table.loc["V", "status"] == "Eligible"
     strict = score_vendors(frame({"V": [4, None, 4, None, None]}), W1_WEIGHTS, min_coverage=0.51)
     assert strict.loc["V", "status"] == "Incomplete"
 
@@ -179,7 +179,7 @@ def test_rank_eq_kernel():
 def test_evaluate_reports_culprits():
     matrix = np.array([[1.0, 9.0], [1.0, 5.0], [5.0, 5.0]])
     result = evaluate(matrix, np.array([1.0, 1.0]), np.array([3.0, np.nan]))
-    assert result.status.tolist() == [Status.INVALID, Status.KNOCKED_OUT, Status.QUALIFIED]
+    assert result.status.tolist() == [Status.INVALID, Status.KNOCKED_OUT, Status.ELIGIBLE]
     assert result.culprit.tolist() == [1, 0, -1]
     assert result.status_text(["A", "B"]).tolist() == [
-        "Invalid: B is not a score from 1 to 5", "Knocked out: A", "Qualified"]
+        "Invalid: B is not a score from 1 to 5", "Knocked out: A", "Eligible"]

@@ -46,7 +46,7 @@ from partnerfit.workbook.layout import (
     FORMULA,
     INPUT,
     INPUT_NAMES,
-    NO_QUALIFIED,
+    NO_ELIGIBLE,
     OPTIONAL_INPUT_NAMES,
     TABLE,
     layout,
@@ -266,11 +266,11 @@ def test_addin_cells_cached_from_the_functions():
     header, *rows = values["Addin_Consensus"]
     assert header[0] == "Vendor" and sorted(header[1:]) == sorted(team.criteria)  # first-appearance order
     assert {row[0] for row in rows if row[0]} == {v.name for v in team.vendors[:4]}
-    qualified = [row for row in values["Calc_Robust_Table"][1:] if row[0]]
-    sentence = functions.ROBUSTNESS([values["Calc_Robust_Table"][0], *qualified],
+    eligible = [row for row in values["Calc_Robust_Table"][1:] if row[0]]
+    sentence = functions.ROBUSTNESS([values["Calc_Robust_Table"][0], *eligible],
                                     [w for (w,) in values["Effective_Weights"]], 0.2, 10000, 0)
     assert values["Robustness_Summary"] == [[sentence]] and " leads in " in sentence
-    assert computed_values(Filling())["Robustness_Summary"] == [[NO_QUALIFIED]]
+    assert computed_values(Filling())["Robustness_Summary"] == [[NO_ELIGIBLE]]
     cross = values["Addin_Results"]  # VENDOR_RANKING of the consensus equals the native results
     native = {name: (score, status) for (name,), (score,), (status,) in
               zip(values["Result_Vendors"], values["Weighted_Scores"], values["Statuses"]) if name}

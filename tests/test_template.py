@@ -118,8 +118,8 @@ def test_computed_values_cover_the_formula_names_with_their_shapes():
 def test_cached_values_are_what_openpyxl_and_pandas_see(cached, example):
     filling = Filling.example()
     assert [r[0] for r in area_values(cached, filling, "Statuses")][:8] == [
-        "Qualified", "Qualified", "Qualified", "Qualified", "Knocked out: Quality systems",
-        "Qualified", "Qualified", "Incomplete",
+        "Eligible", "Eligible", "Eligible", "Eligible", "Knocked out: Quality systems",
+        "Eligible", "Eligible", "Incomplete",
     ]
     assert engine_mismatches(cached, filling) == []
     assert area_values(cached, filling, "Recommendation") == [["CDMO"]]
@@ -282,7 +282,7 @@ def test_computed_values_equal_the_engine(seed, vendors, partner_type):
 def test_libreoffice_cases_cover_what_the_issue_asks():
     every = cases()
     statuses = {s.split(":")[0] for f in every.values() for row in computed_values(f)["Statuses"] for s in row}
-    assert {"Qualified", "Knocked out", "Incomplete", "Invalid", "Check the Criteria sheet"} <= statuses
+    assert {"Eligible", "Knocked out", "Incomplete", "Invalid", "Check the Criteria sheet"} <= statuses
     assert every["one_vendor"].capacity == 1 and len(every["random_cdmo_50"].vendors) == 50
     ranks = [r[0] for r in computed_values(every["ties"])["Ranks"] if r[0] != ""]
     assert ranks == [5, 3, 1, 5, 3, 1]  # shared ranks, also for means that differ in the last bit

@@ -104,12 +104,12 @@ WORKED = [  # (id, function name, arguments, expected): worked by hand in the co
     ("VENDOR_SCORE blank weight is 0", "VENDOR_SCORE", ([5.0, 1.0], [1.0, None]), 5.0),
     ("VENDOR_RANKING ranked, a must-have", "VENDOR_RANKING", (TABLE, WEIGHTS, [None, 3.0, None]), [
         ["Vendor", "Score", "Rank", "Coverage", "Status"],
-        ["Beta", approx(4.375), 1.0, 0.8, "Qualified"],  # (200 + 150) / 80
-        ["Alpha", approx(4.3), 2.0, 1.0, "Qualified"],  # (250 + 120 + 60) / 100
+        ["Beta", approx(4.375), 1.0, 0.8, "Eligible"],  # (200 + 150) / 80
+        ["Alpha", approx(4.3), 2.0, 1.0, "Eligible"],  # (250 + 120 + 60) / 100
         ["Gamma", approx(3.2), None, 0.5, "Knocked out: Quality"],  # (60 + 100) / 50; Quality 2 < 3
     ]),
     ("VENDOR_RANKING numeric vendor name", "VENDOR_RANKING", ([HEADER, [101.0, 4.0, 4.0, 4.0]], WEIGHTS),
-     [["Vendor", "Score", "Rank", "Coverage", "Status"], ["101", 4.0, 1.0, 1.0, "Qualified"]]),
+     [["Vendor", "Score", "Rank", "Coverage", "Status"], ["101", 4.0, 1.0, 1.0, "Eligible"]]),
     ("CONSENSUS of two evaluators, N/A and a blank row", "CONSENSUS", (EVALUATIONS,),
      [["Vendor", "Quality", "Cost"], ["Vendor A", 5.0, 2.0], ["Vendor B", 2.5, 3.0]]),
     ("CONSENSUS median", "CONSENSUS", (EVALUATIONS + [["Vendor B", "Cy", "Quality", 5.0, None]], "median"),

@@ -112,7 +112,7 @@ def PARTNER_FIT_WHY(stage, need, process=None, cmc_experience=None, modality=Non
 
 @_excel_safe
 def VENDOR_SCORE(scores, weights, minimums=None, min_coverage=0.5):
-    """One vendor's weighted score (blanks and N/A left out of both sums); the status text if the vendor is not Qualified."""
+    """One vendor's weighted score (blanks and N/A left out of both sums); the status text if the vendor is not Eligible."""
     row = _flat(scores, "scores")
     criteria = [f"criterion {i + 1}" for i in range(len(row))]
     w = _weights(weights, criteria)
@@ -121,7 +121,7 @@ def VENDOR_SCORE(scores, weights, minimums=None, min_coverage=0.5):
         matrix, w, _optional_minimums(minimums, criteria),
         check_coverage(number(min_coverage, "min_coverage", 0.5)), unreadable, _SCALE,
     )
-    if result.status[0] != Status.QUALIFIED:
+    if result.status[0] != Status.ELIGIBLE:
         return str(result.status_text(criteria)[0])
     return float(result.score[0])
 
@@ -172,7 +172,7 @@ def _read_table(table) -> tuple[list[str], list[str], list[list]]:
 
 @_excel_safe
 def VENDOR_RANKING(table, weights, minimums=None, min_coverage=0.5):
-    """Ranked vendor table (Vendor, Score, Rank, Coverage, Status), qualified vendors first; spills."""
+    """Ranked vendor table (Vendor, Score, Rank, Coverage, Status), eligible vendors first; spills."""
     criteria, vendors, body = _read_table(table)
     w = _weights(weights, criteria)
     mins = _optional_minimums(minimums, criteria)

@@ -124,7 +124,7 @@ def rank_acceptability(
     `matrix`: vendors x criteria, NaN = not scored, checked by `check_scores`; `weights`: one
     per criterion, non-negative, any positive total; `uncertainty` u in [0, 1): each weight is
     multiplied by U(1 - u, 1 + u) (see the module docstring). `eligible`: optional boolean mask
-    of the vendors to rank (e.g. the Qualified ones); the others get rows of NaN and the number
+    of the vendors to rank (e.g. the Eligible ones); the others get rows of NaN and the number
     of rank columns is the number of eligible vendors.
     """
     uncertainty, samples = number(uncertainty, "uncertainty"), number(samples, "samples")
@@ -142,7 +142,7 @@ def rank_acceptability(
     if n > MAX_VENDORS:
         raise PartnerfitError(
             f"{n:,} vendors to rank; rank acceptability keeps a vendors x ranks table, so rank "
-            f"a shortlist of at most {MAX_VENDORS:,} (e.g. the qualified vendors)"
+            f"a shortlist of at most {MAX_VENDORS:,} (e.g. the eligible vendors)"
         )
     result = np.full((len(matrix), n), np.nan)
     if n == 0:

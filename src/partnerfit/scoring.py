@@ -11,9 +11,9 @@ anything. A vendor is then, in this order of precedence:
 * ``Invalid: <criterion> is not a score from 1 to 5`` if a cell is text or off the scale;
 * ``Knocked out: <criterion>`` if a score is below that criterion's must-have minimum;
 * ``Incomplete`` if a must-have is not scored or the coverage is below `min_coverage`;
-* ``Qualified`` otherwise.
+* ``Eligible`` otherwise.
 
-Only qualified vendors are ranked, by score descending, ties sharing a rank (1, 2, 2, 4 as
+Only eligible vendors are ranked, by score descending, ties sharing a rank (1, 2, 2, 4 as
 Excel's RANK.EQ). Scores are compared rounded to 9 decimals, so that sums that differ only
 in the last bit of floating point (summation order) still tie.
 
@@ -41,7 +41,7 @@ RANK_DECIMALS = 9
 
 
 class Status(IntEnum):
-    QUALIFIED = 0
+    ELIGIBLE = 0
     KNOCKED_OUT = 1
     INCOMPLETE = 2
     INVALID = 3
@@ -102,32 +102,32 @@ class Evaluation:
     culprit: np.ndarray
     """Index of the criterion behind an Invalid or Knocked-out status, else -1."""
     rank: np.ndarray
-    """RANK.EQ among qualified vendors; NaN for the others."""
+    """RANK.EQ among eligible vendors; NaN for the others."""
     scale: tuple[float, float] = SCALE
 
     def status_codes(self, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Status strings as (codes, texts): vendor i's status is texts[codes[i]].
 
-        texts = Qualified, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
+        texts = Eligible, Incomplete, "Knocked out: <c>" and "Invalid: <c> ..." for every
         criterion c (and "" for a culprit of -1), so each vendor's text is one array lookup.
         """
         lo, hi = (f"{x:g}" for x in self.scale)
         names = [*criteria, ""]  # a culprit of -1 names ""
-        texts = np.array(["Qualified", "Incomplete", *(f"Knocked out: {c}" for c in names),
+        texts = np.array(["Eligible", "Incomplete", *(f"Knocked out: {c}" for c in names),
                           *(f"Invalid: {c} is not a score from {lo} to {hi}" for c in names)], dtype=object)
-        # By Status (QUALIFIED, KNOCKED_OUT, INCOMPLETE, INVALID): the first code, and whether a
+        # By Status (ELIGIBLE, KNOCKED_OUT, INCOMPLETE, INVALID): the first code, and whether a
         # criterion is named.
         first, named = np.array([0, 2, 1, 2 + len(names)]), np.array([False, True, False, True])
         codes = first[self.status] + np.where(named[self.status], self.culprit % len(names), 0)
         return codes, texts
 
     def status_text(self, criteria: list[str]) -> np.ndarray:
-        """Status strings ("Qualified", "Knocked out: Cost", ...) as an object array."""
+        """Status strings ("Eligible", "Knocked out: Cost", ...) as an object array."""
         codes, texts = self.status_codes(criteria)
         return texts[codes]
 
     def order(self) -> np.ndarray:
-        """Row order of the results table: qualified vendors by rank, then the rest as given."""
+        """Row order of the results table: eligible vendors by rank, then the rest as given."""
         return np.argsort(np.where(np.isnan(self.rank), np.inf, self.rank), kind="stable")
 
 
@@ -166,13 +166,13 @@ def evaluate(
         knocked = below.any(axis=1) & ~any_invalid
         culprit = np.where(knocked, np.flatnonzero(must)[below.argmax(axis=1)], culprit)
         incomplete |= np.isnan(matrix[:, must]).any(axis=1)
-    # Precedence Invalid > Knocked out > Incomplete > Qualified: each overwrites the ones before.
-    status = np.full(len(matrix), Status.QUALIFIED, dtype=np.int8)
+    # Precedence Invalid > Knocked out > Incomplete > Eligible: each overwrites the ones before.
+    status = np.full(len(matrix), Status.ELIGIBLE, dtype=np.int8)
     status[incomplete] = Status.INCOMPLETE
     status[knocked] = Status.KNOCKED_OUT
     status[any_invalid] = Status.INVALID
     score[any_invalid] = np.nan
-    return Evaluation(score, coverage, status, culprit, rank_eq(score, status == Status.QUALIFIED), scale)
+    return Evaluation(score, coverage, status, culprit, rank_eq(score, status == Status.ELIGIBLE), scale)
 
 
 def check_weights(weights: np.ndarray, criteria: list[str]) -> np.ndarray:
@@ -271,7 +271,7 @@ def score_vendors(
     blank minimum means no must-have; a blank weight counts as 0.
     Returns a DataFrame with the index and row order of `scores` (so it lines up with them) and
     columns score, rank (nullable integer), coverage and status (categorical);
-    ``.sort_values("rank")`` lists the qualified vendors best first.
+    ``.sort_values("rank")`` lists the eligible vendors best first.
     """
     import pandas as pd
 

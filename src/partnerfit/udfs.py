@@ -99,7 +99,7 @@ RANK_ACCEPTABILITY = _register(
 )
 FLIP_MARGIN = _register(functions.FLIP_MARGIN, ("table", _TABLE_DOC, 2), ("weights", _WEIGHTS_DOC))
 ROBUSTNESS = _register(
-    functions.ROBUSTNESS, ("table", f"{_TABLE_DOC} (e.g. the qualified ones)", 2), ("weights", _WEIGHTS_DOC),
+    functions.ROBUSTNESS, ("table", f"{_TABLE_DOC} (e.g. the eligible ones)", 2), ("weights", _WEIGHTS_DOC),
     *_SENSITIVITY,
 )
 PRICE_SCORE = _register(

@@ -37,7 +37,7 @@ from .layout import (
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
-    NO_QUALIFIED,
+    NO_ELIGIBLE,
     PROGRAM_NAMES,
     REASON_NEEDS_ADDIN,
     ROBUSTNESS_ARGS,
@@ -124,7 +124,7 @@ def _formulas(names: dict[str, Area]):
             f'&" is not a score from {_LO} to {_HI}",'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
             f'IF(OR({missing}>0,{weight_scored}=0,{scores(i, 2)}<Min_Coverage),'
-            f'"Incomplete","Qualified")))))'
+            f'"Incomplete","Eligible")))))'
         )
 
     def ranking(i, j):
@@ -155,7 +155,7 @@ def _formulas(names: dict[str, Area]):
         "Criteria_Checks": criterion_check,
         "Weights_Total": lambda i, j: "=SUM(Effective_Weights)",
         "Vendor_Count": lambda i, j: "=SUMPRODUCT(--Calc_Present)",
-        "Qualified_Count": lambda i, j: '=COUNTIF(Statuses,"Qualified")',
+        "Qualified_Count": lambda i, j: '=COUNTIF(Statuses,"Eligible")',
         "Result_Vendors": lambda i, j: f'=IF({present(i)},INDEX(Vendor_Names,{i + 1}),"")',
         "Vendor_Warning": lambda i, j: vendor_warning,
         "Weighted_Scores": lambda i, j: (
@@ -167,7 +167,7 @@ def _formulas(names: dict[str, Area]):
         ),
         "Statuses": status,
         "Ranks": lambda i, j: (
-            f'=IF({scores(i, 3)}="Qualified",_xlfn.RANK.EQ({calc(i, 5)},Calc_Rank_Keys,0),"")'
+            f'=IF({scores(i, 3)}="Eligible",_xlfn.RANK.EQ({calc(i, 5)},Calc_Rank_Keys,0),"")'
         ),
         "Ranking": ranking,
         "Calc_Inputs_OK": lambda i, j: (
@@ -185,10 +185,10 @@ def _formulas(names: dict[str, Area]):
             f"=COUNT(Calc_Minimum_Row)-SUMPRODUCT(--ISNUMBER(Calc_Minimum_Row),--ISNUMBER({clean_row(i)}))"
         ),
         "Calc_Rank_Keys": lambda i, j: (
-            f'=IF({scores(i, 3)}="Qualified",ROUND({scores(i, 1)},9),"")'
+            f'=IF({scores(i, 3)}="Eligible",ROUND({scores(i, 1)},9),"")'
         ),
         "Calc_Positions": lambda i, j: (
-            f'=IF({scores(i, 3)}="Qualified",COUNTIF(Ranks,"<"&{scores(i, 4)})'
+            f'=IF({scores(i, 3)}="Eligible",COUNTIF(Ranks,"<"&{scores(i, 4)})'
             f'+COUNTIF({SCORES}!$E${s0 + 1}:$E{s0 + i + 1},{scores(i, 4)}),"")'
         ),
         "Calc_Clean_Scores": clean,
@@ -292,9 +292,9 @@ def _team_formulas(names: dict[str, Area]):
     def robust_cell(i, j):
         if i == 0:
             return '="Vendor"' if j == 0 else f"={CRITERIA_SHEET}!{cell_ref(a['Criteria_Names'].row + j - 1, 0)}"
-        qualified = f'{SCORES}!$D${s0 + i}="Qualified"'
+        eligible = f'{SCORES}!$D${s0 + i}="Eligible"'
         value = f"INDEX(Vendor_Names,{i})" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
-        return f'=IF({qualified},{value},"")'
+        return f'=IF({eligible},{value},"")'
 
     method = _choice("Consensus_Method")
     return {
@@ -470,7 +470,7 @@ def _addin_formulas() -> dict[str, str]:
         "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
-            f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_QUALIFIED}")'
+            f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_ELIGIBLE}")'
         ),
     }
 

@@ -21,7 +21,7 @@ DEFAULT_CAPACITY = 50
 """Vendor rows in a new workbook."""
 MAX_CAPACITY = 100_000
 CHART_TOP = 10
-"""The bar chart shows this many best qualified vendors."""
+"""The bar chart shows this many best eligible vendors."""
 
 DEFAULT_EVALUATION_ROWS = 400
 """Evaluation rows (vendor x evaluator x criterion) in a new workbook."""
@@ -98,7 +98,7 @@ AHP_INCOMPLETE = "Fill every cell above the diagonal with a judgement from 1/9 t
 AHP_CONSISTENT = "Consistent: CR is at most 0.10"
 AHP_INCONSISTENT = "Inconsistent: CR is above 0.10; revisit "
 """AHP_Check; the inconsistent message ends with the pair to revisit ("Cost vs Quality systems")."""
-NO_QUALIFIED = "No qualified vendors to compare yet"
+NO_ELIGIBLE = "No eligible vendors to compare yet"
 REASON_NEEDS_ADDIN = "The reason needs the partnerfit add-in (see the Start sheet)"
 VENDORS_BEYOND = ("Vendors beyond the first {n} rows of the vendor table are not scored: this workbook has room for "
                   "{n}; make one with more (partnerfit new --vendors N) and copy the vendors into it")
@@ -133,7 +133,7 @@ _START_LINES = (
              "evaluator and criterion on the Evaluations sheet instead: their consensus (mean or median) then "
              "replaces the Vendors sheet's scores, and the Consensus sheet flags where they disagree."),
     ("wrap", "4. Scores: weighted score, coverage (the share of the weight that was scored), status and "
-             "rank of every vendor, the qualified vendors best first, a chart, and (with the live functions) "
+             "rank of every vendor, the eligible vendors best first, a chart, and (with the live functions) "
              "how robust the ranking is to the weights."),
     ("wrap", "5. Share: send this file, or make a copy for procurement that needs no Python: "
              "partnerfit share evaluation.xlsx -o for_procurement.xlsx"),

@@ -58,7 +58,7 @@ from .layout import (
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
-    NO_QUALIFIED,
+    NO_ELIGIBLE,
     ROBUSTNESS_ARGS,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
@@ -387,8 +387,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             if not math.isnan(result.rank[k]):
                 rank[i] = int(result.rank[k])
                 rank_keys[i] = round(score[i], 9)
-        qualified = [k for k in result.order().tolist() if not math.isnan(result.rank[k])]
-        for position, k in enumerate(qualified):
+        eligible = [k for k in result.order().tolist() if not math.isnan(result.rank[k])]
+        for position, k in enumerate(eligible):
             i = listed[k]
             positions[i] = position + 1
             ranking[position] = [rank[i], names[i], score[i]]
@@ -403,7 +403,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     spreads = block(spread) if consensus_on else nothing
     result_names = [_result_name(name) if p else "" for name, p in zip(names, present)]
     robust = [["Vendor", *(_result_name(c) for c in f.criteria)]] + [
-        [result_names[i], *clean[i]] if status[i] == "Qualified" else [""] * (m + 1) for i in range(n)
+        [result_names[i], *clean[i]] if status[i] == "Eligible" else [""] * (m + 1) for i in range(n)
     ]
     values = {
         "Criteria_Check": [[check]],
@@ -412,7 +412,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Criteria_Checks": _column(checks),
         "Weights_Total": [[total]],
         "Vendor_Count": [[sum(present)]],
-        "Qualified_Count": [[sum(s == "Qualified" for s in status)]],
+        "Qualified_Count": [[sum(s == "Eligible" for s in status)]],
         "Result_Vendors": _column(result_names),
         "Vendor_Warning": [[vendor_warning(f)]],
         "Weighted_Scores": _column(score),
@@ -527,7 +527,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
         robust = [[_excel(x) for x in row] for row in native["Calc_Robust_Table"]]
         robustness = functions.ROBUSTNESS(robust, weights, *ROBUSTNESS_ARGS)
     else:
-        robustness = NO_QUALIFIED
+        robustness = NO_ELIGIBLE
     reading = read_programme(dict(zip(PROGRAMME_FIELDS, program)))
     return {
         "Addin_Version": [[functions.PARTNERFIT_VERSION()]],
@@ -581,7 +581,7 @@ class Results:
     """Why there is no recommendation (`recommendation` None): the Program sheet's own words."""
 
     def vendor_table(self) -> list[dict]:
-        """Vendors in the engine's order (qualified by rank, then the rest as entered)."""
+        """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
         e, order = self.evaluation, self.evaluation.order()
         score, rank = e.score[order], e.rank[order]
         scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
@@ -603,8 +603,8 @@ class Results:
 
 
 def robustness_sentence(results: Results) -> str | None:
-    """What the workbook's Robustness cell says (ROBUSTNESS over the qualified vendors, with the
-    workbook's uncertainty, samples and seed); None when no vendor qualified."""
+    """What the workbook's Robustness cell says (ROBUSTNESS over the eligible vendors, with the
+    workbook's uncertainty, samples and seed); None when no vendor eligible."""
     from ..robustness import flip_margin, rank_acceptability, robustness_summary
     ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
     if not ranked.size:

@@ -677,12 +677,12 @@ class _Writer:
         ws.write_formula(area.row, area.col, _addin_formulas()["Robustness_Summary"], robustness,
                          _cached(self.values["Robustness_Summary"][0][0]))
         ws.set_row(area.row, 32)
-        ws.write_string(2, 2, "Qualified", self.style("label", align="right"))
+        ws.write_string(2, 2, "Eligible", self.style("label", align="right"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))
         self.formula("Qualified_Count", self.style("computed", "bold", "left"))
         header = self.style("header")
         for col, text in enumerate(("Vendor", "Score", "Coverage", "Status", "Rank", None,
-                                    "Rank", "Qualified vendors, best first", "Score")):
+                                    "Rank", "Eligible vendors, best first", "Score")):
             if text:
                 ws.write_string(_S_HEAD, col, text, header)
         ws.set_row(_S_HEAD, 32)
@@ -700,7 +700,7 @@ class _Writer:
                  "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
         for col in (1, _S_RANK + 2):
             ws.conditional_format(first, col, last, col, scale)
-        for prefix, style in (("Qualified", "good"), ("Knocked out", "bad"), ("Invalid", "bad"),
+        for prefix, style in (("Eligible", "good"), ("Knocked out", "bad"), ("Invalid", "bad"),
                               ("Incomplete", "warn"), (STATUS_CHECK, "bad")):
             ws.conditional_format(first, 3, last, 3, {"type": "text", "criteria": "begins with",
                                                       "value": prefix, "format": self.style(style)})
@@ -729,7 +729,7 @@ class _Writer:
             "fill": {"color": "#2E75B6"}, "gap": 60,
             "data_labels": {"value": True, "num_format": "0.00;;;"},
         })
-        chart.set_title({"name": f"Top {top} qualified vendors", "name_font": {"size": 12}})
+        chart.set_title({"name": f"Top {top} eligible vendors", "name_font": {"size": 12}})
         chart.set_legend({"none": True})
         chart.set_x_axis({"min": 0, "max": SCALE[1], "major_unit": 1,
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
@@ -761,7 +761,7 @@ class _Writer:
                                   "Consensus cell")):
             ws.write_string(_K_HEAD, evals + k, text, self.style("header"))
         ws.write_string(_K_HEAD - 1, self.names["Calc_Robust_Table"].col,
-                        "Qualified vendors and their scores (ROBUSTNESS reads this)", self.style("label"))
+                        "Eligible vendors and their scores (ROBUSTNESS reads this)", self.style("label"))
         for name in ("Calc_AHP_Parsed", "Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1)),
                      "Calc_AHP_Errors", "Calc_AHP_Worst"):
             area = self.names[name]

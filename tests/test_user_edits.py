@@ -51,6 +51,18 @@ EDITS = {
 UNFOLLOWED = {
     "type_below_table": (typed(55), "Vendors!A55"),
 }
+# Criteria added or deleted: the workbook's formulas were made for 14; it says so (Criteria_Check),
+# and `check` and `score` refuse with the same words rather than score another set of criteria.
+CRITERIA_EDITS = {
+    "criterion_row_inserted": [{"op": "insert_rows", "sheet": "Criteria", "row": 9, "count": 1},
+                               {"op": "set", "sheet": "Criteria", "cell": "A9", "value": "Sustainability"},
+                               {"op": "set", "sheet": "Criteria", "cell": "D9", "value": 5}],
+    "criterion_row_deleted": [{"op": "delete_rows", "sheet": "Criteria", "row": 9, "count": 1}],
+    "criterion_added_both_places": [{"op": "insert_rows", "sheet": "Criteria", "row": 9, "count": 1},
+                                    {"op": "set", "sheet": "Criteria", "cell": "A9", "value": "Sustainability"},
+                                    {"op": "insert_columns", "sheet": "Vendors", "column": "D", "count": 1},
+                                    {"op": "set", "sheet": "Vendors", "cell": "D4", "value": "Sustainability"}],
+}
 
 
 def cli(*args) -> subprocess.CompletedProcess:
@@ -98,7 +110,8 @@ def edited(tmp_path_factory) -> dict[str, Path]:
     assert cli("new", example, "--example").returncode == 0
     jobs = [(example, folder / f"{name}.xlsx", edits) for name, edits in EDITS.items()]
     jobs += [(example, folder / f"{name}.xlsx", edits) for name, (edits, _) in UNFOLLOWED.items()]
-    return dict(zip([*EDITS, *UNFOLLOWED], edit(jobs)))
+    jobs += [(example, folder / f"{name}.xlsx", edits) for name, edits in CRITERIA_EDITS.items()]
+    return dict(zip([*EDITS, *UNFOLLOWED, *CRITERIA_EDITS], edit(jobs)))
 
 
 @pytest.mark.parametrize("name", list(EDITS))
@@ -135,3 +148,15 @@ def test_an_edit_the_workbook_cannot_follow_is_named_by_the_workbook_and_by_chec
     run = cli("check", path)
     assert run.returncode == 1
     assert cell in run.stdout
+
+
+@pytest.mark.parametrize("name", list(CRITERIA_EDITS))
+def test_an_added_or_deleted_criterion_is_named_by_the_workbook_and_refused_by_the_commands(edited, name):
+    path = edited[name]
+    shown = named(path, "Criteria_Check")[0]
+    assert shown.startswith("This workbook's formulas score 14 criteria")
+    assert set(named(path, "Statuses")) <= {"Check the Criteria sheet", None, ""}
+    for command in (["check", path], ["score", path, "--json"]):
+        run = cli(*command)
+        assert run.returncode == 1 and run.stdout == ""
+        assert run.stderr.count("\n") == 1 and "formulas score 14 criteria" in run.stderr, run.stderr

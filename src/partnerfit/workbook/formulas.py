@@ -18,6 +18,7 @@ from .layout import (
     CALC,
     CHECK_AHP,
     CHECK_COVERAGE,
+    CHECK_CRITERIA_COUNT,
     CHECK_OK,
     CHECK_ROWS,
     CHECK_TOTAL,
@@ -140,10 +141,11 @@ def _formulas(names: dict[str, Area]):
 
     return {
         "Criteria_Check": lambda i, j: (
-            f'=IF(SUMPRODUCT(--(Criteria_Checks<>""))>0,"{CHECK_ROWS}",'
+            f'=IF(OR(ROWS(Criteria_Names)<>{m},COLUMNS(Vendor_Scores)<>{m}),"{CHECK_CRITERIA_COUNT.format(m=m)}",'
+            f'IF(SUMPRODUCT(--(Criteria_Checks<>""))>0,"{CHECK_ROWS}",'
             f'IF(NOT(Calc_Use_AHP_OK),"{CHECK_USE_AHP}",IF(AND(Calc_Use_AHP,NOT(Calc_AHP_OK)),"{CHECK_AHP}",'
             f'IF(NOT(Weights_Total>0),"{CHECK_TOTAL}",'
-            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}")))))'
+            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}"))))))'
         ),
         "Effective_Weights": lambda i, j: (
             f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Result_Weights,{i + 1}),""),'

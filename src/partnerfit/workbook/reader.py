@@ -22,6 +22,7 @@ from ..cells import cell_texts, is_blank
 from ..errors import PartnerfitError, show
 from .layout import (
     BELOW_ROWS,
+    CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
     INPUT_NAMES,
@@ -96,6 +97,10 @@ def read_inputs(source: Source) -> Inputs:
         )
     criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
     vendor_area, score_area = areas["Vendor_Names"], areas["Vendor_Scores"]
+    if source.has("Calc_Weight_Row"):  # the workbook's formulas were made for this many criteria
+        m = source.area("Calc_Weight_Row").cols
+        if len(names_all) != m or score_area.cols != m:
+            raise PartnerfitError(f"{areas['Criteria_Names'].address()}: " + CHECK_CRITERIA_COUNT.format(m=m))
     if score_area.cols != len(names_all):
         raise PartnerfitError(
             f"{path}: Vendor_Scores has {score_area.cols} columns for {len(names_all)} criteria cells; "

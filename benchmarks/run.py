@@ -141,9 +141,9 @@ def workbook():
     for label, vendors, example in (("blank, 50 vendors", 50, False), ("example, 50 vendors", 50, True),
                                     ("blank, 1,000 vendors", 1000, False)):
         path = folder / "built.xlsx"
-        built = median_time(lambda: build_workbook(path, vendors=vendors, example=example), repeat=3)
+        built = median_time(lambda p=path, v=vendors, e=example: build_workbook(p, vendors=v, example=e), repeat=3)
         cells = cells_of(path)
-        reference = median_time(lambda: bare(folder / "bare.xlsx", cells), repeat=3)
+        reference = median_time(lambda c=cells: bare(folder / "bare.xlsx", c), repeat=3)
         rows += [(f"XlsxWriter: {cells:,} plain numbers", reference, None),
                  (f"build_workbook {label}", built, reference)]
     command = [sys.executable, "-m", "partnerfit.cli", "new", str(folder / "new.xlsx"), "--force"]
@@ -157,15 +157,14 @@ def workbook():
 
 def big_workbook(vendors: int = 10_000):
     """A filled CDMO workbook with `vendors` vendors (blanks, N/A, text numbers), built once."""
+    import hashlib
     import random
     import tempfile
     from pathlib import Path
 
-    import hashlib
-
     from partnerfit import example
-    from partnerfit.workbook import formulas, layout, results, writer
     from partnerfit.example import Vendor
+    from partnerfit.workbook import formulas, layout, results, writer
     from partnerfit.workbook.model import Filling
     from partnerfit.workbook.writer import write_workbook
 

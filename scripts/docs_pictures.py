@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from libreoffice import freeze, render  # noqa: E402
-
 from partnerfit.workbook.template import build_workbook  # noqa: E402
 
 ADDIN_FUNCTIONS = ("PARTNER_FIT", "PARTNER_FIT_SCORES", "PARTNER_FIT_WHY", "VENDOR_RANKING", "PARTNERFIT_VERSION",

@@ -14,15 +14,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hostile import HOSTILE
-from template_cases import name_ref, named_values, random_filling
 
+from hostile import HOSTILE
 from partnerfit.example import Vendor
 from partnerfit.workbook.layout import CONF, INPUT_NAMES
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
+from template_cases import name_ref, named_values, random_filling
 
 XLWINGS_VBA = Path(__import__("xlwings").__file__).parent / "quickstart_standalone.xlsm"
 

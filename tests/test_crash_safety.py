@@ -24,9 +24,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from template_cases import random_filling
 
 from partnerfit.workbook.writer import write_workbook
+from template_cases import random_filling
 
 SEED = 20261124
 KILLS = 6

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import replace
 
 import pytest
-from template_cases import team_ahp_filling
 
 from partnerfit.cells import score_value
 from partnerfit.errors import PartnerfitError
@@ -37,6 +36,7 @@ from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, robustness_sentence
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
+from template_cases import team_ahp_filling
 
 CHECKSUM = "f915c7d440938f7c803ff196050686fdd1a87b25406df79a706561c9904c6db8"
 GENERATED = dt.datetime(2026, 12, 2, 20, 0, tzinfo=dt.timezone.utc)

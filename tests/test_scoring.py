@@ -75,7 +75,7 @@ def test_must_have_knock_out_and_incomplete():
         "blank_must": "Incomplete",
         "thinner": "Incomplete",
     }
-    assert table.loc["low", "score"] == pytest.approx((1.5 + 0.5 + 0.8 + 0.15 + 0.4))
+    assert table.loc["low", "score"] == pytest.approx(1.5 + 0.5 + 0.8 + 0.15 + 0.4)
 
 
 def test_precedence_invalid_over_knocked_out_over_incomplete():

@@ -22,19 +22,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from template_cases import (
-    A1,
-    A1_CRITERIA,
-    A2,
-    A2_CRITERIA,
-    ahp_filling,
-    named_values,
-    random_judgements,
-    read_back,
-    team_ahp_filling,
-    team_filling,
-    team_problems_filling,
-)
 
 from partnerfit import functions
 from partnerfit.ahp import ahp_weights
@@ -56,6 +43,19 @@ from partnerfit.workbook.reader import Source, read_inputs
 from partnerfit.workbook.results import computed_values, read_evaluations
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
+from template_cases import (
+    A1,
+    A1_CRITERIA,
+    A2,
+    A2_CRITERIA,
+    ahp_filling,
+    named_values,
+    random_judgements,
+    read_back,
+    team_ahp_filling,
+    team_filling,
+    team_problems_filling,
+)
 
 PUBLISHED_A1 = [0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327]  # shared/reference/published_cases.md
 PUBLISHED_A2 = [0.5476, 0.1266, 0.2699, 0.0559]
@@ -274,7 +274,7 @@ def test_addin_cells_cached_from_the_functions():
     cross = values["Addin_Results"]  # VENDOR_RANKING of the consensus equals the native results
     native = {name: (score, status) for (name,), (score,), (status,) in
               zip(values["Result_Vendors"], values["Weighted_Scores"], values["Statuses"]) if name}
-    for vendor, score, rank, coverage, status in cross[1:]:
+    for vendor, score, _rank, _coverage, status in cross[1:]:
         if vendor:
             assert native[vendor][1] == status and (score or "") == pytest.approx(native[vendor][0] or "")
 

@@ -16,6 +16,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.formula import ArrayFormula
+
+from partnerfit.criteria import PROFILES
+from partnerfit.domain import PartnerType, Stage
+from partnerfit.example import Vendor
+from partnerfit.workbook.layout import (
+    ADDIN,
+    ADDIN_NAMES,
+    ARRAY_NAMES,
+    FIXED,
+    FORMULA,
+    INPUT,
+    INPUT_NAMES,
+    TABLE,
+    layout,
+    table_names,
+)
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 from template_cases import (
     INJECTIONS,
     area_values,
@@ -27,26 +47,6 @@ from template_cases import (
     random_filling,
     read_back,
 )
-
-from partnerfit.criteria import PROFILES
-from partnerfit.domain import PartnerType, Stage
-from partnerfit.example import Vendor
-from partnerfit.workbook.layout import (
-    table_names,
-    ADDIN,
-    ADDIN_NAMES,
-    ARRAY_NAMES,
-    FIXED,
-    FORMULA,
-    INPUT,
-    INPUT_NAMES,
-    TABLE,
-    layout,
-)
-from partnerfit.workbook.model import Filling
-from partnerfit.workbook.results import computed_values
-from partnerfit.workbook.template import build_workbook
-from partnerfit.workbook.writer import write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = (

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+
 from libreoffice import freeze, recalc, render
+from partnerfit.workbook.layout import REASON_NEEDS_ADDIN, layout
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.template import build_workbook
+from partnerfit.workbook.writer import write_workbook
 from template_cases import (
     ahp_problem_fillings,
     area_values,
@@ -14,11 +19,6 @@ from template_cases import (
     error_cells,
     formula_mismatches,
 )
-
-from partnerfit.workbook.layout import REASON_NEEDS_ADDIN, layout
-from partnerfit.workbook.results import computed_values
-from partnerfit.workbook.template import build_workbook
-from partnerfit.workbook.writer import write_workbook
 
 pytestmark = pytest.mark.libreoffice
 CASES = cases()

@@ -12,9 +12,9 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 import xlsxwriter
+
 from hostile import HOSTILE, _part, _rewrite
 from libreoffice import edit
-
 from partnerfit import xlsx
 from partnerfit.errors import PartnerfitError
 

@@ -68,13 +68,13 @@ class Consensus:
     """Vendor x criterion tables (index vendor, columns criterion), vendors and criteria in
     order of first appearance (criteria in the given order when given)."""
 
-    table: "pd.DataFrame"
+    table: pd.DataFrame
     """Consensus score; NaN where nobody scored. Feeds `score_vendors` directly."""
-    spread: "pd.DataFrame"
+    spread: pd.DataFrame
     """max - min of the scores; NaN where nobody scored, 0 for a single evaluator."""
-    count: "pd.DataFrame"
+    count: pd.DataFrame
     """Number of evaluators who scored the cell."""
-    flags: "pd.DataFrame"
+    flags: pd.DataFrame
     """True where spread >= threshold."""
     method: str
     threshold: float
@@ -88,7 +88,7 @@ def _where(vendor: str, evaluator: str, criterion: str) -> str:
     return f"vendor {show(vendor)}, evaluator {show(evaluator)}, criterion {show(criterion)}"
 
 
-def _columns(evaluations: "pd.DataFrame") -> dict[str, object]:
+def _columns(evaluations: pd.DataFrame) -> dict[str, object]:
     """The DataFrame's column for each required name, matched ignoring case and spaces."""
     found = {str(c).strip().lower(): c for c in evaluations.columns}
     missing = [name for name in COLUMNS if name.lower() not in found]
@@ -101,7 +101,7 @@ def _columns(evaluations: "pd.DataFrame") -> dict[str, object]:
 
 
 def consensus(
-    evaluations: "pd.DataFrame",
+    evaluations: pd.DataFrame,
     method: str = "mean",
     criteria: Sequence[str] | None = None,
     threshold: float = DISAGREEMENT,
@@ -176,7 +176,7 @@ def consensus(
     cell = vendor_code[scored] * shape[1] + criterion_code[scored]
     centre, spread, count = cell_statistics(cell, score[scored], shape[0] * shape[1], method)
 
-    def table(values: np.ndarray) -> "pd.DataFrame":
+    def table(values: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
             values.reshape(shape),
             index=pd.Index(list(vendors), name="vendor"),

@@ -37,7 +37,7 @@ class Choice(str, Enum):
         return [m.value for m in cls]
 
     @classmethod
-    def parse(cls, text: object, what: str) -> "Choice":
+    def parse(cls, text: object, what: str) -> Choice:
         """Read a value typed by a person: case-insensitive, trimmed, synonyms accepted."""
         key = _normalise(text)
         for member in cls:

@@ -309,7 +309,7 @@ def robustness_summary(
     return f"{text}; {move} would make {vendors[flips.new_leader[k]]} first."
 
 
-def _frame_inputs(scores: "pd.DataFrame", weights, scale: tuple[float, float]):
+def _frame_inputs(scores: pd.DataFrame, weights, scale: tuple[float, float]):
     """(vendors, criteria, checked matrix, weights) of a scores DataFrame, as `score_vendors` reads it."""
     import pandas as pd
 
@@ -332,14 +332,14 @@ def _frame_inputs(scores: "pd.DataFrame", weights, scale: tuple[float, float]):
 
 
 def vendor_acceptability(
-    scores: "pd.DataFrame",
+    scores: pd.DataFrame,
     weights,
     uncertainty: float = 0.2,
     samples: int = 10_000,
     seed: int | None = 0,
     eligible=None,
     scale: tuple[float, float] = SCALE,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """`rank_acceptability` of a scores table (index vendors, one column per criterion).
 
     `weights` as for `score_vendors` (sequence in column order or mapping by name); `eligible`
@@ -356,8 +356,8 @@ def vendor_acceptability(
 
 
 def vendor_flip_margins(
-    scores: "pd.DataFrame", weights, scale: tuple[float, float] = SCALE
-) -> "pd.DataFrame":
+    scores: pd.DataFrame, weights, scale: tuple[float, float] = SCALE
+) -> pd.DataFrame:
     """`flip_margin` of a scores table: one row per criterion with its weight, change, new
     weight and new leader (NaN / None when no weight in 0-1 changes the leader). The current
     leader is in `.attrs["leader"]`."""

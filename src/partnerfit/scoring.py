@@ -257,12 +257,12 @@ def _check_scale(scale) -> tuple[float, float]:
 
 
 def score_vendors(
-    scores: "pd.DataFrame",
+    scores: pd.DataFrame,
     weights,
     minimums=None,
     min_coverage: float = 0.5,
     scale: tuple[float, float] = SCALE,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Weighted scores of vendors (see the module docstring for the method).
 
     `scores`: one row per vendor (index = vendor name), one column per criterion; cells are
@@ -312,7 +312,7 @@ def score_vendors(
     )
 
 
-def _status_categorical(codes: np.ndarray, texts: np.ndarray) -> "pd.Categorical":
+def _status_categorical(codes: np.ndarray, texts: np.ndarray) -> pd.Categorical:
     """Vendors' statuses texts[codes] as a pandas Categorical of the statuses that occur."""
     import pandas as pd
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cache
 
 from ..ahp import RANDOM_INDEX
 from ..criteria import SCALE
@@ -194,7 +194,7 @@ class Area:
                 yield self.row + i, self.col + j
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_name(col: int) -> str:
     """The letters of 0-based column `col` (0 -> A)."""
     return column_letter(col + 1)

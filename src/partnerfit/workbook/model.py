@@ -102,7 +102,7 @@ class Filling:
                 )
 
     @classmethod
-    def example(cls, capacity: int = DEFAULT_CAPACITY) -> "Filling":
+    def example(cls, capacity: int = DEFAULT_CAPACITY) -> Filling:
         """The bundled example (example.py) as typed into the workbook."""
         e = EXAMPLE
         return cls(
@@ -113,7 +113,7 @@ class Filling:
         )
 
     @classmethod
-    def from_names(cls, values) -> "Filling":
+    def from_names(cls, values) -> Filling:
         """A filling from the cells of the input names (`INPUT_NAMES` -> list of rows, as read)."""
         missing = [name for name in INPUT_NAMES if name not in values and name not in OPTIONAL_INPUT_NAMES]
         if missing:

@@ -753,7 +753,7 @@ class _Writer:
         for j, name in enumerate(self.f.criteria):
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
-        for k, (name, label) in enumerate(zip(_CALC_SWITCHES, (
+        for k, (_switch, label) in enumerate(zip(_CALC_SWITCHES, (
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):
             ws.write_string(1, 2 + k, label, self.style("label"))
         evals = self.names["Calc_Eval_Used"].col

@@ -54,6 +54,9 @@ CR_THRESHOLD = 0.10
 RECIPROCAL_TOLERANCE = 1e-3
 """a_ij * a_ji may differ from 1 by this much (relative): 0.3333 passes for 1/3, 0.33 does not."""
 
+CHAIN_LIMIT = 1e100
+"""Blanks are completed only when no chain of given judgements can multiply beyond this."""
+
 STEPS_APART = 3.0
 """Stakeholders whose judgements of a pair lie more than this many scale steps apart are flagged
 (`scale_steps`: 3 vs 1/3 is 4 steps apart, 5 vs 2 is 3)."""
@@ -121,12 +124,10 @@ def complete_pairwise(matrix: np.ndarray) -> np.ndarray:
     k, eye = np.arange(len(i)), np.eye(n)
 
     def fill(y: np.ndarray) -> float:
-        with np.errstate(over="ignore"):
-            a[i, j], a[j, i] = np.exp(y), np.exp(-y)
-        return float(np.max(np.linalg.eigvals(a).real)) if np.isfinite(a).all() else np.inf
+        a[i, j], a[j, i] = np.exp(y), np.exp(-y)
+        return float(np.max(np.linalg.eigvals(a).real))
 
-    if fill(y) == np.inf:  # judgements too far apart: ahp_weights says so
-        return a
+    fill(y)
     for _ in range(100):
         v, lam = principal_eigenvector(a)
         u = principal_eigenvector(a.T)[0]
@@ -229,7 +230,8 @@ def check_pairwise(matrix: np.ndarray) -> np.ndarray:
             f"pairwise matrix has {n} criteria; the random index is tabulated for at most "
             f"{len(RANDOM_INDEX)}, so group the criteria and compare within groups"
         )
-    bad = np.argwhere(~(np.isfinite(matrix) & (matrix > 0) | np.isnan(matrix)))
+    with np.errstate(divide="ignore", over="ignore"):
+        bad = np.argwhere(~(np.isfinite(matrix) & (matrix > 0) & np.isfinite(1 / matrix) | np.isnan(matrix)))
     if bad.size:
         i, j = bad[0]
         raise PartnerfitError(
@@ -296,14 +298,15 @@ def ahp_weights(matrix, names: Sequence[str] | None = None) -> AHPResult:
     completed = np.isnan(a)
     if completed.any():
         check_connected(a, names)
+        far = float(np.abs(np.log(a[~completed])).max())
+        if far * (n - 1) > np.log(CHAIN_LIMIT):
+            raise PartnerfitError(
+                f"pairwise judgements as far from 1 as {_fraction(np.exp(far))} cannot complete "
+                f"blanks: a chain of {n - 1} of them passes {CHAIN_LIMIT:.0e}; use judgements from 1/9 to 9"
+            )
         a = complete_pairwise(a)
-    if not np.isfinite(a).all():
-        raise PartnerfitError(
-            "pairwise judgements are too far apart to complete the blanks (a chain of them "
-            "multiplies beyond 1e308); use judgements from 1/9 to 9"
-        )
     weights, lambda_max = principal_eigenvector(a)
-    ci = (lambda_max - n) / (n - 1) if n > 1 else 0.0
+    ci = max(lambda_max - n, 0.0) / (n - 1) if n > 1 else 0.0  # lambda_max >= n: below is rounding
     cr = ci / RANDOM_INDEX[n - 1] if n > 2 else 0.0
     blanks = int(completed.sum()) // 2
     note = f"; {blanks} blank judgement{'s' if blanks > 1 else ''} completed" if blanks else ""
@@ -375,7 +378,7 @@ def aggregate_judgements(matrices: Sequence[object]) -> AggregatedJudgements:
     stack = np.array(stack)
     judged = ~np.isnan(stack)
     count = judged.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):  # 0 / 0 where nobody judged: NaN, a blank
         matrix = np.exp(np.where(judged, np.log(stack), 0.0).sum(axis=0) / count)
     steps = scale_steps(stack)
     spread = np.where(judged, steps, -np.inf).max(axis=0) - np.where(judged, steps, np.inf).min(axis=0)

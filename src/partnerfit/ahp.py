@@ -141,7 +141,7 @@ def complete_pairwise(matrix: np.ndarray) -> np.ndarray:
         p = np.outer(v, u)
         c = ue @ (np.linalg.inv(lam * eye - a + p) - p) @ ev
         d = -np.linalg.solve(np.diag(u[i] * x * v[j] + u[j] * r * v[i]) + c + c.T, g)
-        if np.abs(d).max() <= 1e-9:
+        if np.abs(d).max(initial=0.0) <= 1e-9:
             fill(y + d)
             break
         if g @ d >= 0:  # not a descent direction (rounding near a flat minimum): plain gradient

@@ -227,8 +227,8 @@ def test_the_pair_to_revisit_is_a_judgement_given_never_a_completed_one():
     "cells, names, message",
     [
         ([[1, None], [None, 1]], None,
-         "pairwise judgements leave criterion 2 unconnected to criterion 1: no judgement links them, "
-         "directly or through other criteria; fill one such as row 1 col 2"),
+         ("pairwise judgements leave criterion 2 unconnected to criterion 1: no judgement links them, "
+          "directly or through other criteria; fill one such as row 1 col 2")),
         ([[1, None, 3, None], [None, 1, None, 2], [None, None, 1, None], [None, None, None, 1]], None,
          "pairwise judgements leave criteria 2 and 4 unconnected to criteria 1 and 3: "),
         ([[1, None, None], [None, 1, 5], [None, None, 1]], ["Cost", "Capacity", "Timeline"],

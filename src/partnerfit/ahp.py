@@ -110,8 +110,9 @@ def complete_pairwise(matrix: np.ndarray) -> np.ndarray:
     (C. D. Meyer, G. W. Stewart, Derivatives and perturbations of eigenvectors, SIAM J. Numer.
     Anal. 25:679-691, 1988). Start: the logarithmic least squares completion a_ij =
     exp(z_i - z_j), z fitted to the logarithms of the given judgements (exact when they form a
-    tree). Backtracking (Armijo) makes every step a decrease; it stops when a step moves no
-    blank by more than 1e-9 relative, or when rounding leaves no step that lowers lambda_max.
+    tree). Backtracking (Armijo) makes every step a decrease; it stops once a step promises a
+    decrease (-g'd / 2) below rounding, 1e-14 lambda_max, after taking it, or when rounding
+    leaves no step that lowers lambda_max.
     """
     a = matrix.copy()
     n = len(a)
@@ -124,8 +125,9 @@ def complete_pairwise(matrix: np.ndarray) -> np.ndarray:
     k, eye = np.arange(len(i)), np.eye(n)
 
     def fill(y: np.ndarray) -> float:
-        a[i, j], a[j, i] = np.exp(y), np.exp(-y)
-        return float(np.max(np.linalg.eigvals(a).real))
+        with np.errstate(over="ignore"):  # a step far out: rejected, not an error
+            a[i, j], a[j, i] = np.exp(y), np.exp(-y)
+        return float(np.max(np.linalg.eigvals(a).real)) if np.isfinite(a).all() else np.inf
 
     fill(y)
     for _ in range(100):
@@ -141,11 +143,11 @@ def complete_pairwise(matrix: np.ndarray) -> np.ndarray:
         p = np.outer(v, u)
         c = ue @ (np.linalg.inv(lam * eye - a + p) - p) @ ev
         d = -np.linalg.solve(np.diag(u[i] * x * v[j] + u[j] * r * v[i]) + c + c.T, g)
-        if np.abs(d).max(initial=0.0) <= 1e-9:
-            fill(y + d)
+        decrease = -(g @ d)  # twice what the quadratic model promises: < 0 only if H is not positive definite
+        if decrease <= 1e-14 * lam:  # at the minimum up to rounding: a last step, too small to check
+            if decrease > 0:
+                fill(y + d)
             break
-        if g @ d >= 0:  # not a descent direction (rounding near a flat minimum): plain gradient
-            d = -g
         t = 1.0
         while fill(y + t * d) > lam + 1e-4 * t * (g @ d):
             t /= 2

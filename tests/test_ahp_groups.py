@@ -33,7 +33,8 @@ def test_every_criterion_is_in_one_of_the_five_groups():
 
 def test_the_readme_lists_the_catalogue_groups():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| ([A-Z][a-z ]+) \| (.+) \|$", readme[readme.index("| group | criteria |"):], flags=re.MULTILINE)
+    table = readme[readme.index("| group | criteria |"):]
+    rows = re.findall(r"^\| ([A-Z][a-z ]+) \| (.+) \|$", table, flags=re.MULTILINE)
     listed = {group: names.split(", ") for group, names in rows[:len(Group)]}
     assert listed == {g.label: [c.name for c in CATALOGUE if c.group is g] for g in Group}
 
@@ -87,10 +88,12 @@ def test_a_group_weighing_zero_leaves_its_criteria_out():
         ({"A": 1}, {"A": {"x": True}}, "weight for x (group A) is True, not a number"),
         ({"A": 1, "B": -1}, {"A": {"x": 1}, "B": {"y": 1}}, "weight for group B is -1; weights must be 0 or more"),
         ({"A": 1}, {"A": {"x": -2}}, "weight for x (group A) is -2; weights must be 0 or more"),
-        ({"A": 0, "B": None}, {"A": {"x": 1}, "B": {"y": 1}}, "all group weights are 0; give at least one group a positive weight"),
+        ({"A": 0, "B": None}, {"A": {"x": 1}, "B": {"y": 1}},
+         "all group weights are 0; give at least one group a positive weight"),
         ({"A": 1, "B": 3}, {"A": {"x": 1}, "B": {"y": 0, "z": None}},
          'the criteria of group "B" all weigh 0, but the group weighs 75%; give one of them a positive weight'),
-        ({"A": 1, "B": 1}, {"A": {"x": 1}, "B": {"x": 2}}, 'criterion "x" is in groups "A" and "B"; put it in one group'),
+        ({"A": 1, "B": 1}, {"A": {"x": 1}, "B": {"x": 2}},
+         'criterion "x" is in groups "A" and "B"; put it in one group'),
         ({"A": 1e308, "B": 1e308}, {"A": {"x": 1}, "B": {"y": 1}}, "add up to more than 1.8e+308"),
     ],
 )
@@ -108,10 +111,12 @@ def test_bad_group_weights_are_one_line_errors(group_weights, local_weights, mes
 # Fuel, Maintenance, Resale; Capacity into Cargo and Passenger; Safety and Style alone.
 CAR_GROUPS = {"Cost": ["Price", "Fuel", "Maintenance", "Resale"], "Safety": ["Safety"], "Style": ["Style"],
               "Capacity": ["Cargo", "Passenger"]}
-CAR_CRITERIA = pairwise(list(CAR_GROUPS), {("Cost", "Safety"): 3, ("Cost", "Style"): 7, ("Cost", "Capacity"): 3,
-                                           ("Safety", "Style"): 9, ("Safety", "Capacity"): 1, ("Style", "Capacity"): 1 / 7})
-CAR_COST = pairwise(CAR_GROUPS["Cost"], {("Price", "Fuel"): 2, ("Price", "Maintenance"): 5, ("Price", "Resale"): 3,
-                                         ("Fuel", "Maintenance"): 2, ("Fuel", "Resale"): 2, ("Maintenance", "Resale"): 0.5})
+CAR_CRITERIA = pairwise(list(CAR_GROUPS), {
+    ("Cost", "Safety"): 3, ("Cost", "Style"): 7, ("Cost", "Capacity"): 3,
+    ("Safety", "Style"): 9, ("Safety", "Capacity"): 1, ("Style", "Capacity"): 1 / 7})
+CAR_COST = pairwise(CAR_GROUPS["Cost"], {
+    ("Price", "Fuel"): 2, ("Price", "Maintenance"): 5, ("Price", "Resale"): 3,
+    ("Fuel", "Maintenance"): 2, ("Fuel", "Resale"): 2, ("Maintenance", "Resale"): 0.5})
 CAR_CAPACITY = pairwise(CAR_GROUPS["Capacity"], {("Cargo", "Passenger"): 0.2})
 
 
@@ -177,7 +182,8 @@ def test_levels_with_blanks_are_completed_and_an_inconsistent_level_is_named():
     assert result.within["Quality"].completed.sum() == 0  # the one given below the diagonal counts
     blank = ahp_hierarchy(groups, [[1, 3], [None, 1]], {"Quality": [[1, 2, None], [None, 1, 3], [None, None, 1]]})
     assert blank.within["Quality"].matrix[0, 2] == pytest.approx(6.0) and blank.consistent
-    assert blank.weights.as_dict() == pytest.approx({"Audit": 0.75 * 0.6, "Record": 0.75 * 0.3, "QMS": 0.75 * 0.1, "Price": 0.25})
+    expected = {"Audit": 0.75 * 0.6, "Record": 0.75 * 0.3, "QMS": 0.75 * 0.1, "Price": 0.25}
+    assert blank.weights.as_dict() == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
@@ -186,7 +192,8 @@ def test_levels_with_blanks_are_completed_and_an_inconsistent_level_is_named():
         ({"A": ["x", "y"], "B": ["z"]}, [[1, 2], [None, 1]], {},
          'group "A" has 2 criteria but no pairwise matrix; compare its criteria (only a group of one needs none)'),
         ({"A": ["x"], "B": []}, [[1, 2], [None, 1]], {}, 'group "B" has no criteria'),
-        ({"A": ["x"], "B": ["z"]}, [[1, 2], [None, 1]], {"C": [[1.0]]}, 'judgements are given for group "C", which is not'),
+        ({"A": ["x"], "B": ["z"]}, [[1, 2], [None, 1]], {"C": [[1.0]]},
+         'judgements are given for group "C", which is not'),
         ({"A": ["x"], "B": ["z"]}, [[1, 2, 3], [None, 1, 1], [None, None, 1]], {},
          "groups: pairwise matrix is 3 x 3 for 2 groups; give one row and one column for each, in the same order"),
         ({"A": ["x", "y"], "B": ["z"]}, [[1, 2], [None, 1]], {"A": [[1.0]]},

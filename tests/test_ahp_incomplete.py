@@ -100,7 +100,8 @@ def test_example_3_of_bozoki_fulop_ronyai_2010():
     np.testing.assert_allclose(result.weights, [0.3738, 0.392, 0.0985, 0.1357], atol=1e-4)
     assert result.ci == pytest.approx(0.0372 * 0.8286, abs=1e-4)  # AHPy's CR, Donegan-Dodd RI
     assert result.cr == pytest.approx(result.ci / 0.90)  # Saaty's RI(4) here
-    assert result.completed.tolist() == [[False] * 4, [False] * 4, [False, False, False, True], [False, False, True, False]]
+    assert result.completed.tolist() == [[False] * 4, [False] * 4, [False, False, False, True],
+                                         [False, False, True, False]]
     assert result.message == "consistent: CR 0.034 is at most 0.10; 1 blank judgement completed"
 
 
@@ -165,7 +166,8 @@ def test_blanks_of_a_consistent_matrix_complete_to_its_values(priorities, data):
               for j in range(n)] for i in range(n)]
     linked = {0}
     for _ in range(n):
-        linked |= {b for a, b in pairs if a in linked and (a, b) not in blank} | {a for a, b in pairs if b in linked and (a, b) not in blank}
+        linked |= {b for a, b in pairs if a in linked and (a, b) not in blank}
+        linked |= {a for a, b in pairs if b in linked and (a, b) not in blank}
     if len(linked) < n:
         with pytest.raises(PartnerfitError, match="unconnected to criteri"):
             ahp_weights(cells)
@@ -209,7 +211,8 @@ def test_blank_cells_in_every_excel_shape():
 
 def test_judgements_below_the_diagonal_or_a_blank_diagonal_are_read():
     full = ahp_weights([[1, 4, 3, 7], [1 / 4, 1, 1 / 3, 3], [1 / 3, 3, 1, 5], [1 / 7, 1 / 3, 1 / 5, 1]])
-    lower_only = ahp_weights([[None] * 4, [0.25, None, None, None], ["1/3", 3, None, None], ["1/7", "1/3", "1/5", None]])
+    lower_only = ahp_weights([[None] * 4, [0.25, None, None, None], ["1/3", 3, None, None],
+                              ["1/7", "1/3", "1/5", None]])
     np.testing.assert_allclose(lower_only.weights, full.weights, rtol=1e-12)
     assert not lower_only.completed.any() and lower_only.message == full.message
 

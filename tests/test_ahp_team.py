@@ -77,9 +77,12 @@ def test_one_stakeholder_gives_back_their_own_matrix():
     "matrices, message",
     [
         ([], "give the stakeholders' pairwise matrices as a list of one or more matrices"),
-        ([ANN, [[1, 2], [None, 1]]], "stakeholder 2's pairwise matrix is 2 x 2, stakeholder 1's 3 x 3; compare the same criteria"),
-        ([ANN, [[1, 2, "x"], [None, 1, 1], [None, None, 1]]], 'stakeholder 2: pairwise matrix row 1 col 3 is "x", not a number'),
-        ([ANN, [[1, 2, 3], [3, 1, 1], [None, None, 1]]], "stakeholder 2: pairwise matrix is not reciprocal: row 1 col 2 is 2"),
+        ([ANN, [[1, 2], [None, 1]]],
+         "stakeholder 2's pairwise matrix is 2 x 2, stakeholder 1's 3 x 3; compare the same criteria"),
+        ([ANN, [[1, 2, "x"], [None, 1, 1], [None, None, 1]]],
+         'stakeholder 2: pairwise matrix row 1 col 3 is "x", not a number'),
+        ([ANN, [[1, 2, 3], [3, 1, 1], [None, None, 1]]],
+         "stakeholder 2: pairwise matrix is not reciprocal: row 1 col 2 is 2"),
     ],
 )
 def test_bad_stakeholder_matrices_are_one_line_errors(matrices, message):
@@ -113,7 +116,8 @@ def test_ahp_aggregate_takes_matrices_stacked_in_one_range():
 
 
 def test_ahp_aggregate_blanks_and_unconnected_stakeholders():
-    out = udfs.AHP_AGGREGATE([[1.0, 2.0, None], [None, 1.0, None], [None, None, 1.0]], [[1.0, None, None], [None, 1.0, 4.0], [None, None, 1.0]])
+    out = udfs.AHP_AGGREGATE([[1.0, 2.0, None], [None, 1.0, None], [None, None, 1.0]],
+                             [[1.0, None, None], [None, 1.0, 4.0], [None, None, 1.0]])
     assert out[0] == [1.0, 2.0, None] and out[1] == [0.5, 1.0, 4.0]  # nobody compared 1 with 3: blank
     assert out[3] == ["CR stakeholder 1", "not connected", None]
     assert out[5] == ["Pairs over 3 steps apart", 0, None] and len(out) == 6
@@ -132,8 +136,9 @@ def test_ahp_aggregate_of_one_criterion_is_two_columns_wide():
         ((), "#partnerfit: give at least one pairwise matrix, one per stakeholder"),
         (([[1.0, 2.0]],), "#partnerfit: matrices argument 1 is 1 x 2 cells; give square matrices, one per stakeholder"),
         ((excel(ANN), [[1.0, 2.0, 3.0], [None, 1.0, 1.0]]), "#partnerfit: matrices argument 2 is 2 x 3 cells"),
-        ((excel(ANN), [[1.0, 2.0], [None, 1.0]]), "#partnerfit: stakeholder 2's pairwise matrix is 2 x 2, stakeholder 1's 3 x 3"),
-        ((excel(ANN), [[1.0, "1/0"], [None, 1.0]] * 1), '#partnerfit: stakeholder 2: pairwise matrix row 1 col 2 is "1/0"'),
+        ((excel(ANN), [[1.0, 2.0], [None, 1.0]]),
+         "#partnerfit: stakeholder 2's pairwise matrix is 2 x 2, stakeholder 1's 3 x 3"),
+        ((excel(ANN), [[1.0, "1/0"], [None, 1.0]]), '#partnerfit: stakeholder 2: pairwise matrix row 1 col 2 is "1/0"'),
     ],
 )
 def test_ahp_aggregate_bad_input(args, message):

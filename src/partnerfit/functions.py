@@ -242,7 +242,9 @@ def _pairs(mask) -> list[tuple[int, int]]:
 
 def _stacked(block, k: int) -> list:
     """Argument k of AHP_AGGREGATE (a range) as its square matrices, stacked one below the other."""
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block] if isinstance(block, (list, tuple)) else [[block]]
+    if not isinstance(block, (list, tuple)):
+        block = [[block]]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
     width = len(rows[0]) if rows else 0
     if not width or any(len(r) != width for r in rows) or len(rows) % width:
         raise PartnerfitError(
@@ -261,7 +263,8 @@ def AHP_AGGREGATE(*matrices):
     n = len(result.matrix)
     width = max(n, 2)
     out = [[None if math.isnan(x) else x for x in row] + [None] * (width - n) for row in result.matrix.tolist()]
-    out += [[f"CR stakeholder {s + 1}", "not connected" if cr is None else cr] for s, cr in enumerate(result.stakeholder_cr)]
+    out += [[f"CR stakeholder {s + 1}", "not connected" if cr is None else cr]
+            for s, cr in enumerate(result.stakeholder_cr)]
     apart = _pairs(result.apart)
     out.append([f"Pairs over {STEPS_APART:g} steps apart", len(apart)])
     out += [[f"row {i + 1} col {j + 1}", float(result.spread[i, j])] for i, j in apart]

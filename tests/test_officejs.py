@@ -160,7 +160,7 @@ def same(got, want) -> bool:
 @pytest.mark.parametrize("name, ranges", cases())
 def test_same_results_as_the_classic_add_in(officejs, call, name, ranges):
     declared = officejs.udfs.__dict__[name].__xlfunc__["args"]
-    if declared and declared[-1]["vararg"]:  # a repeating parameter (AHP_AGGREGATE): Office.js sends its ranges as one list
+    if declared and declared[-1]["vararg"]:  # a repeating parameter (AHP_AGGREGATE): its ranges in one list
         args, sent = [classic(r, declared[-1]["options"].get("ndim")) for r in ranges], [ranges]
     else:
         ranges = ranges + [None] * (len(declared) - len(ranges))  # Office.js sends an omitted argument as null

@@ -105,7 +105,7 @@ def test_reciprocal_tolerance_accepts_rounded_fractions_only():
         ([[1.0, 2.0, 3.0], [0.5, 1.0, 1.0]], "pairwise matrix is 2 x 3 (rows x columns); it must be square"),
         ([], "pairwise matrix is empty"),
         (np.ones((16, 16)), "has 16 criteria; the random index is tabulated for at most 15"),
-        ([[1.0, None], [1.0, 1.0]], "row 1 col 2 is blank"),
+        ([[1.0, None], [None, 1.0]], "pairwise judgements leave criterion 2 unconnected to criterion 1: no judgement links them"),
         ([[1.0, "abc"], [1.0, 1.0]], 'row 1 col 2 is "abc", not a number or a fraction'),
         ([[1.0, "1/0"], [1.0, 1.0]], 'row 1 col 2 is "1/0", not a number or a fraction'),
         ([[1.0, True], [1.0, 1.0]], "row 1 col 2 is True, not a number"),

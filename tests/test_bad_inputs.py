@@ -242,7 +242,7 @@ UDF_CASES = [
     ("scores of a valid programme", udfs.PARTNER_FIT_SCORES, ("Phase II", "clinical", None, None, None),
      Gives([["CRO", "CMO", "CDMO"], [100.0, 0.0, 0.0]])),
     # --- AHP_WEIGHTS
-    ("AHP blank judgement", udfs.AHP_WEIGHTS, ([[1.0, None], [None, 1.0]],), Says("row 1 col 2 is blank")),
+    ("AHP blank judgement", udfs.AHP_WEIGHTS, ([[1.0, None], [None, 1.0]],), Says("leave criterion 2 unconnected to criterion 1")),
     ("AHP not square", udfs.AHP_WEIGHTS, ([[1.0, 2.0]],), Says("it must be square")),
     ("AHP ragged", udfs.AHP_WEIGHTS, ([[1.0, 2.0], [0.5]],), Says("rows have different lengths")),
     ("AHP negative judgement", udfs.AHP_WEIGHTS, ([[1.0, -2.0], [-0.5, 1.0]],), Says("is -2; judgements must be positive")),

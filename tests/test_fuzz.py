@@ -52,7 +52,7 @@ FUNCTIONS = {  # name: (required arguments, optional arguments)
     "VENDOR_SCORE": (2, 2), "VENDOR_RANKING": (2, 2), "PARTNERFIT_VERSION": (0, 0),
     "AHP_WEIGHTS": (1, 0), "CONSENSUS": (1, 1), "RANK_ACCEPTABILITY": (2, 3), "FLIP_MARGIN": (2, 0),
     "ROBUSTNESS": (2, 3),
-    "PRICE_SCORE": (1, 3),
+    "PRICE_SCORE": (1, 3), "AHP_AGGREGATE": (1, 2),
 }
 
 

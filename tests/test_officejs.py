@@ -160,18 +160,22 @@ def same(got, want) -> bool:
 @pytest.mark.parametrize("name, ranges", cases())
 def test_same_results_as_the_classic_add_in(officejs, call, name, ranges):
     declared = officejs.udfs.__dict__[name].__xlfunc__["args"]
-    ranges = ranges + [None] * (len(declared) - len(ranges))  # Office.js sends an omitted argument as null
-    args = [None if r is None else classic(r, a["options"].get("ndim")) for r, a in zip(ranges, declared)]
+    if declared and declared[-1]["vararg"]:  # a repeating parameter (AHP_AGGREGATE): its ranges in one list
+        args, sent = [classic(r, declared[-1]["options"].get("ndim")) for r in ranges], [ranges]
+    else:
+        ranges = ranges + [None] * (len(declared) - len(ranges))  # Office.js sends an omitted argument as null
+        args = [None if r is None else classic(r, a["options"].get("ndim")) for r, a in zip(ranges, declared)]
+        sent = ranges
     expected = getattr(udfs, name)(*args)  # before the test's Office.js environment is set
     if isinstance(expected, str) and expected.startswith("#partnerfit: "):
         with pytest.raises(officejs.xlwings.XlwingsError) as raised:
-            call(name, *ranges)
+            call(name, *sent)
         assert str(raised.value) == expected[1:]  # "partnerfit: ..." on the #VALUE! error's flag
         return
     # Office.js gets a 2-D block: a scalar as one cell, a flat list as one row, None as empty.
     rows = expected if isinstance(expected, list) and expected and isinstance(expected[0], list) else (
         [expected] if isinstance(expected, list) else [[expected]])
-    assert same(call(name, *ranges), [["" if v is None else v for v in row] for row in rows])
+    assert same(call(name, *sent), [["" if v is None else v for v in row] for row in rows])
 
 
 def test_the_case_tables_reach_office_js():

@@ -94,6 +94,15 @@ PUBLISHED = [  # (id, function name, arguments, expected); shared/reference/publ
 ]
 
 WORKED = [  # (id, function name, arguments, expected): worked by hand in the comments
+    # Two stakeholders, separate ranges and stacked: geometric means sqrt(3 x 1/3) = 1, sqrt(2 x 8) = 4;
+    # 3 against 1/3 is 4 scale steps apart (2 and -2), 2 against 8 is 6.
+    ("AHP_AGGREGATE two stakeholders", "AHP_AGGREGATE",
+     ([[1.0, 3.0], [None, 1.0]], [[1.0, "1/3"], [None, 1.0]]),
+     [[1.0, approx(1.0)], [approx(1.0), 1.0], ["CR stakeholder 1", 0.0], ["CR stakeholder 2", 0.0],
+      ["Pairs over 3 steps apart", 1], ["row 1 col 2", 4.0]]),
+    ("AHP_AGGREGATE stacked", "AHP_AGGREGATE", ([[1.0, 2.0], [None, 1.0], [1.0, 8.0], [None, 1.0]],),
+     [[1.0, approx(4.0)], [approx(0.25), 1.0], ["CR stakeholder 1", 0.0], ["CR stakeholder 2", 0.0],
+      ["Pairs over 3 steps apart", 1], ["row 1 col 2", 6.0]]),
     ("VENDOR_SCORE one criterion: scalars", "VENDOR_SCORE", (4.0, 1.0), 4.0),
     ("VENDOR_SCORE knocked out", "VENDOR_SCORE", ([5.0, 2.0], [1.0, 1.0], [None, 3.0]), "Knocked out: criterion 2"),
     ("VENDOR_SCORE invalid", "VENDOR_SCORE", ([5.0, 9.0], [1.0, 1.0]),
@@ -192,7 +201,8 @@ BAD = [
      ("table header column 3 is blank",)),
     ("AHP_WEIGHTS not reciprocal", "AHP_WEIGHTS", ([[1.0, 3.0], [0.5, 1.0]],),
      ("row 1 col 2 is 3 but row 2 col 1 is 1/2", "enter 1/3 in row 2 col 1")),
-    ("AHP_WEIGHTS blank judgement", "AHP_WEIGHTS", ([[1.0, 3.0], [None, 1.0]],), ("row 2 col 1 is blank",)),
+    ("AHP_WEIGHTS blank judgements", "AHP_WEIGHTS", ([[1.0, None], [None, 1.0]],),
+     ("leave criterion 2 unconnected to criterion 1", "fill one such as row 1 col 2")),
     ("AHP_WEIGHTS words", "AHP_WEIGHTS", ([[1.0, 3.0], ["one third", 1.0]],),
      ('row 2 col 1 is "one third", not a number or a fraction',)),
     ("AHP_WEIGHTS a fraction turned into a date", "AHP_WEIGHTS", ([[1.0, 3.0], [dt.datetime(2025, 1, 3), 1.0]],),

@@ -15,7 +15,7 @@ import functools
 import math
 
 from . import __version__
-from .ahp import ahp_weights
+from .ahp import STEPS_APART, aggregate_judgements, ahp_weights
 from .cells import is_blank, number, numbers, score_matrix
 from .criteria import SCALE as _SCALE
 from .errors import PartnerfitError, show
@@ -224,14 +224,51 @@ def _scored_table(table, weights):
 
 @_excel_safe
 def AHP_WEIGHTS(matrix):
-    """AHP criteria weights (principal eigenvector, sum 1) and consistency. Spills 2 columns (label, value): Weight 1..n in matrix row order, Lambda max, CI, CR, Consistent (TRUE if CR <= 0.10), Note."""
+    """AHP weights (principal eigenvector, sum 1) and consistency. Spills label, value: Weight 1..n, Lambda max, CI, CR, Consistent (CR <= 0.10), Note; then Completed row i col j for each blank filled (minimum lambda max)."""
     result = ahp_weights(matrix)
     out = [[f"Weight {i + 1}", float(w)] for i, w in enumerate(result.weights)]
     out += [
         ["Lambda max", result.lambda_max], ["CI", result.ci], ["CR", result.cr],
         ["Consistent", result.consistent], ["Note", result.message],
     ]
+    out += [[f"Completed row {i + 1} col {j + 1}", float(result.matrix[i, j])] for i, j in _pairs(result.completed)]
     return out
+
+
+def _pairs(mask) -> list[tuple[int, int]]:
+    """(row, column) of the cells above the diagonal where a square boolean array is True."""
+    return [(i, j) for i, row in enumerate(mask.tolist()) for j in range(i + 1, len(row)) if row[j]]
+
+
+def _stacked(block, k: int) -> list:
+    """Argument k of AHP_AGGREGATE (a range) as its square matrices, stacked one below the other."""
+    if not isinstance(block, (list, tuple)):
+        block = [[block]]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
+    width = len(rows[0]) if rows else 0
+    if not width or any(len(r) != width for r in rows) or len(rows) % width:
+        raise PartnerfitError(
+            f"matrices argument {k} is {len(rows)} x {width} cells; give square matrices, "
+            "one per stakeholder, as separate ranges or stacked one below the other"
+        )
+    return [rows[start:start + width] for start in range(0, len(rows), width)]
+
+
+@_excel_safe
+def AHP_AGGREGATE(*matrices):
+    """Stakeholders' pairwise matrices combined by the geometric mean of the judgements given per cell (blank where nobody judged). Spills that matrix, then each stakeholder's CR, then the pairs judged more than 3 scale steps apart."""
+    if not matrices:
+        raise PartnerfitError("give at least one pairwise matrix, one per stakeholder")
+    result = aggregate_judgements([m for k, block in enumerate(matrices) for m in _stacked(block, k + 1)])
+    n = len(result.matrix)
+    width = max(n, 2)
+    out = [[None if math.isnan(x) else x for x in row] + [None] * (width - n) for row in result.matrix.tolist()]
+    out += [[f"CR stakeholder {s + 1}", "not connected" if cr is None else cr]
+            for s, cr in enumerate(result.stakeholder_cr)]
+    apart = _pairs(result.apart)
+    out.append([f"Pairs over {STEPS_APART:g} steps apart", len(apart)])
+    out += [[f"row {i + 1} col {j + 1}", float(result.spread[i, j])] for i, j in apart]
+    return [row + [None] * (width - len(row)) for row in out]
 
 
 @_excel_safe

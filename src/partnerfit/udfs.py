@@ -86,7 +86,12 @@ PARTNERFIT_VERSION = _register(functions.PARTNERFIT_VERSION)
 AHP_WEIGHTS = _register(
     functions.AHP_WEIGHTS,
     ("matrix", "Square pairwise comparisons (Saaty 1-9): 3 = row criterion moderately more important than "
-               "column; 1 on the diagonal, reciprocals such as 1/3 below it", 2),
+               "column; 1 on the diagonal; blank below it (or 1/3) and where you cannot judge", 2),
+)
+AHP_AGGREGATE = _register(
+    functions.AHP_AGGREGATE,
+    ("matrices", "One square pairwise matrix per stakeholder, same criteria in the same order, as separate "
+                 "ranges or stacked one below the other; blank = not judged", 2),
 )
 CONSENSUS = _register(
     functions.CONSENSUS,

@@ -26,11 +26,12 @@ def group(function):
     return function
 
 
-def median_times(*functions: Callable[[], object], repeat: int = 7, number: int = 1) -> list[float]:
+def median_times(*functions: Callable[[], object], repeat: int = 7, number: int = 1,
+                 warm_up: bool = True) -> list[float]:
     """Median seconds per call of each function over `repeat` rounds of `number` calls (after one
     warm-up), the functions taking turns round by round: a change in the machine's load (it is
     shared) then falls on all of them alike, and their ratio holds."""
-    for function in functions:
+    for function in functions if warm_up else ():
         function()
     times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
@@ -155,31 +156,141 @@ def workbook():
     return rows
 
 
-def big_workbook(vendors: int = 10_000):
-    """A filled CDMO workbook with `vendors` vendors (blanks, N/A, text numbers), built once."""
+def big_filling(vendors: int):
+    """A filled single-evaluator CDMO workbook's inputs with `vendors` vendors: random scores with
+    blanks, N/A and text numbers."""
     import random
+
+    from partnerfit.example import Vendor
+    from partnerfit.workbook.model import Filling
+
+    rng = random.Random(3)
+    cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]
+    rows = tuple(Vendor(f"Vendor {i:05d}", "Site", tuple(rng.choice(cells) for _ in range(14)))
+                 for i in range(vendors))
+    return Filling(partner_type="CDMO", stage="Phase II", need="development + manufacturing",
+                   minimums=(None, 2.0) + (None,) * 12, vendors=rows, capacity=vendors)
+
+
+def big_workbook(vendors: int = 10_000):
+    """The `big_filling` workbook, built once."""
+    import hashlib
     import tempfile
     from pathlib import Path
 
-    import hashlib
-
     from partnerfit import example
     from partnerfit.workbook import formulas, layout, results, writer
-    from partnerfit.example import Vendor
-    from partnerfit.workbook.model import Filling
-    from partnerfit.workbook.writer import write_workbook
 
     # Named by the generator's source, so that a changed template is never timed on an old file.
     source = b"".join(Path(module.__file__).read_bytes() for module in (layout, formulas, results, writer, example))
     path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{hashlib.sha256(source).hexdigest()[:12]}.xlsx"
     if not path.exists():
-        rng = random.Random(3)
-        cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]
-        rows = tuple(Vendor(f"Vendor {i:05d}", "Site", tuple(rng.choice(cells) for _ in range(14)))
-                     for i in range(vendors))
-        write_workbook(path, Filling(partner_type="CDMO", stage="Phase II", need="development + manufacturing",
-                                     minimums=(None, 2.0) + (None,) * 12, vendors=rows, capacity=vendors))
+        writer.write_workbook(path, big_filling(vendors))
     return path
+
+
+def fillings():
+    """(label, Filling) of the workbooks users wait for: the blank template (`partnerfit new`), the
+    example (`partnerfit new --example`) and 500 vendors scored by one evaluator."""
+    from partnerfit.workbook.model import Filling
+
+    return [("blank template", Filling()), ("example", Filling.example()), ("500 vendors", big_filling(500))]
+
+
+def command(*args) -> Callable[[], object]:
+    """A whole partnerfit command (`args` after `partnerfit`) or Python command as a subprocess."""
+    import functools
+    import subprocess
+
+    line = [sys.executable, *map(str, args[1:])] if args[0] == "python" else \
+        [sys.executable, "-m", "partnerfit.cli", *map(str, args)]
+    return functools.partial(subprocess.run, line, check=True, capture_output=True)
+
+
+@group
+def spreadsheet():
+    """LibreOffice opening (headless), recalculating and saving workbooks, next to their floors
+    (floors.py: the same numbers, the plainest formulas)."""
+    import tempfile
+    from pathlib import Path
+
+    from floors import recalc_rows, single_floor
+
+    from partnerfit.workbook.writer import write_workbook
+
+    folder = Path(tempfile.mkdtemp())
+    rows = []
+    for label, filling in fillings():
+        path = folder / f"{label.replace(' ', '_')}.xlsx"
+        write_workbook(path, filling)
+        rows += recalc_rows(label, path, single_floor(folder / f"floor_{path.name}", filling))
+    # Team workbooks (10 x 5, 60 x 8) come with the team issue: floors.team_recalc_rows(...)
+    return rows
+
+
+@group
+def commands():
+    """Whole commands (subprocesses) next to Python start-up and a bare openpyxl load + save."""
+    import tempfile
+    from pathlib import Path
+
+    from partnerfit.workbook.writer import write_workbook
+
+    folder = Path(tempfile.mkdtemp())
+    rows = [("python -c 'import partnerfit'", median_time(command("python", "-c", "import partnerfit")), None)]
+    for label, filling in fillings()[1:]:
+        path, out, shared = (folder / f"{label.replace(' ', '_')}{end}.xlsx" for end in ("", "_out", "_shared"))
+        write_workbook(path, filling)
+        bare, *times = median_times(
+            command("python", "-c", f"import openpyxl; openpyxl.load_workbook({str(path)!r}).save({str(out)!r})"),
+            command("score", path, "--json"), command("score", path, "-o", out, "--force"),
+            command("share", path, "-o", shared, "--force"), command("verify", shared), repeat=5)
+        rows.append((f"openpyxl load + save, {label} (start-up included)", bare, None))
+        rows += [(f"partnerfit {name}, {label}", spent, bare)
+                 for name, spent in zip(("score --json", "score -o", "share", "verify"), times)]
+    return rows
+
+
+@group
+def folder():
+    """A folder of 200 workbooks (the example with random scores) through score --out-dir and
+    check, on every core (the default) and with --jobs 1."""
+    import dataclasses
+    import os
+    import random
+    import tempfile
+    from pathlib import Path
+
+    from python_calamine import CalamineWorkbook
+
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.writer import write_workbook
+
+    root = Path(tempfile.mkdtemp())
+    example, rng, cells = Filling.example(), random.Random(7), [1.0, 2.0, 2.5, 3.0, 4.0, 4.5, 5.0, None, "N/A"]
+    paths = []
+    for i in range(200):
+        paths.append(root / "in" / f"evaluation_{i:03d}.xlsx")
+        paths[-1].parent.mkdir(exist_ok=True)
+        vendors = tuple(dataclasses.replace(v, scores=tuple(rng.choice(cells) for _ in v.scores))
+                        for v in example.vendors)
+        write_workbook(paths[-1], dataclasses.replace(example, vendors=vendors))
+
+    def read(path):  # every sheet, as the bare reader gives it
+        book = CalamineWorkbook.from_path(str(path))
+        return [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+
+    bare = median_time(lambda: [read(p) for p in paths], repeat=3) / len(paths)
+    jobs = getattr(os, "process_cpu_count", os.cpu_count)()
+    rows = [("python-calamine: read every sheet of one workbook", bare, None)]
+    for name, args in (("score --out-dir", ("score", *paths, "--out-dir", root / "out", "--force")),
+                       ("check", ("check", *paths))):
+        every, one = median_times(command(*args), command(*args, "--jobs", "1"), repeat=1, warm_up=False)
+        rows += [(f"{name}, 200 files, --jobs 1: {len(paths) / one:.1f} files/s", one, None),
+                 (f"{name}, 200 files, default ({jobs} jobs): {len(paths) / every:.1f} files/s, "
+                  f"{one / every:.2f}x faster", every, one),
+                 (f"{name}, one file's share of --jobs 1", one / len(paths), bare)]
+    return rows
 
 
 def peak_memory(code: str) -> float:
@@ -266,13 +377,14 @@ def main(argv: list[str]) -> int:
           f"{platform.python_version()}, numpy {np.__version__}, {platform.platform(terse=True)}")
     print(f"{'case':<64} {'median':>12} {'ratio':>8}")
     for name in names:
-        print(f"## {name}: {GROUPS[name].__doc__.strip()}")
+        print(f"## {name}: {' '.join(GROUPS[name].__doc__.split())}")
         for label, seconds, reference in GROUPS[name]():
             if seconds is None:  # a note (memory, or a case that could not run)
                 print(label)
                 continue
             ratio = f"{seconds / reference:.2f}x" if reference else ""
-            unit = f"{seconds * 1e3:.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+            unit = (f"{seconds:.3f} s" if seconds >= 1 else f"{seconds * 1e3:.3f} ms" if seconds >= 1e-3
+                    else f"{seconds * 1e6:.1f} us")
             print(f"{label:<64} {unit:>12} {ratio:>8}")
     return 0
 

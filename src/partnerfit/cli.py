@@ -196,13 +196,13 @@ def _quiet_worker() -> None:
 
 
 def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
-    """(exit code, failure) of `work(path)` for each path, in input order, with each file's output
+    """(path, exit code, failure) of `work(path)` for each path, in input order, with each file's output
     printed as its outcome is yielded: on `jobs` worker processes (`work` must pickle), or in this
     process when there is one job or one file."""
     if jobs == 1 or len(paths) == 1:
         for done, path in enumerate(paths):
             progress.show(done, path)
-            yield _attempt(work, path)
+            yield path, *_attempt(work, path)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -215,7 +215,7 @@ def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
             sys.stdout.write(out)
             sys.stdout.flush()
             sys.stderr.write(err)
-            yield code, failure
+            yield path, code, failure
     except BaseException:  # Ctrl-C, a closed pipe: drop the files not started, do not wait for them
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -228,7 +228,7 @@ def _each(paths: list[str], work, jobs: int = 1) -> int:
     failures: list[tuple[str, str]] = []
     worst = 0
     progress = Progress(len(paths))
-    for path, (code, failure) in zip(paths, _outcomes(paths, work, jobs, progress)):
+    for path, code, failure in _outcomes(paths, work, jobs, progress):
         worst = max(worst, code)
         if failure is not None:
             failures.append((path, failure))

@@ -90,7 +90,8 @@ def engine():
         import skcriteria
         from skcriteria.agg.simple import WeightedSumModel
     except Exception as error:  # noqa: BLE001 - a missing peer is a row, not a failure
-        return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria", None, None)]
+        return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria",
+                        None, None)]
     filled = np.nan_to_num(matrix, nan=0.0)
     decision = skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights)
     peer = median_time(lambda: WeightedSumModel().evaluate(decision), repeat=21)
@@ -114,8 +115,8 @@ def excel():
 
 @group
 def workbook():
-    """build_workbook (the template with its formulas and cached values) and `partnerfit new`."""
-    import subprocess
+    """build_workbook (the template with its formulas and cached values), `partnerfit new` and `demo`."""
+    import functools
     import tempfile
     from pathlib import Path
 
@@ -142,18 +143,16 @@ def workbook():
     for label, vendors, example in (("blank, 50 vendors", 50, False), ("example, 50 vendors", 50, True),
                                     ("blank, 1,000 vendors", 1000, False)):
         path = folder / "built.xlsx"
-        built = median_time(lambda: build_workbook(path, vendors=vendors, example=example), repeat=3)
+        built = median_time(functools.partial(build_workbook, path, vendors=vendors, example=example), repeat=3)
         cells = cells_of(path)
-        reference = median_time(lambda: bare(folder / "bare.xlsx", cells), repeat=3)
+        reference = median_time(functools.partial(bare, folder / "bare.xlsx", cells), repeat=3)
         rows += [(f"XlsxWriter: {cells:,} plain numbers", reference, None),
                  (f"build_workbook {label}", built, reference)]
-    command = [sys.executable, "-m", "partnerfit.cli", "new", str(folder / "new.xlsx"), "--force"]
-    startup = [sys.executable, "-c", "import partnerfit.cli, partnerfit.workbook.template"]
-    demo = [sys.executable, "-m", "partnerfit.cli", "demo", "--out-dir", str(folder)]
-    rows += [("python start-up + partnerfit imports", median_time(lambda: subprocess.run(startup, check=True), repeat=3), None),
-             ("partnerfit new (whole command)", median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat=3), None),
-             ("partnerfit demo (whole command, start-up included)", median_time(lambda: subprocess.run(demo, check=True, capture_output=True), repeat=3), None)]
-    return rows
+    startup = command("python", "-c", "import partnerfit.cli, partnerfit.workbook.template")
+    new, demo = command("new", folder / "new.xlsx", "--force"), command("demo", "--out-dir", folder)
+    return rows + [("python start-up + partnerfit imports", median_time(startup, repeat=3), None),
+                   ("partnerfit new (whole command)", median_time(new, repeat=3), None),
+                   ("partnerfit demo (whole command, start-up included)", median_time(demo, repeat=3), None)]
 
 
 def big_filling(vendors: int):
@@ -341,7 +340,8 @@ def cli():
     memory = {
         "score --json": peak_memory(setup + "\nmain(['score', path, '--json'])"),
         "score -o": peak_memory(setup + f"\nmain(['score', path, '-o', {str(out)!r}, '--force'])"),
-        "openpyxl load + save": peak_memory(f"import openpyxl; openpyxl.load_workbook({str(path)!r}).save({str(out)!r})"),
+        "openpyxl load + save": peak_memory(f"import openpyxl; openpyxl.load_workbook({str(path)!r})"
+                                            f".save({str(out)!r})"),
     }
     return [
         ("python-calamine: read the 10,000 x 14 score block", read, None),
@@ -363,7 +363,8 @@ def robustness():
     filled = np.nan_to_num(matrix)
     return [
         ("one matrix product, 10,000 x 20 @ 20 x 1,000", median_time(lambda: draws @ filled.T, repeat=5), None),
-        ("rank_acceptability 10,000 draws, 1,000 x 20", median_time(lambda: rank_acceptability(matrix, weights, samples=10_000), repeat=3), None),
+        ("rank_acceptability 10,000 draws, 1,000 x 20",
+         median_time(lambda: rank_acceptability(matrix, weights, samples=10_000), repeat=3), None),
     ]
 
 

@@ -92,11 +92,11 @@ def recalc_seconds(path: Path) -> float:
 def single_floor(path: Path, filling) -> Path:
     """The floor of a one-evaluator workbook written from `filling` (a partnerfit.workbook.model
     Filling): its vendor rows (blank up to its capacity, as the template's) and typed weights."""
-    from partnerfit.cells import read_score
+    from partnerfit.cells import score_value
 
     rows = [list(v.scores) for v in filling.vendors]
     rows += [[None] * len(filling.criteria)] * (filling.capacity - len(rows))
-    scores = np.array([[read_score(c) for c in row] for row in rows], dtype=float)  # None (invalid) -> NaN
+    scores = np.array([[score_value(c) for c in row] for row in rows], dtype=float)  # None (invalid) -> NaN
     weights = np.array([0.0 if w is None else float(w) for w in filling.weights])
     return write_floor(path, scores[np.newaxis], weights)
 

@@ -10,6 +10,7 @@ to recalculate is the floor a generated workbook is held against.
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,3 +87,35 @@ def recalc_seconds(path: Path) -> float:
         if not (Path(out) / path.name).exists():
             raise RuntimeError(f"LibreOffice did not recalculate {path}")
     return spent
+
+
+def single_floor(path: Path, filling) -> Path:
+    """The floor of a one-evaluator workbook written from `filling` (a partnerfit.workbook.model
+    Filling): its vendor rows (blank up to its capacity, as the template's) and typed weights."""
+    from partnerfit.cells import score_value
+
+    rows = [list(v.scores) for v in filling.vendors]
+    rows += [[None] * len(filling.criteria)] * (filling.capacity - len(rows))
+    scores = np.array([[score_value(c) for c in row] for row in rows], dtype=float)  # None (invalid) -> NaN
+    weights = np.array([0.0 if w is None else float(w) for w in filling.weights])
+    return write_floor(path, scores[np.newaxis], weights)
+
+
+def recalc_rows(label: str, workbook: Path, floor: Path, repeat: int = 3) -> list[tuple]:
+    """benchmarks/run.py rows for LibreOffice recalculating `workbook` next to its `floor`: the
+    median of `repeat` rounds, the two taking turns."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for path, spent in zip((floor, workbook), times):
+            spent.append(recalc_seconds(path))
+    floor_time, ours = (statistics.median(t) for t in times)
+    return [(f"LibreOffice recalc, floor of the {label}", floor_time, None),
+            (f"LibreOffice recalc, {label}", ours, floor_time)]
+
+
+def team_recalc_rows(label: str, workbook: Path, floor: Path) -> list[tuple]:
+    """The rows for a team workbook (e.g. 10 vendors x 5 evaluators, 60 x 8) and its floor,
+    `write_floor(floor, team_scores(vendors, evaluators, criteria), weights)` with the same scores
+    (`median=True` when the workbook's consensus method is the median): ready for run.py's
+    `spreadsheet` group once the team workbooks are generated."""
+    return recalc_rows(f"team workbook {label}", workbook, floor)

@@ -26,11 +26,12 @@ def group(function):
     return function
 
 
-def median_times(*functions: Callable[[], object], repeat: int = 7, number: int = 1) -> list[float]:
+def median_times(*functions: Callable[[], object], repeat: int = 7, number: int = 1,
+                 warm_up: bool = True) -> list[float]:
     """Median seconds per call of each function over `repeat` rounds of `number` calls (after one
     warm-up), the functions taking turns round by round: a change in the machine's load (it is
     shared) then falls on all of them alike, and their ratio holds."""
-    for function in functions:
+    for function in functions if warm_up else ():
         function()
     times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
@@ -89,7 +90,8 @@ def engine():
         import skcriteria
         from skcriteria.agg.simple import WeightedSumModel
     except Exception as error:  # noqa: BLE001 - a missing peer is a row, not a failure
-        return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria", None, None)]
+        return rows + [(f"scikit-criteria unavailable ({type(error).__name__}); pip install scikit-criteria",
+                        None, None)]
     filled = np.nan_to_num(matrix, nan=0.0)
     decision = skcriteria.mkdm(filled, [max] * matrix.shape[1], weights=weights)
     peer = median_time(lambda: WeightedSumModel().evaluate(decision), repeat=21)
@@ -113,8 +115,8 @@ def excel():
 
 @group
 def workbook():
-    """build_workbook (the template with its formulas and cached values) and `partnerfit new`."""
-    import subprocess
+    """build_workbook (the template with its formulas and cached values), `partnerfit new` and `demo`."""
+    import functools
     import tempfile
     from pathlib import Path
 
@@ -141,44 +143,161 @@ def workbook():
     for label, vendors, example in (("blank, 50 vendors", 50, False), ("example, 50 vendors", 50, True),
                                     ("blank, 1,000 vendors", 1000, False)):
         path = folder / "built.xlsx"
-        built = median_time(lambda p=path, v=vendors, e=example: build_workbook(p, vendors=v, example=e), repeat=3)
+        built = median_time(functools.partial(build_workbook, path, vendors=vendors, example=example), repeat=3)
         cells = cells_of(path)
-        reference = median_time(lambda c=cells: bare(folder / "bare.xlsx", c), repeat=3)
+        reference = median_time(functools.partial(bare, folder / "bare.xlsx", cells), repeat=3)
         rows += [(f"XlsxWriter: {cells:,} plain numbers", reference, None),
                  (f"build_workbook {label}", built, reference)]
-    command = [sys.executable, "-m", "partnerfit.cli", "new", str(folder / "new.xlsx"), "--force"]
-    startup = [sys.executable, "-c", "import partnerfit.cli, partnerfit.workbook.template"]
-    demo = [sys.executable, "-m", "partnerfit.cli", "demo", "--out-dir", str(folder)]
-    rows += [("python start-up + partnerfit imports", median_time(lambda: subprocess.run(startup, check=True), repeat=3), None),
-             ("partnerfit new (whole command)", median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat=3), None),
-             ("partnerfit demo (whole command, start-up included)", median_time(lambda: subprocess.run(demo, check=True, capture_output=True), repeat=3), None)]
-    return rows
+    startup = command("python", "-c", "import partnerfit.cli, partnerfit.workbook.template")
+    new, demo = command("new", folder / "new.xlsx", "--force"), command("demo", "--out-dir", folder)
+    return rows + [("python start-up + partnerfit imports", median_time(startup, repeat=3), None),
+                   ("partnerfit new (whole command)", median_time(new, repeat=3), None),
+                   ("partnerfit demo (whole command, start-up included)", median_time(demo, repeat=3), None)]
+
+
+def big_filling(vendors: int):
+    """A filled single-evaluator CDMO workbook's inputs with `vendors` vendors: random scores with
+    blanks, N/A and text numbers."""
+    import random
+
+    from partnerfit.example import Vendor
+    from partnerfit.workbook.model import Filling
+
+    rng = random.Random(3)
+    cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]
+    rows = tuple(Vendor(f"Vendor {i:05d}", "Site", tuple(rng.choice(cells) for _ in range(14)))
+                 for i in range(vendors))
+    return Filling(partner_type="CDMO", stage="Phase II", need="development + manufacturing",
+                   minimums=(None, 2.0) + (None,) * 12, vendors=rows, capacity=vendors)
 
 
 def big_workbook(vendors: int = 10_000):
-    """A filled CDMO workbook with `vendors` vendors (blanks, N/A, text numbers), built once."""
+    """The `big_filling` workbook, built once."""
     import hashlib
-    import random
     import tempfile
     from pathlib import Path
 
     from partnerfit import example
-    from partnerfit.example import Vendor
     from partnerfit.workbook import formulas, layout, results, writer
-    from partnerfit.workbook.model import Filling
-    from partnerfit.workbook.writer import write_workbook
 
     # Named by the generator's source, so that a changed template is never timed on an old file.
     source = b"".join(Path(module.__file__).read_bytes() for module in (layout, formulas, results, writer, example))
     path = Path(tempfile.gettempdir()) / f"partnerfit-bench-{vendors}-{hashlib.sha256(source).hexdigest()[:12]}.xlsx"
     if not path.exists():
-        rng = random.Random(3)
-        cells = [1.0, 2.0, 3.0, 3.5, 4.0, 4.5, 5.0, None, "N/A", " 4 "]
-        rows = tuple(Vendor(f"Vendor {i:05d}", "Site", tuple(rng.choice(cells) for _ in range(14)))
-                     for i in range(vendors))
-        write_workbook(path, Filling(partner_type="CDMO", stage="Phase II", need="development + manufacturing",
-                                     minimums=(None, 2.0) + (None,) * 12, vendors=rows, capacity=vendors))
+        writer.write_workbook(path, big_filling(vendors))
     return path
+
+
+def fillings():
+    """(label, Filling) of the workbooks users wait for: the blank template (`partnerfit new`), the
+    example (`partnerfit new --example`) and 500 vendors scored by one evaluator."""
+    from partnerfit.workbook.model import Filling
+
+    return [("blank template", Filling()), ("example", Filling.example()), ("500 vendors", big_filling(500))]
+
+
+def command(*args, codes=(0,)) -> Callable[[], object]:
+    """A whole partnerfit command (`args` after `partnerfit`) or Python command as a subprocess,
+    which must exit with one of `codes`."""
+    import subprocess
+
+    line = [sys.executable, *map(str, args[1:])] if args[0] == "python" else \
+        [sys.executable, "-m", "partnerfit.cli", *map(str, args)]
+
+    def run():
+        done = subprocess.run(line, capture_output=True, text=True)
+        if done.returncode not in codes:
+            raise RuntimeError(f"{' '.join(line)[:200]} exited {done.returncode}: {done.stderr[-500:]}")
+
+    return run
+
+
+@group
+def spreadsheet():
+    """LibreOffice opening (headless), recalculating and saving workbooks, next to their floors
+    (floors.py: the same numbers, the plainest formulas)."""
+    import tempfile
+    from pathlib import Path
+
+    from floors import recalc_rows, single_floor
+
+    from partnerfit.workbook.writer import write_workbook
+
+    folder = Path(tempfile.mkdtemp())
+    rows = []
+    for label, filling in fillings():
+        path = folder / f"{label.replace(' ', '_')}.xlsx"
+        write_workbook(path, filling)
+        rows += recalc_rows(label, path, single_floor(folder / f"floor_{path.name}", filling))
+    # Team workbooks (10 x 5, 60 x 8) come with the team issue: floors.team_recalc_rows(...)
+    return rows
+
+
+@group
+def commands():
+    """Whole commands (subprocesses) next to Python start-up and a bare openpyxl load + save."""
+    import tempfile
+    from pathlib import Path
+
+    from partnerfit.workbook.writer import write_workbook
+
+    folder = Path(tempfile.mkdtemp())
+    rows = [("python -c 'import partnerfit'", median_time(command("python", "-c", "import partnerfit")), None)]
+    for label, filling in fillings()[1:]:
+        path, out, shared = (folder / f"{label.replace(' ', '_')}{end}.xlsx" for end in ("", "_out", "_shared"))
+        write_workbook(path, filling)
+        bare, *times = median_times(
+            command("python", "-c", f"import openpyxl; openpyxl.load_workbook({str(path)!r}).save({str(out)!r})"),
+            command("score", path, "--json"), command("score", path, "-o", out, "--force"),
+            command("share", path, "-o", shared, "--force"), command("verify", shared), repeat=5)
+        rows.append((f"openpyxl load + save, {label} (start-up included)", bare, None))
+        rows += [(f"partnerfit {name}, {label}", spent, bare)
+                 for name, spent in zip(("score --json", "score -o", "share", "verify"), times)]
+    return rows
+
+
+@group
+def folder():
+    """A folder of 200 workbooks (the example with random scores) through score --out-dir and
+    check, on every core (the default) and with --jobs 1."""
+    import dataclasses
+    import os
+    import random
+    import tempfile
+    from pathlib import Path
+
+    from python_calamine import CalamineWorkbook
+
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.writer import write_workbook
+
+    root = Path(tempfile.mkdtemp())
+    example, rng, cells = Filling.example(), random.Random(7), [1.0, 2.0, 2.5, 3.0, 4.0, 4.5, 5.0, None, "N/A"]
+    paths = []
+    for i in range(200):
+        paths.append(root / "in" / f"evaluation_{i:03d}.xlsx")
+        paths[-1].parent.mkdir(exist_ok=True)
+        vendors = tuple(dataclasses.replace(v, scores=tuple(rng.choice(cells) for _ in v.scores))
+                        for v in example.vendors)
+        write_workbook(paths[-1], dataclasses.replace(example, vendors=vendors))
+
+    def read(path):  # every sheet, as the bare reader gives it
+        book = CalamineWorkbook.from_path(str(path))
+        return [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+
+    bare = median_time(lambda: [read(p) for p in paths], repeat=3) / len(paths)
+    jobs = getattr(os, "process_cpu_count", os.cpu_count)()
+    rows = [("python-calamine: read every sheet of one workbook", bare, None)]
+    for name, args in (("score --out-dir", ("score", *paths, "--out-dir", root / "out", "--force")),
+                       ("check", ("check", *paths))):
+        # check exits 1: the random blanks leave must-haves unscored, which it lists.
+        every, one = median_times(command(*args, codes=(0, 1)), command(*args, "--jobs", "1", codes=(0, 1)),
+                                  repeat=1, warm_up=False)
+        rows += [(f"{name}, 200 files, --jobs 1: {len(paths) / one:.1f} files/s", one, None),
+                 (f"{name}, 200 files, default ({jobs} jobs): {len(paths) / every:.1f} files/s, "
+                  f"{one / every:.2f}x faster", every, one),
+                 (f"{name}, one file's share of --jobs 1", one / len(paths), bare)]
+    return rows
 
 
 def peak_memory(code: str) -> float:
@@ -229,7 +348,8 @@ def cli():
     memory = {
         "score --json": peak_memory(setup + "\nmain(['score', path, '--json'])"),
         "score -o": peak_memory(setup + f"\nmain(['score', path, '-o', {str(out)!r}, '--force'])"),
-        "openpyxl load + save": peak_memory(f"import openpyxl; openpyxl.load_workbook({str(path)!r}).save({str(out)!r})"),
+        "openpyxl load + save": peak_memory(f"import openpyxl; openpyxl.load_workbook({str(path)!r})"
+                                            f".save({str(out)!r})"),
     }
     return [
         ("python-calamine: read the 10,000 x 14 score block", read, None),
@@ -251,7 +371,8 @@ def robustness():
     filled = np.nan_to_num(matrix)
     return [
         ("one matrix product, 10,000 x 20 @ 20 x 1,000", median_time(lambda: draws @ filled.T, repeat=5), None),
-        ("rank_acceptability 10,000 draws, 1,000 x 20", median_time(lambda: rank_acceptability(matrix, weights, samples=10_000), repeat=3), None),
+        ("rank_acceptability 10,000 draws, 1,000 x 20",
+         median_time(lambda: rank_acceptability(matrix, weights, samples=10_000), repeat=3), None),
     ]
 
 
@@ -265,13 +386,14 @@ def main(argv: list[str]) -> int:
           f"{platform.python_version()}, numpy {np.__version__}, {platform.platform(terse=True)}")
     print(f"{'case':<64} {'median':>12} {'ratio':>8}")
     for name in names:
-        print(f"## {name}: {GROUPS[name].__doc__.strip()}")
+        print(f"## {name}: {' '.join(GROUPS[name].__doc__.split())}")
         for label, seconds, reference in GROUPS[name]():
             if seconds is None:  # a note (memory, or a case that could not run)
                 print(label)
                 continue
             ratio = f"{seconds / reference:.2f}x" if reference else ""
-            unit = f"{seconds * 1e3:.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+            unit = (f"{seconds:.3f} s" if seconds >= 1 else f"{seconds * 1e3:.3f} ms" if seconds >= 1e-3
+                    else f"{seconds * 1e6:.1f} us")
             print(f"{label:<64} {unit:>12} {ratio:>8}")
     return 0
 

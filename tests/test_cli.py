@@ -424,3 +424,66 @@ def test_out_dir_is_made_once_or_refused_before_any_work(example, tmp_path):
     refused = run("score", example, "--out-dir", tmp_path / "a file" / "scored")
     assert refused.returncode == 2 and refused.stdout == "" and refused.stderr.count("\n") == 1
     assert "--out-dir" in refused.stderr and "choose another folder" in refused.stderr
+
+
+# ------------------------------------------------------------------ folders on every core
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> list[Path]:
+    """Four workbooks with different scores, the first one big (so that, on two jobs, it finishes
+    after the next ones), and a broken one third."""
+    root = tmp_path_factory.mktemp("folder")
+    paths = []
+    for seed, vendors in ((11, 400), (12, 20), (13, 30), (14, 25)):
+        paths.append(root / f"z{seed}.xlsx" if seed % 2 else root / f"a{seed}.xlsx")
+        write_workbook(paths[-1], random_filling(seed, "CRO", vendors=vendors, capacity=max(vendors, 50)))
+    bad = root / "broken.xlsx"
+    bad.write_text("Vendor,Score\nA,4\n")
+    return paths[:2] + [bad] + paths[2:]
+
+
+def expected_leader(path: Path, vendors: int) -> str:
+    """The one line of `score --out-dir` for the random filling written to `path`, from the engine."""
+    seed = int(path.stem[1:])
+    filling = random_filling(seed, "CRO", vendors=vendors, capacity=max(vendors, 50))
+    frame = pd.DataFrame([list(v.scores) for v in filling.vendors], index=[v.name for v in filling.vendors],
+                         columns=list(filling.criteria), dtype=object)
+    from partnerfit import score_vendors
+
+    result = score_vendors(frame, list(filling.weights), list(filling.minimums), filling.min_coverage)
+    first = result[result["rank"] == 1]
+    names = ", ".join(first.index)
+    return f"leader{'s' if len(first) > 1 else ''} {names} {first['score'].iloc[0]:.2f}, {vendors} vendors"
+
+
+def test_jobs_keep_input_order_and_one_bad_file_never_stops_the_others(folder, tmp_path):
+    result = run("score", *folder, "--out-dir", tmp_path, "--jobs", "2")
+    assert result.returncode == 1
+    good = [p for p in folder if p.name != "broken.xlsx"]
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(good)  # one line per file, no tables
+    for line, path, vendors in zip(lines, good, (400, 20, 30, 25)):
+        assert line == f"{path}: {expected_leader(path, vendors)} -> {tmp_path / (path.stem + '_scored.xlsx')}"
+        assert (tmp_path / f"{path.stem}_scored.xlsx").exists()
+    assert result.stderr.splitlines()[-1] == f"4 of 5 files done, 1 failed: {folder[2]}"
+    assert "a text or CSV file" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["score"], ["score", "--json"], ["check"]])
+def test_jobs_1_prints_what_jobs_2_prints(folder, command):
+    one, two = (run(*command, *folder, "--jobs", jobs) for jobs in ("1", "2"))
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    files = [line for line in one.stdout.splitlines() if line.startswith(("== ", '{"file"'))]
+    if command != ["check"]:  # each file's table or object, in input order
+        assert [str(p) for p in folder if p.name != "broken.xlsx"] == [
+            line[3:] if line.startswith("==") else json.loads(line)["file"] for line in files]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "x", "1.5"])
+def test_bad_jobs_get_one_line_and_exit_2(example, jobs):
+    for command in ("score", "check"):
+        result = run(command, example, example, f"--jobs={jobs}")
+        assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1
+        assert f"'{jobs}' is not a whole number of 1 or more" in result.stderr

@@ -9,6 +9,7 @@ commands so that `partnerfit --help` and `partnerfit new` start fast.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -55,9 +56,11 @@ def vendor_rows(table: list[dict]) -> list[list]:
     ]
 
 
-def print_results(recommendation, table: list[dict], out=sys.stdout, notes: list[str] = (), why_none: str = "") -> None:
+def print_results(recommendation, table: list[dict], out=None, notes: list[str] = (), why_none: str = "") -> None:
     """The recommendation (or `why_none` there is none), the vendor table and, below it, `notes`
-    (e.g. the robustness sentence)."""
+    (e.g. the robustness sentence), on `out` (default: the current sys.stdout, which a worker of
+    `_each` captures)."""
+    out = out or sys.stdout
     if recommendation is None:
         print(f"Recommended partner type: none ({why_none} on the Program sheet)", file=out)
     else:
@@ -160,21 +163,75 @@ class Progress:
             print("\r" + " " * 80 + "\r", end="", file=sys.stderr, flush=True)
 
 
-def _each(paths: list[str], work) -> int:
-    """Run `work(path) -> exit code` on every file; one failure never stops the others."""
+def _attempt(work, path) -> tuple[int, str | None]:
+    """`work(path)`'s exit code, or 0 and the one-line reason it failed: one bad file must not stop
+    the batch."""
+    try:
+        return work(path), None
+    except PartnerfitError as error:
+        return 0, str(error)
+    except BrokenPipeError:
+        raise  # the reader of our output went away: stop quietly (see main)
+    except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
+        return 0, f"unexpected {type(error).__name__}: {str(error)[:200]} (please report it)"
+
+
+def _captured(work, path) -> tuple[int, str | None, str, str]:
+    """`_attempt` in a worker process, with what it printed on stdout and stderr."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code, failure = _attempt(work, path)
+    return code, failure, out.getvalue(), err.getvalue()
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C reaches the whole process group: the main process says "interrupted", the workers
+    finish their file (no partial output) without a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
+    """(path, exit code, failure) of `work(path)` for each path, in input order, with each file's output
+    printed as its outcome is yielded: on `jobs` worker processes (`work` must pickle), or in this
+    process when there is one job or one file."""
+    if jobs == 1 or len(paths) == 1:
+        for done, path in enumerate(paths):
+            progress.show(done, path)
+            yield path, *_attempt(work, path)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(min(jobs, len(paths)), initializer=_quiet_worker)
+    try:
+        futures = [pool.submit(_captured, work, path) for path in paths]
+        for done, (path, future) in enumerate(zip(paths, futures)):
+            progress.show(done, path)
+            code, failure, out, err = future.result()
+            sys.stdout.write(out)
+            sys.stdout.flush()
+            sys.stderr.write(err)
+            yield path, code, failure
+    except BaseException:  # Ctrl-C, a closed pipe: drop the files not started, do not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _each(paths: list[str], work, jobs: int = 1) -> int:
+    """Run `work(path) -> exit code` on every file, on `jobs` processes; one failure never stops
+    the others, and the output comes in input order whatever the number of jobs."""
     failures: list[tuple[str, str]] = []
     worst = 0
     progress = Progress(len(paths))
-    for done, path in enumerate(paths):
-        progress.show(done, path)
-        try:
-            worst = max(worst, work(path))
-        except PartnerfitError as error:
-            failures.append((path, str(error)))
-        except BrokenPipeError:
-            raise  # the reader of our output went away: stop quietly (see main)
-        except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
-            failures.append((path, f"unexpected {type(error).__name__}: {str(error)[:200]} (please report it)"))
+    for path, code, failure in _outcomes(paths, work, jobs, progress):
+        worst = max(worst, code)
+        if failure is not None:
+            failures.append((path, failure))
     progress.close()
     for path, message in failures:
         message = _one_line(message)
@@ -195,22 +252,31 @@ def cmd_check(args) -> int:
     """List every problem in filled evaluation workbooks, one line each: sheet!cell, the value found
     and the fix; then notes (evaluators who disagree by 2 points or more, inconsistent AHP
     judgements), which are not problems. Exit 0 when clean, 1 when problems were found."""
+    return _each(args.paths, functools.partial(_check_one, len(args.paths) > 1), _jobs_for(args))
+
+
+def _check_one(several: bool, path) -> int:
     from .workbook.check import check, notes
     from .workbook.reader import Source, read_inputs
 
-    def one(path):
-        inputs = read_inputs(Source(path))
-        problems = check(inputs)
-        prefix = f"{path}: " if len(args.paths) > 1 else ""
-        for problem in problems:
-            print(printable(f"{prefix}{problem}"))
-        for note in notes(inputs):
-            print(printable(f"{prefix}{note.cell}: note: {note.message}"))
-        if not problems:
-            print(f"{prefix or path + ': '}no problems found")
-        return 1 if problems else 0
+    inputs = read_inputs(Source(path))
+    problems = check(inputs)
+    prefix = f"{path}: " if several else ""
+    for problem in problems:
+        print(printable(f"{prefix}{problem}"))
+    for note in notes(inputs):
+        print(printable(f"{prefix}{note.cell}: note: {note.message}"))
+    if not problems:
+        print(f"{prefix or path + ': '}no problems found")
+    return 1 if problems else 0
 
-    return _each(args.paths, one)
+
+def _jobs_for(args) -> int:
+    """--jobs, or every core this process may use."""
+    if args.jobs is not None:
+        return args.jobs
+    count = getattr(os, "process_cpu_count", os.cpu_count)()  # process_cpu_count: Python 3.13+
+    return count or 1
 
 
 def _output_for(path, args):
@@ -225,8 +291,10 @@ def _output_for(path, args):
     return None
 
 
-def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool = False, out=None) -> int:
-    """Score one workbook, print its results, and write the scored copy to `target` if given."""
+def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool = False, out=None,
+               brief: bool = False) -> int:
+    """Score one workbook, print its results, and write the scored copy to `target` if given;
+    `brief`: one line (file, leader, vendors, copy) instead of the whole table."""
     import json
 
     from .workbook.check import score_inputs
@@ -240,7 +308,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     if as_json:
         print(json.dumps(results.as_json() if out is None else {"file": str(path), **results.as_json()}),
               file=sys.stdout)
-    else:
+    elif not brief:
         if out is not None:
             print(f"== {path}")
         print_results(results.recommendation, results.vendor_table(), notes=result_notes(results),
@@ -256,8 +324,21 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
         write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, computed, keep_formulas=True)),
                          force=force or in_place)
         _note(warnings, target)
-        print(f"Wrote {target}", file=sys.stderr if as_json else sys.stdout)
+        if brief and not as_json:
+            print(printable(f"{path}: {_leader(results.vendor_table())}, {len(results.vendor_table())} vendors"
+                            f" -> {target}"))
+        else:
+            print(f"Wrote {target}", file=sys.stderr if as_json else sys.stdout)
     return 0
+
+
+def _leader(table: list[dict]) -> str:
+    """'leader Garnet BioWorks 4.44', 'leaders A, B 4.10' (a tie), or 'no qualified vendor'."""
+    first = [row for row in table if row["rank"] == 1]
+    if not first:
+        return "no qualified vendor"
+    names = ", ".join(row["vendor"] for row in first)
+    return f"leader{'s' if len(first) > 1 else ''} {names} {first[0]['score']:.2f}"
 
 
 def _backup(path) -> None:
@@ -286,9 +367,16 @@ def cmd_score(args) -> int:
             print(f"partnerfit: --out-dir {args.out_dir}: cannot make the folder ({error.strerror or error}); "
                   "choose another folder", file=sys.stderr)
             return 2
-    several = len(args.paths) > 1  # then --json prints one object per line, each with its "file"
-    return _each(args.paths, lambda path: _score_one(
-        path, _output_for(path, args), args.as_json, args.force, args.in_place, out=True if several else None))
+    return _each(args.paths, functools.partial(_score_path, args), _jobs_for(args))
+
+
+def _score_path(args, path) -> int:
+    """`_score_one` for `score`'s arguments: with several inputs, --json prints one object per line,
+    each with its "file", and copies (--out-dir, --in-place) one line per file."""
+    several = len(args.paths) > 1
+    target = _output_for(path, args)
+    return _score_one(path, target, args.as_json, args.force, args.in_place, out=True if several else None,
+                      brief=several and target is not None)
 
 
 def _share_one(path, target, force: bool) -> None:
@@ -339,6 +427,13 @@ def _vendor_rows(text: str) -> int:
     return int(text)
 
 
+def _job_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more (the files processed "
+                                         "at once; 1 processes them one by one)")
+    return int(text)
+
+
 def _evaluation_rows(text: str) -> int:
     from .workbook.layout import MAX_EVALUATION_ROWS
 
@@ -352,6 +447,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"{self.prog}: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+JOBS_HELP = "files processed at once (default: one per core; 1: one by one)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -389,6 +487,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Example: partnerfit check evaluation.xlsx other.xlsx",
     )
     check.add_argument("paths", nargs="+", metavar="IN", help="filled evaluation workbooks")
+    check.add_argument("--jobs", type=_job_count, metavar="N", help=JOBS_HELP)
     check.set_defaults(run=cmd_check)
 
     score = commands.add_parser(
@@ -403,6 +502,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--in-place", action="store_true", help="write into the input (a backup is kept first)")
     score.add_argument("--json", dest="as_json", action="store_true", help="print the results as JSON")
     score.add_argument("--force", action="store_true", help="replace existing outputs")
+    score.add_argument("--jobs", type=_job_count, metavar="N", help=JOBS_HELP)
     score.set_defaults(run=cmd_score)
 
     share = commands.add_parser(

@@ -14,6 +14,7 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
+from .prices import PriceFilling, price_filling
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -60,6 +61,8 @@ class Filling:
     inserted rows may hold more, which the formulas do not see."""
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
+    prices: PriceFilling = PriceFilling()
+    """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -86,6 +89,8 @@ class Filling:
             raise PartnerfitError(f"{len(self.vendors)} vendors do not fit in {self.capacity} rows")
         if not 1 <= self.evaluation_rows <= MAX_EVALUATION_ROWS:
             raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
+        if len(self.prices.quotes) > max(self.capacity, self.formula_rows):
+            raise PartnerfitError(f"{len(self.prices.quotes)} quotes do not fit in {self.capacity} rows")
         if len(self.evaluations) > self.evaluation_rows:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
         if any(len(row) != 5 for row in self.evaluations):
@@ -148,7 +153,7 @@ class Filling:
             cmc_experience=cell("Program_CMC"), modality=cell("Program_Modality"),
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
-            vendors=vendors, capacity=len(vendors), **team,
+            vendors=vendors, capacity=len(vendors), **team, **price_filling(values),
         )
 
     @property

@@ -66,6 +66,7 @@ from .layout import (
     RowCheck,
 )
 from .model import Filling, Inputs
+from .prices import STATUS_PRICES, read_prices, values_part
 
 
 def _clean(value):
@@ -344,6 +345,10 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
                  else [[""] * m for _ in range(n)])
     else:
         clean = [[_clean(x) for x in v.scores] for v in rows]
+    price = read_prices(f.prices, f.criteria, n)
+    if price.on:  # the price scores fill the price criterion's column (Calc_Clean_Scores)
+        for row, x in zip(clean, price.scores.tolist()):
+            row[price.at - 1] = "" if math.isnan(x) else x
     ahp_values, ahp = _ahp_values(f)
     effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp)
 
@@ -355,7 +360,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     check = (CHECK_ROWS if any(checks) else CHECK_USE_AHP if not use_ok
              else CHECK_AHP if use_ahp and not ahp.ok else CHECK_TOTAL if not total > 0
              else CHECK_OK if coverage_ok else CHECK_COVERAGE)
-    inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK)
+    inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK) and price.check == CHECK_OK
 
     scored = [[isinstance(x, float) for x in row] for row in clean]
     below = [[s and isinstance(lo, float) and x < lo for s, x, lo in zip(srow, row, minimum_row)]
@@ -365,11 +370,12 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
 
     score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
     ranking = [["", "", ""] for _ in range(n)]
-    rank_keys, positions = [""] * n, [""] * n
+    rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
     if not inputs_ok:
         for i in listed:
-            status[i] = STATUS_CHECK if check != CHECK_OK else STATUS_EVALUATIONS
+            status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
+                         else STATUS_EVALUATIONS)
     elif listed:
         if team.mode:
             matrix = centre[listed]
@@ -377,6 +383,15 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
+        if price.on:
+            matrix, unreadable = matrix.copy(), unreadable.copy()
+            matrix[:, price.at - 1], unreadable[:, price.at - 1] = price.scores[listed], False
+            others = np.arange(m) != price.at - 1
+            kept = evaluate(matrix[:, others], np.array(weight_row)[others], minimums[others],
+                            float(f.min_coverage), unreadable[:, others], SCALE).score
+            for k, i in enumerate(listed):
+                if not math.isnan(kept[k]):
+                    technical[i] = float(kept[k])
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])
         for k, i in enumerate(listed):
@@ -459,6 +474,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         **ahp_values,
     }
     values.update(fit_values(f))
+    values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
     values.update(_addin_values(f, n, values, team))
     return values
 

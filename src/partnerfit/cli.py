@@ -76,6 +76,8 @@ def result_notes(results) -> list[str]:
     """Lines under the vendor table: where the scores and weights come from, and how robust the
     ranking is to the weights (the workbook's Robustness cell)."""
     from .errors import PartnerfitError as Refused
+    from .workbook.model import Code
+    from .workbook.prices import price_notes
     from .workbook.results import robustness_sentence
 
     lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
@@ -92,6 +94,12 @@ def result_notes(results) -> list[str]:
         sentence = f"not computed: {error}"
     if sentence is not None:
         lines.append(f"Robustness (weights +/-20 %): {sentence}")
+    price = results.price
+    if price is not None:
+        lines.append(f"Price: {price.criterion} scored from the quotes ({price.method}); "
+                     f"{price.method_check.message}")
+        lines += [f"Abnormally low quote: {note}" for note in price_notes(results.inputs)
+                  if note.code is Code.ABNORMALLY_LOW]
     return lines
 
 

@@ -6,7 +6,6 @@ from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
-from .prices import STATUS_PRICES, formulas_part
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -16,6 +15,7 @@ from .layout import (
     AHP_INCONSISTENT,
     AHP_STEPS,
     AHP_TOO_MANY,
+    BELOW_ROWS,
     CALC,
     CHECK_AHP,
     CHECK_COVERAGE,
@@ -46,7 +46,6 @@ from .layout import (
     SCORES,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
-    BELOW_ROWS,
     VENDOR_BELOW,
     VENDOR_EXTRA,
     VENDORS,
@@ -57,6 +56,7 @@ from .layout import (
     column_name,
     quote,
 )
+from .prices import STATUS_PRICES, formulas_part
 
 _NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
 

@@ -14,7 +14,6 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
-from .prices import PriceFilling, price_filling
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -24,6 +23,7 @@ from .layout import (
     MAX_EVALUATION_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
+from .prices import PriceFilling, price_filling
 
 # --------------------------------------------------------------------------- the inputs
 
@@ -205,6 +205,12 @@ class Code(Enum):
     INCONSISTENT_AHP = auto()
     NO_PROGRAMME = auto()
     """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""
+    PRICE = auto()
+    """A quote that is not a number above 0, or a bad Prices setting (method, bounds, share, criterion)."""
+    ABNORMALLY_LOW = auto()
+    """A note: a quote below the share of the median quote (the score stands)."""
+    PRICE_REPLACES = auto()
+    """A note: scores typed in the price criterion's column are ignored (the quotes score it)."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +260,8 @@ class Inputs:
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
+    prices: PriceFilling | None = None
+    """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
 
     @property
     def uses_ahp(self) -> bool:

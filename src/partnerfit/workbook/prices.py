@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..cells import choice_value, excel_text, excel_trim, is_number
+from ..errors import show
 from ..pricing import ABNORMALLY_LOW, abnormally_low, price_scores
-from .layout import _S_HEAD, CALC, FORMULA, INPUT, PRICES_SHEET, SCORES, Area, cell_ref
+from .layout import _S_HEAD, CALC, FORMULA, INPUT, PRICE_INPUT_NAMES, PRICES_SHEET, SCORES, Area, cell_ref
 
 _P_HEAD = 11
 """Prices: header row of the quote rows; vendors below."""
@@ -311,11 +312,9 @@ def write_sheet(w) -> None:
                           "lowest quote / quote). Keep this sheet from the technical evaluators until they have "
                           "scored (partnerfit share --technical).", w.style("subtitle"))
     label, computed = w.style("label"), w.style("computed", "bold")
-    for k, (name, text) in enumerate(SETTINGS):
+    for (name, text), value in zip(SETTINGS, (p.currency, p.method, p.low, p.high, p.share, p.criterion)):
         area = w.names[name]
         ws.write_string(area.row, 0, text, label)
-        value = {"Price_Currency": p.currency, "Price_Method": p.method, "Price_Low": p.low,
-                 "Price_High": p.high, "Price_Low_Share": p.share, "Price_Criterion": p.criterion}[name]
         fmt = w.style("input", "percent") if name == "Price_Low_Share" else w.style("input")
         w.put(PRICES_SHEET, area.row, area.col, value, fmt)
     for name, text in COMPUTED:
@@ -330,11 +329,12 @@ def write_sheet(w) -> None:
     for col, text in enumerate((*HEADERS, *BREAKDOWN)):
         ws.write_string(_P_HEAD, col, text, header if col < len(HEADERS) else w.style("header", locked=False))
     ws.set_row(_P_HEAD, 32)
-    w.fill("Prices", [[x] for x in list(p.quotes) + [None] * (n - len(p.quotes))], w.style("input", num_format="#,##0.00"))
+    money = w.style("input", num_format="#,##0.00")
+    w.fill("Prices", [[x] for x in list(p.quotes) + [None] * (n - len(p.quotes))], money)
     first = _P_HEAD + 1
     for col in range(len(HEADERS), len(HEADERS) + len(BREAKDOWN)):
         for row in range(first, first + n):
-            ws.write_blank(row, col, None, w.style("input", num_format="#,##0.00"))
+            ws.write_blank(row, col, None, money)
     w.formula("Price_Vendors", w.style("computed", "bold"))
     w.formula("Price_Scores", w.style("computed", "score", "center"))
     w.formula("Price_Flags", w.style("computed", "bad"))
@@ -343,3 +343,120 @@ def write_sheet(w) -> None:
     w.finish(PRICES_SHEET, (_P_HEAD, _P_HEAD))
     w.ws[SCORES].write_string(_S_HEAD, TECHNICAL_COLUMN, "Technical score", header)
     w.formula("Technical_Scores", w.style("computed", "score", "center"))
+
+
+# ------------------------------------------------------------------ the command line
+
+
+_SETTING_CELL = {PRICE_METHOD: "Price_Method", PRICE_BOUND: "Price_Low", PRICE_RATIO_BOUNDS: "Price_Low",
+                 PRICE_ORDER: "Price_Low", PRICE_SHARE: "Price_Low_Share", PRICE_CRITERION: "Price_Criterion"}
+
+
+def read_price_inputs(source, inputs) -> None:
+    """The Prices sheet's inputs into `inputs.prices` (quotes by row of Vendor_Names), when the
+    workbook has one."""
+    if not source.has("Prices"):
+        return
+    for name in PRICE_INPUT_NAMES:
+        inputs.areas[name] = source.area(name)
+    inputs.prices = PriceFilling(**price_filling({n: source.block(n) for n in PRICE_INPUT_NAMES})["prices"].__dict__)
+
+
+def _read(inputs) -> PriceRead | None:
+    p = inputs.prices
+    return None if p is None else read_prices(p, inputs.criteria_cells, len(p.quotes))
+
+
+def _vendor(inputs, row: int) -> str:
+    cells = inputs.vendor_cells
+    name = cells[row] if row < len(cells) else None
+    return f"row {row + 1}" if name is None or not str(name).strip() else str(name).strip()
+
+
+def price_problems(inputs) -> list:
+    """A problem for each bad quote (naming its cell and vendor) and for a bad setting."""
+    from .model import Code, Problem
+
+    r = _read(inputs)
+    if r is None:
+        return []
+    area, quotes = inputs.areas["Prices"], inputs.prices.quotes
+    out = [Problem(area.address(k), f"{show(quotes[k])} for {_vendor(inputs, k)} is not a price; "
+                   f"{BAD_PRICE[0].lower()}{BAD_PRICE[1:]}", Code.PRICE) for k in np.flatnonzero(r.bad)]
+    if r.check not in (PRICE_OK, PRICE_ROWS):
+        out.append(Problem(inputs.areas[_SETTING_CELL[r.check]].address(), r.check, Code.PRICE))
+    return out
+
+
+def price_notes(inputs) -> list:
+    """Notes: abnormally low quotes (the score stands) and the typed price-criterion scores ignored."""
+    from .model import Code, Problem
+
+    r = _read(inputs)
+    if r is None or not r.on:
+        return []
+    p, area = inputs.prices, inputs.areas["Prices"]
+    share = float(p.share) if is_number(p.share) else ABNORMALLY_LOW
+    out = [Problem(area.address(k), f"{_vendor(inputs, k)} quotes {r.quotes[k]:,.2f}, below {share:.0%} of the "
+                   f"median quote ({r.median:,.2f}): abnormally low; ask the vendor to explain the price "
+                   "(the score stands)", Code.ABNORMALLY_LOW) for k in np.flatnonzero(r.flags)]
+    column = [row[r.at - 1] for row in inputs.cells] if r.at - 1 in inputs.criteria_rows else []
+    if any(not (x is None or x == "") for x in column):
+        scores = inputs.areas["Vendor_Scores"]
+        out.append(Problem(scores.address(0, r.at - 1), PRICE_NOTE.format(criterion=r.criterion),
+                           Code.PRICE_REPLACES))
+    return out
+
+
+def price_column(inputs) -> tuple[int, np.ndarray] | None:
+    """(j, price score per named vendor) when the quotes fill the used criterion j, else None."""
+    r = _read(inputs)
+    if r is None or not r.on or r.at - 1 not in inputs.criteria_rows:
+        return None
+    return inputs.criteria_rows.index(r.at - 1), r.scores[inputs.vendor_rows]
+
+
+@dataclass(frozen=True)
+class PriceResult:
+    """What `score` adds when the quotes score the price criterion (`apply_prices`)."""
+
+    quotes: list
+    scores: list
+    abnormally_low: list[bool]
+    technical: np.ndarray
+    method_check: object
+    """`pricing.MethodCheck`."""
+    currency: str
+    method: str
+    criterion: str
+
+
+def apply_prices(inputs, matrix: np.ndarray, unreadable: np.ndarray, params):
+    """(matrix, unreadable, PriceResult | None): the price scores in the price criterion's column
+    of the used scores, the technical scores and whether the price formula decides the leader."""
+    import pandas as pd
+
+    from ..criteria import SCALE
+    from ..pricing import method_check
+    from ..scoring import evaluate
+
+    column = price_column(inputs)
+    if column is None:
+        return matrix, unreadable, None
+    (j, scores), r, rows = column, _read(inputs), inputs.vendor_rows
+    before = pd.DataFrame(np.where(unreadable, np.nan, matrix), index=inputs.vendors, columns=inputs.criteria)
+    matrix, unreadable = matrix.copy(), unreadable.copy()
+    matrix[:, j], unreadable[:, j] = scores, False
+    others = np.arange(matrix.shape[1]) != j
+    technical = evaluate(matrix[:, others], params.weights[others], params.minimums[others], params.min_coverage,
+                         unreadable[:, others], SCALE).score
+    p = inputs.prices
+    low, high = (None if x in (None, "") else float(x) for x in (p.low, p.high))
+    quotes = pd.Series(r.quotes[rows], index=inputs.vendors)
+    check = method_check(before, params.weights, quotes, low, high, inputs.criteria[j], params.minimums,
+                         params.min_coverage)
+    as_list = [None if np.isnan(x) else float(x) for x in r.quotes[rows]]
+    return matrix, unreadable, PriceResult(
+        as_list, [None if np.isnan(x) else float(x) for x in r.scores[rows]], r.flags[rows].tolist(),
+        technical, check, "" if p.currency is None else str(p.currency), choice_value(p.method) or "linear",
+        inputs.criteria[j])

@@ -25,16 +25,14 @@ from ..cells import (
     is_present,
     name_key,
     read_judgement,
-    score_value,
     score_matrix,
+    score_value,
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
 from .layout import (
-    VENDOR_BELOW,
-    VENDORS_BEYOND,
     _E_HEAD,
     _HI,
     _LO,
@@ -62,6 +60,8 @@ from .layout import (
     ROBUSTNESS_ARGS,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
+    VENDOR_BELOW,
+    VENDORS_BEYOND,
     WEIGHT_PROBLEM,
     RowCheck,
 )
@@ -595,6 +595,8 @@ class Results:
     """The scores the engine ranked (the consensus when the Evaluations sheet holds rows)."""
     programme_message: str = ""
     """Why there is no recommendation (`recommendation` None): the Program sheet's own words."""
+    price: object = None
+    """`prices.PriceResult` when quotes score the price criterion, else None."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
@@ -603,8 +605,14 @@ class Results:
         scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
         ranks = np.where(np.isnan(rank), None, np.nan_to_num(rank).astype(np.int64)).tolist()
         vendors, status = self.inputs.vendors, self.status
-        return [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
-                for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
+        table = [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
+                 for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
+        p = self.price
+        for row, i in zip(table, order.tolist()):  # the total is "score"; price keys only with quotes
+            technical = None if p is None or np.isnan(p.technical[i]) else float(p.technical[i])
+            row.update(technical_score=technical, quote=p and p.quotes[i], price_score=p and p.scores[i],
+                       abnormally_low=bool(p and p.abnormally_low[i]))
+        return table
 
     def as_json(self) -> dict:
         return {
@@ -614,6 +622,10 @@ class Results:
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
             "vendors": self.vendor_table(),
+            "price": None if self.price is None else {
+                "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
+                "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
+            },
         }
 
 

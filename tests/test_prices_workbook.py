@@ -103,3 +103,24 @@ def test_the_sealing_helper_finds_prices(tmp_path):
     assert price_traces(path, (210_000.0,))
     with pytest.raises(AssertionError):
         assert_no_price(path)
+
+
+def test_technical_copy_holds_no_price_and_scores_the_technical_criteria(tmp_path, capsys):
+    import json
+
+    f = CASES["prices_linear"]
+    path, copy = tmp_path / "priced.xlsx", tmp_path / "technical.xlsx"
+    write_workbook(path, f)
+    assert main(["share", str(path), "-o", str(copy), "--technical"]) == 0
+    # The price scores that no typed score could equal (typed scores are half points here).
+    price_scores = [x for x in column(computed_values(f), "Price_Scores") if x != "" and 2 * x != round(2 * x)]
+    assert len(price_scores) >= 4
+    assert_no_price(copy, [q for q in f.prices.quotes if q is not None] + price_scores)
+    assert main(["verify", str(copy)]) == 0
+    capsys.readouterr()
+    assert main(["score", "--json", str(copy)]) == 0
+    shown = {v["vendor"]: v["score"] for v in json.loads(capsys.readouterr().out)["vendors"]}
+    named = [v.name for v in f.vendors]
+    scores = pd.DataFrame([list(v.scores) for v in f.vendors], index=named, columns=list(f.criteria), dtype=object)
+    technical = engine_priced(f, scores).technical.score
+    assert shown == pytest.approx(technical.to_dict(), abs=1e-12)

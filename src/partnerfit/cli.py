@@ -299,10 +299,10 @@ def cmd_score(args) -> int:
         path, _output_for(path, args), args.as_json, args.force, args.in_place, out=True if several else None))
 
 
-def _share_one(path, target, force: bool) -> None:
+def _share_one(path, target, force: bool, technical: bool = False) -> None:
 
     from .workbook.reader import Source
-    from .workbook.share import write_shared
+    from .workbook.share import write_shared, write_technical
     from .xlsx import write_atomically
 
     source = Source(path)
@@ -311,15 +311,17 @@ def _share_one(path, target, force: bool) -> None:
     if target.suffix.lower() != wanted:
         raise PartnerfitError(f"{target.name}: the copy of {source.path.name} must end in {wanted}")
     warnings: list[str] = []
-    write_atomically(target, lambda temp: warnings.extend(write_shared(source, temp)[1]), force=force)
+    write = write_technical if technical else write_shared
+    write_atomically(target, lambda temp: warnings.extend(write(source, temp)[1]), force=force)
     _note(warnings, target)
-    print(f"Wrote {target}: static values, inputs locked, Audit sheet with checksum")
+    print(f"Wrote {target}: static values, inputs locked, Audit sheet with checksum"
+          + ("; no prices (for the technical evaluators)" if technical else ""))
 
 
 def cmd_share(args) -> int:
     """Make the copy for procurement: every value visible without Python or recalculation,
     inputs locked, the xlwings settings removed, and an Audit sheet with a SHA-256 checksum."""
-    _share_one(args.path, args.output, args.force)
+    _share_one(args.path, args.output, args.force, args.technical)
     return 0
 
 
@@ -420,6 +422,9 @@ def _parser() -> argparse.ArgumentParser:
     share.add_argument("path", metavar="IN", help="a filled evaluation workbook")
     share.add_argument("-o", "--output", metavar="OUT", required=True, help="the copy to write")
     share.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    share.add_argument("--technical", action="store_true",
+                       help="the copy for the technical evaluators: no Prices sheet, no quotes, no price scores; "
+                            "the price criterion left out (weight 0)")
     share.set_defaults(run=cmd_share)
 
     verify = commands.add_parser(

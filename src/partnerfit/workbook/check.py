@@ -169,10 +169,14 @@ def check(inputs: Inputs) -> list[Problem]:
             blank = np.isnan(matrix[:, must]) & ~unreadable[:, must]
             for i, k in zip(*np.nonzero(blank)):
                 j = must[k]
+                if priced is not None and j == priced[0]:  # the quote scores it
+                    cell, fix = inputs.areas["Prices"].address(inputs.vendor_rows[i]), "enter its quote"
+                else:
+                    cell = inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j])
+                    fix = "score it"
                 problems.append(Problem(
-                    inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
-                    f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
-                    "score it (the vendor stays Incomplete until then)", Code.MISSING_MUST,
+                    cell, f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
+                    f"{fix} (the vendor stays Incomplete until then)", Code.MISSING_MUST,
                 ))
     return problems
 

@@ -38,6 +38,8 @@ PRICE_CRITERION = "Price criterion is not on the Criteria sheet"
 PRICE_FLAG = "Abnormally low: ask the vendor to explain the price"
 PRICE_NOTE = "Price scores from the quotes fill {criterion}: scores typed in that column are ignored"
 STATUS_PRICES = "Check the Prices sheet"
+TECHNICAL_NOTE = ("technical copy: the quotes, the price scores and the Prices sheet are left out, and the price "
+                  "criterion with them (weight 0, scores blank): every score shown is technical")
 DEFAULT_CRITERION = "Cost"
 BREAKDOWN = ("Breakdown 1", "Breakdown 2", "Breakdown 3", "Breakdown 4")
 """Headers of the user's own breakdown columns (not read; renamable)."""
@@ -460,3 +462,50 @@ def apply_prices(inputs, matrix: np.ndarray, unreadable: np.ndarray, params):
         as_list, [None if np.isnan(x) else float(x) for x in r.scores[rows]], r.flags[rows].tolist(),
         technical, check, "" if p.currency is None else str(p.currency), choice_value(p.method) or "linear",
         inputs.criteria[j])
+
+
+# ------------------------------------------------------------------ the technical evaluators' copy
+
+
+def technical_filling(f):
+    """(the filling without prices, the cells to blank or zero in the copy by name): the quotes and
+    price settings blank, and the price criterion left out of the scores (weight 0, no must-have,
+    its typed and evaluated scores blank), so that the copy's scores are the technical scores."""
+    from dataclasses import replace
+
+    from ..cells import name_key
+
+    if choice_value(f.use_ahp) == "yes":
+        from ..errors import PartnerfitError
+
+        raise PartnerfitError("Use AHP weights is Yes: the technical copy leaves the price criterion out by giving "
+                              "it weight 0; set Use AHP weights to No (Criteria sheet) to make it")
+    j = criterion_at(f.prices.criterion, f.criteria) - 1
+    blank_prices = {name: [[None]] for name in PRICE_INPUT_NAMES if name != "Prices"}
+    blank_prices["Prices"] = [[None]] * max(f.capacity, f.formula_rows)
+    if j < 0:
+        return replace(f, prices=PriceFilling()), blank_prices
+    price = name_key(f.criteria[j])
+
+    def without(cells):
+        return (*cells[:j], None, *cells[j + 1:])
+
+    vendors = tuple(replace(v, scores=without(v.scores)) for v in f.vendors)
+    evaluations = tuple((*row[:3], None, *row[4:]) if name_key(row[2]) == price else row for row in f.evaluations)
+    weights, minimums = list(f.weights), list(f.minimums)
+    weights[j], minimums[j] = 0.0, None
+    technical = replace(f, vendors=vendors, evaluations=evaluations, weights=tuple(weights),
+                        minimums=tuple(minimums), prices=PriceFilling())
+    cells = {
+        **blank_prices,
+        "Weights": [[w] for w in weights],
+        "Minimums": [[x] for x in minimums],
+        "Vendor_Scores": [list(v.scores) for v in technical.rows()],
+    }
+    if f.evaluations:
+        cells["Eval_Scores"] = [[row[3]] for row in technical.evaluation_cells()]
+    return technical, cells
+
+
+PRICE_PART_NAMES = tuple(name for name in layout_part(1) if name != "Technical_Scores")
+"""The defined names a technical copy leaves out (the Technical_Scores column stays: no price in it)."""

@@ -608,13 +608,18 @@ class Results:
         table = [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
                  for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
         p = self.price
-        for row, i in zip(table, order.tolist()):  # the total is "score"; price keys only with quotes
-            technical = None if p is None or np.isnan(p.technical[i]) else float(p.technical[i])
-            row.update(technical_score=technical, quote=p and p.quotes[i], price_score=p and p.scores[i],
-                       abnormally_low=bool(p and p.abnormally_low[i]))
+        for row, i in zip(table, order.tolist() if p is not None else ()):  # the total stays "score"
+            row.update(technical_score=None if np.isnan(p.technical[i]) else float(p.technical[i]),
+                       quote=p.quotes[i], price_score=p.scores[i], abnormally_low=p.abnormally_low[i])
         return table
 
     def as_json(self) -> dict:
+        """The results; with quotes scoring the price criterion, "price" and each vendor's
+        technical_score, quote, price_score and abnormally_low too."""
+        price = {} if self.price is None else {"price": {
+            "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
+            "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
+        }}
         return {
             "recommendation": {  # with no recommendation: no type, no scores, and the reason why
                 "partner_type": self.recommendation.partner_type if self.recommendation else None,
@@ -622,10 +627,7 @@ class Results:
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
             "vendors": self.vendor_table(),
-            "price": None if self.price is None else {
-                "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
-                "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
-            },
+            **price,
         }
 
 

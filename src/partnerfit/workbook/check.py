@@ -11,6 +11,7 @@ from .. import xlsx
 from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
+
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import check_coverage, check_minimums, check_weights, evaluate

@@ -25,14 +25,16 @@ from ..cells import (
     is_present,
     name_key,
     read_judgement,
-    score_matrix,
     score_value,
+    score_matrix,
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
 from .layout import (
+    VENDOR_BELOW,
+    VENDORS_BEYOND,
     _E_HEAD,
     _HI,
     _LO,
@@ -60,8 +62,6 @@ from .layout import (
     ROBUSTNESS_ARGS,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
-    VENDOR_BELOW,
-    VENDORS_BEYOND,
     WEIGHT_PROBLEM,
     RowCheck,
 )

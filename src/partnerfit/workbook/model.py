@@ -89,8 +89,6 @@ class Filling:
             raise PartnerfitError(f"{len(self.vendors)} vendors do not fit in {self.capacity} rows")
         if not 1 <= self.evaluation_rows <= MAX_EVALUATION_ROWS:
             raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
-        if len(self.prices.quotes) > max(self.capacity, self.formula_rows):
-            raise PartnerfitError(f"{len(self.prices.quotes)} quotes do not fit in {self.capacity} rows")
         if len(self.evaluations) > self.evaluation_rows:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
         if any(len(row) != 5 for row in self.evaluations):

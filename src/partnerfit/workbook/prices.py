@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..cells import choice_value, excel_text, excel_trim, is_number
-from ..errors import show
+from ..errors import PartnerfitError, show
 from ..pricing import ABNORMALLY_LOW, abnormally_low, price_scores
 from .layout import _S_HEAD, CALC, FORMULA, INPUT, PRICE_INPUT_NAMES, PRICES_SHEET, SCORES, Area, cell_ref
 
@@ -302,6 +302,8 @@ def write_sheet(w) -> None:
     """Write the Prices sheet and the Scores sheet's technical column with the writer `w`
     (`writer._Writer`: its `ws`, `style`, `put`, `fill`, `formula`, `finish`)."""
     ws, p, n = w.ws[PRICES_SHEET], w.f.prices, w.names["Prices"].rows
+    if len(p.quotes) > n:
+        raise PartnerfitError(f"{len(p.quotes)} quotes do not fit in {n} rows")
     ws.set_tab_color("#C00000")
     ws.set_column(0, 0, 28)
     ws.set_column(1, 3, 16)
@@ -476,8 +478,6 @@ def technical_filling(f):
     from ..cells import name_key
 
     if choice_value(f.use_ahp) == "yes":
-        from ..errors import PartnerfitError
-
         raise PartnerfitError("Use AHP weights is Yes: the technical copy leaves the price criterion out by giving "
                               "it weight 0; set Use AHP weights to No (Criteria sheet) to make it")
     j = criterion_at(f.prices.criterion, f.criteria) - 1

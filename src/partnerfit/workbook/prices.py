@@ -267,7 +267,7 @@ def read_prices(p: PriceFilling, criteria, rows: int) -> PriceRead:
         check = PRICE_OK
     nan = np.full(rows, math.nan)
     scores, flags = nan, np.zeros(rows, dtype=bool)
-    if check == PRICE_OK:
+    if check == PRICE_OK and numbers.size:  # (no quote: nothing to score, and pandas stays unloaded)
         typed = [None if x in (None, "") else float(x) for x in (p.low, p.high)]
         scores = price_scores(quotes, method or "linear", *typed)
         share = float(p.share) if is_number(p.share) else ABNORMALLY_LOW

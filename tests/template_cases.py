@@ -14,9 +14,11 @@ from partnerfit.consensus import consensus
 from partnerfit.criteria import PROFILES
 from partnerfit.domain import PartnerType
 from partnerfit.example import Vendor
+from partnerfit.pricing import price_scores, technical_and_total
 from partnerfit.scoring import score_vendors
 from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, layout
 from partnerfit.workbook.model import Filling
+from partnerfit.workbook.prices import PriceFilling
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.writer import write_workbook
 
@@ -277,6 +279,29 @@ def programme_fillings() -> dict[str, Filling]:
     }
 
 
+def price_fillings() -> dict[str, Filling]:
+    """Quotes on the Prices sheet: linear between the lowest and highest quote, typed bounds, ratio,
+    an abnormally low quote, a blank quote, and bad ones (zero, text, negative), each with typed Cost
+    scores that the price scores replace."""
+    base = random_filling(11, "CDMO", vendors=8, capacity=10)
+    quotes = (150_000.0, 210_000.0, None, 95_000.0, 180_000.0, 160_000.0, 175_000.0, 200_000.0)
+    cases = {
+        "prices_linear": PriceFilling(quotes=quotes),
+        "prices_bounds": PriceFilling(quotes=quotes, low=120_000, high=190_000.0, share=0.7),
+        "prices_ratio": PriceFilling(quotes=quotes, method=" Ratio ", criterion=" cost"),
+        "prices_abnormally_low": PriceFilling(quotes=(100_000.0, 105_000.0, 70_000.0, 110_000.0), share=0.75),
+        "prices_zero": PriceFilling(quotes=(*quotes[:2], 0.0)),
+        "prices_text": PriceFilling(quotes=(*quotes[:2], "120000")),
+        "prices_ratio_bounds": PriceFilling(quotes=quotes, method="ratio", high=1),
+        "prices_unknown_criterion": PriceFilling(quotes=quotes, criterion="Price"),
+    }
+    return {name: replace(base, prices=p) for name, p in cases.items()}
+
+
+PRICE_PROBLEMS = ("prices_zero", "prices_text", "prices_ratio_bounds", "prices_unknown_criterion")
+"""Price fillings the workbook refuses to score (Check the Prices sheet)."""
+
+
 def cases() -> dict[str, Filling]:
     """Every filling the LibreOffice tests recalculate, by file name (all but the default two with
     fewer evaluation rows, which they leave empty: smaller files recalculate faster)."""
@@ -290,6 +315,7 @@ def cases() -> dict[str, Filling]:
         "injection": injection_filling(),
         **bad_weights_fillings(),
         **programme_fillings(),
+        **price_fillings(),
     }
     return {
         "example": Filling.example(),
@@ -363,7 +389,24 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     else:
         scores = pd.DataFrame([list(v.scores) for v in vendors], index=names,
                               columns=list(filling.criteria), dtype=object)
+    priced = engine_priced(filling, scores)
+    if priced is not None:
+        return priced.total
     return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
+
+
+def engine_priced(filling: Filling, scores: pd.DataFrame):
+    """`pricing.technical_and_total` of a filling with quotes (None without): the price scores of
+    the named vendors' quotes fill the price criterion (matched ignoring case and spaces)."""
+    p = filling.prices
+    if not any(q is not None for q in p.quotes):
+        return None
+    quotes = pd.Series([p.quotes[i] if i < len(p.quotes) else None for i, v in enumerate(filling.vendors)
+                        if v.name is not None and str(v.name).strip()], index=scores.index, dtype=object)
+    low, high = (None if x in (None, "") else x for x in (p.low, p.high))
+    criterion = next(c for c in filling.criteria if c.lower() == str(p.criterion).strip().lower())
+    return technical_and_total(scores, engine_weights(filling), price_scores(quotes, p.method, low, high),
+                               criterion, list(filling.minimums), filling.min_coverage)
 
 
 def engine_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:

@@ -11,6 +11,8 @@ import pytest
 
 from fidelity import findings
 from libreoffice import edit
+from partnerfit.workbook.writer import write_workbook
+from template_cases import price_fillings
 
 pytestmark = pytest.mark.libreoffice
 
@@ -28,7 +30,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("fidelity")
     kinds = {name: folder / f"{name}.xlsx" for name in (
         "blank", "blank_cro_team", "example", "example_scored", "example_shared",
-        "edited", "edited_scored", "edited_shared")}
+        "edited", "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical")}
     cli("new", kinds["blank"])
     cli("new", kinds["blank_cro_team"], "--type", "CRO", "--vendors", "12", "--evaluations", "30")
     cli("new", kinds["example"], "--example")
@@ -42,6 +44,9 @@ def written(tmp_path_factory) -> dict[str, Path]:
     ])])
     cli("score", kinds["edited"], "-o", kinds["edited_scored"])
     cli("share", kinds["edited"], "-o", kinds["edited_shared"])
+    write_workbook(kinds["priced"], price_fillings()["prices_abnormally_low"])
+    cli("score", kinds["priced"], "-o", kinds["priced_scored"])
+    cli("share", kinds["priced"], "-o", kinds["priced_technical"], "--technical")
     return {name: path for name, path in kinds.items() if name != "edited"}  # LibreOffice's own file is input
 
 
@@ -51,6 +56,6 @@ def gate(written) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("kind", ["blank", "blank_cro_team", "example", "example_scored", "example_shared",
-                                  "edited_scored", "edited_shared"])
+                                  "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical"])
 def test_the_workbook_passes_the_schemas_and_the_excel_trap_check(gate, written, kind):
     assert gate[written[kind].name] == []

@@ -11,6 +11,7 @@ from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
 from template_cases import (
+    PRICE_PROBLEMS,
     ahp_problem_fillings,
     area_values,
     bad_weights_fillings,
@@ -22,7 +23,7 @@ from template_cases import (
 
 pytestmark = pytest.mark.libreoffice
 CASES = cases()
-UNSCORED = {*bad_weights_fillings(), *ahp_problem_fillings(), "team_problems", "team_bad_method"}
+UNSCORED = {*bad_weights_fillings(), *ahp_problem_fillings(), "team_problems", "team_bad_method", *PRICE_PROBLEMS}
 ENGINE_CASES = [name for name in CASES if name not in UNSCORED]
 
 

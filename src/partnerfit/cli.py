@@ -79,6 +79,8 @@ def result_notes(results) -> list[str]:
     """Lines under the vendor table: where the scores and weights come from, and how robust the
     ranking is to the weights (the workbook's Robustness cell)."""
     from .errors import PartnerfitError as Refused
+    from .workbook.model import Code
+    from .workbook.prices import price_notes
     from .workbook.results import robustness_sentence
 
     lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
@@ -95,6 +97,12 @@ def result_notes(results) -> list[str]:
         sentence = f"not computed: {error}"
     if sentence is not None:
         lines.append(f"Robustness (weights +/-20 %): {sentence}")
+    price = results.price
+    if price is not None:
+        lines.append(f"Price: {price.criterion} scored from the quotes ({price.method}); "
+                     f"{price.method_check.message}")
+        lines += [f"Abnormally low quote: {note}" for note in price_notes(results.inputs)
+                  if note.code is Code.ABNORMALLY_LOW]
     return lines
 
 
@@ -379,10 +387,10 @@ def _score_path(args, path) -> int:
                       brief=several and target is not None)
 
 
-def _share_one(path, target, force: bool) -> None:
+def _share_one(path, target, force: bool, technical: bool = False) -> None:
 
     from .workbook.reader import Source
-    from .workbook.share import write_shared
+    from .workbook.share import write_shared, write_technical
     from .xlsx import write_atomically
 
     source = Source(path)
@@ -391,15 +399,17 @@ def _share_one(path, target, force: bool) -> None:
     if target.suffix.lower() != wanted:
         raise PartnerfitError(f"{target.name}: the copy of {source.path.name} must end in {wanted}")
     warnings: list[str] = []
-    write_atomically(target, lambda temp: warnings.extend(write_shared(source, temp)[1]), force=force)
+    write = write_technical if technical else write_shared
+    write_atomically(target, lambda temp: warnings.extend(write(source, temp)[1]), force=force)
     _note(warnings, target)
-    print(f"Wrote {target}: static values, inputs locked, Audit sheet with checksum")
+    print(f"Wrote {target}: static values, inputs locked, Audit sheet with checksum"
+          + ("; no prices (for the technical evaluators)" if technical else ""))
 
 
 def cmd_share(args) -> int:
     """Make the copy for procurement: every value visible without Python or recalculation,
     inputs locked, the xlwings settings removed, and an Audit sheet with a SHA-256 checksum."""
-    _share_one(args.path, args.output, args.force)
+    _share_one(args.path, args.output, args.force, args.technical)
     return 0
 
 
@@ -512,6 +522,9 @@ def _parser() -> argparse.ArgumentParser:
     share.add_argument("path", metavar="IN", help="a filled evaluation workbook")
     share.add_argument("-o", "--output", metavar="OUT", required=True, help="the copy to write")
     share.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    share.add_argument("--technical", action="store_true",
+                       help="the copy for the technical evaluators: no Prices sheet, no quotes, no price scores; "
+                            "the price criterion left out (weight 0)")
     share.set_defaults(run=cmd_share)
 
     verify = commands.add_parser(

@@ -21,6 +21,7 @@ from .layout import (
     RowCheck,
 )
 from .model import Code, Inputs, Problem
+from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
 
 
@@ -133,10 +134,13 @@ def check(inputs: Inputs) -> list[Problem]:
     """Every problem in the workbook, one per cell, in sheet order."""
     problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
-    problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs)
+    problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
+    priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
             matrix = used_scores(inputs)[0]
+            if priced is not None:
+                matrix[:, priced[0]] = priced[1]
             must = np.flatnonzero(~np.isnan(params.minimums))
             where = inputs.areas.get("Consensus_Scores")
             for i, k in zip(*np.nonzero(np.isnan(matrix[:, must]))):
@@ -149,6 +153,8 @@ def check(inputs: Inputs) -> list[Problem]:
                 ))
     elif inputs.vendors:
         matrix, unreadable = score_matrix(inputs.cells)
+        if priced is not None:
+            matrix[:, priced[0]], unreadable[:, priced[0]] = priced[1], False
         lo, hi = SCALE
         off = unreadable | (matrix < lo) | (matrix > hi)
         for i, j in zip(*np.nonzero(off)):
@@ -163,10 +169,14 @@ def check(inputs: Inputs) -> list[Problem]:
             blank = np.isnan(matrix[:, must]) & ~unreadable[:, must]
             for i, k in zip(*np.nonzero(blank)):
                 j = must[k]
+                if priced is not None and j == priced[0]:  # the quote scores it
+                    cell, fix = inputs.areas["Prices"].address(inputs.vendor_rows[i]), "enter its quote"
+                else:
+                    cell = inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j])
+                    fix = "score it"
                 problems.append(Problem(
-                    inputs.areas["Vendor_Scores"].address(inputs.vendor_rows[i], inputs.criteria_rows[j]),
-                    f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
-                    "score it (the vendor stays Incomplete until then)", Code.MISSING_MUST,
+                    cell, f"{inputs.vendors[i]} has no score for the must-have {inputs.criteria[j]}; "
+                    f"{fix} (the vendor stays Incomplete until then)", Code.MISSING_MUST,
                 ))
     return problems
 
@@ -250,7 +260,7 @@ def notes(inputs: Inputs) -> list[Problem]:
                 f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
                 f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
-    return out
+    return out + price_notes(inputs)
 
 
 def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -279,16 +289,16 @@ def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    fatal = problems + check_duplicates(inputs) + team_problems
+    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs)
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
     programme = read_programme(inputs.program)  # no recommendation is a note, never a refusal
     recommendation = programme.recommendation
-    matrix, unreadable = used_scores(inputs)
+    matrix, unreadable, price = apply_prices(inputs, *used_scores(inputs), params)
     evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
     return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
-                   matrix, programme.message)
+                   matrix, programme.message, price)
 
 
 

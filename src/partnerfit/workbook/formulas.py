@@ -56,6 +56,7 @@ from .layout import (
     column_name,
     quote,
 )
+from .prices import STATUS_PRICES, formulas_part
 
 _NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
 
@@ -100,7 +101,8 @@ def _formulas(names: dict[str, Area]):
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
-        return f'=IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        typed = f'IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
 
     def effective(j):
         return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
@@ -120,7 +122,8 @@ def _formulas(names: dict[str, Area]):
         weight_scored, invalid_at, knocked_at, missing = (calc(i, col) for col in (1, 2, 3, 4))
         return (
             f'=IF(NOT({present(i)}),"",IF(NOT(Calc_Inputs_OK),'
-            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}","{STATUS_EVALUATIONS}"),'
+            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",IF(Price_Check<>"{CHECK_OK}","{STATUS_PRICES}",'
+            f'"{STATUS_EVALUATIONS}")),'
             f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
             f'&" is not a score from {_LO} to {_HI}",'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
@@ -173,7 +176,7 @@ def _formulas(names: dict[str, Area]):
         ),
         "Ranking": ranking,
         "Calc_Inputs_OK": lambda i, j: (
-            f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}"))'
+            f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}"),Price_Check="{CHECK_OK}")'
         ),
         "Calc_Weight_Row": lambda i, j: f"=IF(ISNUMBER({effective(j)}),{effective(j)},0)",
         "Calc_Minimum_Row": lambda i, j: f'=IF({number(minimum(j))},{minimum(j)},"")',
@@ -198,6 +201,7 @@ def _formulas(names: dict[str, Area]):
         **_team_formulas(names),
         **_ahp_formulas(names),
         **_fit_formulas(),
+        **formulas_part(names),
     }
 
 

@@ -35,7 +35,9 @@ START, PROGRAM, CRITERIA_SHEET, VENDORS, SCORES, CALC, CONF = (
     "Start", "Program", "Criteria", "Vendors", "Scores", "Calc", "xlwings.conf",
 )
 EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET = "Evaluations", "Consensus", "Weights (AHP)"
-SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET, SCORES, CALC, CONF)
+PRICES_SHEET = "Prices"
+SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET, SCORES, PRICES_SHEET,
+          CALC, CONF)
 
 INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "addin"
 """Roles of a defined name: typed by users, written by the generator and locked, the vendor
@@ -239,6 +241,8 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
 def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluations` evaluation rows."""
+    from .prices import layout_part  # the Prices sheet's module reads this one
+
     m, n, e = criteria, capacity, evaluations
     v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
     e0, n0, a0 = _E_HEAD + 1, _N_HEAD + 1, _A_HEAD + 1
@@ -335,6 +339,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
+        **layout_part(n),
     }
 
 
@@ -405,14 +410,18 @@ clean-scores block reads it; the earlier row it repeats (0: none); the consensus
 for, (vendor row - 1) x criteria + criterion row (0: none)."""
 
 
+PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
+                     "Price_Criterion")
+"""The Prices sheet's inputs (a workbook made before it lacks them: no quotes)."""
 INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
-OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES})
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+                                  *PRICE_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

@@ -23,6 +23,7 @@ from .layout import (
     MAX_EVALUATION_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
+from .prices import PriceFilling, price_filling
 
 # --------------------------------------------------------------------------- the inputs
 
@@ -60,6 +61,8 @@ class Filling:
     inserted rows may hold more, which the formulas do not see."""
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
+    prices: PriceFilling = PriceFilling()
+    """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -148,7 +151,7 @@ class Filling:
             cmc_experience=cell("Program_CMC"), modality=cell("Program_Modality"),
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
-            vendors=vendors, capacity=len(vendors), **team,
+            vendors=vendors, capacity=len(vendors), **team, **price_filling(values),
         )
 
     @property
@@ -200,6 +203,12 @@ class Code(Enum):
     INCONSISTENT_AHP = auto()
     NO_PROGRAMME = auto()
     """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""
+    PRICE = auto()
+    """A quote that is not a number above 0, or a bad Prices setting (method, bounds, share, criterion)."""
+    ABNORMALLY_LOW = auto()
+    """A note: a quote below the share of the median quote (the score stands)."""
+    PRICE_REPLACES = auto()
+    """A note: scores typed in the price criterion's column are ignored (the quotes score it)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,8 @@ class Inputs:
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
+    prices: PriceFilling | None = None
+    """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
 
     @property
     def uses_ahp(self) -> bool:

@@ -35,6 +35,7 @@ from .layout import (
     VENDORS_BEYOND,
 )
 from .model import Code, Filling, Inputs, Problem
+from .prices import read_price_inputs
 from .results import read_evaluations
 
 
@@ -151,6 +152,7 @@ def read_inputs(source: Source) -> Inputs:
                                     Code.UNNAMED_CRITERION))
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
+    read_price_inputs(source, inputs)
     return inputs
 
 

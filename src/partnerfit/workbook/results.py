@@ -66,6 +66,7 @@ from .layout import (
     RowCheck,
 )
 from .model import Filling, Inputs
+from .prices import STATUS_PRICES, read_prices, values_part
 
 
 def _clean(value):
@@ -344,6 +345,10 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
                  else [[""] * m for _ in range(n)])
     else:
         clean = [[_clean(x) for x in v.scores] for v in rows]
+    price = read_prices(f.prices, f.criteria, n)
+    if price.on:  # the price scores fill the price criterion's column (Calc_Clean_Scores)
+        for row, x in zip(clean, price.scores.tolist()):
+            row[price.at - 1] = "" if math.isnan(x) else x
     ahp_values, ahp = _ahp_values(f)
     effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp)
 
@@ -355,7 +360,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     check = (CHECK_ROWS if any(checks) else CHECK_USE_AHP if not use_ok
              else CHECK_AHP if use_ahp and not ahp.ok else CHECK_TOTAL if not total > 0
              else CHECK_OK if coverage_ok else CHECK_COVERAGE)
-    inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK)
+    inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK) and price.check == CHECK_OK
 
     scored = [[isinstance(x, float) for x in row] for row in clean]
     below = [[s and isinstance(lo, float) and x < lo for s, x, lo in zip(srow, row, minimum_row)]
@@ -365,11 +370,12 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
 
     score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
     ranking = [["", "", ""] for _ in range(n)]
-    rank_keys, positions = [""] * n, [""] * n
+    rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
     if not inputs_ok:
         for i in listed:
-            status[i] = STATUS_CHECK if check != CHECK_OK else STATUS_EVALUATIONS
+            status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
+                         else STATUS_EVALUATIONS)
     elif listed:
         if team.mode:
             matrix = centre[listed]
@@ -377,6 +383,15 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
+        if price.on:
+            matrix, unreadable = matrix.copy(), unreadable.copy()
+            matrix[:, price.at - 1], unreadable[:, price.at - 1] = price.scores[listed], False
+            others = np.arange(m) != price.at - 1
+            kept = evaluate(matrix[:, others], np.array(weight_row)[others], minimums[others],
+                            float(f.min_coverage), unreadable[:, others], SCALE).score
+            for k, i in enumerate(listed):
+                if not math.isnan(kept[k]):
+                    technical[i] = float(kept[k])
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])
         for k, i in enumerate(listed):
@@ -459,6 +474,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         **ahp_values,
     }
     values.update(fit_values(f))
+    values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
     values.update(_addin_values(f, n, values, team))
     return values
 
@@ -579,6 +595,8 @@ class Results:
     """The scores the engine ranked (the consensus when the Evaluations sheet holds rows)."""
     programme_message: str = ""
     """Why there is no recommendation (`recommendation` None): the Program sheet's own words."""
+    price: object = None
+    """`prices.PriceResult` when quotes score the price criterion, else None."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
@@ -587,10 +605,21 @@ class Results:
         scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
         ranks = np.where(np.isnan(rank), None, np.nan_to_num(rank).astype(np.int64)).tolist()
         vendors, status = self.inputs.vendors, self.status
-        return [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
-                for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
+        table = [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
+                 for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
+        p = self.price
+        for row, i in zip(table, order.tolist() if p is not None else ()):  # the total stays "score"
+            row.update(technical_score=None if np.isnan(p.technical[i]) else float(p.technical[i]),
+                       quote=p.quotes[i], price_score=p.scores[i], abnormally_low=p.abnormally_low[i])
+        return table
 
     def as_json(self) -> dict:
+        """The results; with quotes scoring the price criterion, "price" and each vendor's
+        technical_score, quote, price_score and abnormally_low too."""
+        price = {} if self.price is None else {"price": {
+            "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
+            "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
+        }}
         return {
             "recommendation": {  # with no recommendation: no type, no scores, and the reason why
                 "partner_type": self.recommendation.partner_type if self.recommendation else None,
@@ -598,6 +627,7 @@ class Results:
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
             "vendors": self.vendor_table(),
+            **price,
         }
 
 

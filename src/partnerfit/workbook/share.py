@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .. import __version__, xlsx
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
+from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
 from .reader import Source, filling, read_inputs
 from .results import Results, computed_values
 
@@ -157,10 +158,36 @@ _EXTERNAL_REF = re.compile(r"\[\d+\]")
 """How a formula or name refers to a linked workbook: [1]Sheet!A1."""
 
 
-def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
+def write_technical(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
+    """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
+    copy without the Prices sheet, its names and the price scores, the price criterion left out
+    (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
+    import tempfile
+    from pathlib import Path
+
+    import openpyxl
+
+    technical, cells = technical_filling(filling(source))
+    with tempfile.TemporaryDirectory() as folder:
+        blanked = Path(folder) / source.path.name
+        warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
+        results, more = write_shared(Source(blanked), target, generated, technical=True)
+    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
+    if PRICES_SHEET in book.sheetnames:
+        del book[PRICES_SHEET]
+    for name in PRICE_PART_NAMES:
+        if name in book.defined_names:
+            del book.defined_names[name]
+    book.save(target)
+    return results, warnings + more
+
+
+def write_shared(source, target, generated: dt.datetime | None = None,
+                 technical: bool = False) -> tuple[Results, list[str]]:
     """Write the procurement copy of `source` to `target` (a temporary path).
 
     Returns the results and warnings (what the copy lacks, formulas of the user's own).
+    `technical`: the Audit sheet says the copy leaves the prices out (see `write_technical`).
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font, Protection
@@ -190,7 +217,10 @@ def write_shared(source, target, generated: dt.datetime | None = None) -> tuple[
                     cell.protection = locked
     audit = book.create_sheet(AUDIT_SHEET, 1)
     bold = Font(bold=True)
-    for r, row in enumerate(audit_rows(results, shown, source.path.name, generated), start=1):
+    rows = audit_rows(results, shown, source.path.name, generated)
+    if technical:
+        rows.insert(5, AuditRow("Prices", TECHNICAL_NOTE))
+    for r, row in enumerate(rows, start=1):
         if not row.label:  # a blank line (an empty string would be written as an empty inline string)
             continue
         label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)

@@ -1,0 +1,126 @@
+"""The Prices sheet: price scores, flags and checks as the engine computes them, the technical and
+total scores, the command line's problems and notes (LibreOffice recalculation of the formulas:
+test_template_libreoffice.py with template_cases.price_fillings)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partnerfit.cli import main
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.prices import BAD_PRICE, PRICE_FLAG, STATUS_PRICES, PriceFilling
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.writer import write_workbook
+from sealed import assert_no_price, price_traces
+from template_cases import PRICE_PROBLEMS, engine_priced, price_fillings, read_back
+
+CASES = price_fillings()
+
+
+def column(values, name):
+    return [row[0] for row in values[name]]
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n not in PRICE_PROBLEMS])
+def test_total_and_technical_scores_are_the_engines(name):
+    f = CASES[name]
+    values = computed_values(f)
+    named = [v.name for v in f.vendors]
+    scores = pd.DataFrame([list(v.scores) for v in f.vendors], index=named, columns=list(f.criteria), dtype=object)
+    priced = engine_priced(f, scores)
+    got = dict(zip(column(values, "Result_Vendors"), zip(column(values, "Weighted_Scores"),
+                                                         column(values, "Technical_Scores"))))
+    for vendor in named:
+        total, technical = got[vendor]
+        for value, want in ((total, priced.total.score[vendor]), (technical, priced.technical.score[vendor])):
+            assert (value == "") if math.isnan(want) else value == pytest.approx(want, abs=1e-12)
+
+
+def test_linear_scores_by_hand_and_the_abnormally_low_flag():
+    # 100k..200k: 150k scores 5 - 4 * 50/100 = 3; median of (100, 150, 200, 70) = 125; 70 < 0.8 x 125.
+    f = Filling(vendors=CASES["prices_linear"].vendors[:4], capacity=4,
+                prices=PriceFilling(quotes=(100_000.0, 150_000.0, 200_000.0, 70_000.0)))
+    values = computed_values(f)
+    np.testing.assert_allclose(column(values, "Price_Scores"), [5 - 4 * 30 / 130, 5 - 4 * 80 / 130, 1, 5])
+    assert column(values, "Price_Flags") == ["", "", "", PRICE_FLAG]
+
+
+def test_bad_quotes_stop_the_scores_and_say_which_row():
+    values = computed_values(CASES["prices_zero"])
+    assert column(values, "Price_Checks")[:3] == ["", "", BAD_PRICE]
+    assert set(column(values, "Price_Scores")) == {""}
+    assert {s for s in column(values, "Statuses") if s} == {STATUS_PRICES}
+
+
+def test_no_quotes_change_nothing():
+    plain, priced = computed_values(Filling.example()), computed_values(
+        Filling.example().__class__(**{**Filling.example().__dict__, "prices": PriceFilling(quotes=(None,) * 3)}))
+    assert plain["Weighted_Scores"] == priced["Weighted_Scores"]
+    assert set(column(plain, "Technical_Scores")) == {""}
+
+
+def test_prices_read_back(tmp_path):
+    f = CASES["prices_bounds"]
+    got = read_back(f, tmp_path / "p.xlsx").prices
+    assert [None if q == "" else q for q in got.quotes[:8]] == list(f.prices.quotes)
+    assert (got.low, got.high, got.share, got.method) == (120_000, 190_000, 0.7, "linear")
+
+
+@pytest.mark.parametrize("name, cell, text", [
+    ("prices_zero", "Prices!B15", "0 for Vendor 03 is not a price"),
+    ("prices_text", "Prices!B15", '"120000" for Vendor 03 is not a price'),
+    ("prices_ratio_bounds", "Prices!B5", "Low and high are bounds of the linear method"),
+    ("prices_unknown_criterion", "Prices!B8", "Price criterion is not on the Criteria sheet"),
+])
+def test_check_and_score_name_the_cell(tmp_path, capsys, name, cell, text):
+    path = tmp_path / f"{name}.xlsx"
+    write_workbook(path, CASES[name])
+    assert main(["check", str(path)]) == 1
+    assert f"{cell}: {text}" in capsys.readouterr().out
+    assert main(["score", str(path)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert f"{cell}: {text}" in err and len(err.splitlines()) == 1
+
+
+def test_score_flags_abnormally_low_and_reports_the_method_check(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "low.xlsx"
+    write_workbook(path, CASES["prices_abnormally_low"])
+    assert main(["score", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    flagged = [v["vendor"] for v in data["vendors"] if v["abnormally_low"]]
+    assert flagged == ["Vendor 03"]
+    assert data["price"]["criterion"] == "Cost" and isinstance(data["price"]["method_decides"], bool)
+    assert {"score", "rank", "coverage", "status", "technical_score", "price_score"} <= set(data["vendors"][0])
+
+
+def test_the_sealing_helper_finds_prices(tmp_path):
+    path = tmp_path / "p.xlsx"
+    write_workbook(path, CASES["prices_linear"])
+    assert price_traces(path, (210_000.0,))
+    with pytest.raises(AssertionError):
+        assert_no_price(path)
+
+
+def test_technical_copy_holds_no_price_and_scores_the_technical_criteria(tmp_path, capsys):
+    import json
+
+    f = CASES["prices_linear"]
+    path, copy = tmp_path / "priced.xlsx", tmp_path / "technical.xlsx"
+    write_workbook(path, f)
+    assert main(["share", str(path), "-o", str(copy), "--technical"]) == 0
+    # The price scores that no typed score could equal (typed scores are half points here).
+    price_scores = [x for x in column(computed_values(f), "Price_Scores") if x != "" and 2 * x != round(2 * x)]
+    assert len(price_scores) >= 4
+    assert_no_price(copy, [q for q in f.prices.quotes if q is not None] + price_scores)
+    assert main(["verify", str(copy)]) == 0
+    capsys.readouterr()
+    assert main(["score", "--json", str(copy)]) == 0
+    shown = {v["vendor"]: v["score"] for v in json.loads(capsys.readouterr().out)["vendors"]}
+    named = [v.name for v in f.vendors]
+    scores = pd.DataFrame([list(v.scores) for v in f.vendors], index=named, columns=list(f.criteria), dtype=object)
+    technical = engine_priced(f, scores).technical.score
+    assert shown == pytest.approx(technical.to_dict(), abs=1e-12)

@@ -217,7 +217,7 @@ def test_usage_errors_exit_2():
     assert result.returncode == 2 and "--out-dir" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["demo", "new", "check", "score", "share", "verify"])
+@pytest.mark.parametrize("command", ["demo", "new", "check", "score", "share", "verify", "report"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "Example" in result.stdout
@@ -336,6 +336,32 @@ def test_verify_accepts_the_copy_and_names_altered_values(shared, tmp_path):
     assert result.returncode == 1
     assert f"{sheet}!{cell}: the copy shows 4.99, its inputs give 4.3" in result.stdout
     assert "checksum" in result.stdout
+
+
+def test_report_carries_the_shared_copys_checksum_on_every_page(example, shared, tmp_path):
+    audit = {row[0].value: row[1].value for row in openpyxl.load_workbook(shared)["Audit"].iter_rows(max_col=2)}
+    stored = audit["SHA-256 of normalised inputs and results"]
+    for source in (shared, example):  # the working workbook gives the checksum its shared copy shows
+        pdf = tmp_path / f"{source.stem}.pdf"
+        result = run("report", source, "-o", pdf)
+        assert result.returncode == 0, result.stderr
+        assert stored in result.stdout
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+        pages = text.split("\f")[:-1]
+        assert len(pages) >= 2 and all(stored[:16] in " ".join(page.split()) for page in pages)
+        assert "Garnet BioWorks" in text and f"Page {len(pages)} of {len(pages)}" in " ".join(pages[-1].split())
+    assert run("report", example, "-o", tmp_path / f"{example.stem}.pdf").returncode == 1  # exists: no --force
+
+
+def test_report_refuses_a_shared_copy_edited_after_sharing(shared, tmp_path):
+    book = openpyxl.load_workbook(shared)
+    sheet, ref = name_ref(shared, "Vendor_Scores")
+    book[sheet][ref.split(":")[0]] = 1
+    tampered = tmp_path / "tampered.xlsx"
+    book.save(tampered)
+    result = run("report", tampered, "-o", tmp_path / "dossier.pdf")
+    assert result.returncode == 1 and "edited after sharing" in result.stderr
+    assert not (tmp_path / "dossier.pdf").exists()
 
 
 def test_verify_refuses_a_workbook_that_was_never_shared(example):

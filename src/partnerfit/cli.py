@@ -331,6 +331,32 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def cmd_report(args) -> int:
+    """Write the selection dossier of an evaluation workbook as a PDF: the programme, the criteria
+    and their rationale, the ranking, robustness, the team's disagreements and the checksum on
+    every page. From a shared copy the dossier carries its Audit checksum (refused when the copy
+    was edited after sharing); from a working workbook, the checksum a shared copy would show."""
+    from .report import dossier_from_results, write_dossier
+    from .workbook.check import score_inputs
+    from .workbook.reader import Source, filling, read_inputs
+    from .workbook.results import computed_values
+    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum
+
+    source = Source(args.path)
+    results = score_inputs(read_inputs(source))
+    if source.has(CHECKSUM_NAME):
+        digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
+        stored = source.block(CHECKSUM_NAME)[0][0]
+        if stored != digest:
+            raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
+                                  "sharing, see partnerfit verify); make the dossier from the original workbook")
+    else:
+        digest = checksum(results, computed_values(filling(source)))
+    written = write_dossier(dossier_from_results(results, source.path.name, digest), args.output, force=args.force)
+    print(f"Wrote {written}: selection dossier of {source.path.name}, SHA-256 {digest}")
+    return 0
+
+
 def _vendor_rows(text: str) -> int:
     from .workbook.layout import MAX_CAPACITY
 
@@ -420,6 +446,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("path", metavar="SHARED", help="a copy made by partnerfit share")
     verify.set_defaults(run=cmd_verify)
+
+    report = commands.add_parser(
+        "report", help="write the selection dossier (PDF) of a workbook", description=cmd_report.__doc__,
+        epilog="Example: partnerfit report evaluation.xlsx -o dossier.pdf",
+    )
+    report.add_argument("path", metavar="IN", help="a filled evaluation workbook or a shared copy")
+    report.add_argument("-o", "--output", metavar="PDF", required=True, help="the dossier to write")
+    report.add_argument("--force", action="store_true", help="replace PDF if it exists")
+    report.set_defaults(run=cmd_report)
     return parser
 
 

@@ -450,3 +450,44 @@ def test_out_dir_is_made_once_or_refused_before_any_work(example, tmp_path):
     refused = run("score", example, "--out-dir", tmp_path / "a file" / "scored")
     assert refused.returncode == 2 and refused.stdout == "" and refused.stderr.count("\n") == 1
     assert "--out-dir" in refused.stderr and "choose another folder" in refused.stderr
+
+
+# ------------------------------------------------------------------ due
+
+
+def _due_filling(criticality, audits, stage="Preclinical"):
+    """The example with these last-audit dates (None: never audited) for its first vendors."""
+    import datetime as dt
+    from dataclasses import replace
+
+    base = Filling.example()
+    rows = [(None,) * 7 + (audit,) + (None,) * 3 for audit in audits]
+    return replace(base, stage=stage, due_diligence=tuple(rows), supply_criticality=criticality,
+                   evaluation_date=dt.date(2026, 12, 1))
+
+
+def test_due_lists_the_reviews_falling_due_by_the_date_across_a_folder(tmp_path):
+    import datetime as dt
+
+    folder = tmp_path / "evaluations"
+    folder.mkdir()
+    # Preclinical biologic CDMO: the modality raises the risk, the stage does not (one raiser).
+    write_workbook(folder / "a.xlsx", _due_filling("minor", [dt.date(2024, 3, 31), dt.date(2024, 4, 1)]))  # tier 3
+    write_workbook(folder / "b.xlsx", _due_filling("critical", [dt.date(2026, 4, 1)]))  # tier 1, every year
+    (folder / "~$a.xlsx").write_bytes(b"Excel's lock file")
+    (folder / "notes.txt").write_text("not a workbook")
+    result = run("due", folder, "--by", "2027-03-31", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(Path(r["file"]).name, r["vendor"], r["tier"], r["activity"], r["next_review"]) for r in rows
+            if r["review"] != "never audited: due now"] == [("a.xlsx", "Alder Biologics", 3, "questionnaire", "2027-03-31")]
+    # on the day: due; 2024-04-01 + 3 years and 2026-04-01 + 1 year fall the day after: not yet
+    never = [r for r in rows if r["review"] == "never audited: due now"]
+    assert {r["file"] for r in never} == {str(folder / "a.xlsx"), str(folder / "b.xlsx")}
+    assert all(r["next_review"] == "2026-12-01" for r in never)  # the evaluation date
+    later = json.loads(run("due", folder, "--by", "2027-04-01", "--json").stdout)
+    assert {(Path(r["file"]).name, r["next_review"]) for r in later
+            if r["review"] != "never audited: due now"} == {("a.xlsx", "2027-03-31"), ("a.xlsx", "2027-04-01"), ("b.xlsx", "2027-04-01")}
+    table = run("due", folder / "b.xlsx", "--by", "2027-04-01")
+    assert table.returncode == 0 and "due 2027-04-01" in table.stdout and "on-site audit" in table.stdout
+    assert run("due", tmp_path / "missing").returncode == 1

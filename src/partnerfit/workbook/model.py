@@ -14,6 +14,7 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
+from .diligence import DD_NAMES, PROGRAM_NAMES
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -60,6 +61,10 @@ class Filling:
     inserted rows may hold more, which the formulas do not see."""
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
+    due_diligence: tuple = ()
+    """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
+    supply_criticality: object = None
+    evaluation_date: object = None
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -77,6 +82,7 @@ class Filling:
             else ((1.0,) * len(criteria),) * len(criteria),
             "formula_rows": self.capacity if self.formula_rows is None else self.formula_rows,
             "below_table": tuple(self.below_table),
+            "due_diligence": tuple(tuple(row) for row in self.due_diligence),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -137,6 +143,11 @@ class Filling:
             team.update(evaluations=tuple(zip(*columns)), evaluation_rows=len(columns[0]))
         if "Consensus_Method" in values:
             team["consensus_method"] = cell("Consensus_Method")
+        if all(name in values for name in DD_NAMES):
+            team["due_diligence"] = tuple(zip(*(column(name) for name in DD_NAMES)))
+        for name in PROGRAM_NAMES:
+            if name in values:
+                team[name.lower()] = cell(name)
         if "Use_AHP" in values:
             team["use_ahp"] = cell("Use_AHP")
         block = values.get("AHP_Judgements")

@@ -491,3 +491,35 @@ def test_due_lists_the_reviews_falling_due_by_the_date_across_a_folder(tmp_path)
     table = run("due", folder / "b.xlsx", "--by", "2027-04-01")
     assert table.returncode == 0 and "due 2027-04-01" in table.stdout and "on-site audit" in table.stdout
     assert run("due", tmp_path / "missing").returncode == 1
+
+
+def test_due_diligence_is_inside_the_checksum_only_when_recorded(example, shared, tmp_path):
+    import datetime as dt
+
+    from partnerfit.workbook.check import score_inputs
+    from partnerfit.workbook.reader import Source, read_inputs
+    from partnerfit.workbook.share import fingerprint
+
+    blank = score_inputs(read_inputs(Source(example)))
+    assert "due_diligence" not in fingerprint(blank, {})  # copies made before the DD_ columns keep verifying
+    filled = tmp_path / "diligence.xlsx"
+    write_workbook(filled, _due_filling("major", [dt.date(2025, 3, 14)]))
+    copy = tmp_path / "diligence_shared.xlsx"
+    assert run("share", filled, "-o", copy).returncode == 0
+    assert run("verify", copy).returncode == 0
+    recorded = fingerprint(score_inputs(read_inputs(Source(copy))), {})["due_diligence"]
+    assert recorded["criticality"] == "major" and recorded["evaluation_date"] == "2026-12-01"
+    assert recorded["vendors"]["Alder Biologics"][7] == "2025-03-14"
+    book = openpyxl.load_workbook(copy)
+    sheet, ref = name_ref(copy, "DD_Audit_Date")
+    book[sheet][ref.split(":")[0]] = dt.datetime(2025, 3, 15)  # the audit date, edited after sharing
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = run("verify", edited)
+    assert result.returncode == 1 and "checksum" in result.stdout
+    assert run("report", edited, "-o", tmp_path / "edited.pdf").returncode == 1
+    assert run("report", copy, "-o", tmp_path / "dossier.pdf").returncode == 0
+    text = " ".join(subprocess.run(["pdftotext", "-layout", tmp_path / "dossier.pdf", "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    # major supply, biologic CDMO (one raiser): tier 2, remote audit every 2 years from 2025-03-14
+    assert "Alder Biologics 2 remote audit" in text and "due 2027-03-14" in text

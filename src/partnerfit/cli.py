@@ -336,8 +336,11 @@ def cmd_report(args) -> int:
     and their rationale, the ranking, robustness, the team's disagreements and the checksum on
     every page. From a shared copy the dossier carries its Audit checksum (refused when the copy
     was edited after sharing); from a working workbook, the checksum a shared copy would show."""
-    from .report import dossier_from_results, write_dossier
+    from dataclasses import replace
+
+    from .report import TierRow, dossier_from_results, write_dossier
     from .workbook.check import score_inputs
+    from .workbook.diligence import schedule
     from .workbook.reader import Source, filling, read_inputs
     from .workbook.results import computed_values
     from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum
@@ -352,7 +355,12 @@ def cmd_report(args) -> int:
                                   "sharing, see partnerfit verify); make the dossier from the original workbook")
     else:
         digest = checksum(results, computed_values(filling(source)))
-    written = write_dossier(dossier_from_results(results, source.path.name, digest), args.output, force=args.force)
+    dossier = dossier_from_results(results, source.path.name, digest)
+    plan = schedule(source, results.inputs)
+    if plan is not None:  # the due diligence's knock-outs are not in the statuses yet: only the tiers
+        dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
+                                               for v, r in zip(plan.index, plan.itertuples())))
+    written = write_dossier(dossier, args.output, force=args.force)
     print(f"Wrote {written}: selection dossier of {source.path.name}, SHA-256 {digest}")
     return 0
 

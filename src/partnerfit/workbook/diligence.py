@@ -138,9 +138,32 @@ def schedule(source, inputs):
     supply criticality, the workbook's partner type, modality and stage); None without DD_ names."""
     from ..due_diligence import review_schedule
 
-    table = frame(source, inputs)
-    if table is None:
+    if inputs.due_diligence is None:
         return None
     partner_type = source.block("Weight_Profile")[0][0] if source.has("Weight_Profile") else "CDMO"
-    return review_schedule(table, partner_type, inputs.program.get("modality"), inputs.program.get("stage"),
-                           evaluation_date(source))
+    return review_schedule(inputs.due_diligence, partner_type, inputs.program.get("modality"),
+                           inputs.program.get("stage"), inputs.evaluation_date)
+
+
+def recorded(inputs) -> dict | None:
+    """The due diligence as the checksum covers it (None when every DD_ cell, the criticality and
+    the evaluation date are blank: copies made before these columns keep their checksum)."""
+    from ..cells import is_blank
+
+    table = inputs.due_diligence
+    if table is None:
+        return None
+    cells = {str(vendor): list(row) for vendor, row in zip(table.index, table[list(DD_NAMES)].itertuples(index=False))}
+    supply = {"criticality": table["DD_Criticality"].iloc[0] if len(table) else None,
+              "evaluation_date": inputs.evaluation_date}
+    values = [v for row in cells.values() for v in row] + list(supply.values())
+    if all(is_blank(v) for v in values):
+        return None
+    return {"vendors": {k: [_day(v) for v in row] for k, row in cells.items()},
+            **{k: _day(v) for k, v in supply.items()}}
+
+
+def _day(value):
+    """A date cell as its ISO day (a reader may give a date or a datetime at midnight)."""
+    return value.date().isoformat() if isinstance(value, dt.datetime) and value.time() == dt.time() else \
+        value.isoformat() if isinstance(value, dt.date) else value

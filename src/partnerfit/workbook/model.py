@@ -245,6 +245,10 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
+    due_diligence: object = None
+    """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+    indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+    evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
     a problem for `check`, a line under `score`'s table; neither the workbook nor the engine scores them."""

@@ -20,6 +20,7 @@ import numpy as np
 from .. import xlsx
 from ..cells import cell_texts, is_blank
 from ..errors import PartnerfitError, show
+from . import diligence
 from .diligence import DD_NAMES
 from .layout import (
     BELOW_ROWS,
@@ -152,6 +153,7 @@ def read_inputs(source: Source) -> Inputs:
                                     Code.UNNAMED_CRITERION))
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
+    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     return inputs
 
 

@@ -28,7 +28,8 @@ DD_COLUMNS = {
     "DD_Override": ("Override knock-out", YesNo.labels(), "Yes keeps a knocked-out vendor, with the reason."),
     "DD_Override_Reason": ("Override reason", None, "Why the knock-out is overridden (recorded)."),
 }
-"""Each vendor-table due-diligence column: its defined name -> (header, drop-down list, input message)."""
+"""Each vendor-table due-diligence column: its defined name -> (header, drop-down list, input message);
+`layout.table_names` makes each name the structured reference to its header."""
 DD_NAMES = tuple(DD_COLUMNS)
 DATE_NAMES = frozenset({"DD_FDA_Date", "DD_Warning_Letter", "DD_Audit_Date", "Evaluation_Date"})
 PROGRAM_NAMES = ("Supply_Criticality", "Evaluation_Date")
@@ -37,21 +38,14 @@ PROGRAM_ROWS = {"Supply_Criticality": 18, "Evaluation_Date": 19}
 assert set(DD_NAMES) | {"DD_Criticality"} == set(FIELDS)  # the engine's fields, the Program sheet's criticality
 
 
-def layout_part(first_row: int, first_col: int, rows: int) -> dict:
-    """The due-diligence names: vendor-table columns from `first_col`, and the Program inputs."""
-    from . import layout as _layout  # here: layout imports this module
-
+def layout_part(area, first_row: int, first_col: int, rows: int) -> dict:
+    """The due-diligence names, made by `area(cell_name, ...)` (`layout.Area` of the vendor
+    table's sheet, or of the Program sheet): vendor-table columns from `first_col`, and the
+    Program inputs."""
     return {
-        **{name: _layout.Area(_layout.VENDORS, first_row, first_col + j, rows) for j, name in enumerate(DD_NAMES)},
-        **{name: _layout.Area(_layout.PROGRAM, row, 1) for name, row in PROGRAM_ROWS.items()},
+        **{name: area("vendors", first_row, first_col + j, rows) for j, name in enumerate(DD_NAMES)},
+        **{name: area("program", row, 1) for name, row in PROGRAM_ROWS.items()},
     }
-
-
-def table_part() -> dict[str, str]:
-    """The due-diligence columns as structured references to the vendor table."""
-    from . import layout as _layout  # here: layout imports this module
-
-    return {name: _layout.structured_ref(_layout.VENDOR_TABLE, header) for name, (header, _, _) in DD_COLUMNS.items()}
 
 
 def headers() -> tuple[str, ...]:
@@ -60,9 +54,8 @@ def headers() -> tuple[str, ...]:
 
 def write_columns(writer, rows) -> None:
     """Fill the vendor table's due-diligence columns (`rows`: per vendor row, one value per DD name)."""
-    from . import layout as _layout  # here: layout imports this module
-
-    ws, names = writer.ws[_layout.VENDORS], writer.names
+    names = writer.names
+    ws = writer.ws[names[DD_NAMES[0]].sheet]
     text, date = writer.style("input"), writer.style("input", num_format="yyyy-mm-dd")
     for j, name in enumerate(DD_NAMES):
         area = names[name]
@@ -84,9 +77,8 @@ def write_columns(writer, rows) -> None:
 
 def write_program(writer, criticality, evaluation_date) -> None:
     """The Program sheet's due-diligence section: the supply's criticality and the evaluation date."""
-    from . import layout as _layout  # here: layout imports this module
-
-    ws = writer.ws[_layout.PROGRAM]
+    sheet = writer.names["Supply_Criticality"].sheet
+    ws = writer.ws[sheet]
     top = PROGRAM_ROWS["Supply_Criticality"] - 1
     ws.write_string(top, 0, "Supply and due diligence", writer.style("section"))
     ws.write_blank(top, 1, None, writer.style("section"))
@@ -98,7 +90,7 @@ def write_program(writer, criticality, evaluation_date) -> None:
     ):
         row = PROGRAM_ROWS[name]
         ws.write_string(row, 0, label, writer.style("label"))
-        _put(writer, _layout.PROGRAM, row, 1, value, fmt)
+        _put(writer, sheet, row, 1, value, fmt)
         if choices:
             ws.data_validation(row, 1, row, 1, {"validate": "list", "source": list(choices), "error_type": "warning",
                                                 "error_title": "Not in the list",

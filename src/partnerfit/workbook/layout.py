@@ -284,7 +284,8 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
         "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
-        **diligence.layout_part(v0, after + len(VENDOR_EXTRA), n),
+        **diligence.layout_part(lambda sheet, *cells: Area({"vendors": VENDORS, "program": PROGRAM}[sheet], *cells),
+                                v0, after + len(VENDOR_EXTRA), n),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
         "Eval_Check": Area(EVALUATIONS, 3, 1, role=FORMULA),
         "Eval_Rows": Area(EVALUATIONS, 4, 1, role=FORMULA),
@@ -369,7 +370,7 @@ def table_names(criteria) -> dict[str, str]:
         "Vendor_Scores": structured_ref(VENDOR_TABLE, str(criteria[0]), last),
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
-        **diligence.table_part(),
+        **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
     }
 
 

@@ -491,6 +491,8 @@ def test_due_lists_the_reviews_falling_due_by_the_date_across_a_folder(tmp_path)
     table = run("due", folder / "b.xlsx", "--by", "2027-04-01")
     assert table.returncode == 0 and "due 2027-04-01" in table.stdout and "on-site audit" in table.stdout
     assert run("due", tmp_path / "missing").returncode == 1
+    usage = run("due", folder, "--by", "2027-13-01")
+    assert usage.returncode == 2 and "not a date YYYY-MM-DD" in usage.stderr and usage.stdout == ""
 
 
 def test_due_diligence_is_inside_the_checksum_only_when_recorded(example, shared, tmp_path):

@@ -417,6 +417,17 @@ def cmd_due(args) -> int:
     return status
 
 
+def _day(text: str) -> str:
+    """A date typed on the command line, YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    return text
+
+
 def _vendor_rows(text: str) -> int:
     from .workbook.layout import MAX_CAPACITY
 
@@ -512,7 +523,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Example: partnerfit due evaluations/ --by 2027-06-30",
     )
     due.add_argument("folders", nargs="+", metavar="FOLDER", help="folders of evaluation workbooks (or workbooks)")
-    due.add_argument("--by", metavar="DATE", help="due on or before this date, YYYY-MM-DD (default: today)")
+    due.add_argument("--by", type=_day, metavar="DATE", help="due on or before this date, YYYY-MM-DD (default: today)")
     due.add_argument("--json", dest="as_json", action="store_true", help="print the list as JSON")
     due.set_defaults(run=cmd_due)
 

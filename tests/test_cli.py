@@ -480,14 +480,16 @@ def test_due_lists_the_reviews_falling_due_by_the_date_across_a_folder(tmp_path)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [(Path(r["file"]).name, r["vendor"], r["tier"], r["activity"], r["next_review"]) for r in rows
-            if r["review"] != "never audited: due now"] == [("a.xlsx", "Alder Biologics", 3, "questionnaire", "2027-03-31")]
+            if r["review"] != "never audited: due now"] == [
+        ("a.xlsx", "Alder Biologics", 3, "questionnaire", "2027-03-31")]
     # on the day: due; 2024-04-01 + 3 years and 2026-04-01 + 1 year fall the day after: not yet
     never = [r for r in rows if r["review"] == "never audited: due now"]
     assert {r["file"] for r in never} == {str(folder / "a.xlsx"), str(folder / "b.xlsx")}
     assert all(r["next_review"] == "2026-12-01" for r in never)  # the evaluation date
     later = json.loads(run("due", folder, "--by", "2027-04-01", "--json").stdout)
     assert {(Path(r["file"]).name, r["next_review"]) for r in later
-            if r["review"] != "never audited: due now"} == {("a.xlsx", "2027-03-31"), ("a.xlsx", "2027-04-01"), ("b.xlsx", "2027-04-01")}
+            if r["review"] != "never audited: due now"} == {
+        ("a.xlsx", "2027-03-31"), ("a.xlsx", "2027-04-01"), ("b.xlsx", "2027-04-01")}
     table = run("due", folder / "b.xlsx", "--by", "2027-04-01")
     assert table.returncode == 0 and "due 2027-04-01" in table.stdout and "on-site audit" in table.stdout
     assert run("due", tmp_path / "missing").returncode == 1

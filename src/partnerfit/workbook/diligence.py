@@ -113,7 +113,8 @@ def frame(source, inputs):
     if not all(source.has(name) for name in DD_NAMES):
         return None
     columns = {name: [row[0] for row in source.block(name)] for name in DD_NAMES}
-    columns = {name: [cells[i] if i < len(cells) else None for i in inputs.vendor_rows] for name, cells in columns.items()}
+    columns = {name: [cells[i] if i < len(cells) else None for i in inputs.vendor_rows]
+               for name, cells in columns.items()}
     criticality = source.block("Supply_Criticality")[0][0] if source.has("Supply_Criticality") else None
     table = pd.DataFrame(columns, index=pd.Index(inputs.vendors, name="vendor"), dtype=object)
     table["DD_Criticality"] = criticality

@@ -263,6 +263,24 @@ def team_cases() -> dict[str, Filling]:
     }
 
 
+def diligence_filling() -> Filling:
+    """The example with due diligence typed in: dates, counts, choices in other spellings, an
+    override with its reason, and formula-like text that must stay text."""
+    import datetime as dt
+
+    d = dt.date
+    rows = (
+        ("NAI", d(2025, 5, 1), 0, None, "No", "No", "Acceptable", d(2025, 6, 1), 0, None, None),
+        ("oai", d(2025, 1, 10), 5, d(2025, 3, 14), "no", "n", "Acceptable with conditions", d(2024, 6, 1), 2,
+         "Yes", "  Sole   supplier  "),
+        ("VAI", None, 3, None, "Yes", None, "Not acceptable", d(2023, 2, 28), None, "No", None),
+        (None,) * 11,
+        (None, None, None, None, None, "=1+1", None, None, None, None, "@SUM(1,1)"),
+    )
+    return replace(Filling.example(), due_diligence=rows, supply_criticality="minor",
+                   evaluation_date=d(2026, 1, 15), capacity=10, evaluation_rows=10)
+
+
 def programme_fillings() -> dict[str, Filling]:
     """Program sheets the native partner-fit formulas must read as `read_programme` does."""
     base = dict(partner_type="CRO", vendors=(_vendor("Acme", (4,) * _criteria("CRO")),))
@@ -316,6 +334,7 @@ def cases() -> dict[str, Filling]:
         **bad_weights_fillings(),
         **programme_fillings(),
         **price_fillings(),
+        "diligence": diligence_filling(),
     }
     return {
         "example": Filling.example(),

@@ -217,7 +217,7 @@ def test_usage_errors_exit_2():
     assert result.returncode == 2 and "--out-dir" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["demo", "new", "check", "score", "share", "verify"])
+@pytest.mark.parametrize("command", ["demo", "new", "check", "score", "share", "verify", "report"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "Example" in result.stdout
@@ -336,6 +336,32 @@ def test_verify_accepts_the_copy_and_names_altered_values(shared, tmp_path):
     assert result.returncode == 1
     assert f"{sheet}!{cell}: the copy shows 4.99, its inputs give 4.3" in result.stdout
     assert "checksum" in result.stdout
+
+
+def test_report_carries_the_shared_copys_checksum_on_every_page(example, shared, tmp_path):
+    audit = {row[0].value: row[1].value for row in openpyxl.load_workbook(shared)["Audit"].iter_rows(max_col=2)}
+    stored = audit["SHA-256 of normalised inputs and results"]
+    for source in (shared, example):  # the working workbook gives the checksum its shared copy shows
+        pdf = tmp_path / f"{source.stem}.pdf"
+        result = run("report", source, "-o", pdf)
+        assert result.returncode == 0, result.stderr
+        assert stored in result.stdout
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+        pages = text.split("\f")[:-1]
+        assert len(pages) >= 2 and all(stored[:16] in " ".join(page.split()) for page in pages)
+        assert "Garnet BioWorks" in text and f"Page {len(pages)} of {len(pages)}" in " ".join(pages[-1].split())
+    assert run("report", example, "-o", tmp_path / f"{example.stem}.pdf").returncode == 1  # exists: no --force
+
+
+def test_report_refuses_a_shared_copy_edited_after_sharing(shared, tmp_path):
+    book = openpyxl.load_workbook(shared)
+    sheet, ref = name_ref(shared, "Vendor_Scores")
+    book[sheet][ref.split(":")[0]] = 1
+    tampered = tmp_path / "tampered.xlsx"
+    book.save(tampered)
+    result = run("report", tampered, "-o", tmp_path / "dossier.pdf")
+    assert result.returncode == 1 and "edited after sharing" in result.stderr
+    assert not (tmp_path / "dossier.pdf").exists()
 
 
 def test_verify_refuses_a_workbook_that_was_never_shared(example):
@@ -487,3 +513,79 @@ def test_bad_jobs_get_one_line_and_exit_2(example, jobs):
         result = run(command, example, example, f"--jobs={jobs}")
         assert result.returncode == 2 and result.stdout == "" and result.stderr.count("\n") == 1
         assert f"'{jobs}' is not a whole number of 1 or more" in result.stderr
+
+# ------------------------------------------------------------------ due
+
+
+def _due_filling(criticality, audits, stage="Preclinical"):
+    """The example with these last-audit dates (None: never audited) for its first vendors."""
+    import datetime as dt
+    from dataclasses import replace
+
+    base = Filling.example()
+    rows = [(None,) * 7 + (audit,) + (None,) * 3 for audit in audits]
+    return replace(base, stage=stage, due_diligence=tuple(rows), supply_criticality=criticality,
+                   evaluation_date=dt.date(2026, 12, 1))
+
+
+def test_due_lists_the_reviews_falling_due_by_the_date_across_a_folder(tmp_path):
+    import datetime as dt
+
+    folder = tmp_path / "evaluations"
+    folder.mkdir()
+    # Preclinical biologic CDMO: the modality raises the risk, the stage does not (one raiser).
+    write_workbook(folder / "a.xlsx", _due_filling("minor", [dt.date(2024, 3, 31), dt.date(2024, 4, 1)]))  # tier 3
+    write_workbook(folder / "b.xlsx", _due_filling("critical", [dt.date(2026, 4, 1)]))  # tier 1, every year
+    (folder / "~$a.xlsx").write_bytes(b"Excel's lock file")
+    (folder / "notes.txt").write_text("not a workbook")
+    result = run("due", folder, "--by", "2027-03-31", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(Path(r["file"]).name, r["vendor"], r["tier"], r["activity"], r["next_review"]) for r in rows
+            if r["review"] != "never audited: due now"] == [
+        ("a.xlsx", "Alder Biologics", 3, "questionnaire", "2027-03-31")]
+    # on the day: due; 2024-04-01 + 3 years and 2026-04-01 + 1 year fall the day after: not yet
+    never = [r for r in rows if r["review"] == "never audited: due now"]
+    assert {r["file"] for r in never} == {str(folder / "a.xlsx"), str(folder / "b.xlsx")}
+    assert all(r["next_review"] == "2026-12-01" for r in never)  # the evaluation date
+    later = json.loads(run("due", folder, "--by", "2027-04-01", "--json").stdout)
+    assert {(Path(r["file"]).name, r["next_review"]) for r in later
+            if r["review"] != "never audited: due now"} == {
+        ("a.xlsx", "2027-03-31"), ("a.xlsx", "2027-04-01"), ("b.xlsx", "2027-04-01")}
+    table = run("due", folder / "b.xlsx", "--by", "2027-04-01")
+    assert table.returncode == 0 and "due 2027-04-01" in table.stdout and "on-site audit" in table.stdout
+    assert run("due", tmp_path / "missing").returncode == 1
+    usage = run("due", folder, "--by", "2027-13-01")
+    assert usage.returncode == 2 and "not a date YYYY-MM-DD" in usage.stderr and usage.stdout == ""
+
+
+def test_due_diligence_is_inside_the_checksum_only_when_recorded(example, shared, tmp_path):
+    import datetime as dt
+
+    from partnerfit.workbook.check import score_inputs
+    from partnerfit.workbook.reader import Source, read_inputs
+    from partnerfit.workbook.share import fingerprint
+
+    blank = score_inputs(read_inputs(Source(example)))
+    assert "due_diligence" not in fingerprint(blank, {})  # copies made before the DD_ columns keep verifying
+    filled = tmp_path / "diligence.xlsx"
+    write_workbook(filled, _due_filling("major", [dt.date(2025, 3, 14)]))
+    copy = tmp_path / "diligence_shared.xlsx"
+    assert run("share", filled, "-o", copy).returncode == 0
+    assert run("verify", copy).returncode == 0
+    recorded = fingerprint(score_inputs(read_inputs(Source(copy))), {})["due_diligence"]
+    assert recorded["criticality"] == "major" and recorded["evaluation_date"] == "2026-12-01"
+    assert recorded["vendors"]["Alder Biologics"][7] == "2025-03-14"
+    book = openpyxl.load_workbook(copy)
+    sheet, ref = name_ref(copy, "DD_Audit_Date")
+    book[sheet][ref.split(":")[0]] = dt.datetime(2025, 3, 15)  # the audit date, edited after sharing
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = run("verify", edited)
+    assert result.returncode == 1 and "checksum" in result.stdout
+    assert run("report", edited, "-o", tmp_path / "edited.pdf").returncode == 1
+    assert run("report", copy, "-o", tmp_path / "dossier.pdf").returncode == 0
+    text = " ".join(subprocess.run(["pdftotext", "-layout", tmp_path / "dossier.pdf", "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    # major supply, biologic CDMO (one raiser): tier 2, remote audit every 2 years from 2025-03-14
+    assert "Alder Biologics 2 remote audit" in text and "due 2027-03-14" in text

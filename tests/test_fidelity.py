@@ -12,7 +12,7 @@ import pytest
 from fidelity import findings
 from libreoffice import edit
 from partnerfit.workbook.writer import write_workbook
-from template_cases import price_fillings
+from template_cases import diligence_filling, price_fillings
 
 pytestmark = pytest.mark.libreoffice
 
@@ -30,7 +30,8 @@ def written(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("fidelity")
     kinds = {name: folder / f"{name}.xlsx" for name in (
         "blank", "blank_cro_team", "example", "example_scored", "example_shared",
-        "edited", "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical")}
+        "edited", "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical",
+        "diligence", "diligence_scored", "diligence_shared")}
     cli("new", kinds["blank"])
     cli("new", kinds["blank_cro_team"], "--type", "CRO", "--vendors", "12", "--evaluations", "30")
     cli("new", kinds["example"], "--example")
@@ -42,6 +43,9 @@ def written(tmp_path_factory) -> dict[str, Path]:
         {"op": "set", "sheet": "Vendors", "cell": "B6", "value": 4},
         {"op": "delete_rows", "sheet": "Vendors", "row": 9, "count": 1},
     ])])
+    write_workbook(kinds["diligence"], diligence_filling())
+    cli("score", kinds["diligence"], "-o", kinds["diligence_scored"])
+    cli("share", kinds["diligence"], "-o", kinds["diligence_shared"])
     cli("score", kinds["edited"], "-o", kinds["edited_scored"])
     cli("share", kinds["edited"], "-o", kinds["edited_shared"])
     write_workbook(kinds["priced"], price_fillings()["prices_abnormally_low"])
@@ -56,6 +60,7 @@ def gate(written) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("kind", ["blank", "blank_cro_team", "example", "example_scored", "example_shared",
-                                  "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical"])
+                                  "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical",
+                                  "diligence", "diligence_scored", "diligence_shared"])
 def test_the_workbook_passes_the_schemas_and_the_excel_trap_check(gate, written, kind):
     assert gate[written[kind].name] == []

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "partnerfit"
-ORDER = ("layout", "model", "results", "formulas", "writer", "template", "reader", "check", "share")
+ORDER = ("diligence", "layout", "model", "results", "formulas", "writer", "template", "reader", "check", "share")
 """partnerfit.workbook's modules: each may import only those before it."""
 ENGINE = ("cells", "functions", "ahp", "consensus", "criteria", "domain", "errors", "example", "partner_fit",
           "pricing", "robustness", "scoring", "xlsx")

@@ -351,7 +351,7 @@ def test_new_writes_refuses_to_overwrite_and_forces(tmp_path):
     assert first.returncode == 0, first.stderr
     workbook = openpyxl.load_workbook(target)
     assert workbook.defined_names["Vendor_Names"].attr_text == "VendorTable[Vendor]"
-    assert workbook["Vendors"].tables["VendorTable"].ref == "A4:P16"  # CMO: 11 criteria
+    assert workbook["Vendors"].tables["VendorTable"].ref == "A4:AA16"  # CMO: 11 criteria, 4 + 11 columns after
     assert workbook["Criteria"]["B2"].value == "CMO"
     again = run("new", str(target), "--example")
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "--force" in again.stderr

@@ -429,6 +429,103 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def cmd_report(args) -> int:
+    """Write the selection dossier of an evaluation workbook as a PDF: the programme, the criteria
+    and their rationale, the ranking, robustness, the team's disagreements and the checksum on
+    every page. From a shared copy the dossier carries its Audit checksum (refused when the copy
+    was edited after sharing); from a working workbook, the checksum a shared copy would show."""
+    from dataclasses import replace
+
+    from .report import TierRow, dossier_from_results, write_dossier
+    from .workbook.check import score_inputs
+    from .workbook.diligence import schedule
+    from .workbook.reader import Source, filling, read_inputs
+    from .workbook.results import computed_values
+    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum
+
+    source = Source(args.path)
+    results = score_inputs(read_inputs(source))
+    if source.has(CHECKSUM_NAME):
+        digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
+        stored = source.block(CHECKSUM_NAME)[0][0]
+        if stored != digest:
+            raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
+                                  "sharing, see partnerfit verify); make the dossier from the original workbook")
+    else:
+        digest = checksum(results, computed_values(filling(source)))
+    dossier = dossier_from_results(results, source.path.name, digest)
+    plan = schedule(source, results.inputs)
+    if plan is not None:  # the due diligence's knock-outs are not in the statuses yet: only the tiers
+        dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
+                                               for v, r in zip(plan.index, plan.itertuples())))
+    written = write_dossier(dossier, args.output, force=args.force)
+    print(f"Wrote {written}: selection dossier of {source.path.name}, SHA-256 {digest}")
+    return 0
+
+
+def _workbooks(places: list[str]) -> list[str]:
+    """The evaluation workbooks in each folder (not its sub-folders; Excel's ~$ lock files left
+    out), and any file named as it is; a name that is neither is refused."""
+    found = []
+    for place in map(Path, places):
+        if place.is_dir():
+            found += sorted(str(p) for p in place.iterdir()
+                            if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$"))
+        elif place.is_file():
+            found.append(str(place))
+        else:
+            raise PartnerfitError(f"{place}: no such file or folder; name a folder of evaluation workbooks")
+    return found
+
+
+def cmd_due(args) -> int:
+    """List the vendors whose re-evaluation falls due by a date (default: today) across folders of
+    evaluation workbooks, soonest first: the file, the vendor, its risk tier and qualification
+    activity, and the next review (from the last audit date and the tier's interval)."""
+    import json
+
+    from .due_diligence import reviews_due
+    from .workbook.diligence import schedule
+    from .workbook.reader import Source, read_inputs
+
+    rows = []
+
+    def one(path):
+        source = Source(path)
+        plan = schedule(source, read_inputs(source))
+        if plan is None:
+            print(f"partnerfit: note: {path}: no due-diligence columns (made by an older partnerfit); skipped",
+                  file=sys.stderr)
+            return 0
+        due = reviews_due(plan, args.by)
+        rows.extend({"file": str(path), "vendor": str(vendor), "tier": int(row.tier), "activity": row.activity,
+                     "next_review": row.next_review.date().isoformat(), "review": row.review}
+                    for vendor, row in zip(due.index, due.itertuples()))
+        return 0
+
+    status = _each(_workbooks(args.folders), one)
+    rows.sort(key=lambda r: r["next_review"])  # stable: within a day, in file and table order
+    if args.as_json:
+        print(json.dumps(rows))
+    elif rows:
+        print(format_table(["Next review", "Vendor", "Tier", "Activity", "File"],
+                           [[r["review"], r["vendor"], r["tier"], r["activity"], r["file"]] for r in rows], "llrll"))
+    else:
+        print("No review falls due" + (f" by {args.by}" if args.by else " by today"))
+    return status
+
+
+def _day(text: str) -> str:
+    """A date typed on the command line, YYYY-MM-DD."""
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    return text
+
+
 def _vendor_rows(text: str) -> int:
     from .workbook.layout import MAX_CAPACITY
 
@@ -533,6 +630,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("path", metavar="SHARED", help="a copy made by partnerfit share")
     verify.set_defaults(run=cmd_verify)
+
+    due = commands.add_parser(
+        "due", help="list the vendors whose re-evaluation falls due", description=cmd_due.__doc__,
+        epilog="Example: partnerfit due evaluations/ --by 2027-06-30",
+    )
+    due.add_argument("folders", nargs="+", metavar="FOLDER", help="folders of evaluation workbooks (or workbooks)")
+    due.add_argument("--by", type=_day, metavar="DATE", help="due on or before this date, YYYY-MM-DD (default: today)")
+    due.add_argument("--json", dest="as_json", action="store_true", help="print the list as JSON")
+    due.set_defaults(run=cmd_due)
+
+    report = commands.add_parser(
+        "report", help="write the selection dossier (PDF) of a workbook", description=cmd_report.__doc__,
+        epilog="Example: partnerfit report evaluation.xlsx -o dossier.pdf",
+    )
+    report.add_argument("path", metavar="IN", help="a filled evaluation workbook or a shared copy")
+    report.add_argument("-o", "--output", metavar="PDF", required=True, help="the dossier to write")
+    report.add_argument("--force", action="store_true", help="replace PDF if it exists")
+    report.set_defaults(run=cmd_report)
     return parser
 
 

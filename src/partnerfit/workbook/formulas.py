@@ -6,6 +6,7 @@ from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
+from .diligence import DD_NAMES
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -92,7 +93,7 @@ def _formulas(names: dict[str, Area]):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
-    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA)})"
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA) + len(DD_NAMES)})"
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
         f'IF(COUNTA({band})>0,"{VENDORS}!A"&MIN(IF(LEN({band})>0,ROW({band})))&": {VENDOR_BELOW}",""))'

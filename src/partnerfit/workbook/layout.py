@@ -16,6 +16,7 @@ from ..ahp import RANDOM_INDEX
 from ..criteria import SCALE
 from ..partner_fit import fit_key, fit_lookup
 from ..xlsx import column_letter
+from . import diligence
 
 DEFAULT_CAPACITY = 50
 """Vendor rows in a new workbook."""
@@ -287,6 +288,8 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
         "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
+        **diligence.layout_part(lambda sheet, *cells: Area({"vendors": VENDORS, "program": PROGRAM}[sheet], *cells),
+                                v0, after + len(VENDOR_EXTRA), n),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
         "Eval_Check": Area(EVALUATIONS, 3, 1, role=FORMULA),
         "Eval_Rows": Area(EVALUATIONS, 4, 1, role=FORMULA),
@@ -372,6 +375,7 @@ def table_names(criteria) -> dict[str, str]:
         "Vendor_Scores": structured_ref(VENDOR_TABLE, str(criteria[0]), last),
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
+        **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
     }
 
 
@@ -417,11 +421,12 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES,
+    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
+    *diligence.PROGRAM_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
-                                  *PRICE_INPUT_NAMES})
+                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

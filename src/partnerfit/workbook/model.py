@@ -14,6 +14,7 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
+from .diligence import DD_NAMES, PROGRAM_NAMES
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -63,6 +64,10 @@ class Filling:
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
     prices: PriceFilling = PriceFilling()
     """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
+    due_diligence: tuple = ()
+    """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
+    supply_criticality: object = None
+    evaluation_date: object = None
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -80,6 +85,7 @@ class Filling:
             else ((1.0,) * len(criteria),) * len(criteria),
             "formula_rows": self.capacity if self.formula_rows is None else self.formula_rows,
             "below_table": tuple(self.below_table),
+            "due_diligence": tuple(tuple(row) for row in self.due_diligence),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -140,6 +146,11 @@ class Filling:
             team.update(evaluations=tuple(zip(*columns)), evaluation_rows=len(columns[0]))
         if "Consensus_Method" in values:
             team["consensus_method"] = cell("Consensus_Method")
+        if all(name in values for name in DD_NAMES):
+            team["due_diligence"] = tuple(zip(*(column(name) for name in DD_NAMES)))
+        for name in PROGRAM_NAMES:
+            if name in values:
+                team[name.lower()] = cell(name)
         if "Use_AHP" in values:
             team["use_ahp"] = cell("Use_AHP")
         block = values.get("AHP_Judgements")
@@ -243,6 +254,10 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
+    due_diligence: object = None
+    """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+    indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+    evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
     a problem for `check`, a line under `score`'s table; neither the workbook nor the engine scores them."""

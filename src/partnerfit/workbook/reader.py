@@ -20,6 +20,8 @@ import numpy as np
 from .. import xlsx
 from ..cells import cell_texts, is_blank
 from ..errors import PartnerfitError, show
+from . import diligence
+from .diligence import DD_NAMES
 from .layout import (
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
@@ -153,6 +155,7 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
+    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     return inputs
 
 
@@ -188,7 +191,7 @@ def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
     table, across its width: typed there, they are not part of the table (nor of its names)."""
     names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
     band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
-                     scores.right + len(VENDOR_EXTRA))
+                     scores.right + len(VENDOR_EXTRA) + len(DD_NAMES))
     return tuple((band.address(i), next(v for v in row if not is_blank(v)))
                  for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .. import __version__, xlsx
+from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
 from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
@@ -64,6 +65,10 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
         extra["evaluations"] = [[_normal(v) for v in row] for row, used in zip(inputs.evaluations, inputs.team.used)
                                 if used]
         extra["consensus_method"] = _normal(inputs.consensus_method)
+    if (recorded := diligence.recorded(inputs)) is not None:
+        extra["due_diligence"] = {"vendors": {k: [_normal(v) for v in row] for k, row in recorded["vendors"].items()},
+                                  "criticality": _normal(recorded["criticality"]),
+                                  "evaluation_date": _normal(recorded["evaluation_date"])}
     if inputs.uses_ahp:
         extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
     return {

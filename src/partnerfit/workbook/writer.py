@@ -30,6 +30,7 @@ from ..domain import (
 )
 from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
+from . import diligence
 from .formulas import _addin_formulas, _formulas
 from .layout import (
     _C_TABLE,
@@ -362,6 +363,7 @@ class _Writer:
             text = f"{profile.focus} From {stages}. Delivers: {profile.deliverables}"
             ws.write_string(row, 1, text, self.style("wrap"))
             ws.set_row(row, 15 * max(2, math.ceil(len(text) / 74)))
+        diligence.write_program(self, self.f.supply_criticality, self.f.evaluation_date)
         self.finish(PROGRAM)
 
     def criteria(self):
@@ -452,7 +454,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *VENDOR_EXTRA)
+        headers = ("Vendor", *f.criteria, *VENDOR_EXTRA, *diligence.headers())
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],
@@ -469,6 +471,7 @@ class _Writer:
         self.fill("Vendor_Sites", _column(v.site for v in rows), self.style("input"))
         self.fill("Vendor_Evidence", _column(v.evidence for v in rows), self.style("input"))
         self.fill("Vendor_Comments", _column(v.comments for v in rows), self.style("input"))
+        diligence.write_columns(self, f.due_diligence)
         self.formula("Vendor_Warning", self.style("bold", font_color="#9C0006"))  # red text, no fill when empty
         first, last = _V_HEAD + 1, _V_HEAD + n
         choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]

@@ -68,7 +68,7 @@ def test_vendor_table_and_scores_read_as_clean_tables(books, copy, engine):
              "Elmstead Manufacturing", "Fernhill Life Sciences", "Garnet BioWorks", "Hollis Development"]
     assert vendors.index.tolist() == names and vendors.index.is_unique
     assert vendors.columns[:14].tolist() == criteria["Criterion"].iloc[:14].tolist()
-    assert vendors.columns[14:].tolist() == ["Partner type", "Site / country", "Evidence", "Comments"]
+    assert vendors.columns[14:18].tolist() == ["Partner type", "Site / country", "Evidence", "Comments"]  # then due diligence
     assert all(pd.api.types.is_numeric_dtype(vendors[c]) for c in vendors.columns[:14])
     assert scores.index.tolist() == names and scores.columns.tolist() == RESULTS
     assert pd.api.types.is_float_dtype(scores["Score"]) and pd.api.types.is_float_dtype(scores["Coverage"])

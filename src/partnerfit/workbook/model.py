@@ -20,6 +20,7 @@ from .layout import (
     EVALUATION_NAMES,
     INPUT_NAMES,
     MAX_CAPACITY,
+    MERGE_ROWS,
     MAX_EVALUATION_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
@@ -60,6 +61,11 @@ class Filling:
     inserted rows may hold more, which the formulas do not see."""
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
+    pack: tuple | None = None
+    """(evaluator, evaluation id) when the workbook is one evaluator's pack (`team.write_packs`):
+    its vendor names are then locked and it carries the names Pack_Evaluator and Pack_Id."""
+    merged: tuple = ()
+    """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -77,6 +83,7 @@ class Filling:
             else ((1.0,) * len(criteria),) * len(criteria),
             "formula_rows": self.capacity if self.formula_rows is None else self.formula_rows,
             "below_table": tuple(self.below_table),
+            "merged": tuple(tuple(row) for row in self.merged),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -88,6 +95,8 @@ class Filling:
             raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
         if len(self.evaluations) > self.evaluation_rows:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
+        if len(self.merged) > MERGE_ROWS:
+            raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):

@@ -237,3 +237,19 @@ def test_in_place_keeps_a_backup_first(team, tmp_path):
 def test_evaluators_are_given_once_each(team, tmp_path):
     out = run("pack", team["evaluation"], "--evaluators", "Ann, ann", "--out-dir", tmp_path)
     assert out.returncode == 1 and 'names "ann" twice' in out.stderr
+
+
+def test_score_json_reports_the_team_per_vendor(team):
+    import json
+
+    out = run("score", team["merged"], "--json")
+    assert out.returncode == 0, out.stderr
+    vendors = {v["vendor"]: v for v in json.loads(out.stdout)["vendors"]}
+    table = expected_consensus()
+    for i, name in enumerate(VENDORS):
+        scored = sum(any(isinstance(typed(k, i, j), float) for j in range(M)) for k in range(len(EVALUATORS)))
+        flagged = sum(1 for j in range(M) if table[i, j] is not None and table[i, j][1] >= 2)
+        assert (vendors[name]["evaluators"], vendors[name]["flagged"]) == (scored, flagged)
+        assert set(vendors[name]) == {"vendor", "score", "rank", "coverage", "status", "evaluators", "flagged"}
+    single = json.loads(run("score", team["evaluation"], "--json").stdout)["vendors"]
+    assert {(v["evaluators"], v["flagged"]) for v in single} == {(1, 0)}

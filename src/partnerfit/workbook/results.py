@@ -590,14 +590,33 @@ class Results:
         return [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
                 for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
 
+    def team_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per vendor (as entered): how many evaluators scored it (1 or 0 without evaluation
+        rows), and how many of its criteria are flagged (spread of DISAGREEMENT or more)."""
+        inputs = self.inputs
+        if inputs.team is None:
+            return (~np.isnan(self.matrix).all(axis=1)).astype(int), np.zeros(len(inputs.vendors), int)
+        team, rows = inputs.team, np.asarray(inputs.vendor_rows, dtype=np.intp)
+        _, spread, _ = inputs.consensus()
+        flagged = (np.nan_to_num(spread[np.ix_(rows, inputs.criteria_rows)], nan=0.0) >= DISAGREEMENT).sum(axis=1)
+        kept = np.flatnonzero(team.cell)
+        vendor = np.asarray(team.vendor_at, dtype=np.intp)[kept] - 1
+        _, evaluator = np.unique([str(inputs.evaluations[k][1]).strip() for k in kept], return_inverse=True)
+        pairs = np.unique(vendor * (evaluator.max(initial=0) + 1) + evaluator)
+        per_row = np.bincount(pairs // (evaluator.max(initial=0) + 1), minlength=len(inputs.vendor_cells))
+        return per_row[rows], flagged
+
     def as_json(self) -> dict:
+        evaluators, flagged = self.team_counts()
+        order = self.evaluation.order().tolist()
         return {
             "recommendation": {  # with no recommendation: no type, no scores, and the reason why
                 "partner_type": self.recommendation.partner_type if self.recommendation else None,
                 "scores": dict(self.recommendation.scores) if self.recommendation else None,
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
-            "vendors": self.vendor_table(),
+            "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i])}
+                        for row, i in zip(self.vendor_table(), order)],
         }
 
 

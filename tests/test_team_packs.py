@@ -112,6 +112,7 @@ def test_a_pack_holds_the_vendors_and_criteria_locked_and_nothing_scored(tmp_pat
     pack = filling(Source(path))
     assert all(v is None for row in pack.evaluations for v in row)
     assert all(v.evidence is None and v.comments is None for v in pack.vendors)
+    assert book["Evaluations"].sheet_state == "hidden" and book["Vendors"].sheet_state == "visible"
     sheet = book["Vendors"]
     assert sheet.protection.sheet
     assert sheet.cell(5, 1).protection.locked and not sheet.cell(5, 2).protection.locked

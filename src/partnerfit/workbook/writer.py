@@ -558,6 +558,8 @@ class _Writer:
         })
         ws.freeze_panes(_E_HEAD + 1, 1)
         self.finish(EVALUATIONS, (_E_HEAD, _E_HEAD))
+        if f.pack is not None:  # one evaluator scores on the Vendors sheet; merge reads nothing else
+            ws.hide()
 
     def consensus(self):
         ws, f, m = self.ws[CONSENSUS_SHEET], self.f, self.m

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from fidelity import findings
@@ -51,6 +52,14 @@ def written(tmp_path_factory) -> dict[str, Path]:
     write_workbook(kinds["priced"], price_fillings()["prices_abnormally_low"])
     cli("score", kinds["priced"], "-o", kinds["priced_scored"])
     cli("share", kinds["priced"], "-o", kinds["priced_technical"], "--technical")
+    cli("pack", kinds["example"], "--evaluators", "QA lead, CMC lead", "--out-dir", folder / "packs")
+    kinds["pack"] = folder / "packs" / "example - QA lead.xlsx"
+    filled = folder / "filled_pack.xlsx"  # an evaluator's file, saved by openpyxl: input, not checked
+    book = openpyxl.load_workbook(kinds["pack"])
+    book["Vendors"]["B5"] = 4
+    book.save(filled)
+    kinds["merged"] = folder / "merged.xlsx"
+    cli("merge", kinds["example"], filled, "-o", kinds["merged"])
     return {name: path for name, path in kinds.items() if name != "edited"}  # LibreOffice's own file is input
 
 
@@ -61,6 +70,6 @@ def gate(written) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("kind", ["blank", "blank_cro_team", "example", "example_scored", "example_shared",
                                   "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical",
-                                  "diligence", "diligence_scored", "diligence_shared"])
+                                  "diligence", "diligence_scored", "diligence_shared", "pack", "merged"])
 def test_the_workbook_passes_the_schemas_and_the_excel_trap_check(gate, written, kind):
     assert gate[written[kind].name] == []

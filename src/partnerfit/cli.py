@@ -524,6 +524,70 @@ def _day(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
     return text
+def cmd_pack(args) -> int:
+    """Write one pack per evaluator: an ordinary evaluation workbook holding the programme, the
+    criteria with their guides and the vendors (locked), with empty score and evidence cells;
+    never another evaluator's scores, never prices."""
+    from .workbook.reader import Source, filling
+    from .workbook.team import evaluators_list, pack_filling, pack_name
+    from .workbook.writer import write_workbook
+    from .xlsx import write_atomically
+
+    evaluators = evaluators_list(args.evaluators)
+    evaluation = filling(Source(args.path))
+    folder = Path(args.out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PartnerfitError(f"--out-dir {folder}: cannot make the folder ({error.strerror or error}); "
+                              "choose another folder") from None
+    for evaluator in evaluators:
+        pack = pack_filling(evaluation, evaluator)
+        target = folder / pack_name(Path(args.path), evaluator)
+        write_atomically(target, lambda temp, pack=pack: write_workbook(temp, pack), force=args.force)
+        print(f"Wrote {target}: the pack of {printable(evaluator)}")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    """Bring returned packs into the evaluation, each as its evaluator's scores and evidence, with a
+    record of the evaluator, the file's SHA-256 and the time; the input is never modified except
+    with --in-place, which keeps a backup first."""
+    from .workbook.reader import Source, filling
+    from .workbook.team import merge, read_pack
+    from .workbook.writer import write_workbook
+    from .xlsx import write_atomically
+
+    if bool(args.output) == bool(args.in_place):
+        print("partnerfit: give -o OUT or --in-place (with a backup of the input)", file=sys.stderr)
+        return 2
+    source = Source(args.path)
+    target = source.path if args.in_place else Path(args.output)
+    if not args.in_place and target.exists() and target.resolve() == source.path.resolve():
+        raise PartnerfitError(f"{target} is the input file; choose another output or use --in-place")
+    if target.suffix.lower() != ".xlsx":
+        raise PartnerfitError(f"{target.name}: merge writes an .xlsx workbook; name the output .xlsx")
+    refused, packs = [], []
+    for path in args.packs:
+        try:
+            packs.append(read_pack(path))
+        except PartnerfitError as error:
+            refused.append(_one_line(error))
+    result = merge(filling(source), packs, replace_evaluator=args.replace)
+    for line in result.empty:
+        print(f"partnerfit: {printable(line)}", file=sys.stderr)
+    refused += result.refused
+    if refused:
+        for line in refused:
+            print(f"partnerfit: {printable(line)}", file=sys.stderr)
+        print(f"partnerfit: nothing merged ({len(refused)} problem(s) above)", file=sys.stderr)
+        return 1
+    if args.in_place:
+        _backup(source.path)
+    write_atomically(target, lambda temp: write_workbook(temp, result.filling), force=args.force or args.in_place)
+    merged = len(packs) - len(result.empty)
+    print(f"Wrote {target}: {merged} pack(s) merged")
+    return 0
 
 
 def _vendor_rows(text: str) -> int:
@@ -611,6 +675,29 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--force", action="store_true", help="replace existing outputs")
     score.add_argument("--jobs", type=_job_count, metavar="N", help=JOBS_HELP)
     score.set_defaults(run=cmd_score)
+
+    pack = commands.add_parser(
+        "pack", help="write one scoring pack per evaluator", description=cmd_pack.__doc__,
+        epilog='Example: partnerfit pack evaluation.xlsx --evaluators "QA lead, CMC lead, Procurement" --out-dir packs',
+    )
+    pack.add_argument("path", metavar="EVAL", help="the evaluation workbook")
+    pack.add_argument("--evaluators", required=True, metavar="NAMES", help="the evaluators, separated by commas")
+    pack.add_argument("--out-dir", required=True, metavar="DIR", help="where to write the packs")
+    pack.add_argument("--force", action="store_true", help="replace existing packs")
+    pack.set_defaults(run=cmd_pack)
+
+    merge = commands.add_parser(
+        "merge", help="bring the evaluators' packs into the evaluation", description=cmd_merge.__doc__,
+        epilog="Example: partnerfit merge evaluation.xlsx packs/*.xlsx -o merged.xlsx",
+    )
+    merge.add_argument("path", metavar="EVAL", help="the evaluation workbook")
+    merge.add_argument("packs", nargs="+", metavar="PACK", help="the returned packs")
+    merge.add_argument("-o", "--output", metavar="OUT", help="write the merged evaluation here")
+    merge.add_argument("--in-place", action="store_true", help="write into EVAL (a backup is kept first)")
+    merge.add_argument("--replace", action="store_true",
+                       help="a pack of an evaluator already merged replaces their scores")
+    merge.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    merge.set_defaults(run=cmd_merge)
 
     share = commands.add_parser(
         "share", help="make the static, locked copy for procurement", description=cmd_share.__doc__,

@@ -27,6 +27,11 @@ CHART_TOP = 10
 DEFAULT_EVALUATION_ROWS = 400
 """Evaluation rows (vendor x evaluator x criterion) in a new workbook."""
 MAX_EVALUATION_ROWS = 100_000
+MERGE_ROWS = 50
+"""Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
+PACK_NAMES = ("Pack_Evaluator", "Pack_Id")
+"""A pack's own names, on its Vendors sheet right of the title: the evaluator and the evaluation's id."""
+MERGE_HEADERS = ("Merged evaluator", "Pack file", "SHA-256", "Merged at (UTC)")
 _IN_MEMORY_ROWS = 2_000
 """A workbook with at most this many vendor and evaluation rows together is assembled in memory
 (XlsxWriter's temporary files took a tenth of the time of a new workbook), a larger one in
@@ -296,6 +301,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Eval_Table": Area(EVALUATIONS, _E_HEAD, 0, e + 1, 5, TABLE),
         **{name: Area(EVALUATIONS, e0, j, e) for j, name in enumerate(EVALUATION_NAMES)},
         "Eval_Checks": Area(EVALUATIONS, e0, 5, e, role=FORMULA),
+        "Merged_Packs": Area(EVALUATIONS, e0, 7, MERGE_ROWS, len(MERGE_HEADERS), FIXED),
         "Consensus_Disagreements": Area(CONSENSUS_SHEET, 2, 1, role=FORMULA),
         "Consensus_Table": Area(CONSENSUS_SHEET, _N_HEAD, 0, n + 1, m + 1, TABLE),
         "Consensus_Vendors": Area(CONSENSUS_SHEET, n0, 0, n, role=FORMULA),

@@ -21,6 +21,7 @@ from .layout import (
     EVALUATION_NAMES,
     INPUT_NAMES,
     MAX_CAPACITY,
+    MERGE_ROWS,
     MAX_EVALUATION_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
@@ -68,6 +69,11 @@ class Filling:
     """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
     supply_criticality: object = None
     evaluation_date: object = None
+    pack: tuple | None = None
+    """(evaluator, evaluation id) when the workbook is one evaluator's pack (`team.write_packs`):
+    its vendor names are then locked and it carries the names Pack_Evaluator and Pack_Id."""
+    merged: tuple = ()
+    """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -86,6 +92,7 @@ class Filling:
             "formula_rows": self.capacity if self.formula_rows is None else self.formula_rows,
             "below_table": tuple(self.below_table),
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
+            "merged": tuple(tuple(row) for row in self.merged),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -97,6 +104,8 @@ class Filling:
             raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
         if len(self.evaluations) > self.evaluation_rows:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
+        if len(self.merged) > MERGE_ROWS:
+            raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):

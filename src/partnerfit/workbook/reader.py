@@ -208,5 +208,8 @@ def filling(source: Source):
         elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
     formula_rows = source.area("Result_Vendors").rows if source.has("Result_Vendors") else rows
-    return replace(Filling.from_names(blocks), formula_rows=formula_rows, below_table=cells_below_table(source))
+    records = source.block("Merged_Packs") if source.has("Merged_Packs") else []
+    merged = tuple(row for row in records if not is_blank(row[0]))
+    return replace(Filling.from_names(blocks), formula_rows=formula_rows, below_table=cells_below_table(source),
+                   merged=merged)
 

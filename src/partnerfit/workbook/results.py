@@ -613,6 +613,22 @@ class Results:
                        quote=p.quotes[i], price_score=p.scores[i], abnormally_low=p.abnormally_low[i])
         return table
 
+    def team_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per vendor (as entered): how many evaluators scored it (1 or 0 without evaluation
+        rows), and how many of its criteria are flagged (spread of DISAGREEMENT or more)."""
+        inputs = self.inputs
+        if inputs.team is None:
+            return (~np.isnan(self.matrix).all(axis=1)).astype(int), np.zeros(len(inputs.vendors), int)
+        team, rows = inputs.team, np.asarray(inputs.vendor_rows, dtype=np.intp)
+        _, spread, _ = inputs.consensus()
+        flagged = (np.nan_to_num(spread[np.ix_(rows, inputs.criteria_rows)], nan=0.0) >= DISAGREEMENT).sum(axis=1)
+        kept = np.flatnonzero(team.cell)
+        vendor = np.asarray(team.vendor_at, dtype=np.intp)[kept] - 1
+        _, evaluator = np.unique([str(inputs.evaluations[k][1]).strip() for k in kept], return_inverse=True)
+        pairs = np.unique(vendor * (evaluator.max(initial=0) + 1) + evaluator)
+        per_row = np.bincount(pairs // (evaluator.max(initial=0) + 1), minlength=len(inputs.vendor_cells))
+        return per_row[rows], flagged
+
     def as_json(self) -> dict:
         """The results; with quotes scoring the price criterion, "price" and each vendor's
         technical_score, quote, price_score and abnormally_low too."""
@@ -620,16 +636,18 @@ class Results:
             "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
             "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
         }}
+        evaluators, flagged = self.team_counts()
+        order = self.evaluation.order().tolist()
         return {
             "recommendation": {  # with no recommendation: no type, no scores, and the reason why
                 "partner_type": self.recommendation.partner_type if self.recommendation else None,
                 "scores": dict(self.recommendation.scores) if self.recommendation else None,
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
-            "vendors": self.vendor_table(),
+            "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i])}
+                        for row, i in zip(self.vendor_table(), order)],
             **price,
         }
-
 
 
 def robustness_sentence(results: Results) -> str | None:

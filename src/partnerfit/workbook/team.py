@@ -1,0 +1,186 @@
+"""Team scoring: a pack per evaluator (`partnerfit pack`) and the packs merged back into the
+evaluation (`partnerfit merge`).
+
+A pack is an ordinary single-evaluator evaluation workbook built from an explicit list of what an
+evaluator needs (`pack_filling`): the programme, the criteria with their guides, weights and
+must-haves, and the vendors (name, type, site; locked), with empty score and evidence cells.
+Never another evaluator's scores, never prices. `Pack_Evaluator` names its evaluator and
+`Pack_Id` the evaluation it belongs to: a digest of the evaluation's vendor names and criteria
+(`evaluation_id`), so that merge tells a pack of another evaluation (its id is not the
+evaluation's) from a pack whose vendors or criteria were changed (its id is not its own content's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..cells import is_present, score_value
+from ..criteria import SCALE
+from ..errors import PartnerfitError, show
+from ..example import Vendor
+from .layout import MERGE_ROWS, PACK_NAMES
+from .model import Filling
+
+_UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]+')
+
+
+def evaluation_id(vendors, criteria) -> str:
+    """The id of an evaluation: the first 16 hex digits of the SHA-256 of its vendor names and
+    criteria (blank vendor rows left out, spaces trimmed)."""
+    text = "\x1e".join(("\x1f".join(str(v).strip() for v in vendors if is_present(v)),
+                        "\x1f".join(str(c).strip() for c in criteria)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def pack_filling(evaluation: Filling, evaluator: str) -> Filling:
+    """The pack of `evaluator`: what the evaluator needs, listed field by field (nothing else of
+    the evaluation is carried over: no scores, evidence, evaluations, comments or merge records)."""
+    named = [v for v in evaluation.vendors if is_present(v.name)]
+    blank = (None,) * len(evaluation.criteria)
+    return Filling(
+        partner_type=evaluation.partner_type, stage=evaluation.stage, need=evaluation.need,
+        process=evaluation.process, cmc_experience=evaluation.cmc_experience, modality=evaluation.modality,
+        criteria=evaluation.criteria, weights=evaluation.weights, minimums=evaluation.minimums,
+        min_coverage=evaluation.min_coverage, consensus_method=evaluation.consensus_method,
+        vendors=tuple(Vendor(v.name, v.site, blank, None, None, v.partner_type) for v in named),
+        capacity=max(len(named), 1), evaluation_rows=1,
+        pack=(evaluator, evaluation_id((v.name for v in named), evaluation.criteria)),
+    )
+
+
+def pack_name(evaluation: Path, evaluator: str) -> str:
+    """The file name of an evaluator's pack: `<evaluation> - <evaluator>.xlsx`, safe on any system."""
+    return _UNSAFE.sub("_", f"{evaluation.stem} - {evaluator}").strip(" .") + ".xlsx"
+
+
+def evaluators_list(text: str) -> list[str]:
+    """The evaluators of `--evaluators "QA lead, CMC lead"`: trimmed, at least one, none twice."""
+    names = [name.strip() for name in text.split(",")]
+    if not text.strip() or any(not name for name in names):
+        raise PartnerfitError(f'--evaluators "{text}" has an empty name; separate the names with commas')
+    twice = next((name for k, name in enumerate(names) if name.casefold() in
+                  (n.casefold() for n in names[:k])), None)
+    if twice:
+        raise PartnerfitError(f'--evaluators names "{twice}" twice; give each evaluator once')
+    return names
+
+
+# --------------------------------------------------------------------------- merge
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One returned pack, as read: its evaluator, id, vendors, criteria, score and evidence cells."""
+
+    path: Path
+    sha256: str
+    evaluator: str
+    pack_id: str
+    vendors: list
+    criteria: list
+    scores: list[list]
+    evidence: list
+    score_cell: object
+    """(i, j) -> the Sheet!A1 address of score cell (i, j)."""
+
+
+def read_pack(path) -> Pack:
+    """A returned pack (vetted and read like any workbook); a workbook that is no pack is refused."""
+    from .reader import Source
+
+    source = Source(path)
+    if not all(source.has(name) for name in PACK_NAMES):
+        raise PartnerfitError(f"{path}: not a pack (it lacks the name Pack_Id); merge the packs that "
+                              "partnerfit pack wrote")
+    evaluator, pack_id = (source.block(name)[0][0] for name in PACK_NAMES)
+    scores = source.area("Vendor_Scores")
+    return Pack(
+        path=Path(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        evaluator=str(evaluator or "").strip(), pack_id=str(pack_id or "").strip(),
+        vendors=[row[0] for row in source.block("Vendor_Names")],
+        criteria=[row[0] for row in source.block("Criteria_Names")],
+        scores=source.block("Vendor_Scores"), evidence=[row[0] for row in source.block("Vendor_Evidence")],
+        score_cell=scores.address,
+    )
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What `merge` did: the evaluation with the packs' scores, and one line per pack left out."""
+
+    filling: Filling
+    refused: list[str]
+    """Packs that stop the merge (nothing is written while one is listed)."""
+    empty: list[str]
+    """Packs returned without a score: reported, not merged."""
+
+
+def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = False,
+          now: dt.datetime | None = None) -> Merged:
+    """Each pack's scores and evidence as its evaluator's rows of the Evaluations sheet, and one
+    merge record per pack (evaluator, file, SHA-256, time). A pack is refused, with one line naming
+    its file and the fix, when it belongs to another evaluation, its vendors or criteria were
+    changed, its evaluator already scored this evaluation (unless `replace_evaluator`) or was
+    returned twice, or a score is off the scale; a pack without a score is reported, not merged."""
+    lo, hi = SCALE
+    own = evaluation_id((v.name for v in evaluation.vendors), evaluation.criteria)
+    earlier = {str(row[1]).strip() for row in evaluation.evaluations if is_present(row[1])}
+    earlier |= {str(row[0]).strip() for row in evaluation.merged}
+    refused, empty, rows, records, seen = [], [], [], [], set()
+    for pack in packs:
+        name, who = pack.path.name, pack.evaluator
+        if evaluation_id(pack.vendors, pack.criteria) != pack.pack_id:
+            refused.append(f"{name}: its vendors or criteria were changed after it was made; ask {who} to "
+                           "score in an unchanged pack (partnerfit pack makes a new one)")
+            continue
+        if pack.pack_id != own:
+            refused.append(f"{name}: a pack of another evaluation (id {pack.pack_id}, this one is {own}), or "
+                           "the evaluation's vendors or criteria changed since; merge it into its own "
+                           "evaluation, or make new packs with partnerfit pack")
+            continue
+        if who in seen:
+            refused.append(f"{name}: a second pack of {who} in this merge; merge one pack per evaluator")
+            continue
+        seen.add(who)
+        if who in earlier and not replace_evaluator:
+            refused.append(f"{name}: {who} is already merged into this evaluation; add --replace to put "
+                           "this pack in place of their scores")
+            continue
+        found, bad = [], []
+        for i, vendor in enumerate(pack.vendors):
+            if not is_present(vendor):
+                continue
+            for j, criterion in enumerate(pack.criteria):
+                cell = pack.scores[i][j]
+                value = score_value(cell)
+                if value is None or (not math.isnan(value) and not lo <= value <= hi):
+                    bad.append(f"{name}: {pack.score_cell(i, j)}: {show(cell)} for {vendor} / {criterion} is not "
+                               f"a score from {lo:g} to {hi:g}; ask {who} to correct it in the pack, or leave it blank")
+                elif not math.isnan(value):
+                    found.append((vendor, who, criterion, value, pack.evidence[i]))
+        if bad:
+            refused.extend(bad)
+        elif not found:
+            empty.append(f"{name}: {who}'s pack holds no score: not merged; ask {who} to score it and send it again")
+        else:
+            rows.extend(found)
+            when = now or dt.datetime.now(dt.timezone.utc)
+            records.append((who, name, pack.sha256, when.strftime("%Y-%m-%d %H:%M:%S")))
+    if refused:
+        return Merged(evaluation, refused, empty)
+    replaced = {record[0] for record in records} if replace_evaluator else set()
+    kept = [row for row in evaluation.evaluations
+            if is_present(row[0]) or is_present(row[1]) or is_present(row[2]) or is_present(row[3])]
+    kept = [row for row in kept if str(row[1] or "").strip() not in replaced] + rows
+    merged = tuple(r for r in evaluation.merged if str(r[0]).strip() not in replaced) + tuple(records)
+    if len(merged) > MERGE_ROWS:
+        return Merged(evaluation, [f"{len(merged)} merged packs do not fit the {MERGE_ROWS} rows of the "
+                                   "record; merge into a new evaluation"], empty)
+    filling = replace(evaluation, evaluations=tuple(kept), merged=merged,
+                      evaluation_rows=max(evaluation.evaluation_rows, len(kept)))
+    return Merged(filling, refused, empty)

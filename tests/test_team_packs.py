@@ -1,0 +1,256 @@
+"""A pack per evaluator (`partnerfit pack`), filled as evaluators fill them (openpyxl, and
+LibreOffice through UNO), merged back (`partnerfit merge`), and every refusal of merge."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from libreoffice import edit, recalc
+from template_cases import area_values, engine_mismatches, formula_mismatches
+
+from partnerfit.example import EXAMPLE
+from partnerfit.workbook.reader import Source, filling, read_inputs
+from partnerfit.workbook.team import evaluation_id
+from partnerfit.workbook.template import build_workbook
+
+EVALUATORS = ("QA lead", "CMC lead", "Procurement")
+VENDORS = [v.name for v in EXAMPLE.vendors]
+CRITERIA = list(EXAMPLE.criteria)
+M = len(CRITERIA)
+EVIDENCE_COL = 1 + M + 3  # 1-based column of Vendor_Evidence on the Vendors sheet
+
+
+def run(*args, cwd=None):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("PARTNERFIT_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "partnerfit.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300, env=env)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def typed(k: int, i: int, j: int):
+    """What evaluator k types for vendor i, criterion j: a score 1-5, N/A or nothing."""
+    x = (7 * i + 3 * j + 5 * k) % 11
+    return None if x == 0 else "N/A" if x == 1 else float((i * j + 2 * k + x) % 5 + 1)
+
+
+def pack_path(folder: Path, evaluator: str) -> Path:
+    return folder / f"evaluation - {evaluator}.xlsx"
+
+
+def fill_openpyxl(path: Path, k: int) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Vendors"]
+    for i in range(len(VENDORS)):
+        for j in range(M):
+            sheet.cell(5 + i, 2 + j).value = typed(k, i, j)
+        sheet.cell(5 + i, EVIDENCE_COL).value = f"{EVALUATORS[k]} on {VENDORS[i]}"
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    """The example, its packs (two filled with openpyxl, one in LibreOffice), and the merge."""
+    folder = tmp_path_factory.mktemp("team")
+    evaluation = folder / "evaluation.xlsx"
+    build_workbook(evaluation, example=True)
+    out = run("pack", evaluation, "--evaluators", ", ".join(EVALUATORS), "--out-dir", folder / "packs")
+    assert out.returncode == 0, out.stderr
+    packs = folder / "packs"
+    blank = {e: digest(pack_path(packs, e)) for e in EVALUATORS}
+    fill_openpyxl(pack_path(packs, EVALUATORS[0]), 0)
+    fill_openpyxl(pack_path(packs, EVALUATORS[1]), 1)
+    edits = [{"op": "set", "sheet": "Vendors", "cell": f"{openpyxl.utils.get_column_letter(2 + j)}{5 + i}",
+              "value": typed(2, i, j)} for i in range(len(VENDORS)) for j in range(M) if typed(2, i, j) is not None]
+    source = folder / "blank_pack.xlsx"
+    source.write_bytes(pack_path(packs, EVALUATORS[2]).read_bytes())
+    edit([(source, pack_path(packs, EVALUATORS[2]), edits)])
+    before = digest(evaluation)
+    merged = folder / "merged.xlsx"
+    out = run("merge", evaluation, *(pack_path(packs, e) for e in EVALUATORS), "-o", merged)
+    assert out.returncode == 0, out.stderr
+    assert digest(evaluation) == before  # the input is never modified
+    return {"folder": folder, "evaluation": evaluation, "packs": packs, "merged": merged, "blank": blank}
+
+
+def expected_consensus():
+    """Mean, spread and count per vendor and criterion, computed from what was typed."""
+    table = {}
+    for i in range(len(VENDORS)):
+        for j in range(M):
+            given = [typed(k, i, j) for k in range(len(EVALUATORS))]
+            given = [x for x in given if isinstance(x, float)]
+            table[i, j] = (statistics.fmean(given), max(given) - min(given), len(given)) if given else None
+    return table
+
+
+def test_one_pack_per_evaluator_named_after_the_evaluation_and_the_evaluator(team):
+    assert sorted(p.name for p in team["packs"].iterdir()) == sorted(f"evaluation - {e}.xlsx" for e in EVALUATORS)
+
+
+def test_a_pack_holds_the_vendors_and_criteria_locked_and_nothing_scored(tmp_path):
+    evaluation = tmp_path / "evaluation.xlsx"
+    build_workbook(evaluation, example=True)  # the example's Vendors sheet holds one evaluator's scores
+    assert run("pack", evaluation, "--evaluators", "QA lead", "--out-dir", tmp_path).returncode == 0
+    path = tmp_path / "evaluation - QA lead.xlsx"
+    inputs = read_inputs(Source(path))
+    assert inputs.vendors == VENDORS and inputs.criteria == CRITERIA
+    assert all(cell is None for row in inputs.cells for cell in row)  # never another evaluator's scores
+    book = openpyxl.load_workbook(path)
+    assert book.defined_names["Pack_Evaluator"].attr_text.startswith("Vendors!")
+    pack = filling(Source(path))
+    assert all(v is None for row in pack.evaluations for v in row)
+    assert all(v.evidence is None and v.comments is None for v in pack.vendors)
+    assert book["Evaluations"].sheet_state == "hidden" and book["Vendors"].sheet_state == "visible"
+    sheet = book["Vendors"]
+    assert sheet.protection.sheet
+    assert sheet.cell(5, 1).protection.locked and not sheet.cell(5, 2).protection.locked
+    assert not sheet.cell(5, EVIDENCE_COL).protection.locked
+    values = openpyxl.load_workbook(path, data_only=True)
+    evaluator, pack_id = (values[n.split("!")[0]][n.split("!")[1].replace("$", "")].value for n in
+                          (book.defined_names[k].attr_text for k in ("Pack_Evaluator", "Pack_Id")))
+    assert evaluator == "QA lead" and pack_id == evaluation_id(VENDORS, CRITERIA)
+
+
+def test_merged_consensus_equals_an_independent_computation(team):
+    inputs = read_inputs(Source(team["merged"]))
+    consensus, spread, count = inputs.consensus()
+    for (i, j), want in expected_consensus().items():
+        if want is None:
+            assert count[i, j] == 0
+        else:
+            assert consensus[i, j] == pytest.approx(want[0]) and spread[i, j] == want[1] and count[i, j] == want[2]
+
+
+def test_merge_records_each_pack_and_its_evidence(team):
+    merged = filling(Source(team["merged"]))
+    assert [(r[0], r[1], r[2]) for r in merged.merged] == [
+        (e, pack_path(team["packs"], e).name, digest(pack_path(team["packs"], e))) for e in EVALUATORS]
+    evidence = {(r[0], r[1]): r[4] for r in merged.evaluations}
+    assert evidence[VENDORS[0], "CMC lead"] == f"CMC lead on {VENDORS[0]}"
+    assert {r[1] for r in merged.evaluations} - {None} == set(EVALUATORS)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_merged_workbook_as_the_engine(team):
+    out = recalc([team["merged"]], team["folder"] / "recalc")[0]
+    book = openpyxl.load_workbook(out, data_only=True)
+    merged = filling(Source(team["merged"]))
+    assert formula_mismatches(book, merged) == [] and engine_mismatches(book, merged) == []
+    means = area_values(book, merged, "Consensus_Scores")
+    for (i, j), want in expected_consensus().items():
+        assert (means[i][j] == "") if want is None else math.isclose(means[i][j], want[0], abs_tol=1e-9)
+
+
+def refusal(team, *packs, extra=()):
+    out = run("merge", team["evaluation"], *packs, "-o", team["folder"] / "refused.xlsx", *extra)
+    assert out.returncode == 1 and not (team["folder"] / "refused.xlsx").exists()
+    return out.stderr
+
+
+def copy_pack(team, evaluator: str, name: str) -> Path:
+    target = team["folder"] / name
+    target.write_bytes(pack_path(team["packs"], evaluator).read_bytes())
+    return target
+
+
+def test_a_pack_of_another_evaluation_is_refused(team, tmp_path):
+    other = tmp_path / "other.xlsx"
+    build_workbook(other, partner_type="CRO")
+    book = openpyxl.load_workbook(other)
+    book["Vendors"]["A5"] = "Acme"
+    book.save(other)
+    assert run("pack", other, "--evaluators", "QA lead", "--out-dir", tmp_path).returncode == 0
+    err = refusal(team, tmp_path / "other - QA lead.xlsx")
+    assert "other - QA lead.xlsx: a pack of another evaluation" in err and len(err.splitlines()) == 2
+
+
+def test_a_pack_whose_vendors_were_changed_is_refused(team):
+    changed = copy_pack(team, "QA lead", "changed.xlsx")
+    book = openpyxl.load_workbook(changed)
+    book["Vendors"]["A6"] = "Someone Else"
+    book.save(changed)
+    assert "changed.xlsx: its vendors or criteria were changed" in refusal(team, changed)
+
+
+def test_a_second_pack_of_the_same_evaluator_is_refused_unless_replace(team):
+    again = copy_pack(team, "QA lead", "again.xlsx")
+    err = refusal(team, pack_path(team["packs"], "QA lead"), again)
+    assert "again.xlsx: a second pack of QA lead in this merge" in err
+    err = run("merge", team["merged"], again, "-o", team["folder"] / "no.xlsx").stderr
+    assert "QA lead is already merged into this evaluation; add --replace" in err
+    book = openpyxl.load_workbook(again)
+    book["Vendors"]["B5"] = 1
+    book.save(again)
+    replaced = team["folder"] / "replaced.xlsx"
+    assert run("merge", team["merged"], again, "-o", replaced, "--replace").returncode == 0
+    rows = filling(Source(replaced))
+    assert [(r[2], r[3]) for r in rows.evaluations if r[:2] == (VENDORS[0], "QA lead")][0] == (CRITERIA[0], 1.0)
+    assert sum(1 for r in rows.evaluations if r[1] == "QA lead") == sum(
+        1 for i in range(len(VENDORS)) for j in range(M) if (i, j) == (0, 0) or isinstance(typed(0, i, j), float))
+    assert [r[1] for r in rows.merged] == [f"evaluation - {e}.xlsx" for e in EVALUATORS[1:]] + ["again.xlsx"]
+
+
+def test_a_pack_returned_empty_is_reported_not_merged(team, tmp_path):
+    out = tmp_path / "out.xlsx"
+    run_ = run("merge", team["evaluation"], pack_path(team["packs"], "QA lead"), team["folder"] / "blank_pack.xlsx",
+               "-o", out)
+    assert run_.returncode == 0
+    assert "blank_pack.xlsx: Procurement's pack holds no score: not merged" in run_.stderr
+    assert [r[0] for r in filling(Source(out)).merged] == ["QA lead"]
+
+
+def test_a_score_off_the_scale_is_refused_by_its_cell(team):
+    bad = copy_pack(team, "CMC lead", "bad.xlsx")
+    book = openpyxl.load_workbook(bad)
+    book["Vendors"]["C7"] = 7
+    book.save(bad)
+    err = refusal(team, bad)
+    assert f"bad.xlsx: Vendors!C7: 7 for {VENDORS[2]} / {CRITERIA[1]} is not a score from 1 to 5" in err
+
+
+def test_a_workbook_that_is_no_pack_is_refused(team):
+    assert "evaluation.xlsx: not a pack" in refusal(team, team["evaluation"])
+
+
+def test_in_place_keeps_a_backup_first(team, tmp_path):
+    evaluation = tmp_path / "evaluation.xlsx"
+    evaluation.write_bytes(team["evaluation"].read_bytes())
+    before = digest(evaluation)
+    out = run("merge", evaluation, pack_path(team["packs"], "QA lead"), "--in-place")
+    assert out.returncode == 0, out.stderr
+    backups = list(tmp_path.glob("evaluation.xlsx.*.bak"))
+    assert len(backups) == 1 and digest(backups[0]) == before
+    assert [r[0] for r in filling(Source(evaluation)).merged] == ["QA lead"]
+
+
+def test_evaluators_are_given_once_each(team, tmp_path):
+    out = run("pack", team["evaluation"], "--evaluators", "Ann, ann", "--out-dir", tmp_path)
+    assert out.returncode == 1 and 'names "ann" twice' in out.stderr
+
+
+def test_score_json_reports_the_team_per_vendor(team):
+    import json
+
+    out = run("score", team["merged"], "--json")
+    assert out.returncode == 0, out.stderr
+    vendors = {v["vendor"]: v for v in json.loads(out.stdout)["vendors"]}
+    table = expected_consensus()
+    for i, name in enumerate(VENDORS):
+        scored = sum(any(isinstance(typed(k, i, j), float) for j in range(M)) for k in range(len(EVALUATORS)))
+        flagged = sum(1 for j in range(M) if table[i, j] is not None and table[i, j][1] >= 2)
+        assert (vendors[name]["evaluators"], vendors[name]["flagged"]) == (scored, flagged)
+        assert set(vendors[name]) == {"vendor", "score", "rank", "coverage", "status", "evaluators", "flagged"}
+    single = json.loads(run("score", team["evaluation"], "--json").stdout)["vendors"]
+    assert {(v["evaluators"], v["flagged"]) for v in single} == {(1, 0)}

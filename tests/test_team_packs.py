@@ -13,13 +13,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import edit, recalc
-from template_cases import area_values, engine_mismatches, formula_mismatches
 
+from libreoffice import edit, recalc
 from partnerfit.example import EXAMPLE
 from partnerfit.workbook.reader import Source, filling, read_inputs
 from partnerfit.workbook.team import evaluation_id
 from partnerfit.workbook.template import build_workbook
+from template_cases import area_values, engine_mismatches, formula_mismatches
 
 EVALUATORS = ("QA lead", "CMC lead", "Procurement")
 VENDORS = [v.name for v in EXAMPLE.vendors]

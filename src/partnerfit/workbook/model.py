@@ -21,8 +21,8 @@ from .layout import (
     EVALUATION_NAMES,
     INPUT_NAMES,
     MAX_CAPACITY,
-    MERGE_ROWS,
     MAX_EVALUATION_ROWS,
+    MERGE_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
 from .prices import PriceFilling, price_filling

@@ -122,3 +122,15 @@ def test_bad_matrices_are_one_line_errors(matrix, message):
     with pytest.raises(PartnerfitError) as error:
         ahp_weights(matrix)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["3", "1/3", " 1 / 3 ", "0.5", "1e2", "-3", "３", "1/0", "1//3", "abc", "9.", "\u00a03"])
+def test_the_excel_function_reads_a_typed_judgement_as_the_workbook_does(text):
+    from partnerfit.cells import read_judgement
+
+    workbook = read_judgement(text)
+    if workbook is None:
+        with pytest.raises(PartnerfitError, match="not a number or a fraction"):
+            ahp_weights([[1.0, text], [None, 1.0]])
+    else:
+        assert ahp_weights([[1.0, text], [None, 1.0]]).matrix[0][1] == pytest.approx(workbook)

@@ -42,7 +42,7 @@ from datetime import date
 
 import numpy as np
 
-from .cells import is_blank
+from .cells import is_blank, read_judgement
 from .errors import PartnerfitError, show
 
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
@@ -169,20 +169,15 @@ def _fraction(value: float) -> str:
 
 
 def _judgement(value: object, i: int, j: int) -> float:
-    """One cell: a number, text "3", "1/3", " 1 / 3 ", or NaN for a blank."""
+    """One cell read as the workbook reads it (`cells.read_judgement`: a number, text "3", "1/3",
+    " 1 / 3 "), NaN for a blank; anything else is refused naming the cell."""
     if is_blank(value):
         return np.nan
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        parts = value.split("/")
-        try:
-            if len(parts) == 1:
-                return float(parts[0])
-            if len(parts) == 2:
-                return float(parts[0]) / float(parts[1])
-        except (ValueError, ZeroDivisionError):
-            pass
+        return float(value)  # judged by check_pairwise (positive, finite)
+    number = read_judgement(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
     where = f"pairwise matrix row {i + 1} col {j + 1}"
     if isinstance(value, date):
         raise PartnerfitError(

@@ -113,6 +113,14 @@ def invalid_filling() -> Filling:
     )
 
 
+def invisible_names_filling() -> Filling:
+    """Vendor names that show nothing but count (a tab, a no-break space): scored, and named by
+    the Vendors sheet's warning as by check."""
+    m = _criteria("CDMO")
+    return Filling(vendors=(_vendor("Fine", (4,) * m), _vendor("\t", (3,) * m), _vendor("\u00a0 ", (5,) * m)),
+                   capacity=5)
+
+
 def injection_filling() -> Filling:
     """Vendor names and notes that look like formulas must stay text."""
     m = _criteria("CDMO")
@@ -331,6 +339,7 @@ def cases() -> dict[str, Filling]:
         "ties": ties_filling(),
         "invalid": invalid_filling(),
         "injection": injection_filling(),
+        "invisible_names": invisible_names_filling(),
         **bad_weights_fillings(),
         **programme_fillings(),
         **price_fillings(),
@@ -399,7 +408,7 @@ def engine_weights(filling: Filling) -> list:
 def engine_table(filling: Filling) -> pd.DataFrame:
     """score_vendors on the vendor rows of a filling (rows without a name left out); with
     evaluations, on their consensus (`consensus`, the pandas API), vendors nobody evaluated blank."""
-    vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip()]
+    vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip(" ")]  # LEN(TRIM(name))>0
     names = [v.name for v in vendors]
     if filling.evaluations:
         frame = pd.DataFrame(list(filling.evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
@@ -421,7 +430,7 @@ def engine_priced(filling: Filling, scores: pd.DataFrame):
     if not any(q is not None for q in p.quotes):
         return None
     quotes = pd.Series([p.quotes[i] if i < len(p.quotes) else None for i, v in enumerate(filling.vendors)
-                        if v.name is not None and str(v.name).strip()], index=scores.index, dtype=object)
+                        if v.name is not None and str(v.name).strip(" ")], index=scores.index, dtype=object)
     low, high = (None if x in (None, "") else x for x in (p.low, p.high))
     criterion = next(c for c in filling.criteria if c.lower() == str(p.criterion).strip().lower())
     return technical_and_total(scores, engine_weights(filling), price_scores(quotes, p.method, low, high),

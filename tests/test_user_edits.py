@@ -50,6 +50,8 @@ EDITS = {
 # Edits the workbook cannot follow: it must say so, and so must `check`, naming the cell.
 UNFOLLOWED = {
     "type_below_table": (typed(55), "Vendors!A55"),
+    "tab_only_name": ([{"op": "set", "sheet": "Vendors", "cell": "A7", "value": "\t"}], "Vendors!A7"),
+    "no_break_space_name": ([{"op": "set", "sheet": "Vendors", "cell": "A7", "value": "\u00a0"}], "Vendors!A7"),
 }
 # Criteria added or deleted: the workbook's formulas were made for 14; it says so (Criteria_Check),
 # and `check` and `score` refuse with the same words rather than score another set of criteria.
@@ -148,6 +150,9 @@ def test_an_edit_the_workbook_cannot_follow_is_named_by_the_workbook_and_by_chec
     run = cli("check", path)
     assert run.returncode == 1
     assert cell in run.stdout
+    tail = warning.rsplit(": ", 1)[1]
+    assert any(line.startswith(cell) and line.endswith(tail) for line in run.stdout.splitlines())  # the same words
+    assert sorted(json_results(path)) == sorted(workbook_results(path))  # both score the same vendors
 
 
 @pytest.mark.parametrize("name", list(CRITERIA_EDITS))

@@ -42,11 +42,19 @@ def cell_text(value: object) -> str:
 
 
 def cell_texts(cells: list) -> list[str]:
-    """`cell_text` of each cell, "" for a blank one (`is_blank`); without a function call per
-    cell for text and empty cells (a column of vendor names, say)."""
+    """Each cell as the formulas' LEN(TRIM(x))>0 sees it: text with its spaces (only) trimmed, a
+    number as `cell_text`, "" for an empty cell; without a function call per cell for text and
+    empty cells (a column of vendor names, say). A tab stays: see `invisible_text`."""
     if {str, type(None)}.issuperset(map(type, cells)):
-        return ["" if cell is None else cell.strip() for cell in cells]
-    return ["" if is_blank(cell) else cell_text(cell) for cell in cells]
+        return ["" if cell is None else cell.strip(" ") for cell in cells]
+    return [cell.strip(" ") if isinstance(cell, str) else "" if is_blank(cell) else cell_text(cell)
+            for cell in cells]
+
+
+def invisible_text(text: str) -> bool:
+    """Text that shows nothing although LEN(TRIM(x))>0 counts it: only tabs, line breaks, other
+    control characters, no-break spaces and spaces (TRIM(SUBSTITUTE(CLEAN(x),UNICHAR(160),""))="")."""
+    return bool(text) and not excel_trim(text.replace("\u00a0", ""))
 
 
 NUMBER_CHARS = frozenset("0123456789.eE+-")

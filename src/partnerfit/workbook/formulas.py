@@ -37,6 +37,7 @@ from .layout import (
     EVAL_VENDOR,
     EVALUATIONS,
     INVALID_CELL,
+    INVISIBLE_NAME,
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
@@ -94,9 +95,11 @@ def _formulas(names: dict[str, Area]):
 
     consensus0 = a["Consensus_Scores"].row
     band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA) + len(DD_NAMES)})"
+    invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
-        f'IF(COUNTA({band})>0,"{VENDORS}!A"&MIN(IF(LEN({band})>0,ROW({band})))&": {VENDOR_BELOW}",""))'
+        f'IF(COUNTA({band})>0,"{VENDORS}!A"&MIN(IF(LEN({band})>0,ROW({band})))&": {VENDOR_BELOW}",'
+        f'IF(SUM({invisible})>0,"{VENDORS}!A"&MIN(IF({invisible},ROW(Vendor_Names)))&": {INVISIBLE_NAME}","")))'
     )
 
     def clean(i, j):

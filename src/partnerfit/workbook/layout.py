@@ -115,7 +115,10 @@ VENDORS_BEYOND = ("Vendors beyond the first {n} rows of the vendor table are not
                   "{n}; make one with more (partnerfit new --vendors N) and copy the vendors into it")
 VENDOR_BELOW = ("typed below the vendor table, so not scored: drag the table's bottom-right corner down over it, "
                 "or insert a row inside the table and move it there")
-"""Vendor_Warning: the edits the workbook cannot follow (the second follows a cell address)."""
+INVISIBLE_NAME = ("the vendor name holds only invisible characters (a tab, a line break or a no-break space), "
+                  "which counts as a vendor; type the vendor's name or clear the cell")
+"""Vendor_Warning: the edits the workbook cannot follow and a name that shows nothing (the second
+and third follow a cell address)."""
 ROBUSTNESS_ARGS = (0.2, 10_000, 0)
 """ROBUSTNESS's uncertainty, samples and seed in the workbook (and in `partnerfit score`)."""
 JUDGEMENT_RANGE = (0.1, 10.0)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import xlsx
-from ..cells import cell_texts, is_blank
+from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import diligence
 from .diligence import DD_NAMES
@@ -28,6 +28,7 @@ from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
     INPUT_NAMES,
+    INVISIBLE_NAME,
     OPTIONAL_INPUT_NAMES,
     PROGRAM_NAMES,
     RENAMED,
@@ -127,6 +128,8 @@ def read_inputs(source: Source) -> Inputs:
             unscored.insert(0, Problem(vendor_area.address(first), VENDORS_BEYOND.format(n=reach), Code.NOT_SCORED_VENDOR))
         names, names_block, score_block = names[:reach], names_block[:reach], score_block[:reach]
     vendor_rows = list(compress(range(len(names)), names))
+    problems += [Problem(vendor_area.address(i), INVISIBLE_NAME, Code.UNNAMED_VENDOR)
+                 for i in vendor_rows if invisible_text(names[i])]
     for i in compress(range(len(names)), map(operator.not_, names)):
         if not all(is_blank(v) for v in score_block[i]):
             problems.append(Problem(vendor_area.address(i), "this row has scores but no vendor name; "

@@ -19,7 +19,9 @@ import numpy as np
 from .. import functions
 from ..ahp import ahp_weights
 from ..cells import (
+    cell_texts,
     choice_value,
+    invisible_text,
     is_empty,
     is_number,
     is_present,
@@ -53,6 +55,7 @@ from .layout import (
     EVAL_ROWS,
     EVAL_SCORE,
     INVALID_CELL,
+    INVISIBLE_NAME,
     JUDGEMENT_RANGE,
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
@@ -64,6 +67,8 @@ from .layout import (
     VENDORS_BEYOND,
     WEIGHT_PROBLEM,
     RowCheck,
+    cell_ref,
+    layout,
 )
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, read_prices, values_part
@@ -321,6 +326,11 @@ def vendor_warning(filling: Filling) -> str:
         return VENDORS_BEYOND.format(n=filling.formula_rows)
     if filling.below_table:
         return f"{filling.below_table[0][0]}: {VENDOR_BELOW}"
+    names = cell_texts([v.name for v in filling.rows()[:filling.formula_rows]])
+    shows_nothing = [i for i, name in enumerate(names) if invisible_text(name)]
+    if shows_nothing:
+        area = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)["Vendor_Names"]
+        return f"{area.sheet}!{cell_ref(area.row + shows_nothing[0], area.col, absolute=False)}: {INVISIBLE_NAME}"
     return ""
 
 

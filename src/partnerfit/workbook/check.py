@@ -21,6 +21,7 @@ from .layout import (
     RowCheck,
 )
 from .model import Code, Inputs, Problem
+from .groups import group_weights
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
 
@@ -39,6 +40,12 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
     coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell,
                        Code.MIN_COVERAGE, problems)
     ahp_weights = _ahp_parameters(inputs, problems)
+    if ahp_weights is None:
+        grouped, cell, problem = group_weights(inputs, inputs.weights_all)
+        if problem is not None:
+            problems.append(Problem(cell, problem, Code.WEIGHT))
+        elif grouped is not None and all(w >= 0 for w in weights):  # local weights: checked as typed
+            weights = [grouped[i] for i in inputs.criteria_rows]
     if ahp_weights is not None:  # the typed weights are ignored, but a negative one is still a typo
         negative = [k for k, w in enumerate(weights) if w < 0]
         for k in negative:

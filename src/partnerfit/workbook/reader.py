@@ -38,6 +38,7 @@ from .layout import (
     VENDORS_BEYOND,
 )
 from .model import Code, Filling, Inputs, Problem
+from .groups import read_group_inputs
 from .prices import read_price_inputs
 from .results import read_evaluations
 
@@ -158,6 +159,8 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
+    read_group_inputs(source, inputs)
+    inputs.weights_all = weights_all
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     return inputs
 

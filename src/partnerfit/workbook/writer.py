@@ -81,6 +81,7 @@ from .layout import (
     table_names,
 )
 from .model import Filling
+from .groups import write_part as write_groups
 from .prices import write_sheet as write_prices
 from .results import _column, computed_values
 
@@ -448,6 +449,7 @@ class _Writer:
                                      "format": self.style("good")})
         ws.conditional_format(cell, {"type": "cell", "criteria": "!=", "value": f'"{CHECK_OK}"',
                                      "format": self.style("bad")})
+        write_groups(self)
         ws.freeze_panes(_C_TABLE + 1, 1)
         self.finish(CRITERIA_SHEET, (_C_TABLE, _C_TABLE))
 

@@ -25,6 +25,8 @@ from .layout import (
     GROUP_INPUT_NAMES,
     Area,
     _calc_columns,
+    cell_ref,
+    quote,
 )
 
 GROUP_ROWS = 8
@@ -126,6 +128,9 @@ def formulas_part(names: dict[str, Area]):
     def matches(x):
         return f"{listed}*({_key('Group_Names')}={_key(x)})"
 
+    def upto(j):  # the groups table down to row j
+        return f"{quote(g.sheet)}!{cell_ref(g.row, g.col)}:{cell_ref(g.row + j, g.col)}"
+
     def first(row):  # the first TRUE of a Calc row, 0 for none
         return f"IFERROR(MATCH(TRUE,{row},0),0)"
 
@@ -161,7 +166,7 @@ def formulas_part(names: dict[str, Area]):
             f'=AND(LEN({_key(name(j))})>0,{weight(j)}<>"",NOT(AND({number(weight(j))},{weight(j)}>=0)))'
         ),
         "Calc_Group_Twice": lambda i, j: (
-            f"=AND(LEN({_key(name(j))})>0,SUMPRODUCT({matches(name(j))})>1)"
+            f"=AND(LEN({_key(name(j))})>0,SUMPRODUCT(--({_key(upto(j))}={_key(name(j))}))>1)"
         ),
         "Calc_Group_At": lambda i, j: at(j),
         "Calc_Group_Empty": lambda i, j: (
@@ -217,7 +222,7 @@ def read_groups(g: GroupFilling, criteria, weights) -> GroupRead:
     keys = [_key_value(x) for x in g.names]
     typed = [float(w) if is_number(w) else 0.0 for w in weights]
     bad = [k != "" and not is_blank(w) and not (is_number(w) and w >= 0) for k, w in zip(keys, g.weights)]
-    twice = [k != "" and keys.count(k) > 1 for k in keys]
+    twice = [k != "" and keys[:i + 1].count(k) > 1 for i, k in enumerate(keys)]
     at = []
     for x in g.of:
         found = [k + 1 for k, key in enumerate(keys) if key and key == _key_value(x)]

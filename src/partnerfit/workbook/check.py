@@ -14,6 +14,7 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import check_coverage, check_minimums, check_weights, evaluate
+from .groups import group_weights
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
@@ -21,7 +22,6 @@ from .layout import (
     RowCheck,
 )
 from .model import Code, Inputs, Problem
-from .groups import group_weights
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
 

@@ -7,6 +7,8 @@ from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from .diligence import DD_NAMES
+from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
+from .groups import formulas_part as groups_formulas
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -58,8 +60,6 @@ from .layout import (
     column_name,
     quote,
 )
-from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
-from .groups import formulas_part as groups_formulas
 from .prices import STATUS_PRICES, formulas_part
 
 _NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))

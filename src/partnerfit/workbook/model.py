@@ -15,6 +15,7 @@ from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
 from .diligence import DD_NAMES, PROGRAM_NAMES
+from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -25,7 +26,6 @@ from .layout import (
     MERGE_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
-from .groups import GroupFilling, default_groups, group_filling
 from .prices import PriceFilling, price_filling
 
 # --------------------------------------------------------------------------- the inputs

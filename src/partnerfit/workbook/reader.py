@@ -22,6 +22,7 @@ from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import diligence
 from .diligence import DD_NAMES
+from .groups import read_group_inputs
 from .layout import (
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
@@ -38,7 +39,6 @@ from .layout import (
     VENDORS_BEYOND,
 )
 from .model import Code, Filling, Inputs, Problem
-from .groups import read_group_inputs
 from .prices import read_price_inputs
 from .results import read_evaluations
 

@@ -34,6 +34,8 @@ from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
+from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
+from .groups import values_part as groups_values
 from .layout import (
     _E_HEAD,
     _HI,
@@ -70,8 +72,6 @@ from .layout import (
     cell_ref,
     layout,
 )
-from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
-from .groups import values_part as groups_values
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, read_prices, values_part
 

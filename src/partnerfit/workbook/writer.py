@@ -32,6 +32,7 @@ from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
 from . import diligence
 from .formulas import _addin_formulas, _formulas
+from .groups import write_part as write_groups
 from .layout import (
     _C_TABLE,
     _C_USE_AHP,
@@ -81,7 +82,6 @@ from .layout import (
     table_names,
 )
 from .model import Filling
-from .groups import write_part as write_groups
 from .prices import write_sheet as write_prices
 from .results import _column, computed_values
 

@@ -242,18 +242,6 @@ def test_ahp_weights_with_groups_composes_the_car_example():
     assert "Safety CR" not in out and out["Consistent"] is True and out["Note"] == want.message
 
 
-def test_ahp_weights_with_groups_through_office_js(officejs, call):
-    order, block, groups = _car_block()
-    office = [[None if v is None else v for v in row] for row in block]
-    got = call("AHP_WEIGHTS", office, [[g] for g in groups], [[None if v is None else v for v in r] for r in CAR_CRITERIA])
-    from partnerfit import udfs
-
-    want = udfs.AHP_WEIGHTS(block, groups, CAR_CRITERIA)
-    assert [r[0] for r in got] == [r[0] for r in want]
-    for (_, g), (_, w) in zip(got, want):
-        assert g == pytest.approx(w, abs=1e-12) if isinstance(w, float) else g == w
-
-
 @pytest.mark.parametrize("args, message", [
     (([[1.0, 3.0], [None, 1.0]], ["A"]), "groups has 1 cells for a pairwise matrix of 2 x 2"),
     (([[1.0, 3.0], [None, 1.0]], ["A", None]), "groups cell 2 is blank"),
@@ -265,5 +253,3 @@ def test_ahp_weights_with_bad_groups_is_one_line(args, message):
     out = udfs.AHP_WEIGHTS(*args)
     assert isinstance(out, str) and message in out and "\n" not in out
 
-
-from test_officejs import call, officejs  # noqa: E402,F401  (the Office.js runtime fixtures)

@@ -156,6 +156,8 @@ def test_score_json_weighs_by_group(tmp_path, capsys, name):
     assert got.keys() == want.keys()
     for vendor, score in want.items():
         assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+    assert main(["score", str(path)]) == 0
+    assert "Weights: by group" in capsys.readouterr().out
 
 
 def test_groups_read_back_as_written(tmp_path):
@@ -192,6 +194,8 @@ def test_technical_copy_with_the_price_criterion_alone_in_its_group(tmp_path, ca
     weights = names["Effective_Weights"]
     used = [ws.cell(weights.row + 1 + i, weights.col + 1).value for i in range(len(f.criteria))]
     assert used[cost] == 0 and sum(used) == pytest.approx(1)
+    audit = openpyxl.load_workbook(out)["Audit"]
+    assert any(str(row[1]).startswith("by group") for row in audit.iter_rows(values_only=True) if row[0] == "Weights")
 
 
 def test_packs_carry_the_groups(tmp_path, capsys):

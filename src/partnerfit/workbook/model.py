@@ -301,6 +301,11 @@ class Inputs:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
         return choice_value(self.use_ahp) == "yes"
 
+    @property
+    def weighs_by_group(self) -> bool:
+        """Weigh by is Group and Use AHP weights is not Yes: the weights used are group x within group."""
+        return self.groups is not None and choice_value(self.groups.mode) == "group" and not self.uses_ahp
+
     def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""
         return self.team.statistics(len(self.vendor_cells), len(self.criteria_cells))

@@ -300,6 +300,11 @@ def write_part(w) -> None:
         "error_title": "Criterion or Group", "error_message": "Choose Criterion or Group.",
     })
     w.formula("Group_Check", w.style("computed", "bold"))
+    check = w.names["Group_Check"]
+    cell = cell_ref(check.row, check.col)
+    for criteria, style in (("==", "good"), ("!=", "bad")):
+        ws.conditional_format(cell, {"type": "cell", "criteria": criteria, "value": f'"{CHECK_OK}"',
+                                     "format": w.style(style)})
     w.fill("Criteria_Groups", [[x] for x in f.groups.of], w.style("input"))
     groups = w.names["Criteria_Groups"]
     listed = w.names["Group_Names"]

@@ -14,13 +14,14 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import check_coverage, check_minimums, check_weights, evaluate
-from .groups import group_weights
+from .groups import group_weights, read_groups
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
     MAX_AHP_CRITERIA,
     RowCheck,
 )
+from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
@@ -93,22 +94,65 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
         problems.append(Problem(cell, "use AHP weights is Yes, but the workbook has no AHP_Judgements block of "
                                       f"{m} x {m} cells; set it to No or regenerate the workbook", Code.USE_AHP))
         return None
-    if m > MAX_AHP_CRITERIA:
+    read = ahp_read(inputs)
+    levels = read.levels is not None and read.levels.by_group
+    if m > MAX_AHP_CRITERIA and not levels:
         problems.append(Problem(cell, f"AHP compares at most {MAX_AHP_CRITERIA} criteria, not {m}; "
-                                      "set Use AHP weights to No", Code.USE_AHP))
+                                      "set Use AHP weights to No, or Weigh by to Group", Code.USE_AHP))
         return None
-    read = read_ahp(block)
     if not read.ok:
-        area, names = inputs.areas["AHP_Judgements"], inputs.criteria_cells
-        for i in range(m):
-            for j in range(i + 1, m):
-                if read.matrix[i][j] == "":
-                    problems.append(Problem(area.address(i, j), (
-                        f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
-                        f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
-                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
+        problems += _level_problems(inputs, read) if levels else _missing(inputs, read, range(m))
         return None
-    return [float(read.result.weights[i]) for i in inputs.criteria_rows]
+    return [float(read.weights[i]) for i in inputs.criteria_rows]
+
+
+def ahp_read(inputs: Inputs):
+    """The Weights (AHP) sheet as its formulas read it (`results.read_ahp`): per level with
+    Weigh by = Group, else the whole matrix."""
+    if inputs.groups is None or choice_value(inputs.groups.mode) != "group":
+        return read_ahp(inputs.judgements)
+    grouped = read_groups(inputs.groups, inputs.criteria_cells, inputs.weights_all)
+    return read_ahp(inputs.judgements, grouped, inputs.groups.judgements)
+
+
+def _missing(inputs: Inputs, read, rows, pairs=None) -> list[Problem]:
+    """One problem per judgement of the criteria matrix that is missing or unusable (among `pairs`)."""
+    area, names, block = inputs.areas["AHP_Judgements"], inputs.criteria_cells, inputs.judgements
+    out = []
+    for i in rows:
+        for j in range(i + 1, len(names)):
+            if read.matrix[i][j] == "" and (pairs is None or pairs(i, j)):
+                out.append(Problem(area.address(i, j), (
+                    f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
+                    f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
+                    "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
+    return out
+
+
+def _level_problems(inputs: Inputs, read) -> list[Problem]:
+    """Why the AHP per level gives no weights: the groups table, a group too large, or the
+    judgements missing within a group and between the groups."""
+    level, g = read.levels, inputs.groups
+    if level.check == LEVELS_GROUPS:  # `parameters` reports the groups table's problem
+        return []
+    if level.check == LEVELS_TOO_MANY:
+        k = max(range(len(level.size)), key=level.size.__getitem__)
+        return [Problem(inputs.areas["Use_AHP"].address(), (
+            f"group {show(g.names[k])} holds {level.size[k]} criteria; AHP compares at most {MAX_AHP_CRITERIA}: "
+            "split it into two groups"), Code.USE_AHP)]
+    out = _missing(inputs, read, range(len(read.matrix)), lambda i, j: level.at[i] == level.at[j])
+    area = inputs.areas.get("AHP_Group_Judgements")
+    active = [k for k in range(len(level.size)) if level.size[k]]
+    for i in active:
+        for j in active:
+            if i < j and level.group_matrix[i][j] == "":
+                where = area.address(i, j) if area is not None else inputs.areas["Use_AHP"].address()
+                x = g.judgements[i][j]
+                out.append(Problem(where, (
+                    f"judgement {show(x) if not is_blank(x) else 'blank'} for groups {show(g.names[i])} vs "
+                    f"{show(g.names[j])} is not a number from 1/9 to 9; enter a judgement such as 3 or 1/3 "
+                    "(Use AHP weights is Yes, Weigh by is Group)"), Code.JUDGEMENT))
+    return out
 
 
 def _first_bad(check, args) -> int | None:
@@ -258,8 +302,10 @@ def notes(inputs: Inputs) -> list[Problem]:
                         f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
                         f"{spread[i, c]:g}); discuss before relying on the {team.method}"), Code.DISAGREEMENT))
     if inputs.uses_ahp:
-        read = read_ahp(inputs.judgements) if inputs.judgements is not None else None
-        if read is not None and read.ok and not read.result.consistent:
+        read = ahp_read(inputs) if inputs.judgements is not None else None
+        if read is not None and read.ok and read.levels is not None and read.levels.by_group:
+            out += _level_notes(inputs, read)
+        elif read is not None and read.ok and not read.result.consistent:
             i, j = read.result.worst_pair
             names = inputs.criteria_cells
             area = inputs.areas["AHP_Judgements"]
@@ -268,6 +314,28 @@ def notes(inputs: Inputs) -> list[Problem]:
                 f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
     return out + price_notes(inputs)
+
+
+def _level_notes(inputs: Inputs, read) -> list[Problem]:
+    """The inconsistent levels of the AHP per level, each with the judgement to revisit."""
+    h, level, g = read.levels.hierarchy, read.levels, inputs.groups
+    active = [k for k in range(len(level.size)) if level.size[k]]
+    names = inputs.criteria_cells
+    rows = [("the groups", h.groups, active, g.names, inputs.areas.get("AHP_Group_Judgements"), g.judgements)]
+    for k in active:
+        members = [i for i, a in enumerate(level.at) if a == k + 1]
+        rows.append((f"group {show(g.names[k])}", h.within[str(k)], members, names, inputs.areas["AHP_Judgements"],
+                     inputs.judgements))
+    out = []
+    for where, r, members, labels, area, cells in rows:
+        if r.consistent or area is None:
+            continue
+        i, j = (members[x] for x in r.worst_pair)
+        out.append(Problem(area.address(i, j), (
+            f"the AHP judgements of {where} are inconsistent (CR {r.cr:.3f}, above 0.10): revisit "
+            f"{cell_text(labels[i])} vs {cell_text(labels[j])}, entered {show(cells[i][j])} while the weights imply "
+            f"{r.weights[r.worst_pair[0]] / r.weights[r.worst_pair[1]]:.2g}"), Code.INCONSISTENT_AHP))
+    return out
 
 
 def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:

@@ -58,12 +58,14 @@ dynamic-array formulas except Robustness, one sentence in merged cells: an ordin
 
 AHP_STEPS = 10
 """Squarings of the normalised AHP matrix: the weights come from A^(2^10) (see `_ahp_values`)."""
-ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1))})
+GROUP_CHAIN = ("Calc_AHP_Group_Start", *(f"Calc_AHP_Group_Step_{k}" for k in range(1, AHP_STEPS + 1)))
+"""The groups' squaring chain (`levels`, AHP per level)."""
+ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1)), *GROUP_CHAIN})
 """Native names written as ONE legacy array formula over the whole area (MMULT blocks): only the
 first cell holds the formula, the others its results as plain values (like an add-in's spill)."""
 CELL_ARRAY_NAMES = frozenset({
     "Vendor_Warning", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
-    "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max",
+    "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max", "Calc_AHP_Level_Worst", "Calc_AHP_Level_First",
 })
 """Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
 compute over ranges with functions that take single values (EXACT, TRIM, IF inside MEDIAN,
@@ -251,6 +253,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluations` evaluation rows."""
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
+    from .levels import layout_part as levels_part
     from .prices import layout_part
 
     m, n, e = criteria, capacity, evaluations
@@ -354,6 +357,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
         **layout_part(n),
         **groups_part(m),
+        **levels_part(m),
     }
 
 
@@ -434,11 +438,11 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
+    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
     *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
-OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", "Consensus_Method", *EVALUATION_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,

@@ -302,6 +302,11 @@ class Inputs:
         return choice_value(self.use_ahp) == "yes"
 
     @property
+    def ahp_by_group(self) -> bool:
+        """Use AHP weights is Yes and Weigh by is Group: AHP per level (groups, then within each group)."""
+        return self.uses_ahp and self.groups is not None and choice_value(self.groups.mode) == "group"
+
+    @property
     def weighs_by_group(self) -> bool:
         """Weigh by is Group and Use AHP weights is not Yes: the weights used are group x within group."""
         return self.groups is not None and choice_value(self.groups.mode) == "group" and not self.uses_ahp

@@ -1,0 +1,196 @@
+"""AHP per level on the Weights (AHP) sheet (Weigh by = Group, Use AHP weights = Yes): the groups
+compared in AHP_Group_Judgements, the criteria compared within each group (the same-group cells of
+AHP_Judgements), each level's lambda max, CI, CR and pair to revisit; global weight = group
+weight x local weight, as the engine's `groups.ahp_hierarchy` gives it. LibreOffice recalculates
+the native formulas to the engine's values; `score --json` agrees; the gate passes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import openpyxl
+import pytest
+
+from partnerfit.cli import main
+from partnerfit.groups import ahp_hierarchy
+from partnerfit.workbook.layout import AHP_CONSISTENT, AHP_INCONSISTENT, layout
+from partnerfit.workbook.levels import LEVELS_GROUPS, LEVELS_INCOMPLETE, G
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.results import computed_values
+from partnerfit.workbook.writer import write_workbook
+from template_cases import engine_mismatches, formula_mismatches, random_judgements, read_back
+
+
+def levels(f: Filling, judgements=None, group_judgements=None, **groups) -> Filling:
+    """`f` weighed by AHP per level."""
+    g = replace(f.groups, mode="Group", **groups)
+    if group_judgements is not None:
+        g = replace(g, judgements=group_judgements)
+    return replace(f, use_ahp="Yes", groups=g, **({"judgements": judgements} if judgements is not None else {}))
+
+
+def engine(f: Filling) -> list[float]:
+    """The engine's global weights: `ahp_hierarchy` on the same-group blocks and the groups' block."""
+    g = f.groups
+    keys = [str(x).strip().lower() if x is not None else "" for x in g.names]
+    at = [keys.index(str(x).strip().lower()) for x in g.of]
+    active = [k for k in range(G) if k in at]
+    members = {str(k): [f.criteria[i] for i in range(len(at)) if at[i] == k] for k in active}
+
+    def full(cells, rows):
+        return [[1.0 if i == j else cells[i][j] if i < j else None for j in rows] for i in rows]
+
+    within = {str(k): full(f.judgements, [i for i in range(len(at)) if at[i] == k]) for k in active
+              if len(members[str(k)]) > 1}
+    result = ahp_hierarchy(members, full(g.judgements, active), within).weights.as_dict()
+    return [result[c] for c in f.criteria]
+
+
+def _consistent(f: Filling) -> tuple:
+    """Judgements implied by weights 1..m (consistent within every group)."""
+    m = len(f.criteria)
+    w = np.arange(1, m + 1, dtype=float)
+    return tuple(tuple(1.0 if i == j else float(w[i] / w[j]) if i < j else None for j in range(m)) for i in range(m))
+
+
+EXAMPLE_OF = Filling.example().groups.of
+BLANK = next((i, j) for i in range(len(EXAMPLE_OF)) for j in range(i + 1, len(EXAMPLE_OF)) if EXAMPLE_OF[i] == EXAMPLE_OF[j])
+"""The first pair of criteria of one group in the example: left blank in levels_incomplete."""
+
+
+def level_cases() -> dict[str, Filling]:
+    example = Filling.example()
+    g = example.groups
+    groups = random_judgements(G, 4)
+    of = list(g.of)
+    of[0] = "Own group"  # a group of the user's own with one criterion; "Unused" listed without criteria
+    return {
+        "levels_random": levels(example, random_judgements(len(example.criteria), 5), groups),
+        "levels_consistent": levels(example, _consistent(example), tuple(
+            tuple(1.0 if i == j else (i + 2) / (j + 2) if i < j else None for j in range(G)) for i in range(G))),
+        "levels_own_group": levels(example, random_judgements(len(example.criteria), 6), random_judgements(G, 7),
+                                   of=tuple(of), names=(*g.names[:5], "Own group", "Unused", None),
+                                   weights=(*g.weights[:5], 1.0, 0.0, None)),
+        "levels_incomplete": levels(example, tuple(tuple(None if (i, j) == BLANK else x for j, x in enumerate(row))
+                                                   for i, row in enumerate(random_judgements(len(example.criteria), 5)))),
+        "levels_group_problem": levels(example, of=("Money", *g.of[1:])),
+    }
+
+
+CASES = level_cases()
+GOOD = ("levels_random", "levels_consistent", "levels_own_group")
+
+
+def column(values, name):
+    return [row[0] for row in values[name]]
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_global_weights_are_the_engines_hierarchy(name):
+    f = CASES[name]
+    values = computed_values(f)
+    np.testing.assert_allclose(column(values, "Effective_Weights"), engine(f), rtol=1e-12)
+    assert values["Criteria_Check"] == [["OK"]]
+    assert abs(sum(column(values, "Effective_Weights")) - 1) < 1e-12
+
+
+def test_level_table_and_check():
+    values = computed_values(CASES["levels_consistent"])
+    assert values["AHP_Check"] == [[AHP_CONSISTENT]]
+    assert column(values, "AHP_Level_Names")[:6] == ["Groups", *CASES["levels_consistent"].groups.names[:5]]
+    assert all(x == pytest.approx(0, abs=1e-9) for x in column(values, "AHP_Level_CR")[:6])
+    random = computed_values(CASES["levels_random"])
+    crs = column(random, "AHP_Level_CR")
+    first = next(k for k, cr in enumerate(crs) if cr != "" and cr > 0.1)
+    assert random["AHP_Check"] == [[AHP_INCONSISTENT + column(random, "AHP_Level_Revisit")[first]]]
+    assert random["AHP_CR"] == [[max(x for x in crs if x != "")]]
+    own = computed_values(CASES["levels_own_group"])
+    assert column(own, "AHP_Level_Names")[6:] == ["Own group", "", ""]  # one criterion; Unused has none
+    assert column(own, "AHP_Level_Sizes")[0] == 6 and column(own, "AHP_Level_CR")[6] == 0
+
+
+def test_incomplete_judgements_and_group_problems_block_the_weights():
+    incomplete = computed_values(CASES["levels_incomplete"])
+    assert incomplete["AHP_Check"] == [[LEVELS_INCOMPLETE]]
+    assert set(column(incomplete, "Effective_Weights")) == {""}
+    assert computed_values(CASES["levels_group_problem"])["AHP_Check"] == [[LEVELS_GROUPS]]
+
+
+def test_cross_group_judgements_are_not_read():
+    f = CASES["levels_random"]
+    at = [f.groups.names.index(x) for x in f.groups.of]
+    i, j = next((i, j) for i in range(len(at)) for j in range(i + 1, len(at)) if at[i] != at[j])
+    cells = [list(r) for r in f.judgements]
+    cells[i][j] = "nonsense"
+    assert computed_values(replace(f, judgements=tuple(map(tuple, cells))))["Effective_Weights"] == \
+        computed_values(f)["Effective_Weights"]
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_score_json_agrees(tmp_path, capsys, name):
+    f = CASES[name]
+    path = tmp_path / "l.xlsx"
+    write_workbook(path, f)
+    assert main(["score", str(path), "--json"]) == 0
+    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
+    values = computed_values(f)
+    want = {v: s for v, s in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")) if v}
+    assert got.keys() == want.keys()
+    for vendor, score in want.items():
+        assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+    assert main(["score", str(path)]) == 0
+    assert "per level" in capsys.readouterr().out
+
+
+def test_check_names_the_missing_judgement_and_the_inconsistent_level(tmp_path, capsys):
+    f = CASES["levels_incomplete"]
+    path = tmp_path / "i.xlsx"
+    write_workbook(path, f)
+    area = layout(len(f.criteria), f.capacity, f.evaluation_rows)["AHP_Judgements"]
+    cell = openpyxl.utils.get_column_letter(area.col + BLANK[1] + 1) + str(area.row + BLANK[0] + 1)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    assert any(cell in line and "judgement blank" in line for line in (out.out + out.err).splitlines())
+    path = tmp_path / "r.xlsx"
+    write_workbook(path, CASES["levels_random"])
+    main(["check", str(path)])
+    out = capsys.readouterr()
+    assert "inconsistent" in out.out + out.err and "Traceback" not in out.err
+
+
+def test_group_judgements_read_back_as_written(tmp_path):
+    f = CASES["levels_own_group"]
+    back = read_back(f, tmp_path / "l.xlsx")
+    assert back.groups.judgements == tuple(tuple("" if x is None else x for x in row) for row in f.groups.judgements) \
+        or computed_values(back)["Effective_Weights"] == computed_values(f)["Effective_Weights"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_engines_values(tmp_path):
+    from libreoffice import recalc
+
+    paths = []
+    for name, f in CASES.items():
+        write_workbook(tmp_path / f"{name}.xlsx", f)
+        paths.append(tmp_path / f"{name}.xlsx")
+    outputs = recalc(paths, tmp_path / "out")
+    for (name, f), out in zip(CASES.items(), outputs):
+        workbook = openpyxl.load_workbook(out, data_only=True)
+        assert formula_mismatches(workbook, f) == [], name
+        if name in GOOD:
+            plain = replace(f, weights=tuple(engine(f)), use_ahp="No", groups=replace(f.groups, mode="Criterion"))
+            assert engine_mismatches(workbook, plain) == [], name
+
+
+def test_fidelity_gate(tmp_path):
+    from fidelity import findings, require_checks
+
+    require_checks()
+    paths = []
+    for name in ("levels_random", "levels_incomplete"):
+        write_workbook(tmp_path / f"{name}.xlsx", CASES[name])
+        paths.append(tmp_path / f"{name}.xlsx")
+    assert all(not found for found in findings(paths).values())

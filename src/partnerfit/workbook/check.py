@@ -21,7 +21,7 @@ from .layout import (
     MAX_AHP_CRITERIA,
     RowCheck,
 )
-from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY
+from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
@@ -321,20 +321,22 @@ def _level_notes(inputs: Inputs, read) -> list[Problem]:
     h, level, g = read.levels.hierarchy, read.levels, inputs.groups
     active = [k for k in range(len(level.size)) if level.size[k]]
     names = inputs.criteria_cells
-    rows = [("the groups", h.groups, active, g.names, inputs.areas.get("AHP_Group_Judgements"), g.judgements)]
+    rows = [("the groups", h.groups, active, g.names, inputs.areas.get("AHP_Group_Judgements"), g.judgements,
+             level.group_matrix)]
     for k in active:
         members = [i for i, a in enumerate(level.at) if a == k + 1]
         rows.append((f"group {show(g.names[k])}", h.within[str(k)], members, names, inputs.areas["AHP_Judgements"],
-                     inputs.judgements))
+                     inputs.judgements, read.matrix))
     out = []
-    for where, r, members, labels, area, cells in rows:
+    for where, r, members, labels, area, cells, matrix in rows:
         if r.consistent or area is None:
             continue
-        i, j = (members[x] for x in r.worst_pair)
+        x, y = worst_pair(level_errors(r, members, matrix))
+        i, j = members[x], members[y]
         out.append(Problem(area.address(i, j), (
             f"the AHP judgements of {where} are inconsistent (CR {r.cr:.3f}, above 0.10): revisit "
             f"{cell_text(labels[i])} vs {cell_text(labels[j])}, entered {show(cells[i][j])} while the weights imply "
-            f"{r.weights[r.worst_pair[0]] / r.weights[r.worst_pair[1]]:.2g}"), Code.INCONSISTENT_AHP))
+            f"{r.weights[x] / r.weights[y]:.2g}"), Code.INCONSISTENT_AHP))
     return out
 
 

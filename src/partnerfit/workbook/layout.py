@@ -66,6 +66,7 @@ first cell holds the formula, the others its results as plain values (like an ad
 CELL_ARRAY_NAMES = frozenset({
     "Vendor_Warning", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
     "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max", "Calc_AHP_Level_Worst", "Calc_AHP_Level_First",
+    "Calc_AHP_Level_Top", "Calc_AHP_Group_Worst",
 })
 """Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
 compute over ranges with functions that take single values (EXACT, TRIM, IF inside MEDIAN,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ahp import CR_THRESHOLD, RANDOM_INDEX
+from ..ahp import CR_THRESHOLD, RANDOM_INDEX, AHPResult
 from ..cells import read_judgement
 from ..groups import AHPHierarchy, ahp_hierarchy
 from .groups import GROUP_ROWS, GroupRead
@@ -51,6 +51,9 @@ LEVELS_TOO_MANY = f"AHP compares at most {MAX_AHP_CRITERIA} criteria in a group"
 LEVELS_INCOMPLETE = ("Weigh by is Group: fill the groups' matrix and, in each group, every cell above the diagonal "
                      "that compares two of its criteria, with a judgement from 1/9 to 9 such as 3 or 1/3")
 """AHP_Check with Weigh by = Group, before the judgements give weights."""
+TIE = 1e-9
+"""Errors |ln(a_ij w_j / w_i)| this close count as equal: the pair to revisit is the first such in
+reading order (the engine's argmax may pick another of pairs equal but for rounding)."""
 _RI = "{" + ",".join(f"{x:g}" for x in RANDOM_INDEX) + "}"
 
 
@@ -175,14 +178,16 @@ def formulas_part(names: dict[str, Area], judgement):
                     f'INDEX({names_},{r})&" vs "&INDEX({names_},{c}),"")')
         return make
 
+    def near(values, top):  # the first of `values` within TIE of `top` (equal errors: rounding must not decide)
+        return f"MATCH(1,({values}>={top}-{TIE:g})*1,0)"
+
     def level_worst(i, j):
         key = f'IF(Calc_AHP_Row_Group={i + 1},Calc_AHP_Row_Max,-2)'
         cr = at(a["AHP_Level_CR"], i + 1, 0)
         if j == 0:
-            return f"=IF(N({cr})>{CR_THRESHOLD:g},MATCH(MAX({key}),{key},0),0)"
+            return f"=IF(N({cr})>{CR_THRESHOLD:g},{near(key, f'MAX({key})')},0)"
         r = at(a["Calc_AHP_Level_Worst"], i, 0)
-        return (f"=IF(N({cr})>{CR_THRESHOLD:g},MATCH(INDEX(Calc_AHP_Row_Max,{r}),"
-                f"INDEX(Calc_AHP_Errors,{r},0),0),0)")
+        return f"=IF(N({cr})>{CR_THRESHOLD:g},{near(f'INDEX(Calc_AHP_Errors,{r},0)', f'INDEX(Calc_AHP_Row_Max,{r})')},0)"
 
     gworst_row = at(a["Calc_AHP_Group_Worst"], 0, 0)
     group_cr = at(a["AHP_Level_CR"], 0, 0)
@@ -218,16 +223,18 @@ def formulas_part(names: dict[str, Area], judgement):
         ),
         "Calc_AHP_Group_Row_Max": lambda i, j: f"=MAX({row_of(gerrors, i, G)})",
         "Calc_AHP_Group_Worst": lambda i, j: (
-            f"=IF(N({group_cr})>{CR_THRESHOLD:g},MATCH(MAX(Calc_AHP_Group_Row_Max),Calc_AHP_Group_Row_Max,0),0)"
-            if j == 0 else
-            f"=IF(N({group_cr})>{CR_THRESHOLD:g},MATCH(INDEX(Calc_AHP_Group_Row_Max,{gworst_row}),"
-            f"INDEX(Calc_AHP_Group_Errors,{gworst_row},0),0),0)"
+            f"=IF(N({group_cr})>{CR_THRESHOLD:g},"
+            + (near("Calc_AHP_Group_Row_Max", "MAX(Calc_AHP_Group_Row_Max)") if j == 0 else
+               near(f"INDEX(Calc_AHP_Group_Errors,{gworst_row},0)", f"INDEX(Calc_AHP_Group_Row_Max,{gworst_row})"))
+            + ",0)"
         ),
         "Calc_AHP_Group_OK": lambda i, j: '=COUNT(AHP_Group_Matrix)=COUNTIF(Calc_AHP_Group_Size,">0")^2',
         "Calc_AHP_Level_First": lambda i, j: (
             f"=IFERROR(MATCH(1,(IF(ISNUMBER(AHP_Level_CR),AHP_Level_CR,0)>{CR_THRESHOLD:g})*1,0),0)"
         ),
-        "Calc_AHP_Level_Top": lambda i, j: "=IFERROR(MATCH(MAX(AHP_Level_CR),AHP_Level_CR,0),1)",
+        "Calc_AHP_Level_Top": lambda i, j: (
+            f"=IFERROR({near('IF(ISNUMBER(AHP_Level_CR),AHP_Level_CR,-1)', 'MAX(AHP_Level_CR)')},1)"
+        ),
         "Calc_AHP_Group_Size": lambda i, j: f"=IF(Calc_By_Group,COUNTIF(Calc_Group_At,{j + 1}),0)",
         "Calc_AHP_Group_Col_Terms": lambda i, j: (
             f'=IF({level_ok},N(INDEX(AHP_Group_Weights,{j + 1}))*SUM({col_of(gfull, j, G)}),"")'
@@ -402,7 +409,7 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
                 continue
             revisit = ""
             if not r.consistent:
-                i, j = r.worst_pair
+                i, j = worst_pair(level_errors(r, members, gm if row == 0 else matrix))
                 pair = [members[i] + 1, members[j] + 1]
                 if row == 0:
                     worst = pair
@@ -415,7 +422,8 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
                 levels[name][row] = [value]
             crs.append(float(r.cr))
         first = next((k + 1 for k, cr in enumerate(crs) if cr is not None and cr > CR_THRESHOLD), 0)
-        top = crs.index(max(cr for cr in crs if cr is not None)) + 1
+        highest = max(cr for cr in crs if cr is not None)
+        top = next(k for k, cr in enumerate(crs) if cr is not None and cr >= highest - TIE) + 1
     values.update({
         "AHP_Group_Weights": gweights,
         "Calc_AHP_Group_Col_Terms": col_terms,
@@ -428,6 +436,24 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
         **levels,
     })
     return values
+
+
+def level_errors(r: AHPResult, members: list[int], matrix: list[list]) -> np.ndarray:
+    """|ln(a_ij w_j / w_i)| of one level's judgements above the diagonal (-1 elsewhere), with the
+    cells of `matrix` (the level's members' rows and columns) as the formulas read them."""
+    a = np.array([[matrix[x][y] for y in members] for x in members], dtype=float)
+    w = r.weights
+    errors = np.abs(np.log(a * w[None, :] / w[:, None]))
+    errors[np.tril_indices(len(members))] = -1.0
+    return errors
+
+
+def worst_pair(errors: np.ndarray) -> tuple[int, int]:
+    """0-based (row, column) of the pair to revisit, as the formulas find it: the first row whose
+    largest error is within TIE of the largest, then that row's first error within TIE of its largest."""
+    rows = errors.max(axis=1)
+    i = int(np.flatnonzero(rows >= rows.max() - TIE)[0])
+    return i, int(np.flatnonzero(errors[i] >= rows[i] - TIE)[0])
 
 
 def _text(x) -> str:

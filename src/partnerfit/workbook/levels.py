@@ -146,11 +146,11 @@ def formulas_part(names: dict[str, Area], judgement):
 
     def step(previous):
         p = previous.ref
-        return lambda i, j: f'=IF(Calc_AHP_OK,MMULT({p},{p})/SUM(MMULT({p},{p})),"")'
+        return lambda i, j: f'=IF({level_ok},MMULT({p},{p})/SUM(MMULT({p},{p})),"")'
 
+    level_ok = "AND(Calc_By_Group,Calc_AHP_OK)"
     chain = {name: step(a["Calc_AHP_Group_Start"] if t == 0 else a[GROUP_CHAIN[t - 1]])
              for t, name in enumerate(GROUP_CHAIN) if t > 0}
-    level_ok = "AND(Calc_By_Group,Calc_AHP_OK)"
 
     def level(column):  # a level's value: the groups (row 0) or group i
         def make(i, j):

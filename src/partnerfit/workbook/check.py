@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import xlsx
+from ..ahp import ahp_weights
 from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
@@ -101,7 +102,7 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
                                       "set Use AHP weights to No, or Weigh by to Group", Code.USE_AHP))
         return None
     if not read.ok:
-        problems += _level_problems(inputs, read) if levels else _missing(inputs, read, range(m))
+        problems += _level_problems(inputs, read) if levels else _whole_problems(inputs, read)
         return None
     return [float(read.weights[i]) for i in inputs.criteria_rows]
 
@@ -127,6 +128,25 @@ def _missing(inputs: Inputs, read, rows, pairs=None) -> list[Problem]:
                     f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
                     "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
     return out
+
+
+def _whole_problems(inputs: Inputs, read) -> list[Problem]:
+    """Why the whole matrix gives no weights: judgements that are not numbers from 1/9 to 9 (a
+    blank is allowed), else blanks the judgements given cannot complete (one line naming the
+    criteria they leave unconnected)."""
+    block, m = inputs.judgements, len(read.matrix)
+    bad = _missing(inputs, read, range(m), lambda i, j: not is_blank(block[i][j]))
+    if bad:
+        return bad
+    names = [cell_text(x) for x in inputs.criteria_cells]
+    cells = [[np.nan if x == "" else x for x in row] for row in read.matrix]
+    try:
+        ahp_weights(np.array(cells, dtype=float), names)
+    except PartnerfitError as error:
+        first = next((i, j) for i in range(m) for j in range(i + 1, m) if read.matrix[i][j] == "")
+        return [Problem(inputs.areas["AHP_Judgements"].address(*first), f"{error} (Use AHP weights is Yes)",
+                        Code.JUDGEMENT)]
+    return []
 
 
 def _level_problems(inputs: Inputs, read) -> list[Problem]:
@@ -305,7 +325,13 @@ def notes(inputs: Inputs) -> list[Problem]:
         read = ahp_read(inputs) if inputs.judgements is not None else None
         if read is not None and read.ok and read.levels is not None and read.levels.by_group:
             out += _level_notes(inputs, read)
-        elif read is not None and read.ok and not read.result.consistent:
+        elif read is not None and read.ok and read.result.completed.any():
+            blanks = int(read.result.completed.sum()) // 2
+            out.append(Problem(inputs.areas["AHP_Judgements"].address(), (
+                f"{blanks} blank AHP judgement{'s' if blanks > 1 else ''} completed as Bozoki, Fulop and Ronyai (2010), "
+                "the values that minimise lambda max (the add-in does it in the workbook; score -o and share write "
+                "them)"), Code.COMPLETED_AHP))
+        if read is not None and read.ok and read.result is not None and not read.result.consistent:
             i, j = read.result.worst_pair
             names = inputs.criteria_cells
             area = inputs.areas["AHP_Judgements"]

@@ -60,7 +60,7 @@ from .layout import (
     column_name,
     quote,
 )
-from .levels import check_formula, ok_formula
+from .levels import check_formula, completed_label, ok_formula
 from .levels import formulas_part as levels_formulas
 from .prices import STATUS_PRICES, formulas_part
 
@@ -387,8 +387,10 @@ def _ahp_formulas(names: dict[str, Area]):
         if i > j:
             upper = at(full, j, i)
             return f'=IF(ISNUMBER({upper}),1/{upper},"")'
-        p, same = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j)
-        return f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),"")'
+        p, same, typed = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j), at(judged, i, j)
+        completed = f'IFERROR(VLOOKUP("{completed_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
+        return (f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
+                f'IF(AND(NOT(Calc_By_Group),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
 
     def blocks(x):  # x with each same-group block divided by its sum (the whole matrix without groups)
         return f"{x}/(MMULT(MMULT(Calc_AHP_Same,{x}),Calc_AHP_Same)+1-Calc_AHP_Same)"
@@ -405,7 +407,7 @@ def _ahp_formulas(names: dict[str, Area]):
     def error(i, j):
         if i >= j:
             return "=-1"
-        return (f"=IF(AND(Calc_AHP_OK,ISNUMBER({at(full, i, j)})),"
+        return (f"=IF(AND(Calc_AHP_OK,ISNUMBER({at(full, i, j)}),ISNUMBER({at(parsed, i, j)})),"
                 f"ABS(LN({at(full, i, j)}*{at(weights, j, 0)}/{at(weights, i, 0)})),-1)")
 
     def level(name, plain):  # with groups, the level of the highest CR
@@ -501,6 +503,7 @@ def _addin_formulas() -> dict[str, str]:
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
+        "Addin_AHP": "=AHP_WEIGHTS(AHP_Judgements)",
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
             f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_ELIGIBLE}")'

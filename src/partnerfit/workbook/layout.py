@@ -51,7 +51,7 @@ table (header + names + scores, the argument of VENDOR_RANKING), native formulas
 
 ADDIN_NAMES = frozenset(
     {"Addin_Recommendation", "Recommendation_Reason", "Addin_Results", "Addin_Version",
-     "Addin_Consensus", "Robustness_Summary"}
+     "Addin_Consensus", "Robustness_Summary", "Addin_AHP"}
 )
 """Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
 dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""

@@ -25,6 +25,7 @@ from .groups import GROUP_ROWS, GroupRead
 from .layout import (
     _A_HEAD,
     _K_HEAD,
+    ADDIN,
     AHP_SHEET,
     AHP_STEPS,
     CALC,
@@ -51,6 +52,10 @@ LEVELS_TOO_MANY = f"AHP compares at most {MAX_AHP_CRITERIA} criteria in a group"
 LEVELS_INCOMPLETE = ("Weigh by is Group: fill the groups' matrix and, in each group, every cell above the diagonal "
                      "that compares two of its criteria, with a judgement from 1/9 to 9 such as 3 or 1/3")
 """AHP_Check with Weigh by = Group, before the judgements give weights."""
+BLANKS_NOTE = ("Blank judgements (Weigh by = Criterion): the add-in completes them as Bozoki, Fulop and Ronyai "
+               "(2010), the values that minimise lambda max, and the full matrix shows them; partnerfit score -o "
+               "and share write them into the file. Without the add-in, fill every cell above the diagonal. "
+               "If the judgements do not connect every criterion, the add-in's first cell names those left out.")
 TIE = 1e-9
 """Errors |ln(a_ij w_j / w_i)| this close count as equal: the pair to revisit is the first such in
 reading order (the engine's argmax may pick another of pairs equal but for rounding)."""
@@ -72,6 +77,16 @@ def positions(m: int) -> dict[str, int]:
             "sums": block(AHP_STEPS + 5), "rows": block(AHP_STEPS + 2), "chain": block(AHP_STEPS + 6)}
 
 
+def addin_rows(m: int) -> int:
+    """Rows of AHP_WEIGHTS(AHP_Judgements)'s spill: the weights, five lines, a line per blank completed."""
+    return m + 5 + m * (m - 1) // 2
+
+
+def completed_label(i: int, j: int) -> str:
+    """AHP_WEIGHTS's label of the completed value of row i, column j (0-based)."""
+    return f"Completed row {i + 1} col {j + 1}"
+
+
 def layout_part(m: int) -> dict[str, Area]:
     """The names of the AHP per level for `m` criteria."""
     p = positions(m)
@@ -83,6 +98,7 @@ def layout_part(m: int) -> dict[str, Area]:
     tail = calc(AHP_STEPS + 3)
     return {
         "AHP_Local_Weights": Area(AHP_SHEET, p["full"], m + 2, m, role=FORMULA),
+        "Addin_AHP": Area(AHP_SHEET, p["full"], max(m + 4, G + 3), addin_rows(m), 2, ADDIN),
         "AHP_Group_Row_Names": Area(AHP_SHEET, p["gj"], 0, G, role=FORMULA),
         "AHP_Group_Column_Names": Area(AHP_SHEET, p["gj"] - 1, 1, 1, G, FORMULA),
         "AHP_Group_Judgements": Area(AHP_SHEET, p["gj"], 1, G, G),
@@ -477,6 +493,12 @@ def write_part(w) -> None:
     ws.set_column(m + 2, max(m + 2, G + 1), 11)
     ws.write_string(names["AHP_Local_Weights"].row - 1, m + 2, "Within its group", header)
     w.formula("AHP_Local_Weights", w.style("computed", "share", "center"))
+    addin = names["Addin_AHP"]
+    ws.set_column(addin.col, addin.col, 26)
+    ws.set_column(addin.col + 1, addin.col + 1, 12)
+    ws.write_string(addin.row - 2, addin.col, "Add-in cross-check: AHP_WEIGHTS(AHP_Judgements)", section)
+    ws.write_string(addin.row - 1, addin.col, BLANKS_NOTE, w.style("note"))
+    w.addin("Addin_AHP", [w.style("addin"), w.style("addin", num_format="0.0000")])
     judged, full = names["AHP_Group_Judgements"], names["AHP_Group_Matrix"]
     ws.write_string(judged.row - 2, 0, "With Weigh by = Group (Criteria sheet): the groups compared, row group vs "
                     "column group; above, only the cells pairing two criteria of one group are read", section)

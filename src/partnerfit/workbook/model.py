@@ -228,6 +228,8 @@ class Code(Enum):
     who disagree, inconsistent AHP judgements in use."""
     DISAGREEMENT = auto()
     INCONSISTENT_AHP = auto()
+    COMPLETED_AHP = auto()
+    """Blank AHP judgements completed (a note)."""
     NO_PROGRAMME = auto()
     """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""
     PRICE = auto()

@@ -32,6 +32,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
+from ..errors import PartnerfitError
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
 from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
@@ -71,7 +72,7 @@ from .layout import (
     cell_ref,
     layout,
 )
-from .levels import LevelRead, chain_values, read_levels, same_group
+from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, read_prices, values_part
@@ -288,9 +289,27 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None)
             return AHPRead(parsed, matrix, level.ok, None, level)
     else:
         level = None
-    ok = m <= MAX_AHP_CRITERIA and all(x != "" for row in matrix for x in row)
-    result = ahp_weights(np.array(matrix, dtype=float)) if ok else None
+    blanks = [(i, j) for i in range(m) for j in range(i + 1, m) if matrix[i][j] == "" and _blank(judgements[i][j])]
+    ok = m <= MAX_AHP_CRITERIA and sum(x == "" for row in matrix for x in row) == 2 * len(blanks)
+    result = None
+    if ok and blanks:  # the add-in completes the blanks (AHP_WEIGHTS, Addin_AHP); the native cells read them
+        try:
+            result = ahp_weights(np.array([[np.nan if x == "" else x for x in row] for row in matrix], dtype=float))
+        except PartnerfitError:  # not connected: the add-in cell says which criteria
+            ok = False
+        else:
+            for i, j in blanks:
+                matrix[i][j], matrix[j][i] = float(result.matrix[i, j]), float(result.matrix[j, i])
+    elif ok:
+        result = ahp_weights(np.array(matrix, dtype=float))
     return AHPRead(parsed, matrix, ok, result, level)
+
+
+def _blank(cell) -> bool:
+    """A judgement cell as the formulas find it blank: LEN(TRIM(CLEAN(cell)))=0."""
+    if cell is None:
+        return True
+    return isinstance(cell, str) and not "".join(ch for ch in cell if ord(ch) >= 32).strip(" ")
 
 
 def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], AHPRead]:
@@ -317,7 +336,7 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
         w = read.weights
         for i in range(m):
             for j in range(i + 1, m):
-                if read.matrix[i][j] != "":
+                if read.matrix[i][j] != "" and read.parsed[i][j] != "":  # a completed value is never revisited
                     errors[i][j] = float(abs(math.log(read.matrix[i][j] * w[j] / w[i])))
         if level.by_group:
             top = values["Calc_AHP_Level_Top"][0][0] - 1
@@ -599,6 +618,9 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     else:
         table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
+    judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
+              for i, row in enumerate(f.judgements)]
+    ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
     results = functions.VENDOR_RANKING(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
     if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
         evaluations = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]]
@@ -619,6 +641,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
         "Addin_Results": _block(results, n + 1, 5),
         "Addin_Consensus": _block(consensus, n + 1, m + 1),
         "Robustness_Summary": [[robustness]],
+        "Addin_AHP": ahp,
     }
 
 

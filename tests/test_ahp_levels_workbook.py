@@ -13,14 +13,24 @@ import numpy as np
 import openpyxl
 import pytest
 
+from partnerfit.ahp import ahp_weights
 from partnerfit.cli import main
 from partnerfit.groups import ahp_hierarchy
-from partnerfit.workbook.layout import AHP_CONSISTENT, AHP_INCONSISTENT, layout
+from partnerfit.workbook.layout import AHP_CONSISTENT, AHP_INCOMPLETE, AHP_INCONSISTENT, CHECK_AHP, layout
 from partnerfit.workbook.levels import LEVELS_GROUPS, LEVELS_INCOMPLETE, G
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.writer import write_workbook
-from template_cases import engine_mismatches, formula_mismatches, random_judgements, read_back
+from template_cases import (
+    A2,
+    A2_CRITERIA,
+    ahp_filling,
+    area_values,
+    engine_mismatches,
+    formula_mismatches,
+    random_judgements,
+    read_back,
+)
 
 
 def levels(f: Filling, judgements=None, group_judgements=None, **groups) -> Filling:
@@ -194,3 +204,78 @@ def test_fidelity_gate(tmp_path):
         write_workbook(tmp_path / f"{name}.xlsx", CASES[name])
         paths.append(tmp_path / f"{name}.xlsx")
     assert all(not found for found in findings(paths).values())
+
+
+# --------------------------------------------------------------------------- blank judgements (Weigh by = Criterion)
+
+
+def _blanks(cells, *pairs):
+    out = [list(r) for r in cells]
+    for i, j in pairs:
+        out[i][j] = None
+    return tuple(map(tuple, out))
+
+
+BLANK_CASES = {
+    "blanks_a2": ahp_filling(A2_CRITERIA, _blanks(A2, (0, 2), (1, 3))),
+    "blanks_unconnected": ahp_filling(A2_CRITERIA, _blanks(A2, (0, 1), (0, 2), (0, 3))),
+}
+
+
+def test_blank_judgements_are_completed_as_the_engine_does():
+    f = BLANK_CASES["blanks_a2"]
+    values = computed_values(f)
+    upper = [[x if i < j else 1.0 if i == j else None for j, x in enumerate(row)] for i, row in enumerate(f.judgements)]
+    result = ahp_weights(upper)
+    np.testing.assert_allclose(column(values, "AHP_Result_Weights"), result.weights, rtol=1e-12)
+    np.testing.assert_allclose(np.array(values["AHP_Matrix"], dtype=float), result.matrix, rtol=1e-12)
+    assert values["Criteria_Check"] == [["OK"]] and values["AHP_CR"] == [[pytest.approx(result.cr, abs=1e-12)]]
+    labels = [row[0] for row in values["Addin_AHP"]]
+    assert labels.count("Completed row 1 col 3") == labels.count("Completed row 2 col 4") == 1
+
+
+def test_the_cached_values_are_the_completion_and_check_accepts_blanks(tmp_path, capsys):
+    f = BLANK_CASES["blanks_a2"]
+    path = tmp_path / "b.xlsx"
+    write_workbook(path, f)
+    book = openpyxl.load_workbook(path, data_only=True)
+    full = area_values(book, f, "AHP_Matrix")
+    assert full[0][2] == pytest.approx(computed_values(f)["AHP_Matrix"][0][2], rel=1e-12)
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 blank AHP judgements completed" in out
+    assert main(["score", str(path), "--json"]) == 0
+    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
+    values = computed_values(f)
+    for vendor, score in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")):
+        if vendor:
+            assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+
+
+def test_unconnected_judgements_are_one_line_naming_the_criteria(tmp_path, capsys):
+    f = BLANK_CASES["blanks_unconnected"]
+    values = computed_values(f)
+    assert values["Addin_AHP"][0][0].startswith("#partnerfit: pairwise judgements leave criteria 2, 3 and 4 unconnected")
+    assert set(column(values, "Effective_Weights")) == {""}
+    path = tmp_path / "u.xlsx"
+    write_workbook(path, f)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr()
+    lines = [x for x in (out.out + out.err).splitlines() if "unconnected" in x]
+    assert len(lines) == 1 and "Education, Charisma and Age unconnected to Experience" in lines[0], lines
+    assert "Traceback" not in out.err
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_without_the_addin_asks_for_every_cell(tmp_path):
+    """LibreOffice has no add-in: the completion's cells are blank, the sheet asks for every
+    judgement; every other native cell still equals the engine's."""
+    from libreoffice import recalc
+
+    f = BLANK_CASES["blanks_a2"]
+    write_workbook(tmp_path / "blanks.xlsx", f)
+    (out,) = recalc([tmp_path / "blanks.xlsx"], tmp_path / "out")
+    book = openpyxl.load_workbook(out, data_only=True)
+    assert area_values(book, f, "AHP_Check") == [[AHP_INCOMPLETE]]
+    assert area_values(book, f, "AHP_Matrix")[0][2] == ""
+    assert area_values(book, f, "Criteria_Check") == [[CHECK_AHP]]

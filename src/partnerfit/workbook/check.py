@@ -26,6 +26,7 @@ from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
+from .stakeholders import judgements_used
 
 
 def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
@@ -110,16 +111,30 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
 def ahp_read(inputs: Inputs):
     """The Weights (AHP) sheet as its formulas read it (`results.read_ahp`): per level with
     Weigh by = Group, else the whole matrix."""
+    judgements = judgements_used(inputs.judgements, inputs.stakeholders)
+    complete = judgements is inputs.judgements  # the stakeholders' mean is never completed
     if inputs.groups is None or choice_value(inputs.groups.mode) != "group":
-        return read_ahp(inputs.judgements)
+        return read_ahp(judgements, complete=complete)
     grouped = read_groups(inputs.groups, inputs.criteria_cells, inputs.weights_all)
-    return read_ahp(inputs.judgements, grouped, inputs.groups.judgements)
+    return read_ahp(judgements, grouped, inputs.groups.judgements, complete=complete)
+
+
+def _team_on(inputs: Inputs) -> bool:
+    """The stakeholders' blocks hold a judgement: their mean is read."""
+    return judgements_used(inputs.judgements, inputs.stakeholders) is not inputs.judgements
 
 
 def _missing(inputs: Inputs, read, rows, pairs=None) -> list[Problem]:
     """One problem per judgement of the criteria matrix that is missing or unusable (among `pairs`)."""
     area, names, block = inputs.areas["AHP_Judgements"], inputs.criteria_cells, inputs.judgements
     out = []
+    if _team_on(inputs):
+        mean = inputs.areas.get("AHP_Team_Mean", area)
+        return [Problem(mean.address(i, j), f"no stakeholder judged {cell_text(names[i])} vs {cell_text(names[j])} "
+                        "with a number from 1/9 to 9; enter a judgement such as 3 or 1/3 in a stakeholder's block "
+                        "(Use AHP weights is Yes)", Code.JUDGEMENT)
+                for i in rows for j in range(i + 1, len(names))
+                if read.matrix[i][j] == "" and (pairs is None or pairs(i, j))]
     for i in rows:
         for j in range(i + 1, len(names)):
             if read.matrix[i][j] == "" and (pairs is None or pairs(i, j)):
@@ -135,7 +150,7 @@ def _whole_problems(inputs: Inputs, read) -> list[Problem]:
     blank is allowed), else blanks the judgements given cannot complete (one line naming the
     criteria they leave unconnected)."""
     block, m = inputs.judgements, len(read.matrix)
-    bad = _missing(inputs, read, range(m), lambda i, j: not is_blank(block[i][j]))
+    bad = _missing(inputs, read, range(m), None if _team_on(inputs) else lambda i, j: not is_blank(block[i][j]))
     if bad:
         return bad
     names = [cell_text(x) for x in inputs.criteria_cells]

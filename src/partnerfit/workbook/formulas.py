@@ -63,6 +63,8 @@ from .layout import (
 from .levels import check_formula, completed_label, ok_formula
 from .levels import formulas_part as levels_formulas
 from .prices import STATUS_PRICES, formulas_part
+from .stakeholders import addin_formula as team_addin
+from .stakeholders import formulas_part as team_formulas
 
 _NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
 
@@ -376,8 +378,11 @@ def _ahp_formulas(names: dict[str, Area]):
     def whole(area):
         return area.ref
 
-    def parse(i, j):
-        return '=""' if i >= j else "=" + _judgement(at(judged, i, j))
+    def parse(i, j):  # the stakeholders' mean once any of them judged, else the block as typed
+        if i >= j:
+            return '=""'
+        mean = at(a["AHP_Team_Mean"], i, j)
+        return f'=IF(Calc_AHP_Team_On,IF(ISNUMBER({mean}),{mean},""),{_judgement(at(judged, i, j))})'
 
     lo, hi = JUDGEMENT_RANGE
 
@@ -390,7 +395,7 @@ def _ahp_formulas(names: dict[str, Area]):
         p, same, typed = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j), at(judged, i, j)
         completed = f'IFERROR(VLOOKUP("{completed_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
         return (f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
-                f'IF(AND(NOT(Calc_By_Group),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
+                f'IF(AND(NOT(Calc_By_Group),NOT(Calc_AHP_Team_On),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
 
     def blocks(x):  # x with each same-group block divided by its sum (the whole matrix without groups)
         return f"{x}/(MMULT(MMULT(Calc_AHP_Same,{x}),Calc_AHP_Same)+1-Calc_AHP_Same)"
@@ -447,6 +452,7 @@ def _ahp_formulas(names: dict[str, Area]):
                f'&INDEX(Criteria_Names,{worst_row})&" vs "&INDEX(Criteria_Names,{worst_col}),"{AHP_CONSISTENT}")))')
         ),
         **levels_formulas(names, _judgement),
+        **team_formulas(names, _judgement),
     }
 
 
@@ -504,6 +510,7 @@ def _addin_formulas() -> dict[str, str]:
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
         "Addin_AHP": "=AHP_WEIGHTS(AHP_Judgements)",
+        "Addin_AHP_Team": team_addin(),
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
             f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_ELIGIBLE}")'

@@ -51,7 +51,7 @@ table (header + names + scores, the argument of VENDOR_RANKING), native formulas
 
 ADDIN_NAMES = frozenset(
     {"Addin_Recommendation", "Recommendation_Reason", "Addin_Results", "Addin_Version",
-     "Addin_Consensus", "Robustness_Summary", "Addin_AHP"}
+     "Addin_Consensus", "Robustness_Summary", "Addin_AHP", "Addin_AHP_Team"}
 )
 """Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
 dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""
@@ -430,6 +430,8 @@ clean-scores block reads it; the earlier row it repeats (0: none); the consensus
 for, (vendor row - 1) x criteria + criterion row (0: none)."""
 
 
+TEAM_INPUT_NAMES = ("AHP_Stakeholder_Names", *(f"AHP_Stakeholder_{k + 1}" for k in range(4)))
+"""The stakeholders' AHP inputs (`stakeholders`; a workbook made before them has none)."""
 GROUP_INPUT_NAMES = ("Weight_Mode", "Criteria_Groups", "Group_Names", "Group_Weights")
 """The criteria groups' inputs (`groups`; a workbook made before them lacks them: weights per criterion)."""
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
@@ -439,11 +441,12 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
+    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
     *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
-OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES,
+                                  "Consensus_Method", *EVALUATION_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,

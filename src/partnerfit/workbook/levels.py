@@ -39,6 +39,8 @@ from .layout import (
     cell_ref,
     quote,
 )
+from .stakeholders import layout_part as team_layout
+from .stakeholders import write_part as write_team
 
 G = GROUP_ROWS
 LEVELS = 1 + G
@@ -122,6 +124,7 @@ def layout_part(m: int) -> dict[str, Area]:
         "Calc_AHP_Group_Size": Area(CALC, tail + 1, ahp, 1, G, FORMULA),
         "Calc_AHP_Group_Col_Terms": Area(CALC, tail + 2, ahp, 1, G, FORMULA),
         "Calc_AHP_Level_Worst": Area(CALC, tail + 3, ahp, G, 2, FORMULA),
+        **team_layout(m, p["lv"] + LEVELS + 1, tail + G + 5, ahp, max(m + 4, G + 3) + 3),
     }
 
 
@@ -547,3 +550,4 @@ def write_part(w) -> None:
     ws.conditional_format(cr.row, cr.col, cr.row + cr.rows - 1, cr.col, {
         "type": "formula", "criteria": f"=AND(ISNUMBER({corner}),{corner}>{CR_THRESHOLD:g})",
         "format": w.style("bad")})
+    write_team(w)

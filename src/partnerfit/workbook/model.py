@@ -27,6 +27,7 @@ from .layout import (
     OPTIONAL_INPUT_NAMES,
 )
 from .prices import PriceFilling, price_filling
+from .stakeholders import BLOCK_NAMES, STAKEHOLDERS, blank_blocks
 
 # --------------------------------------------------------------------------- the inputs
 
@@ -77,6 +78,10 @@ class Filling:
     """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
     groups: GroupFilling | None = None
     """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
+    stakeholders: tuple | None = None
+    """The stakeholders' AHP judgement blocks (`stakeholders.STAKEHOLDERS` of criteria x criteria;
+    default: blank), and their names."""
+    stakeholder_names: tuple = ()
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -96,6 +101,9 @@ class Filling:
             "below_table": tuple(self.below_table),
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
             "merged": tuple(tuple(row) for row in self.merged),
+            "stakeholders": (tuple(tuple(tuple(r) for r in block) for block in self.stakeholders)
+                             if self.stakeholders is not None else blank_blocks(len(criteria))),
+            "stakeholder_names": tuple(self.stakeholder_names) + (None,) * (STAKEHOLDERS - len(self.stakeholder_names)),
         }
         weights = fields["weights"]
         fields["groups"] = self.groups if self.groups is not None else default_groups(criteria, weights)
@@ -115,6 +123,9 @@ class Filling:
             raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
+        if len(self.stakeholders) != STAKEHOLDERS or any(
+                len(b) != len(criteria) or any(len(r) != len(criteria) for r in b) for b in self.stakeholders):
+            raise PartnerfitError(f"give {STAKEHOLDERS} stakeholder blocks of {len(criteria)} x {len(criteria)}")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):
             raise PartnerfitError(f"the AHP judgements must be {len(criteria)} x {len(criteria)}")
         for what, cells in (("weights", self.weights), ("minimums", self.minimums)):
@@ -172,6 +183,11 @@ class Filling:
         block = values.get("AHP_Judgements")
         if block is not None and len(block) == len(criteria) and all(len(r) == len(criteria) for r in block):
             team["judgements"] = tuple(tuple(r) for r in block)
+        blocks = [values.get(name) for name in BLOCK_NAMES]
+        if all(b is not None and len(b) == len(criteria) and all(len(r) == len(criteria) for r in b) for b in blocks):
+            team["stakeholders"] = tuple(tuple(tuple(r) for r in b) for b in blocks)
+        if "AHP_Stakeholder_Names" in values:
+            team["stakeholder_names"] = column("AHP_Stakeholder_Names")
         return cls(
             partner_type=cell("Weight_Profile"), stage=cell("Program_Stage"),
             need=cell("Program_Need"), process=cell("Program_Process"),
@@ -291,6 +307,8 @@ class Inputs:
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
+    stakeholders: list | None = None
+    """The stakeholders' AHP judgement blocks as entered, when the workbook has them."""
     prices: PriceFilling | None = None
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
     groups: GroupFilling | None = None

@@ -76,6 +76,8 @@ from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, read_prices, values_part
+from .stakeholders import addin_size as team_addin_size
+from .stakeholders import judgements_used, read_team
 
 
 def _clean(value):
@@ -265,7 +267,7 @@ class AHPRead:
                      and (same or self.levels.at[i] == self.levels.at[j])), None)
 
 
-def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None) -> AHPRead:
+def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None, complete: bool = True) -> AHPRead:
     """Read an AHP judgement block (criteria x criteria; only the cells above the diagonal count)
     and, when complete, weigh it with the engine (`ahp.ahp_weights`). With `groups` reading
     Weigh by = Group, only the pairs within a group are read, `group_judgements` compares the
@@ -292,6 +294,8 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None)
     blanks = [(i, j) for i in range(m) for j in range(i + 1, m) if matrix[i][j] == "" and _blank(judgements[i][j])]
     ok = m <= MAX_AHP_CRITERIA and sum(x == "" for row in matrix for x in row) == 2 * len(blanks)
     result = None
+    if blanks and not complete:  # the stakeholders' mean: no completion
+        ok = False
     if ok and blanks:  # the add-in completes the blanks (AHP_WEIGHTS, Addin_AHP); the native cells read them
         try:
             result = ahp_weights(np.array([[np.nan if x == "" else x for x in row] for row in matrix], dtype=float))
@@ -326,9 +330,11 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
     hold the same squaring done in numpy.
     """
     m = len(f.criteria)
-    read = read_ahp(f.judgements, grouped, f.groups.judgements)
+    team = read_team(f.stakeholders)
+    on = team["Calc_AHP_Team_On"][0][0]
+    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements, complete=not on)
     level = read.levels
-    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix}
+    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}
     values.update(chain_values(read.matrix, same_group(level), read.ok))
     values.update(levels_values(level, read.ok, read.matrix, read.local, f.groups.names, f.criteria))
     errors = [[-1.0] * m for _ in range(m)]
@@ -621,6 +627,9 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
               for i, row in enumerate(f.judgements)]
     ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
+    blocks = [[[_excel(x) if i < j else None for j, x in enumerate(row)] for i, row in enumerate(block)]
+              for block in f.stakeholders]
+    aggregate = _block(functions.AHP_AGGREGATE(*blocks), *team_addin_size(m))
     results = functions.VENDOR_RANKING(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
     if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
         evaluations = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]]
@@ -642,6 +651,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
         "Addin_Consensus": _block(consensus, n + 1, m + 1),
         "Robustness_Summary": [[robustness]],
         "Addin_AHP": ahp,
+        "Addin_AHP_Team": aggregate,
     }
 
 

@@ -279,3 +279,66 @@ def test_libreoffice_without_the_addin_asks_for_every_cell(tmp_path):
     assert area_values(book, f, "AHP_Check") == [[AHP_INCOMPLETE]]
     assert area_values(book, f, "AHP_Matrix")[0][2] == ""
     assert area_values(book, f, "Criteria_Check") == [[CHECK_AHP]]
+
+
+# --------------------------------------------------------------------------- several stakeholders
+
+
+def _team() -> Filling:
+    f = Filling.example()
+    m = len(f.criteria)
+    blocks = [list(map(list, random_judgements(m, s))) for s in (1, 2, 3)]
+    blocks[1][0][3] = None  # stakeholder 2 leaves a pair out
+    blocks[2][2][5] = "abc"  # and stakeholder 3 types a word: left out of that cell too
+    return replace(f, use_ahp="Yes", stakeholders=(*(tuple(map(tuple, b)) for b in blocks), ((None,) * m,) * m),
+                   stakeholder_names=("QA", "Technical", "Procurement"))
+
+
+TEAM = {"team_ahp": _team(), "team_ahp_levels": levels(_team())}
+
+
+def test_stakeholders_mean_and_flags_are_the_engines():
+    from partnerfit.ahp import aggregate_judgements
+
+    f = TEAM["team_ahp"]
+    values = computed_values(f)
+    m = len(f.criteria)
+    blocks = [[[None if x == "abc" else x if i < j else None for j, x in enumerate(r)] for i, r in enumerate(b)]
+              for b in f.stakeholders[:3]]
+    result = aggregate_judgements(blocks)
+    upper = np.triu(np.ones((m, m), dtype=bool), 1)
+    mean = np.array([[np.nan if x == "" else x for x in row] for row in values["AHP_Team_Mean"]], dtype=float)
+    np.testing.assert_allclose(mean[upper], result.matrix[upper], rtol=1e-12)
+    spread = np.array([[0.0 if x == "" else x for x in row] for row in values["AHP_Team_Spread"]])
+    np.testing.assert_allclose(spread[upper], result.spread[upper], atol=1e-12)
+    assert values["AHP_Team_Flags"] == [[int(result.apart[upper].sum())]]
+    np.testing.assert_allclose(column(values, "AHP_Result_Weights"), ahp_weights(result.matrix).weights, rtol=1e-12)
+    assert values["Addin_AHP_Team"][0][0].startswith("#partnerfit: stakeholder 3: pairwise matrix row 3 col 6 is")
+    clean = replace(f, stakeholders=(*f.stakeholders[:2], tuple(map(tuple, blocks[2])), f.stakeholders[3]))
+    crs = {row[0]: row[1] for row in computed_values(clean)["Addin_AHP_Team"] if str(row[0]).startswith("CR stake")}
+    assert crs["CR stakeholder 1"] == pytest.approx(result.stakeholder_cr[0]) and crs["CR stakeholder 4"] == "not connected"
+
+
+def test_stakeholders_read_back_and_score_json_agrees(tmp_path, capsys):
+    for name, f in TEAM.items():
+        back = read_back(f, tmp_path / f"{name}.xlsx")
+        assert back.stakeholder_names[:3] == f.stakeholder_names[:3]
+        assert computed_values(back)["Effective_Weights"] == computed_values(f)["Effective_Weights"]
+        assert main(["score", str(tmp_path / f"{name}.xlsx"), "--json"]) == 0
+        got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
+        values = computed_values(f)
+        for vendor, score in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")):
+            if vendor:
+                assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_the_stakeholders(tmp_path):
+    from libreoffice import recalc
+
+    paths = []
+    for name, f in TEAM.items():
+        write_workbook(tmp_path / f"{name}.xlsx", f)
+        paths.append(tmp_path / f"{name}.xlsx")
+    for (name, f), out in zip(TEAM.items(), recalc(paths, tmp_path / "out")):
+        assert formula_mismatches(openpyxl.load_workbook(out, data_only=True), f) == [], name

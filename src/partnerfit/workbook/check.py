@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import xlsx
-from ..ahp import ahp_weights
+from ..ahp import STEPS_APART, ahp_weights
 from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
@@ -26,7 +26,7 @@ from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, read_ahp, used_scores
-from .stakeholders import judgements_used
+from .stakeholders import judgements_used, read_team
 
 
 def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
@@ -336,6 +336,8 @@ def notes(inputs: Inputs) -> list[Problem]:
                         f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
                         f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
                         f"{spread[i, c]:g}); discuss before relying on the {team.method}"), Code.DISAGREEMENT))
+    if inputs.uses_ahp and _team_on(inputs):
+        out += _team_notes(inputs)
     if inputs.uses_ahp:
         read = ahp_read(inputs) if inputs.judgements is not None else None
         if read is not None and read.ok and read.levels is not None and read.levels.by_group:
@@ -355,6 +357,30 @@ def notes(inputs: Inputs) -> list[Problem]:
                 f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
     return out + price_notes(inputs)
+
+
+def _team_notes(inputs: Inputs) -> list[Problem]:
+    """The stakeholders' cells left out of their mean (not a judgement from 1/9 to 9), and the
+    pairs they judged more than STEPS_APART scale steps apart."""
+    team = read_team(inputs.stakeholders)
+    names, out = inputs.criteria_cells, []
+    for k, block in enumerate(inputs.stakeholders):
+        parsed, area = team[f"Calc_AHP_Team_Parsed_{k + 1}"], inputs.areas[f"AHP_Stakeholder_{k + 1}"]
+        for i, row in enumerate(block):
+            for j in range(i + 1, len(row)):
+                if parsed[i][j] == "" and not is_blank(row[j]):
+                    out.append(Problem(area.address(i, j), (
+                        f"stakeholder {k + 1}'s judgement {show(row[j])} for {cell_text(names[i])} vs "
+                        f"{cell_text(names[j])} is not a number from 1/9 to 9, so it is left out of the mean"),
+                        Code.JUDGEMENT_LEFT_OUT))
+    mean = inputs.areas.get("AHP_Team_Mean")
+    for i, row in enumerate(team["AHP_Team_Spread"]):
+        for j, x in enumerate(row):
+            if isinstance(x, float) and x > STEPS_APART and mean is not None:
+                out.append(Problem(mean.address(i, j), (
+                    f"the stakeholders judge {cell_text(names[i])} vs {cell_text(names[j])} {x:g} scale steps apart "
+                    f"(more than {STEPS_APART:g}): discuss it before relying on their mean"), Code.STAKEHOLDERS_APART))
+    return out
 
 
 def _level_notes(inputs: Inputs, read) -> list[Problem]:

@@ -245,6 +245,10 @@ class Code(Enum):
     DISAGREEMENT = auto()
     INCONSISTENT_AHP = auto()
     COMPLETED_AHP = auto()
+    JUDGEMENT_LEFT_OUT = auto()
+    """A note: a stakeholder's cell that is not a judgement, left out of their mean."""
+    STAKEHOLDERS_APART = auto()
+    """A note: stakeholders more than 3 scale steps apart on a pair."""
     """Blank AHP judgements completed (a note)."""
     NO_PROGRAMME = auto()
     """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""

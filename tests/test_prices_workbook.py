@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from partnerfit.cli import main
+from partnerfit.workbook.layout import cell_ref, layout
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.prices import BAD_PRICE, PRICE_FLAG, STATUS_PRICES, PriceFilling
 from partnerfit.workbook.results import computed_values
@@ -68,15 +69,22 @@ def test_prices_read_back(tmp_path):
     assert (got.low, got.high, got.share, got.method) == (120_000, 190_000, 0.7, "linear")
 
 
+def quote_cell(f, k: int) -> str:
+    """The address of vendor row k's quote (0-based) in the vendor table, as the layout puts it."""
+    area = layout(len(f.criteria), f.formula_rows)["Prices"]
+    return f"{area.sheet}!{cell_ref(area.row + k, area.col, absolute=False)}"
+
+
 @pytest.mark.parametrize("name, cell, text", [
-    ("prices_zero", "Prices!B15", "0 for Vendor 03 is not a price"),
-    ("prices_text", "Prices!B15", '"120000" for Vendor 03 is not a price'),
+    ("prices_zero", 2, "0 for Vendor 03 is not a price"),
+    ("prices_text", 2, '"120000" for Vendor 03 is not a price'),
     ("prices_ratio_bounds", "Prices!B5", "Low and high are bounds of the linear method"),
     ("prices_unknown_criterion", "Prices!B8", "Price criterion is not on the Criteria sheet"),
 ])
 def test_check_and_score_name_the_cell(tmp_path, capsys, name, cell, text):
     path = tmp_path / f"{name}.xlsx"
     write_workbook(path, CASES[name])
+    cell = quote_cell(CASES[name], cell) if isinstance(cell, int) else cell
     assert main(["check", str(path)]) == 1
     assert f"{cell}: {text}" in capsys.readouterr().out
     assert main(["score", str(path)]) != 0

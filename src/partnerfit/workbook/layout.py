@@ -296,6 +296,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
         "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
+        "Prices": Area(VENDORS, v0, after + vendor_tail().index(QUOTE_HEADER), n),
         **diligence.layout_part(lambda sheet, *cells: Area({"vendors": VENDORS, "program": PROGRAM}[sheet], *cells),
                                 v0, after + len(VENDOR_EXTRA), n),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
@@ -357,7 +358,15 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
 
 VENDOR_TABLE = "VendorTable"
 VENDOR_EXTRA = ("Partner type", "Site / country", "Evidence", "Comments")
-"""The vendor table's columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+"""The vendor table's descriptive columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+QUOTE_HEADER = "Quoted price"
+"""The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
+
+
+def vendor_tail() -> tuple[str, ...]:
+    """The headers of the vendor table's columns after the criteria, left to right: every width and
+    position right of the scores derives from it."""
+    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 
@@ -385,6 +394,7 @@ def table_names(criteria) -> dict[str, str]:
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
         **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
+        "Prices": structured_ref(VENDOR_TABLE, QUOTE_HEADER),
     }
 
 

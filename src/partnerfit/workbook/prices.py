@@ -1,10 +1,14 @@
 """The Prices sheet: the quotes, the published price formula (`pricing`), the price scores and
 abnormally low quotes, in ordinary formulas equal to the engine.
 
-The quotes sit on their own sheet, one row per row of the vendor table (the vendor's name is
-shown beside its quote by a formula, `INDEX(Vendor_Names,k)`), so that a copy for the technical
-evaluators can leave the whole sheet out (`share --technical`): no price sits on any other sheet
-except the price scores in the price criterion's column of Calc's clean scores.
+The quotes are a column of the vendor table (`Prices` is `VendorTable[Quoted price]`), so that a
+quote moves with its vendor whatever the user inserts, deletes or sorts (a sheet of its own, by
+row, would hand a quote to another vendor after a sort). The Prices sheet holds the rest: the
+currency, the method and its bounds, the abnormally-low share, the price criterion, and per
+vendor row its name, quote (both shown by formulas, `INDEX(Vendor_Names,k)`, `INDEX(Prices,k)`),
+price score, flag and check, and the user's breakdown columns. A copy for the technical
+evaluators (`share --technical`) leaves the sheet out, blanks and hides the quote column, and
+drops every price name (`PRICE_PART_NAMES`).
 
 One reading of a quote, the workbook's: a number above 0, or a blank cell (no quote). Anything
 else (text, even "120000", zero, negative, TRUE) is a bad quote: its row's Check says so, and
@@ -21,7 +25,17 @@ import numpy as np
 from ..cells import choice_value, excel_text, excel_trim, is_number
 from ..errors import PartnerfitError, show
 from ..pricing import ABNORMALLY_LOW, abnormally_low, price_scores
-from .layout import _S_HEAD, CALC, FORMULA, INPUT, PRICE_INPUT_NAMES, PRICES_SHEET, SCORES, Area, cell_ref
+from .layout import (
+    _S_HEAD,
+    CALC,
+    FORMULA,
+    PRICE_INPUT_NAMES,
+    PRICES_SHEET,
+    QUOTE_HEADER,
+    SCORES,
+    Area,
+    cell_ref,
+)
 
 _P_HEAD = 11
 """Prices: header row of the quote rows; vendors below."""
@@ -61,7 +75,7 @@ COMPUTED = (
     ("Price_Criterion_At", "Criterion column"),
     ("Price_On", "Price scores used"),
 )
-COLUMNS = ("Price_Vendors", "Prices", "Price_Scores", "Price_Flags", "Price_Checks")
+COLUMNS = ("Price_Vendors", "Price_Quotes", "Price_Scores", "Price_Flags", "Price_Checks")
 TECHNICAL_COLUMN = 5
 """Scores: the technical score's column (beside the total's)."""
 HEADERS = ("Vendor", "Quoted total price", "Price score", "Abnormally low", "Check")
@@ -103,8 +117,7 @@ def layout_part(rows: int) -> dict[str, Area]:
     """The Prices sheet's names for `rows` vendor rows."""
     settings = {name: Area(PRICES_SHEET, 2 + k, 1) for k, (name, _) in enumerate(SETTINGS)}
     computed = {name: Area(PRICES_SHEET, 2 + k, 4, role=FORMULA) for k, (name, _) in enumerate(COMPUTED)}
-    columns = {name: Area(PRICES_SHEET, _P_HEAD + 1, j, rows, role=INPUT if name == "Prices" else FORMULA)
-               for j, name in enumerate(COLUMNS)}
+    columns = {name: Area(PRICES_SHEET, _P_HEAD + 1, j, rows, role=FORMULA) for j, name in enumerate(COLUMNS)}
     technical = {"Technical_Scores": Area(SCORES, _S_HEAD + 1, TECHNICAL_COLUMN, rows, role=FORMULA)}
     return {**settings, **computed, **columns, **technical}
 
@@ -115,7 +128,7 @@ def _choice(x: str) -> str:
 
 def formulas_part(names: dict[str, Area]):
     """Formula text of the Prices sheet's formula names: name -> f(i, j)."""
-    rows = names["Prices"]
+    rows = names["Price_Quotes"]
     crit = names["Criteria_Names"]
 
     def quote(i):
@@ -155,7 +168,7 @@ def formulas_part(names: dict[str, Area]):
 
     def bad(i, j):
         p = quote(i)
-        return f'=IF(AND(NOT(ISBLANK({p})),OR(NOT(ISNUMBER({p})),N({p})<=0)),"{BAD_PRICE}","")'
+        return f'=IF(AND({p}<>"",OR(NOT(ISNUMBER({p})),N({p})<=0)),"{BAD_PRICE}","")'
 
     clean, present = names["Calc_Clean_Scores"], names["Calc_Present"]
 
@@ -185,6 +198,8 @@ def formulas_part(names: dict[str, Area]):
         ),
         "Price_On": lambda i, j: f'=AND(Price_Check="{PRICE_OK}",COUNT(Prices)>0)',
         "Price_Vendors": lambda i, j: f'=IF(ROWS(Vendor_Names)>={i + 1},INDEX(Vendor_Names,{i + 1})&"","")',
+        "Price_Quotes": lambda i, j: (  # the vendor row's quote as typed ("" for blank: never 0)
+            f'=IF(ROWS(Prices)>={i + 1},IF(ISBLANK(INDEX(Prices,{i + 1})),"",INDEX(Prices,{i + 1})),"")'),
         "Price_Scores": score,
         "Price_Flags": flag,
         "Price_Checks": bad,
@@ -236,9 +251,14 @@ def _used(value, quoted: np.ndarray, pick):
     return float(pick(quoted)) if quoted.size else ""
 
 
+def _cells(p: PriceFilling, rows: int) -> list:
+    """The quote cells of `rows` vendor rows (None: blank)."""
+    return list(p.quotes[:rows]) + [None] * (rows - len(p.quotes[:rows]))
+
+
 def read_prices(p: PriceFilling, criteria, rows: int) -> PriceRead:
     """The Prices sheet's results for `rows` vendor rows, from the engine (`pricing`)."""
-    cells = list(p.quotes[:rows]) + [None] * (rows - len(p.quotes[:rows]))
+    cells = _cells(p, rows)
     bad = [bad_quote(x) for x in cells]
     quotes = np.array([float(x) if is_number(x) else math.nan for x in cells], dtype=float)
     numbers = quotes[~np.isnan(quotes)]  # as COUNT, MIN, MAX and MEDIAN see the column (negatives too)
@@ -289,6 +309,7 @@ def values_part(p: PriceFilling, criteria, names) -> dict[str, list[list]]:
         "Price_Criterion_At": [[r.at]],
         "Price_On": [[r.on]],
         "Price_Vendors": [["" if x is None else excel_text(x)] for x in names],
+        "Price_Quotes": [["" if x is None else x] for x in _cells(p, len(names))],
         "Price_Scores": [["" if math.isnan(x) else float(x)] for x in r.scores.tolist()],
         "Price_Flags": [[PRICE_FLAG if x else ""] for x in r.flags.tolist()],
         "Price_Checks": [[BAD_PRICE if x else ""] for x in r.bad],
@@ -311,10 +332,11 @@ def write_sheet(w) -> None:
     ws.set_column(5, 5 + len(BREAKDOWN) - 1, 14)
     ws.write_string(0, 0, "Prices", w.style("title"))
     ws.set_row(0, 24)
-    ws.write_string(1, 0, "The quoted total price of each vendor (one row per row of the Vendors sheet), scored "
-                          "by the published formula: linear between the low and the high price, or ratio (5 x "
-                          "lowest quote / quote). Keep this sheet from the technical evaluators until they have "
-                          "scored (partnerfit share --technical).", w.style("subtitle"))
+    ws.write_string(1, 0, f"Type each vendor's quoted total price in the {QUOTE_HEADER} column of the vendor table "
+                          "(Vendors sheet: it moves with its vendor); this sheet scores it by the published "
+                          "formula: linear between the low and the high price, or ratio (5 x lowest quote / "
+                          "quote). Keep the quotes from the technical evaluators until they have scored "
+                          "(partnerfit share --technical).", w.style("subtitle"))
     label, computed = w.style("label"), w.style("computed", "bold")
     for (name, text), value in zip(SETTINGS, (p.currency, p.method, p.low, p.high, p.share, p.criterion)):
         area = w.names[name]
@@ -334,7 +356,8 @@ def write_sheet(w) -> None:
         ws.write_string(_P_HEAD, col, text, header if col < len(HEADERS) else w.style("header", locked=False))
     ws.set_row(_P_HEAD, 32)
     money = w.style("input", num_format="#,##0.00")
-    w.fill("Prices", [[x] for x in list(p.quotes) + [None] * (n - len(p.quotes))], money)
+    _write_quotes(w, p, n, money)
+    w.formula("Price_Quotes", w.style("computed", num_format="#,##0.00"))
     first = _P_HEAD + 1
     for col in range(len(HEADERS), len(HEADERS) + len(BREAKDOWN)):
         for row in range(first, first + n):
@@ -347,6 +370,19 @@ def write_sheet(w) -> None:
     w.finish(PRICES_SHEET, (_P_HEAD, _P_HEAD))
     w.ws[SCORES].write_string(_S_HEAD, TECHNICAL_COLUMN, "Technical score", header)
     w.formula("Technical_Scores", w.style("computed", "score", "center"))
+
+
+def _write_quotes(w, p: PriceFilling, n: int, fmt) -> None:
+    """The vendor table's quote column: the quotes, a width, and a note on what a quote is."""
+    area = w.names["Prices"]
+    w.fill("Prices", [[x] for x in _cells(p, n)], fmt)
+    ws = w.ws[area.sheet]
+    ws.set_column(area.col, area.col, 16)
+    ws.data_validation(area.row, area.col, area.row + area.rows - 1, area.col, {
+        "validate": "decimal", "criteria": ">", "value": 0, "error_type": "warning",
+        "input_title": QUOTE_HEADER, "input_message": "The quoted total, in the Prices sheet's currency; "
+                                                      "blank: no quote. Scored on the Prices sheet.",
+        "error_title": "Not a price", "error_message": BAD_PRICE[:255]})
 
 
 # ------------------------------------------------------------------ the command line
@@ -507,5 +543,6 @@ def technical_filling(f):
     return technical, cells
 
 
-PRICE_PART_NAMES = tuple(name for name in layout_part(1) if name != "Technical_Scores")
-"""The defined names a technical copy leaves out (the Technical_Scores column stays: no price in it)."""
+PRICE_PART_NAMES = ("Prices", *(name for name in layout_part(1) if name != "Technical_Scores"))
+"""The defined names a technical copy leaves out: the quotes and the Prices sheet's (the
+Technical_Scores column stays: no price in it)."""

@@ -165,7 +165,8 @@ _EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 def write_technical(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
-    copy without the Prices sheet, its names and the price scores, the price criterion left out
+    copy without the Prices sheet, its names, the quotes (their column blank and hidden) and the
+    price scores, the price criterion left out
     (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
     import tempfile
     from pathlib import Path
@@ -178,6 +179,9 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
         warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
         results, more = write_shared(Source(blanked), target, generated, technical=True)
     book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
+    if source.has("Prices") and (quotes := source.area("Prices")).sheet in book.sheetnames:
+        letter = xlsx.column_letter(quotes.left)  # the quote column (blanked above) hidden as well
+        book[quotes.sheet].column_dimensions[letter].hidden = True
     if PRICES_SHEET in book.sheetnames:
         del book[PRICES_SHEET]
     for name in PRICE_PART_NAMES:

@@ -15,7 +15,7 @@ from partnerfit.workbook.prices import BAD_PRICE, PRICE_FLAG, STATUS_PRICES, Pri
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.writer import write_workbook
 from sealed import assert_no_price, price_traces
-from template_cases import PRICE_PROBLEMS, engine_priced, price_fillings, read_back
+from template_cases import PRICE_PROBLEMS, engine_priced, paradox, price_fillings, read_back
 
 CASES = price_fillings()
 
@@ -132,3 +132,54 @@ def test_technical_copy_holds_no_price_and_scores_the_technical_criteria(tmp_pat
     scores = pd.DataFrame([list(v.scores) for v in f.vendors], index=named, columns=list(f.criteria), dtype=object)
     technical = engine_priced(f, scores).technical.score
     assert shown == pytest.approx(technical.to_dict(), abs=1e-12)
+
+
+# --------------------------------------------------------------------------- does the formula decide?
+
+
+def test_the_scores_sheet_says_the_formula_decides_the_leader():
+    from partnerfit.workbook.prices import METHOD_DECIDES
+
+    values = computed_values(paradox(low=50.0, high=150.0))
+    assert values["Price_Method_Decides"] == [[True]]
+    assert column(values, "Price_Method_Leaders") == ["B", "B", "A"]
+    assert values["Price_Method_Check"] == [[METHOD_DECIDES]]
+    plain = computed_values(paradox())
+    assert column(plain, "Price_Method_Leaders") == ["B", "", "A"]  # no typed bounds: no such row
+
+
+def test_the_same_leader_and_ties_are_said_too():
+    from partnerfit.workbook.prices import METHOD_SAME
+
+    f = paradox()
+    f = f.__class__(**{**f.__dict__, "prices": PriceFilling(quotes=(100.0, 70.0, None))})  # C: no quote
+    values = computed_values(f)
+    assert values["Price_Method_Decides"] == [[False]] and values["Price_Method_Check"] == [[METHOD_SAME]]
+    two = tuple(f.vendors[0].__class__(name, None, scores=(4, None)) for name in ("A", "B"))
+    tied = f.__class__(**{**f.__dict__, "vendors": two, "prices": PriceFilling(quotes=(80.0, 80.0))})
+    assert column(computed_values(tied), "Price_Method_Leaders") == ["A and 1 more (tied)", "", "A and 1 more (tied)"]
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n not in PRICE_PROBLEMS])
+def test_the_leaders_are_the_engines_method_check(name):
+    from partnerfit.pricing import Variant, method_check
+
+    f = CASES[name]
+    values = computed_values(f)
+    named = [v.name for v in f.vendors]
+    scores = pd.DataFrame([list(v.scores) for v in f.vendors], index=named, columns=list(f.criteria), dtype=object)
+    p = f.prices
+    quotes = pd.Series(list(p.quotes) + [None] * (len(named) - len(p.quotes)), index=named, dtype=object)
+    criterion = next(c for c in f.criteria if c.lower() == str(p.criterion).strip().lower())
+    check = method_check(scores, list(f.weights), quotes, *(None if x in (None, "") else x for x in (p.low, p.high)),
+                         criterion, list(f.minimums), f.min_coverage)
+    shown = column(values, "Price_Method_Leaders")
+    for k, variant in enumerate((Variant.LINEAR, Variant.LINEAR_TYPED, Variant.RATIO)):
+        if variant not in check.leaders:
+            assert shown[k] == ""
+            continue
+        leaders = check.leaders[variant]
+        want = "no vendor" if not leaders else leaders[0] + (f" and {len(leaders) - 1} more (tied)"
+                                                             if len(leaders) > 1 else "")
+        assert shown[k] == want, variant
+    assert values["Price_Method_Decides"] == [[check.changed]]

@@ -183,3 +183,28 @@ def test_the_leaders_are_the_engines_method_check(name):
                                                              if len(leaders) > 1 else "")
         assert shown[k] == want, variant
     assert values["Price_Method_Decides"] == [[check.changed]]
+
+
+def test_packs_hold_no_quote_and_no_price_score(tmp_path, capsys):
+    """A pack is made from an explicit list without prices: no quote, no price score in any cell,
+    cached value or shared string (its Prices sheet and names are there, empty)."""
+    f = CASES["prices_linear"]
+    path, folder = tmp_path / "priced.xlsx", tmp_path / "packs"
+    write_workbook(path, f)
+    assert main(["pack", str(path), "--evaluators", "QA lead, CMC lead", "--out-dir", str(folder)]) == 0
+    price_scores = [x for x in column(computed_values(f), "Price_Scores") if x != "" and 2 * x != round(2 * x)]
+    packs = sorted(folder.glob("*.xlsx"))
+    assert len(packs) == 2
+    for pack in packs:
+        assert_no_price(pack, [q for q in f.prices.quotes if q is not None] + price_scores, structure=False)
+
+
+def test_the_technical_copy_drops_the_struck_through_format(tmp_path):
+    """The priced workbook strikes through typed Cost scores with a conditional format that reads
+    Price_On; the technical copy keeps no such rule (the sealing helper reads conditional formats)."""
+    f = CASES["prices_linear"]
+    path, copy = tmp_path / "priced.xlsx", tmp_path / "technical.xlsx"
+    write_workbook(path, f)
+    assert any("<formula>" in t or "Price_On" in t for t in price_traces(path))
+    assert main(["share", str(path), "-o", str(copy), "--technical"]) == 0
+    assert not price_traces(copy)

@@ -149,6 +149,11 @@ _START_LINES = (
     ("wrap", "4. Scores: weighted score, coverage (the share of the weight that was scored), status and "
              "rank of every vendor, the eligible vendors best first, a chart, and (with the live functions) "
              "how robust the ranking is to the weights."),
+    ("wrap", "Prices (optional): type each vendor's quoted total in the Quoted price column of the vendor "
+             "table. The Prices sheet then scores the price criterion (Cost) from the quotes, linear between "
+             "the low and high prices you set or ratio, flags abnormally low quotes, and the Scores sheet shows "
+             "the technical score and whether the price formula decides the leader. Keep the quotes from the "
+             "technical evaluators: partnerfit share evaluation.xlsx -o technical.xlsx --technical"),
     ("wrap", "5. Share: send this file, or make a copy for procurement that needs no Python: "
              "partnerfit share evaluation.xlsx -o for_procurement.xlsx"),
     ("section", "Live functions: the recommendation and the add-in cross-check"),

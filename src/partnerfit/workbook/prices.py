@@ -18,6 +18,7 @@ no price score is computed until it is fixed (Excel's MIN and MEDIAN would skip 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -519,6 +520,11 @@ def write_sheet(w) -> None:
     w.formula("Price_Method_Decides", w.style("computed", "bold", "center"))
     w.formula("Price_Method_Leaders", w.style("computed", "bold"))
     w.formula("Price_Method_Check", w.style("computed", "wrap"))
+    typed = w.names["Vendor_Scores"]  # the price criterion's typed scores, struck through while quotes score it
+    corner = cell_ref(typed.row, typed.col, absolute=False)
+    w.ws[typed.sheet].conditional_format(typed.row, typed.col, typed.row + typed.rows - 1, typed.col + typed.cols - 1, {
+        "type": "formula", "format": w.style(font_strikeout=True, font_color="#7F7F7F"),
+        "criteria": f'=AND(Price_On,COLUMN({corner})-{typed.col}=Price_Criterion_At,LEN({corner}&"")>0)'})
 
 
 def _write_quotes(w, p: PriceFilling, n: int, fmt) -> None:
@@ -693,5 +699,7 @@ def technical_filling(f):
 
 
 PRICE_PART_NAMES = ("Prices", *(name for name in layout_part(1) if name != "Technical_Scores"))
-"""The defined names a technical copy leaves out: the quotes and the Prices sheet's (the
-Technical_Scores column stays: no price in it)."""
+"""The defined names a technical copy leaves out: the quotes, the Prices sheet's and the method
+check's (the Technical_Scores column stays: no price in it)."""
+PRICE_NAME = re.compile(r"\b(" + "|".join(sorted(PRICE_PART_NAMES, key=len, reverse=True)) + r")\b")
+"""A price name in a formula (of a cell, a defined name or a conditional format)."""

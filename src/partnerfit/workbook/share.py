@@ -25,7 +25,7 @@ from .. import __version__, xlsx
 from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
-from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
+from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
 from .reader import Source, filling, read_inputs
 from .results import Results, computed_values
 
@@ -184,11 +184,25 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
         book[quotes.sheet].column_dimensions[letter].hidden = True
     if PRICES_SHEET in book.sheetnames:
         del book[PRICES_SHEET]
+    for ws in book.worksheets:  # conditional formats that read a price name (the struck-through typed scores)
+        _drop_formats(ws, lambda formula: PRICE_NAME.search(formula) is not None)
     for name in PRICE_PART_NAMES:
         if name in book.defined_names:
             del book.defined_names[name]
     book.save(target)
     return results, warnings + more
+
+
+def _drop_formats(ws, unwanted) -> None:
+    """Remove the conditional formatting rules of `ws` with a formula for which `unwanted` is true."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    kept = ConditionalFormattingList()
+    for block in ws.conditional_formatting:
+        for rule in block.rules:
+            if not any(unwanted(str(f)) for f in rule.formula or ()):
+                kept.add(str(block.sqref), rule)
+    ws.conditional_formatting = kept
 
 
 def write_shared(source, target, generated: dt.datetime | None = None,

@@ -115,3 +115,15 @@ def test_the_geometry_is_the_layouts():
     f = CASES["prices_linear"]
     area = layout(len(f.criteria), f.capacity)["Prices"]
     assert f"{quote}{first}" == cell_ref(area.row, area.col, absolute=False)
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if k.endswith("insert")])
+def test_the_technical_copy_of_an_edited_workbook_holds_no_price(edited, key, tmp_path):
+    """The table grew by an inserted row in LibreOffice: every quote, the new one too, is left out."""
+    from sealed import assert_no_price
+
+    path, _, quotes = edited[key]
+    copy = tmp_path / "technical.xlsx"
+    run = cli("share", path, "-o", copy, "--technical")
+    assert run.returncode == 0, run.stderr
+    assert_no_price(copy, [q for q in quotes.values() if q is not None])

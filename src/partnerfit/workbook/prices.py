@@ -141,13 +141,15 @@ def layout_part(rows: int, calc_col: int = 0) -> dict[str, Area]:
         "Price_Method_Leaders": Area(SCORES, _S_HEAD + 2, METHOD_COLUMN + 1, v, role=FORMULA),
         "Price_Method_Check": Area(SCORES, _S_HEAD + 2 + v, METHOD_COLUMN, role=FORMULA),
         **{name: Area(CALC, k, calc_col + t * v, rows, v, FORMULA) for t, name in enumerate(METHOD_BLOCKS)},
+        "Calc_Price_Best": Area(CALC, 3, calc_col + v, 1, v, FORMULA),
     }
     return {**settings, **computed, **columns, **technical, **method}
 
 
 METHOD_BLOCKS = ("Calc_Price_Alt", "Calc_Price_Keys", "Calc_Price_Leads")
 """Calc, per vendor row and price formula: the price score, the rank key (the rounded total when
-the vendor is eligible under that formula) and whether it leads."""
+the vendor is eligible under that formula) and whether it leads (its key is the formula's best,
+Calc_Price_Best, one cell per formula above the keys: one MAX per formula, not one per row)."""
 
 
 def _choice(x: str) -> str:
@@ -281,7 +283,7 @@ def _method_formulas(names: dict[str, Area], quote, number) -> dict:
 
     def lead(i, j):
         k = block_cell(keys, i, j)
-        return f"=AND(ISNUMBER({k}),{k}=MAX({block_column(keys, j)}))"
+        return f"=AND(ISNUMBER({k}),{k}={CALC}!{cell_ref(a['Calc_Price_Best'].row, a['Calc_Price_Best'].col + j)})"
 
     def leader(i, j):
         column = block_column(leads, i)
@@ -297,6 +299,7 @@ def _method_formulas(names: dict[str, Area], quote, number) -> dict:
         "Calc_Price_Alt": price,
         "Calc_Price_Keys": key,
         "Calc_Price_Leads": lead,
+        "Calc_Price_Best": lambda i, j: f"=MAX({block_column(keys, j)})",
         "Price_Method_Leaders": leader,
         "Price_Method_Decides": lambda i, j: f'=IF(Price_On,OR({differ(v - 1)},AND({typed},{differ(1)})),"")',
         "Price_Method_Check": lambda i, j: (
@@ -430,7 +433,8 @@ def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> dict[str, li
                 sets.append(tuple(first.tolist()))
         decides = len(set(sets)) > 1
         check = METHOD_DECIDES if decides else METHOD_NONE if not sets[0] else METHOD_SAME
-    return {"Calc_Price_Alt": alt, "Calc_Price_Keys": keys, "Calc_Price_Leads": leads,
+    best = [max([row[j] for row in keys if row[j] != ""], default=0.0) for j in range(v)]
+    return {"Calc_Price_Alt": alt, "Calc_Price_Keys": keys, "Calc_Price_Leads": leads, "Calc_Price_Best": [best],
             "Price_Method_Leaders": leaders, "Price_Method_Decides": [[decides]], "Price_Method_Check": [[check]]}
 
 

@@ -75,7 +75,7 @@ from .layout import (
 from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
-from .prices import STATUS_PRICES, read_prices, values_part
+from .prices import STATUS_PRICES, method_values, read_prices, values_part
 from .stakeholders import addin_size as team_addin_size
 from .stakeholders import judgements_used, read_team
 
@@ -463,6 +463,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
+    rank_of = None  # with quotes: the ranks with another price formula (prices.method_values)
     if not inputs_ok:
         for i in listed:
             status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
@@ -483,6 +484,16 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             for k, i in enumerate(listed):
                 if not math.isnan(kept[k]):
                     technical[i] = float(kept[k])
+
+            def rank_of(column, matrix=matrix, at=price.at - 1):
+                other = matrix.copy()
+                other[:, at] = column[listed]
+                ranked = evaluate(other, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
+                total, rank = np.full(n, math.nan), np.full(n, math.nan)
+                rank[listed] = ranked.rank
+                total[listed] = [math.nan if math.isnan(r) else round(float(x), 9)
+                                 for x, r in zip(ranked.score.tolist(), ranked.rank.tolist())]
+                return total, rank
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])
         for k, i in enumerate(listed):
@@ -567,6 +578,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     values.update(fit_values(f))
     values.update(groups_values(grouped))
     values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
+    values.update(method_values(f.prices, price, names, rank_of))
     values.update(_addin_values(f, n, values, team))
     return values
 

@@ -119,6 +119,21 @@ def ahp_read(inputs: Inputs):
     return read_ahp(judgements, grouped, inputs.groups.judgements, complete=complete)
 
 
+def _entered(inputs: Inputs, i: int, j: int) -> str:
+    """The judgement of criteria i vs j as the AHP read it: entered, or the stakeholders' mean."""
+    return _shown(judgements_used(inputs.judgements, inputs.stakeholders)[i][j], _team_on(inputs))
+
+
+def _shown(x, mean: bool = False) -> str:
+    return f"the stakeholders' mean {x:.3g}" if mean else f"entered {show(x)}"
+
+
+def _judged_area(inputs: Inputs):
+    """Where the criteria's judgements read lie: the stakeholders' mean once they judged, else AHP_Judgements."""
+    return inputs.areas.get("AHP_Team_Mean", inputs.areas["AHP_Judgements"]) if _team_on(inputs) \
+        else inputs.areas["AHP_Judgements"]
+
+
 def _team_on(inputs: Inputs) -> bool:
     """The stakeholders' blocks hold a judgement: their mean is read."""
     return judgements_used(inputs.judgements, inputs.stakeholders) is not inputs.judgements
@@ -351,10 +366,10 @@ def notes(inputs: Inputs) -> list[Problem]:
         if read is not None and read.ok and read.result is not None and not read.result.consistent:
             i, j = read.result.worst_pair
             names = inputs.criteria_cells
-            area = inputs.areas["AHP_Judgements"]
+            area = _judged_area(inputs)
             out.append(Problem(area.address(i, j), (
                 f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
-                f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
+                f"{cell_text(names[i])} vs {cell_text(names[j])}, {_entered(inputs, i, j)} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
     return out + price_notes(inputs)
 
@@ -389,20 +404,20 @@ def _level_notes(inputs: Inputs, read) -> list[Problem]:
     active = [k for k in range(len(level.size)) if level.size[k]]
     names = inputs.criteria_cells
     rows = [("the groups", h.groups, active, g.names, inputs.areas.get("AHP_Group_Judgements"), g.judgements,
-             level.group_matrix)]
+             level.group_matrix, False)]
     for k in active:
         members = [i for i, a in enumerate(level.at) if a == k + 1]
-        rows.append((f"group {show(g.names[k])}", h.within[str(k)], members, names, inputs.areas["AHP_Judgements"],
-                     inputs.judgements, read.matrix))
+        rows.append((f"group {show(g.names[k])}", h.within[str(k)], members, names, _judged_area(inputs),
+                     judgements_used(inputs.judgements, inputs.stakeholders), read.matrix, _team_on(inputs)))
     out = []
-    for where, r, members, labels, area, cells, matrix in rows:
+    for where, r, members, labels, area, cells, matrix, mean in rows:
         if r.consistent or area is None:
             continue
         x, y = worst_pair(level_errors(r, members, matrix))
         i, j = members[x], members[y]
         out.append(Problem(area.address(i, j), (
             f"the AHP judgements of {where} are inconsistent (CR {r.cr:.3f}, above 0.10): revisit "
-            f"{cell_text(labels[i])} vs {cell_text(labels[j])}, entered {show(cells[i][j])} while the weights imply "
+            f"{cell_text(labels[i])} vs {cell_text(labels[j])}, {_shown(cells[i][j], mean)} while the weights imply "
             f"{r.weights[x] / r.weights[y]:.2g}"), Code.INCONSISTENT_AHP))
     return out
 

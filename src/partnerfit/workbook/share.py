@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .. import __version__, xlsx
+from ..cells import is_blank
 from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
@@ -71,6 +72,10 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
                                   "evaluation_date": _normal(recorded["evaluation_date"])}
     if inputs.uses_ahp:
         extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
+        if inputs.stakeholders is not None and any(not is_blank(x) for b in inputs.stakeholders
+                                                   for i, row in enumerate(b) for x in row[i + 1:]):
+            extra["ahp_stakeholders"] = [[[_normal(v) for v in row[i + 1:]] for i, row in enumerate(b)]
+                                         for b in inputs.stakeholders]
         if inputs.ahp_by_group:
             extra["ahp_group_judgements"] = [[_normal(v) for v in row[i + 1:]]
                                              for i, row in enumerate(inputs.groups.judgements)]

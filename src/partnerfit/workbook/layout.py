@@ -252,9 +252,11 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
     return below, evals, robust, robust + m + 2
 
 
-def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
+def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS,
+           priced: bool = True) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
-    `evaluations` evaluation rows."""
+    `evaluations` evaluation rows; without `priced` (an evaluator's pack) no price name: no quote
+    column, no Prices sheet, no technical score or method check."""
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .prices import layout_part
 
@@ -269,7 +271,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
 
-    return {
+    names = {
         "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
         **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
             ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
@@ -361,6 +363,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         **layout_part(n, fit + 7),  # Calc: right of the partner-fit lookup (fit .. fit + 5)
         **groups_part(m),
     }
+    return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 
 VENDOR_TABLE = "VendorTable"
@@ -370,10 +373,10 @@ QUOTE_HEADER = "Quoted price"
 """The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
 
 
-def vendor_tail() -> tuple[str, ...]:
+def vendor_tail(priced: bool = True) -> tuple[str, ...]:
     """The headers of the vendor table's columns after the criteria, left to right: every width and
-    position right of the scores derives from it."""
-    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
+    position right of the scores derives from it. Without `priced` (a pack): no quote column."""
+    return (*VENDOR_EXTRA, *diligence.headers(), *((QUOTE_HEADER,) if priced else ()))
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 

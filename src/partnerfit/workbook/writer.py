@@ -67,6 +67,7 @@ from .layout import (
     FIXED,
     MERGE_HEADERS,
     PACK_NAMES,
+    PRICES_SHEET,
     PROGRAM,
     SCORES,
     SHEETS,
@@ -189,7 +190,8 @@ class _Writer:
 
         self.f = filling
         self.m, self.n = len(filling.criteria), filling.capacity
-        self.names = layout(self.m, self.n, filling.evaluation_rows)
+        self.priced = filling.pack is None  # a pack carries no price: no quote column, no Prices sheet
+        self.names = layout(self.m, self.n, filling.evaluation_rows, self.priced)
         self.values = computed_values(filling)
         self.formulas = _formulas(self.names)
         self.wb = xlsxwriter.Workbook(
@@ -197,7 +199,8 @@ class _Writer:
                         "in_memory": filling.capacity + filling.evaluation_rows <= _IN_MEMORY_ROWS},
         )
         self.formats = {}
-        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS}
+        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS
+                   if self.priced or name != PRICES_SHEET}
 
     def style(self, *keys: str, **extra):
         props = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
@@ -278,7 +281,8 @@ class _Writer:
         self.consensus()
         self.ahp()
         self.scores()
-        write_prices(self)
+        if self.priced:
+            write_prices(self)
         self.calc()
         self.conf()
         structured = table_names(self.f.criteria)
@@ -462,7 +466,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *vendor_tail())
+        headers = ("Vendor", *f.criteria, *vendor_tail(self.priced))
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],

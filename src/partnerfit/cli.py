@@ -576,7 +576,7 @@ def cmd_merge(args) -> int:
         except PartnerfitError as error:
             refused.append(_one_line(error))
     result = merge(filling(source), packs, replace_evaluator=args.replace)
-    for line in result.empty:
+    for line in (*result.empty, *result.ignored):
         print(f"partnerfit: {printable(line)}", file=sys.stderr)
     refused += result.refused
     if refused:

@@ -31,6 +31,10 @@ MERGE_ROWS = 50
 """Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
 PACK_NAMES = ("Pack_Evaluator", "Pack_Id")
 """A pack's own names, on its Vendors sheet right of the title: the evaluator and the evaluation's id."""
+PACK_LOCKED = "Pack_Locked"
+"""A pack's criterion scored from the quotes by procurement (blank: none), below `PACK_NAMES`:
+its score column is locked in the pack and merge leaves a score typed there out."""
+PACK_LOCKED_NOTE = "scored from the quotes by procurement"
 MERGE_HEADERS = ("Merged evaluator", "Pack file", "SHA-256", "Merged at (UTC)")
 _IN_MEMORY_ROWS = 2_000
 """A workbook with at most this many vendor and evaluation rows together is assembled in memory

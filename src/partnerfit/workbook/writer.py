@@ -66,6 +66,8 @@ from .layout import (
     EVALUATIONS,
     FIXED,
     MERGE_HEADERS,
+    PACK_LOCKED,
+    PACK_LOCKED_NOTE,
     PACK_NAMES,
     PRICES_SHEET,
     PROGRAM,
@@ -289,7 +291,7 @@ class _Writer:
         for name, area in self.names.items():
             self.wb.define_name(name, "=" + structured.get(name, area.ref))
         if self.f.pack is not None:
-            for row, name in enumerate(PACK_NAMES):
+            for row, name in enumerate((*PACK_NAMES, PACK_LOCKED)):
                 self.wb.define_name(name, "=" + Area(VENDORS, row, self.m + 2).ref)
         self.wb.set_properties({
             "title": "Partner evaluation", "subject": "Outsourcing partner choice and vendor scores",
@@ -483,9 +485,7 @@ class _Writer:
         self.fill("Vendor_Types", _column(v.partner_type for v in rows), self.style("computed" if fixed else "input"))
         self.fill("Vendor_Sites", _column(v.site for v in rows), self.style("computed" if fixed else "input"))
         if fixed:
-            for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation"), f.pack)):
-                ws.write_string(row, m + 1, label, self.style("label"))
-                ws.write_string(row, m + 2, str(value), self.style("computed", "bold"))
+            self.pack_header()
         self.fill("Vendor_Evidence", _column(v.evidence for v in rows), self.style("input"))
         self.fill("Vendor_Comments", _column(v.comments for v in rows), self.style("input"))
         diligence.write_columns(self, f.due_diligence)
@@ -505,6 +505,26 @@ class _Writer:
         })
         ws.freeze_panes(_V_HEAD + 1, 1)
         self.finish(VENDORS, (_V_HEAD, _V_HEAD))
+
+    def pack_header(self):
+        """A pack's evaluator, evaluation id and the criterion procurement scores from the quotes,
+        right of the title; that criterion's score cells locked and greyed, with a note above."""
+        ws, f, m = self.ws[VENDORS], self.f, self.m
+        evaluator, pack_id, locked = (*f.pack, None)[:3]
+        for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation", "Scored by procurement"),
+                                                 (evaluator, pack_id, locked))):
+            ws.write_string(row, m + 1, label, self.style("label"))
+            self.put(VENDORS, row, m + 2, None if locked is None and row == 2 else str(value),
+                     self.style("computed", "bold"))
+        if locked is None:
+            return
+        j = f.criteria.index(locked)
+        grey = self.style("computed", "center", bg_color="#D9D9D9")
+        scores = self.names["Vendor_Scores"]
+        for row in range(scores.row, scores.row + scores.rows):
+            ws.write_blank(row, scores.col + j, None, grey)
+        ws.write_string(_V_HEAD - 1, scores.col + j, PACK_LOCKED_NOTE[0].upper() + PACK_LOCKED_NOTE[1:],
+                        self.style("note", "wrap"))
 
     def evaluations(self):
         ws, f = self.ws[EVALUATIONS], self.f

@@ -35,6 +35,9 @@ PACK_LOCKED = "Pack_Locked"
 """A pack's criterion scored from the quotes by procurement (blank: none), below `PACK_NAMES`:
 its score column is locked in the pack and merge leaves a score typed there out."""
 PACK_LOCKED_NOTE = "scored from the quotes by procurement"
+PACK_START_PRICES = ("Prices: kept out of this pack. A criterion marked \"Scored from the quotes by procurement\" "
+                     "above its column is not yours to score: its cells are locked.")
+"""A pack's Start sheet line in place of the line on prices (`_START_LINES`)."""
 MERGE_HEADERS = ("Merged evaluator", "Pack file", "SHA-256", "Merged at (UTC)")
 _IN_MEMORY_ROWS = 2_000
 """A workbook with at most this many vendor and evaluation rows together is assembled in memory

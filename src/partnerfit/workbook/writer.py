@@ -69,6 +69,7 @@ from .layout import (
     PACK_LOCKED,
     PACK_LOCKED_NOTE,
     PACK_NAMES,
+    PACK_START_PRICES,
     PRICES_SHEET,
     PROGRAM,
     SCORES,
@@ -320,6 +321,8 @@ class _Writer:
         words = {"version": __version__, "profile": self.f.partner_type, "lo": _LO, "hi": _HI}
         for row, (style, text) in enumerate(_START_LINES):
             text = text.format(**words)
+            if not self.priced and text.startswith("Prices"):
+                text = PACK_START_PRICES
             fmt = self.style("wrap", style) if style in ("input", "computed", "addin") else self.style(style)
             ws.write_string(row, 0, text, fmt)
             if style == "wrap":

@@ -254,3 +254,49 @@ def test_score_json_reports_the_team_per_vendor(team):
         assert set(vendors[name]) == {"vendor", "score", "rank", "coverage", "status", "evaluators", "flagged"}
     single = json.loads(run("score", team["evaluation"], "--json").stdout)["vendors"]
     assert {(v["evaluators"], v["flagged"]) for v in single} == {(1, 0)}
+
+
+def test_a_pack_locks_the_criterion_the_quotes_score_and_merge_leaves_a_score_typed_there_out(tmp_path):
+    """With quotes, the price criterion (Cost) is procurement's: the pack greys and locks its column,
+    weighs it 0 in its own scores, and merge reports a score typed there by its cell, not merging it."""
+    from dataclasses import replace
+
+    from partnerfit.workbook.layout import PACK_LOCKED_NOTE
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.prices import PriceFilling
+    from partnerfit.workbook.writer import write_workbook
+
+    evaluation = tmp_path / "evaluation.xlsx"
+    quotes = (120_000.0, 95_000.0, 150_000.0, None, 110_000.0, 130_000.0, 99_000.0, 101_000.0)
+    write_workbook(evaluation, replace(Filling.example(), prices=PriceFilling(quotes=quotes)))
+    assert run("pack", evaluation, "--evaluators", "QA lead", "--out-dir", tmp_path).returncode == 0
+    path = pack_path(tmp_path, "QA lead")
+    j = CRITERIA.index("Cost")
+    column = openpyxl.utils.get_column_letter(2 + j)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Vendors"]
+    assert sheet[f"{column}3"].value.lower() == PACK_LOCKED_NOTE
+    assert all(sheet[f"{column}{5 + i}"].protection.locked for i in range(len(VENDORS)))
+    assert not sheet.cell(5, 2 + j - 1).protection.locked and not sheet.cell(5, 2 + j + 1).protection.locked
+    values = openpyxl.load_workbook(path, data_only=True)
+    locked = book.defined_names["Pack_Locked"].attr_text.split("!")
+    assert values[locked[0]][locked[1].replace("$", "")].value == "Cost"
+    pack = filling(Source(path))
+    assert pack.weights[j] == 0 and pack.minimums[j] is None
+    # The evaluator unprotects the sheet and scores Cost anyway, besides one technical score.
+    sheet[f"{column}6"], sheet[f"{column}8"], sheet["B5"] = 2, 4, 5
+    book.save(path)
+    merged = tmp_path / "merged.xlsx"
+    out = run("merge", evaluation, path, "-o", merged)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [
+        f"partnerfit: {path.name}: Vendors!{column}6 and 1 more cell(s): a score for Cost, which is "
+        f"{PACK_LOCKED_NOTE}: not merged (the pack locks that column)"]
+    rows = filling(Source(merged)).evaluations
+    assert [(r[0], r[1], r[2], r[3]) for r in rows if r[1] == "QA lead"] == [(VENDORS[0], "QA lead", CRITERIA[0], 5.0)]
+
+
+def test_a_pack_of_an_evaluation_without_quotes_locks_nothing(team):
+    book = openpyxl.load_workbook(pack_path(team["packs"], "QA lead"))
+    assert all(not book["Vendors"].cell(5, 2 + j).protection.locked for j in range(M))
+    assert book["Vendors"].cell(3, 2 + CRITERIA.index("Cost")).value is None

@@ -3,8 +3,10 @@ finds (`Inputs`, with where each value lives), and the `Problem` found in a cell
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from functools import cached_property
 
 import numpy as np
 
@@ -263,9 +265,8 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
-    due_diligence: object = None
-    """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
-    indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+    due_diligence_read: Callable[[], object] | None = field(default=None, repr=False)
+    """Reads `due_diligence` when first asked (it needs pandas, which plain scoring does not load)."""
     evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
@@ -284,6 +285,12 @@ class Inputs:
     """The AHP judgement block as entered, when the workbook has one."""
     prices: PriceFilling | None = None
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
+
+    @cached_property
+    def due_diligence(self):
+        """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+        indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+        return None if self.due_diligence_read is None else self.due_diligence_read()
 
     @property
     def uses_ahp(self) -> bool:

@@ -10,6 +10,7 @@ their names and are read as before.
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import replace
 from itertools import compress
@@ -158,7 +159,8 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
-    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    inputs.due_diligence_read = functools.partial(diligence.frame, source, inputs)
+    inputs.evaluation_date = diligence.evaluation_date(source)
     return inputs
 
 

@@ -657,3 +657,308 @@ def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -
         for info in source.infolist():
             data = parts.get(info.filename)
             out.writestr(info, data if data is not None else source.read(info.filename))
+
+
+# ---------------------------------------------------------------- a sealed copy, edited in its XML
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*?/>")
+_NAME_TAG = re.compile(r"<((?:\w+:)?)definedName\b([^>]*)>(.*?)</\1definedName>|<(?:\w+:)?definedName\b[^>]*/>", re.S)
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*?/>")
+_OVERRIDE = re.compile(r"<(?:\w+:)?Override\b[^>]*?/>")
+_SI = re.compile(rb"<si\b[^>]*?(?:/>|>.*?</si>)", re.S)
+_SHARED_REF = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>(?:\s*<f\b[^>]*?(?:/>|>.*?</f>))?\s*<v>\s*(\d+)\s*</v>', re.S)
+_EXTERNAL_NAME = re.compile(r"\[\d+\]")
+"""How a formula or a name refers to a linked workbook: [1]Sheet!A1."""
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from xml.sax.saxutils import unescape
+
+    return {k: unescape(v[1:-1], {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+
+
+def _escape(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text, {'"': "&quot;"})
+
+
+def _rels_part(part: str) -> str:
+    folder, _, file = part.rpartition("/")
+    return f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
+
+
+def _target(part: str, target: str) -> str:
+    """A relationship's target as a part name, resolved from `part`'s folder."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    steps = part.rpartition("/")[0].split("/") if "/" in part else []
+    for step in target.split("/"):
+        if step == "..":
+            if steps:
+                steps.pop()
+        elif step not in ("", "."):
+            steps.append(step)
+    return "/".join(steps)
+
+
+def _reachable(read: Callable[[str], bytes | None]) -> set[str]:
+    """Every part reachable from the package's root relationships (internal targets only)."""
+    seen, todo = set(), [""]
+    while todo:
+        part = todo.pop()
+        rels = read(_rels_part(part) if part else "_rels/.rels")
+        if rels is None:
+            continue
+        for tag in _RELATIONSHIP.findall(rels.decode("utf-8")):
+            attrs = _attrs(tag)
+            if attrs.get("TargetMode") == "External":
+                continue
+            target = _target(part, attrs.get("Target", ""))
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@dataclass(frozen=True)
+class NewSheet:
+    """A sheet `seal` adds: its name, its place among the sheets, its column widths and its rows of
+    (value, bold) cells; text is written inline (never a formula), values wrap and align at the top."""
+
+    name: str
+    index: int
+    widths: tuple[float, ...]
+    rows: tuple[tuple[tuple[object, bool], ...], ...]
+
+
+def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str, set[str]],
+         drop_sheets: Collection[str] = (), drop_names: Collection[str] = (),
+         sheet: NewSheet | None = None, names: dict[str, str] | None = None) -> None:
+    """Copy the package to `target` as a sealed copy, editing its XML (no spreadsheet library):
+    `parts` replace parts (e.g. sheets whose formulas became values); the sheets `drop_sheets` go
+    with everything only they used, and so do the defined names `drop_names`, the names local to a
+    dropped sheet and every link to another workbook (names included); the cells `lock` (refs by
+    sheet part) become locked, every worksheet protected; `sheet` is added, `names` (name -> text)
+    defined; the first sheet is active; strings no remaining cell uses are emptied. Every other
+    part, and whatever a sheet holds (images, charts, shapes, macros), is kept byte for byte."""
+    with zipfile.ZipFile(package.path) as source:
+        original = {info.filename: info for info in source.infolist()}
+
+        def read(part: str) -> bytes | None:
+            if part in parts:
+                return parts[part]
+            return source.read(part) if part in original else None
+
+        before = _reachable(read)
+        book = read("xl/workbook.xml").decode("utf-8")
+        rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        rel_tags = {_attrs(t).get("Id"): t for t in _RELATIONSHIP.findall(rels)}
+        prefix = re.search(r'xmlns:(\w+)="' + re.escape(_RELS) + '"', book)
+        rid = f"{prefix.group(1) if prefix else 'r'}:id"
+        sheet_tags = _SHEET_TAG.findall(book[book.find("<sheets") if "<sheets" in book else 0:])
+        kept = [t for t in sheet_tags if _attrs(t).get("name") not in drop_sheets]
+        dropped_ids = {_attrs(t).get(rid) for t in sheet_tags if t not in kept}
+        position = {i: kept.index(t) for i, t in enumerate(sheet_tags) if t in kept}  # old -> new index
+        new_tags = list(kept)
+        new_parts: dict[str, bytes] = {}
+        if sheet is not None:
+            number = 1 + max((int(m) for m in re.findall(r"xl/worksheets/sheet(\d+)\.xml", " ".join(original))),
+                             default=0)
+            part, sheet_rid = f"xl/worksheets/sheet{number}.xml", f"rIdPartnerfit{number}"
+            sheet_id = 1 + max((int(_attrs(t).get("sheetId", 0)) for t in sheet_tags), default=0)
+            new_tags.insert(sheet.index, f'<sheet name="{_escape(sheet.name)}" sheetId="{sheet_id}" '
+                                         f'{rid}="{sheet_rid}"/>')
+            position = {old: new + (new >= sheet.index) for old, new in position.items()}
+            rel_tags[sheet_rid] = (f'<Relationship Id="{sheet_rid}" Type="{_RELS}/worksheet" '
+                                   f'Target="worksheets/sheet{number}.xml"/>')
+        start, end = book.find(sheet_tags[0]), book.rfind(sheet_tags[-1]) + len(sheet_tags[-1])
+        book = book[:start] + "".join(new_tags) + book[end:]
+        # Links to other workbooks, the calculation chain (no formula is left) and dropped sheets.
+        rel_tags = {k: t for k, t in rel_tags.items() if k not in dropped_ids and
+                    _attrs(t).get("Type", "").rpartition("/")[2] not in ("externalLink", "calcChain")}
+        book = re.sub(r"<(\w+:)?externalReferences\b.*?</\1externalReferences>|<(?:\w+:)?externalReferences/>",
+                      "", book, flags=re.S)
+        book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
+        book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
+
+        def name(match: re.Match) -> str:
+            attrs, text = _attrs(match.group(0).split(">", 1)[0]), match.group(3) or ""
+            local = attrs.get("localSheetId")
+            if (local is None and attrs.get("name") in drop_names) or _EXTERNAL_NAME.search(text) \
+                    or (local is not None and int(local) not in position):
+                return ""
+            if local is None:
+                return match.group(0)
+            return re.sub(r'localSheetId="\d+"', f'localSheetId="{position[int(local)]}"', match.group(0), count=1)
+
+        book = _NAME_TAG.sub(name, book)
+        added = "".join(f'<definedName name="{_escape(k)}">{_escape(v)}</definedName>' for k, v in (names or {}).items())
+        if added:
+            if re.search(r"</(?:\w+:)?definedNames>", book):
+                book = re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: added + m.group(1), book, count=1)
+            else:
+                book = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: m.group(1) + f"<definedNames>{added}</definedNames>",
+                              book, count=1)
+        book = re.sub(r"<(\w+:)?definedNames>\s*</\1definedNames>", "", book)
+        new_parts["xl/workbook.xml"] = book.encode("utf-8")
+        rels_start = rels.find("<Relationship ")
+        rels_end = rels.rfind("</")
+        new_parts["xl/_rels/workbook.xml.rels"] = (rels[:rels_start] + "".join(rel_tags.values())
+                                                   + rels[rels_end:]).encode("utf-8")
+        styles = read("xl/styles.xml").decode("utf-8") if "xl/styles.xml" in original else None
+        locked_style: dict[str, str] = {}
+        if sheet is not None:
+            styles, bold, wrap = _audit_styles(styles)
+            new_parts[part] = _sheet_xml(sheet, bold, wrap)
+        for name_, rel in rel_tags.items():  # every worksheet protected, the cells asked locked
+            if name_ == (sheet_rid if sheet is not None else None):
+                continue
+            sheet_part = _target("xl/workbook.xml", _attrs(rel).get("Target", ""))
+            if _attrs(rel).get("Type", "").rpartition("/")[2] != "worksheet" or sheet_part not in original:
+                continue
+            xml = read(sheet_part)
+            if sheet_part in lock and styles is not None:
+                xml, styles = _lock_cells(xml, lock[sheet_part], styles, locked_style)
+            new_parts[sheet_part] = _protect(xml)
+        if styles is not None:
+            new_parts["xl/styles.xml"] = styles.encode("utf-8")
+        after = _reachable(lambda p: new_parts[p] if p in new_parts else read(p))
+        gone = {p for p in before - after if p not in new_parts}
+        gone |= {_rels_part(p) for p in gone}
+        types = read("[Content_Types].xml").decode("utf-8")
+        types = _OVERRIDE.sub(lambda m: "" if _attrs(m.group(0)).get("PartName", "").lstrip("/") in gone
+                              else m.group(0), types)
+        if sheet is not None:
+            types = types.replace("</Types>", f'<Override PartName="/{part}" ContentType="{_WORKSHEET_TYPE}"/></Types>')
+        new_parts["[Content_Types].xml"] = types.encode("utf-8")
+        if "docProps/app.xml" in original:  # it lists the sheets and names: they changed
+            new_parts["docProps/app.xml"] = (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
+                b'openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Excel'
+                b"</Application></Properties>")
+        shared = "xl/sharedStrings.xml"
+        if shared in original and shared not in gone:
+            used = set()
+            for p in after:
+                if p in new_parts or p in original:
+                    data = new_parts.get(p) or read(p)
+                    if p.startswith("xl/worksheets/") and p.endswith(".xml"):
+                        used.update(int(i) for i in _SHARED_REF.findall(data))
+            new_parts[shared] = _empty_unused(read(shared), used)
+        names_out = [n for n in original if n not in gone] + [p for p in new_parts if p not in original]
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for part_name in names_out:
+                data = new_parts[part_name] if part_name in new_parts else read(part_name)
+                info = original.get(part_name)
+                out.writestr(info if info is not None else part_name, data)
+
+
+def _empty_unused(sst: bytes, used: set[int]) -> bytes:
+    """The shared strings with every entry no cell uses emptied (the indices stay)."""
+    index = -1
+
+    def entry(match: re.Match) -> bytes:
+        nonlocal index
+        index += 1
+        return match.group(0) if index in used else b"<si><t></t></si>"
+
+    return _SI.sub(entry, sst)
+
+
+def _audit_styles(styles: str | None) -> tuple[str, int, int]:
+    """styles.xml with a bold font and two cell formats added: (styles, bold label, wrapped value)."""
+    fonts = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", styles, re.S)
+    first = re.search(r"<font\b[^>]*/>|<font\b[^>]*>.*?</font>", fonts.group(1), re.S).group(0)
+    bold_font = "<font><b/></font>" if first.endswith("/>") else re.sub(r"^<font\b[^>]*>", r"\g<0><b/>", first)
+    font_count = len(re.findall(r"<font\b", fonts.group(1)))
+    styles = styles[:fonts.end(1)] + bold_font + styles[fonts.end(1):]
+    styles = re.sub(r'(<fonts\b[^>]*count=")\d+', lambda m: f"{m.group(1)}{font_count + 1}", styles, count=1)
+    styles, bold = _add_xf(styles, f'<xf numFmtId="0" fontId="{font_count}" fillId="0" borderId="0" xfId="0" '
+                                   'applyFont="1"/>')
+    styles, wrap = _add_xf(styles, '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+                                   '<alignment vertical="top" wrapText="1"/></xf>')
+    return styles, bold, wrap
+
+
+def _cell_xfs(styles: str) -> re.Match:
+    return re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+
+
+def _add_xf(styles: str, xf: str) -> tuple[str, int]:
+    """styles.xml with `xf` appended to the cell formats, and its index."""
+    block = _cell_xfs(styles)
+    count = len(re.findall(r"<xf\b", block.group(1)))
+    styles = styles[:block.end(1)] + xf + styles[block.end(1):]
+    styles = re.sub(r'(<cellXfs\b[^>]*count=")\d+', lambda m: f"{m.group(1)}{count + 1}", styles, count=1)
+    return styles, count
+
+
+def _lock_cells(xml: bytes, refs: set[str], styles: str, locked: dict[str, str]) -> tuple[bytes, str]:
+    """The cells `refs` of a sheet with locked formats (an unlocked format gets a locked twin)."""
+    formats = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", _cell_xfs(styles).group(1), re.S)
+
+    def cell(match: re.Match) -> bytes:
+        nonlocal styles
+        if match.group(1).decode() not in refs:
+            return match.group(0)
+        tag = match.group(0)
+        style = re.search(rb'\ss="(\d+)"', tag)
+        index = style.group(1).decode() if style else "0"
+        if int(index) >= len(formats) or not re.search(r'\slocked="(?:0|false)"', formats[int(index)]):
+            return tag
+        if index not in locked:
+            twin = re.sub(r'\slocked="(?:0|false)"', ' locked="1"', formats[int(index)])
+            styles, new = _add_xf(styles, twin)
+            locked[index] = str(new)
+        if style:
+            return tag[:style.start()] + b' s="' + locked[index].encode() + b'"' + tag[style.end():]
+        return tag[:-1].rstrip(b"/") + b' s="' + locked[index].encode() + (b'"/>' if tag.endswith(b"/>") else b'">')
+
+    return re.sub(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>', cell, xml), styles
+
+
+def _protect(xml: bytes) -> bytes:
+    """A worksheet's XML with its protection on (what it already allows is kept)."""
+    found = re.search(rb"<sheetProtection\b[^>]*?/?>", xml)
+    if found:
+        tag = re.sub(rb'\ssheet="[^"]*"', b"", found.group(0))
+        tag = tag[:len(b"<sheetProtection")] + b' sheet="1"' + tag[len(b"<sheetProtection"):]
+        return xml[:found.start()] + tag + xml[found.end():]
+    end = re.search(rb"</sheetData>|<sheetData\s*/>", xml)
+    if end is None:
+        return xml
+    after = re.match(rb"\s*<sheetCalcPr\b[^>]*/>", xml[end.end():])
+    at = end.end() + (after.end() if after else 0)
+    return xml[:at] + b'<sheetProtection sheet="1" objects="1" scenarios="1"/>' + xml[at:]
+
+
+def _sheet_xml(sheet: NewSheet, bold: int, wrap: int) -> bytes:
+    """A protected worksheet holding `sheet`'s rows."""
+    rows = []
+    for r, cells in enumerate(sheet.rows, start=1):
+        out = []
+        for c, (value, strong) in enumerate(cells, start=1):
+            if value is None or value == "":
+                continue
+            ref, style = f"{column_letter(c)}{r}", bold if strong else wrap
+            if isinstance(value, bool):
+                out.append(f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)) and math.isfinite(value):
+                out.append(f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>')
+            else:
+                out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                           f'{_xml_text(str(value)).decode("utf-8")}</t></is></c>')
+        if out:
+            rows.append(f'<row r="{r}">{"".join(out)}</row>')
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.widths, 1))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+            f'xmlns:r="{_RELS}"><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
+            '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            "</worksheet>").encode()

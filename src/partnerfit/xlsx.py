@@ -781,7 +781,7 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
         # Links to other workbooks, the calculation chain (no formula is left) and dropped sheets.
         rel_tags = {k: t for k, t in rel_tags.items() if k not in dropped_ids and
                     _attrs(t).get("Type", "").rpartition("/")[2] not in ("externalLink", "calcChain")}
-        book = re.sub(r"<(\w+:)?externalReferences\b.*?</\1externalReferences>|<(?:\w+:)?externalReferences/>",
+        book = re.sub(r"<((?:\w+:)?)externalReferences\b.*?</\1externalReferences>|<(?:\w+:)?externalReferences/>",
                       "", book, flags=re.S)
         book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
         book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
@@ -804,7 +804,7 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
             else:
                 book = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: m.group(1) + f"<definedNames>{added}</definedNames>",
                               book, count=1)
-        book = re.sub(r"<(\w+:)?definedNames>\s*</\1definedNames>", "", book)
+        book = re.sub(r"<((?:\w+:)?)definedNames>\s*</\1definedNames>", "", book)
         new_parts["xl/workbook.xml"] = book.encode("utf-8")
         rels_start = rels.find("<Relationship ")
         rels_end = rels.rfind("</")

@@ -571,7 +571,7 @@ def remove_abandoned(target: str | os.PathLike) -> list[Path]:
 
 # ---------------------------------------------------------------- patching cell values in place
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>/]*(?:/(?!>)[^>/]*)*)(?:/>|>([^<]*(?:<(?!/c>)[^<]*)*)</c>)')
 _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
 _TYPE = re.compile(rb'\s(?:t|cm|vm)="[^"]*"')
 _RESULT_TYPE = re.compile(rb'\s(?:t|vm)="[^"]*"')
@@ -624,31 +624,63 @@ def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
     block its spill). Returns the new XML and the patched refs.
     """
     patched: set[str] = set()
+    wanted = {ref.encode(): value for ref, value in values.items()}
+    spilled = {ref.encode() for ref in spill}
+    shown: dict[tuple, tuple[bytes, bytes]] = {}  # the XML of each distinct value, made once
+
+    def result(value) -> tuple[bytes, bytes]:
+        key = (type(value), value)
+        if value == 0:  # 0.0 and -0.0 are equal keys, not the same text
+            return _cell_value(value, keep_formulas)
+        try:
+            return shown[key]
+        except KeyError:
+            shown[key] = made = _cell_value(value, keep_formulas)
+            return made
+        except TypeError:  # an unhashable value
+            return _cell_value(value, keep_formulas)
 
     def replace(match: re.Match) -> bytes:
-        ref = match.group(1).decode()
-        if ref not in values and default is None:
+        ref = match.group(1)
+        if default is None and ref not in wanted:
             return match.group(0)
-        body = match.group(3) or b""
-        formula = _FORMULA.search(body)
+        body = match.group(3)
+        formula = _formula(body) if body else None
         if formula is None:
-            if ref not in spill:
+            if ref not in spilled:
                 return match.group(0)
-            patched.add(ref)
-            kind, value = _cell_value(values[ref], False)
-            return b'<c r="' + match.group(1) + b'"' + _TYPE.sub(b"", match.group(2)) + kind + b">" + value + b"</c>"
-        value = values[ref] if ref in values else default(ref)
-        patched.add(ref)
+            patched.add(ref.decode())
+            kind, value = _cell_value(wanted[ref], False)
+            return b'<c r="' + ref + b'"' + _TYPE.sub(b"", match.group(2)) + kind + b">" + value + b"</c>"
+        name = ref.decode()
+        value = wanted[ref] if ref in wanted else default(name)
+        patched.add(name)
         # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.
-        attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", match.group(2))
-        kind, value = _cell_value(value, keep_formulas)
-        text = formula.group(0)
-        if keep_formulas and arrays and ref in arrays:
-            text = _ARRAY_REF.sub(lambda m: m.group(1) + arrays[ref].encode() + m.group(2), text)
-        return b'<c r="' + match.group(1) + b'"' + attrs + kind + b">" + \
-            (text if keep_formulas else b"") + value + b"</c>"
+        attrs = match.group(2)
+        if b"=" in attrs:
+            attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", attrs)
+        kind, value = result(value)
+        if not keep_formulas:
+            return b'<c r="' + ref + b'"' + attrs + kind + b">" + value + b"</c>"
+        if arrays and name in arrays:
+            formula = _ARRAY_REF.sub(lambda m: m.group(1) + arrays[name].encode() + m.group(2), formula)
+        return b'<c r="' + ref + b'"' + attrs + kind + b">" + formula + value + b"</c>"
 
     return _CELL.sub(replace, xml), patched
+
+
+def _formula(body: bytes) -> bytes | None:
+    """The <f> element of a cell's XML (its first child, as the schema orders them), or None."""
+    if b"<f" not in body:
+        return None
+    if not body.startswith(b"<f") or body[2:3] not in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        found = _FORMULA.search(body)  # not first: a file that orders children otherwise
+        return found.group(0) if found else None
+    close = body.find(b">")
+    if body[close - 1:close] == b"/":
+        return body[:close + 1]
+    end = body.find(b"</f>", close)
+    return body[:end + 4] if end >= 0 else None
 
 
 def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -> None:

@@ -791,7 +791,7 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
         rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
         rel_tags = {_attrs(t).get("Id"): t for t in _RELATIONSHIP.findall(rels)}
         prefix = re.search(r'xmlns:(\w+)="' + re.escape(_RELS) + '"', book)
-        rid = f"{prefix.group(1) if prefix else 'r'}:id"
+        rid = f"{prefix.group(1) if prefix else 'r'}:id"  # openpyxl declares the prefix on each <sheet>
         sheet_tags = _SHEET_TAG.findall(book[book.find("<sheets") if "<sheets" in book else 0:])
         kept = [t for t in sheet_tags if _attrs(t).get("name") not in drop_sheets]
         dropped_ids = {_attrs(t).get(rid) for t in sheet_tags if t not in kept}
@@ -803,8 +803,8 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
                              default=0)
             part, sheet_rid = f"xl/worksheets/sheet{number}.xml", f"rIdPartnerfit{number}"
             sheet_id = 1 + max((int(_attrs(t).get("sheetId", 0)) for t in sheet_tags), default=0)
-            new_tags.insert(sheet.index, f'<sheet name="{_escape(sheet.name)}" sheetId="{sheet_id}" '
-                                         f'{rid}="{sheet_rid}"/>')
+            new_tags.insert(sheet.index, f'<sheet xmlns:{rid[:-3]}="{_RELS}" name="{_escape(sheet.name)}" '
+                                         f'sheetId="{sheet_id}" {rid}="{sheet_rid}"/>')
             position = {old: new + (new >= sheet.index) for old, new in position.items()}
             rel_tags[sheet_rid] = (f'<Relationship Id="{sheet_rid}" Type="{_RELS}/worksheet" '
                                    f'Target="worksheets/sheet{number}.xml"/>')

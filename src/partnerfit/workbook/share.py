@@ -236,8 +236,12 @@ def _shown(value) -> str:
     return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
-def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dict[str, dict[str, object]], list[str]]:
-    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit."""
+def result_patches(source: Source, computed: dict[str, list[list]], changed_only: bool = False,
+                   together: frozenset[str] = frozenset()) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit.
+    `changed_only`: leave out the cells whose cached result already shows the value (as Excel or
+    LibreOffice left it after recalculating, or partnerfit when it wrote the file); the cells of
+    a name in `together` (an array) are all set when one is."""
     patches: dict[str, dict[str, object]] = {}
     skipped = []
     for name, rows in computed.items():
@@ -248,11 +252,28 @@ def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dic
             skipped.append(name)
             continue
         part = patches.setdefault(source.book.sheets.get(area.sheet, ""), {})
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                part[f"{xlsx.column_letter(area.left + j)}{area.top + i}"] = value
+        cached = source.values.array(area) if changed_only else None
+        letters = [xlsx.column_letter(area.left + j) for j in range(area.cols)]
+        cells = ((f"{letters[j]}{area.top + i}", value, cached is None or not _shows(cached[i, j], value))
+                 for i, row in enumerate(rows) for j, value in enumerate(row))
+        if name in together:
+            cells = list(cells)
+            if any(stale for _, _, stale in cells):
+                cells = [(ref, value, True) for ref, value, _ in cells]
+        part.update((ref, value) for ref, value, stale in cells if stale)
     patches.pop("", None)
     return patches, skipped
+
+
+def _shows(cached, value) -> bool:
+    """Whether a cell whose cached result reads `cached` (python-calamine) already shows `value`."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return cached is None
+    if isinstance(value, bool) or isinstance(cached, bool):
+        return type(cached) is type(value) and cached == value
+    if isinstance(value, (int, float)):
+        return isinstance(cached, (int, float)) and float(cached) == float(value)
+    return isinstance(value, str) and isinstance(cached, str) and cached == value and not value.startswith("#")
 
 
 def patched_parts(source: Source, computed: dict[str, list[list]], keep_formulas: bool,
@@ -263,7 +284,12 @@ def patched_parts(source: Source, computed: dict[str, list[list]], keep_formulas
     stay with fresh cached results (a scored working copy); otherwise each formula becomes its
     value. `fallback`: formulas partnerfit does not own keep the value Excel last cached.
     """
-    patches, skipped = result_patches(source, computed)
+    # A scored copy keeps its formulas: a cell whose cached result is already right is left as it is
+    # (most are, in a file Excel, LibreOffice or partnerfit saved), and so is a sheet with none to set.
+    # An array's cells are set together (its anchor's range is reset with them).
+    patches, skipped = result_patches(source, computed, changed_only=keep_formulas and not fallback,
+                                      together=ADDIN_NAMES | ARRAY_NAMES)
+    patches = {part: values for part, values in patches.items() if values or fallback}
     warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
                 for name in skipped]
     # Every cell of a result name is set, formula or not: an array's results beyond its anchor are

@@ -930,16 +930,22 @@ def _add_xf(styles: str, xf: str) -> tuple[str, int]:
     return styles, count
 
 
+_CELL_TAG = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>')
+_STYLE = re.compile(rb'\ss="(\d+)"')
+
+
 def _lock_cells(xml: bytes, refs: set[str], styles: str, locked: dict[str, str]) -> tuple[bytes, str]:
     """The cells `refs` of a sheet with locked formats (an unlocked format gets a locked twin)."""
     formats = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", _cell_xfs(styles).group(1), re.S)
 
+    wanted = {ref.encode() for ref in refs}
+
     def cell(match: re.Match) -> bytes:
         nonlocal styles
-        if match.group(1).decode() not in refs:
+        if match.group(1) not in wanted:
             return match.group(0)
         tag = match.group(0)
-        style = re.search(rb'\ss="(\d+)"', tag)
+        style = _STYLE.search(tag)
         index = style.group(1).decode() if style else "0"
         if int(index) >= len(formats) or not re.search(r'\slocked="(?:0|false)"', formats[int(index)]):
             return tag
@@ -951,7 +957,7 @@ def _lock_cells(xml: bytes, refs: set[str], styles: str, locked: dict[str, str])
             return tag[:style.start()] + b' s="' + locked[index].encode() + b'"' + tag[style.end():]
         return tag[:-1].rstrip(b"/") + b' s="' + locked[index].encode() + (b'"/>' if tag.endswith(b"/>") else b'">')
 
-    return re.sub(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>', cell, xml), styles
+    return _CELL_TAG.sub(cell, xml), styles
 
 
 def _protect(xml: bytes) -> bytes:

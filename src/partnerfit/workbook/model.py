@@ -266,7 +266,8 @@ class Inputs:
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
     due_diligence_read: Callable[[], object] | None = field(default=None, repr=False)
-    """Reads `due_diligence` when first asked (it needs pandas, which plain scoring does not load)."""
+    """Reads `due_diligence_cells` when first asked (`due_diligence` needs pandas, which scoring,
+    sharing and verifying do not load)."""
     evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
@@ -287,10 +288,17 @@ class Inputs:
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
 
     @cached_property
+    def due_diligence_cells(self) -> dict[str, list] | None:
+        """The scored vendors' DD_ cells and the supply's criticality as entered (`diligence.columns`)."""
+        return None if self.due_diligence_read is None else self.due_diligence_read()
+
+    @cached_property
     def due_diligence(self):
         """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
         indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
-        return None if self.due_diligence_read is None else self.due_diligence_read()
+        from .diligence import as_frame
+
+        return as_frame(self.due_diligence_cells, self.vendors)
 
     @property
     def uses_ahp(self) -> bool:

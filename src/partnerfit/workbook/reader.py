@@ -159,7 +159,7 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
-    inputs.due_diligence_read = functools.partial(diligence.frame, source, inputs)
+    inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
     inputs.evaluation_date = diligence.evaluation_date(source)
     return inputs
 

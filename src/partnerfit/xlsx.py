@@ -357,7 +357,7 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     The XML is inflated and scanned a piece at a time, and the first piece that reaches beyond
     the limits refuses the sheet: memory stays bounded whatever the part's size.
     """
-    if part not in package.parts:
+    if part not in package.parts or _plain_extent(package, sheet, part):
         return
     rows = cols = 0  # the extent of the cells with content (1-based)
     row = col = 0  # python-calamine's place for a cell without a reference (0-based)
@@ -376,11 +376,38 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
                     col = column_index(ref[1].decode() or "A") - 1
                 rows, cols = max(rows, int(ref[2]) if ref and ref[2] else row + 1), max(cols, col + 1)
                 col += 1
-        if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
-            raise PartnerfitError(
-                f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
-                f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
-            )
+        _refuse_beyond(package, sheet, rows, cols)
+
+
+def _refuse_beyond(package: Package, sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+        raise PartnerfitError(
+            f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
+            f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
+        )
+
+
+_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
+_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+_PLAIN_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>]*[^>/])?>')
+
+
+def _plain_extent(package: Package, sheet: str, part: str) -> bool:
+    """`check_sheet_size` for a sheet whose every cell tag starts `<c r="A1"` (as Excel, LibreOffice
+    and XlsxWriter write them): each cell lies at its reference, so the extent is the largest row
+    and column of the cells with content, found without a Python step per tag. False, having
+    refused nothing, at the first piece holding any other cell tag (check_sheet_size then scans
+    the sheet from its start, tag by tag)."""
+    rows = cols = 0
+    for piece in _pieces(package, part):
+        if len(_ANY_CELL.findall(piece)) != len(_PLAIN_CELL.findall(piece)):
+            return False
+        cells = _PLAIN_FILLED.findall(piece)
+        if cells:
+            rows = max(rows, max(int(digits) for _, digits in cells))
+            cols = max(cols, max(column_index(letters.decode()) for letters in {letters for letters, _ in cells}))
+        _refuse_beyond(package, sheet, rows, cols)
+    return True
 
 
 def _pieces(package: Package, part: str) -> Iterator[bytes]:

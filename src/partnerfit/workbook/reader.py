@@ -23,6 +23,7 @@ from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import diligence
 from .diligence import DD_NAMES
+from .groups import read_group_inputs
 from .layout import (
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
@@ -159,6 +160,8 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
+    read_group_inputs(source, inputs)
+    inputs.weights_all = weights_all
     inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
     inputs.evaluation_date = diligence.evaluation_date(source)
     return inputs

@@ -797,13 +797,16 @@ class NewSheet:
 
 def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str, set[str]],
          drop_sheets: Collection[str] = (), drop_names: Collection[str] = (),
-         sheet: NewSheet | None = None, names: dict[str, str] | None = None) -> None:
+         sheet: NewSheet | None = None, names: dict[str, str] | None = None,
+         hide_columns: dict[str, set[int]] | None = None, drop_formats: Callable[[str], object] | None = None) -> None:
     """Copy the package to `target` as a sealed copy, editing its XML (no spreadsheet library):
     `parts` replace parts (e.g. sheets whose formulas became values); the sheets `drop_sheets` go
     with everything only they used, and so do the defined names `drop_names`, the names local to a
     dropped sheet and every link to another workbook (names included); the cells `lock` (refs by
     sheet part) become locked, every worksheet protected; `sheet` is added, `names` (name -> text)
-    defined; the first sheet is active; strings no remaining cell uses are emptied. Every other
+    defined; the columns `hide_columns` (1-based, by sheet part) are hidden, and the conditional
+    formats with a formula for which `drop_formats` is true removed; the first sheet is active;
+    strings no remaining cell uses are emptied. Every other
     part, and whatever a sheet holds (images, charts, shapes, macros), is kept byte for byte."""
     with zipfile.ZipFile(package.path) as source:
         original = {info.filename: info for info in source.infolist()}
@@ -883,6 +886,10 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
             xml = read(sheet_part)
             if sheet_part in lock and styles is not None:
                 xml, styles = _lock_cells(xml, lock[sheet_part], styles, locked_style)
+            for column in (hide_columns or {}).get(sheet_part, ()):
+                xml = _hide_column(xml, column)
+            if drop_formats is not None:
+                xml = _drop_formats(xml, drop_formats)
             new_parts[sheet_part] = _protect(xml)
         if styles is not None:
             new_parts["xl/styles.xml"] = styles.encode("utf-8")
@@ -1027,3 +1034,51 @@ def _sheet_xml(sheet: NewSheet, bold: int, wrap: int) -> bytes:
             '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
             '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
             "</worksheet>").encode()
+
+
+_COL = re.compile(rb"<col\b[^>]*?/>")
+_CONDITIONAL = re.compile(rb"<conditionalFormatting\b[^>]*>(.*?)</conditionalFormatting>", re.S)
+_CF_RULE = re.compile(rb"<cfRule\b[^>]*?(?:/>|>.*?</cfRule>)", re.S)
+_CF_FORMULA = re.compile(rb"<formula>(.*?)</formula>", re.S)
+
+
+def _hide_column(xml: bytes, column: int) -> bytes:
+    """A worksheet's XML with `column` hidden (its <col> range split around it if need be)."""
+    def attrs(tag: bytes) -> dict[str, str]:
+        return _attrs(tag.decode("utf-8"))
+
+    for tag in _COL.findall(xml):
+        a = attrs(tag)
+        low, high = int(a.get("min", 0)), int(a.get("max", 0))
+        if low <= column <= high:
+            base = re.sub(rb'\s(?:min|max|hidden)="[^"]*"', b"", tag[:-2])
+
+            def part(lo: int, hi: int, hidden: bool, base: bytes = base) -> bytes:
+                return base + b' min="%d" max="%d"' % (lo, hi) + (b' hidden="1"' if hidden else b"") + b"/>"
+            pieces = ([part(low, column - 1, False)] if low < column else []) + [part(column, column, True)] + \
+                ([part(column + 1, high, False)] if column < high else [])
+            return xml.replace(tag, b"".join(pieces), 1)
+    col = b'<col min="%d" max="%d" hidden="1"/>' % (column, column)
+    later = next((m for m in _COL.finditer(xml) if int(attrs(m.group(0)).get("min", 0)) > column), None)
+    if later is not None:
+        return xml[:later.start()] + col + xml[later.start():]
+    if b"</cols>" in xml:
+        return xml.replace(b"</cols>", col + b"</cols>", 1)
+    at = re.search(rb"<sheetData\b", xml)
+    return xml[:at.start()] + b"<cols>" + col + b"</cols>" + xml[at.start():] if at else xml
+
+
+def _drop_formats(xml: bytes, unwanted: Callable[[str], object]) -> bytes:
+    """A worksheet's XML without the conditional-format rules with a formula for which `unwanted`
+    is true (a block left with no rule goes too)."""
+    from xml.sax.saxutils import unescape
+
+    def rule(match: re.Match) -> bytes:
+        formulas = _CF_FORMULA.findall(match.group(0))
+        return b"" if any(unwanted(unescape(f.decode("utf-8"))) for f in formulas) else match.group(0)
+
+    def block(match: re.Match) -> bytes:
+        rules = _CF_RULE.sub(rule, match.group(1))
+        return b"" if not _CF_RULE.search(rules) else match.group(0).replace(match.group(1), rules, 1)
+
+    return _CONDITIONAL.sub(block, xml)

@@ -24,7 +24,7 @@ from .. import __version__, xlsx
 from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
-from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
+from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
 from .reader import Source, filling, read_inputs
 from .results import Results, computed_values
 
@@ -140,7 +140,8 @@ def _sources(results: Results) -> list[AuditRow]:
 
 def write_technical(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
-    copy without the Prices sheet, its names and the price scores, the price criterion left out
+    copy without the Prices sheet, its names, the quotes (their column blank and hidden) and the
+    price scores, the price criterion left out
     (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
     import tempfile
     from pathlib import Path
@@ -181,10 +182,16 @@ def write_shared(source, target, generated: dt.datetime | None = None,
         rows.insert(5, AuditRow("Prices", TECHNICAL_NOTE))
     checksum_row = next(r for r, row in enumerate(rows, start=1) if row.label.startswith("SHA-256"))
     audit = xlsx.NewSheet(AUDIT_SHEET, 1, (42, 100), tuple(((row.label, True), (row.value, False)) for row in rows))
+    hide: dict[str, set[int]] = {}
+    if technical and source.has("Prices"):  # the quote column (blanked) hidden as well
+        quotes = source.area("Prices")
+        hide[source.book.sheets.get(quotes.sheet, "")] = {quotes.left}
     xlsx.seal(source.package, target, parts, lock,
               drop_sheets=(CONF, PRICES_SHEET) if technical else (CONF,),
               drop_names=PRICE_PART_NAMES if technical else (), sheet=audit,
-              names={CHECKSUM_NAME: f"{AUDIT_SHEET}!$B${checksum_row}"})
+              names={CHECKSUM_NAME: f"{AUDIT_SHEET}!$B${checksum_row}"}, hide_columns=hide,
+              # conditional formats that read a price name (the struck-through typed scores)
+              drop_formats=PRICE_NAME.search if technical else None)
     return results, warnings
 
 

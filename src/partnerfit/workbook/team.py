@@ -7,9 +7,10 @@ must-haves, and the vendors (name, type, site; locked), with empty score and evi
 Never another evaluator's scores, never prices: no quote column, no Prices sheet, no price name
 (the writer's layout without `priced`); when the evaluation's quotes score the price criterion,
 that criterion's column is locked (`Pack_Locked`) and weighs 0 in the pack. `Pack_Evaluator`
-names its evaluator and `Pack_Id` the evaluation it belongs to: a digest of the evaluation's vendor names and criteria
-(`evaluation_id`), so that merge tells a pack of another evaluation (its id is not the
-evaluation's) from a pack whose vendors or criteria were changed (its id is not its own content's).
+names its evaluator and `Pack_Id` the evaluation it belongs to: a digest of the evaluation's
+vendor names and criteria (`evaluation_id`), so that merge tells a pack of another evaluation
+(its id is not the evaluation's) from a pack whose vendors or criteria were changed (its id is
+not its own content's).
 """
 
 from __future__ import annotations

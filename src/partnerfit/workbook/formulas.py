@@ -25,6 +25,9 @@ from .layout import (
     CHECK_ROWS,
     CHECK_TOTAL,
     CHECK_USE_AHP,
+    AGREED_INVALID,
+    AGREED_NO_REASON,
+    AGREED_OK,
     CONSENSUS_SHEET,
     CRITERIA_SHEET,
     EVAL_CRITERION,
@@ -102,10 +105,14 @@ def _formulas(names: dict[str, Area]):
         f'IF(SUM({invisible})>0,"{VENDORS}!A"&MIN(IF({invisible},ROW(Vendor_Names)))&": {INVISIBLE_NAME}","")))'
     )
 
+    agreed = a["Agreed_Scores"]
+
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
+        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"  # the agreed score replaces it
+        team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
-        typed = f'IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
 
     def effective(j):
@@ -207,6 +214,10 @@ def _formulas(names: dict[str, Area]):
         **_fit_formulas(),
         **formulas_part(names),
     }
+
+
+_UNREASONED = 'SUMPRODUCT((LEN(TRIM(Agreed_Scores&""))>0)*(LEN(TRIM(Agreed_Reasons&""))=0))'
+"""How many agreed scores lack a reason."""
 
 
 def _text_array(texts) -> str:
@@ -326,6 +337,12 @@ def _team_formulas(names: dict[str, Area]):
             f"=IF(AND({helper(i, 1)}>0,{helper(i, 2)}>0,ISNUMBER({helper(i, 3)})),"
             f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
         ),
+        "Agreed_Check": lambda i, j: (
+            f'=IF(AND(Calc_Eval_Mode,COUNTIF(Calc_Clean_Scores,"{INVALID_CELL}")>0),'
+            f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
+            f'"{AGREED_OK}"))'
+        ),
+        "Agreed_Count": lambda i, j: f'=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

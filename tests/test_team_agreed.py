@@ -21,7 +21,7 @@ from partnerfit.workbook.layout import AGREED_NO_REASON, layout
 from partnerfit.workbook.model import Code, Filling
 from partnerfit.workbook.reader import Source, filling, read_inputs
 from template_cases import area_values, engine_mismatches, formula_mismatches
-from test_team_packs import CRITERIA, EVALUATORS, M, VENDORS, fill_openpyxl, pack_path, run, typed
+from test_team_packs import CRITERIA, EVALUATORS, VENDORS, M, fill_openpyxl, pack_path, run, typed
 
 AGREED = {(0, 0): (5, "site visit confirmed the inspection record"), (1, 2): ("N/A", "scope not offered"),
           (2, 1): (2, None)}
@@ -150,3 +150,17 @@ def test_the_audit_sheet_lists_each_agreed_score(agreed):
 
 def test_the_agreed_workbook_passes_the_fidelity_gate(agreed):
     assert findings([agreed["openpyxl"]]) == {agreed["openpyxl"].name: []}
+
+
+def test_the_dossier_shows_the_agreed_score_and_reason_of_each_disagreement(agreed):
+    from partnerfit.report import dossier_from_results
+    from partnerfit.workbook.check import score_inputs
+
+    inputs = read_inputs(Source(agreed["openpyxl"]))
+    dossier = dossier_from_results(score_inputs(inputs), "agreed.xlsx", "0" * 64, None)
+    _, spread, _ = inputs.consensus()
+    shown = {(x.vendor, x.criterion): (x.agreed, x.reason) for x in dossier.disagreements}
+    for (i, j), (score, reason) in AGREED.items():
+        if spread[i, j] >= 2:  # a disagreement: its agreed score (None for N/A) and reason
+            assert shown[VENDORS[i], CRITERIA[j]] == (score if isinstance(score, int) else None, reason or "")
+    assert any((VENDORS[i], CRITERIA[j]) in shown for i, j in AGREED)

@@ -11,6 +11,9 @@ from .layout import (
     _HI,
     _K_CLEAN,
     _LO,
+    AGREED_INVALID,
+    AGREED_NO_REASON,
+    AGREED_OK,
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,
@@ -25,9 +28,6 @@ from .layout import (
     CHECK_ROWS,
     CHECK_TOTAL,
     CHECK_USE_AHP,
-    AGREED_INVALID,
-    AGREED_NO_REASON,
-    AGREED_OK,
     CONSENSUS_SHEET,
     CRITERIA_SHEET,
     EVAL_CRITERION,
@@ -342,7 +342,7 @@ def _team_formulas(names: dict[str, Area]):
             f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
             f'"{AGREED_OK}"))'
         ),
-        "Agreed_Count": lambda i, j: f'=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
+        "Agreed_Count": lambda i, j: '=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

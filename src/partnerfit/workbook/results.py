@@ -36,11 +36,11 @@ from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_pro
 from ..scoring import Evaluation, evaluate
 from .layout import (
     _E_HEAD,
+    _HI,
+    _LO,
     AGREED_INVALID,
     AGREED_NO_REASON,
     AGREED_OK,
-    _HI,
-    _LO,
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,

@@ -233,6 +233,9 @@ def agreed_problems(inputs: Inputs) -> list[Problem]:
     values, unreadable = score_matrix(inputs.agreed)
     present = agreed_mask(inputs.agreed)
     off = present & (unreadable | (values < lo) | (values > hi)) if inputs.team is not None else present & False
+    priced = price_column(inputs)
+    if priced is not None:  # the quotes score the price criterion: its agreed cells are not read
+        off[:, inputs.criteria_rows[priced[0]]] = False
     lacking = present & ~agreed_mask(inputs.agreed_reasons)
     scores, reasons = inputs.areas["Agreed_Scores"], inputs.areas["Agreed_Reasons"]
 

@@ -7,6 +7,8 @@ from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from .diligence import DD_NAMES
+from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
+from .groups import formulas_part as groups_formulas
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -158,12 +160,14 @@ def _formulas(names: dict[str, Area]):
             f'=IF(OR(ROWS(Criteria_Names)<>{m},COLUMNS(Vendor_Scores)<>{m}),"{CHECK_CRITERIA_COUNT.format(m=m)}",'
             f'IF(SUMPRODUCT(--(Criteria_Checks<>""))>0,"{CHECK_ROWS}",'
             f'IF(NOT(Calc_Use_AHP_OK),"{CHECK_USE_AHP}",IF(AND(Calc_Use_AHP,NOT(Calc_AHP_OK)),"{CHECK_AHP}",'
+            f'IF(Group_Check="{GROUP_MODE}","{GROUP_MODE}",'
+            f'IF(AND(NOT(Calc_Use_AHP),Calc_By_Group,Group_Check<>"{CHECK_OK}"),"{CHECK_GROUPS}",'
             f'IF(NOT(Weights_Total>0),"{CHECK_TOTAL}",'
-            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}"))))))'
+            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}"))))))))'
         ),
         "Effective_Weights": lambda i, j: (
             f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Result_Weights,{i + 1}),""),'
-            f'IF({number(weight(i))},{weight(i)},""))'
+            f'{effective_formula(i, weight(i), number)})'
         ),
         "Weight_Shares": lambda i, j: (
             f'=IF(AND(ISNUMBER({effective(i)}),Weights_Total>0),{effective(i)}/Weights_Total,"")'
@@ -213,6 +217,7 @@ def _formulas(names: dict[str, Area]):
         **_ahp_formulas(names),
         **_fit_formulas(),
         **formulas_part(names),
+        **groups_formulas(names),
     }
 
 

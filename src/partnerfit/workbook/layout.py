@@ -254,7 +254,8 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
 def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluations` evaluation rows."""
-    from .prices import layout_part  # the Prices sheet's module reads this one
+    from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
+    from .prices import layout_part
 
     m, n, e = criteria, capacity, evaluations
     v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
@@ -360,6 +361,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
         **layout_part(n),
+        **groups_part(m),
     }
 
 
@@ -434,6 +436,8 @@ clean-scores block reads it; the earlier row it repeats (0: none); the consensus
 for, (vendor row - 1) x criteria + criterion row (0: none)."""
 
 
+GROUP_INPUT_NAMES = ("Weight_Mode", "Criteria_Groups", "Group_Names", "Group_Weights")
+"""The criteria groups' inputs (`groups`; a workbook made before them lacks them: weights per criterion)."""
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
                      "Price_Criterion")
 """The Prices sheet's inputs (a workbook made before it lacks them: no quotes)."""
@@ -441,12 +445,13 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
-    *diligence.PROGRAM_NAMES,
+    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES, *PRICE_INPUT_NAMES,
+    *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
-                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES})
+                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
+                                  *GROUP_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

@@ -15,6 +15,7 @@ from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
 from .diligence import DD_NAMES, PROGRAM_NAMES
+from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
     AGREED_NAMES,
     DEFAULT_CAPACITY,
@@ -79,6 +80,8 @@ class Filling:
     """The consensus meeting's agreed scores (Agreed_Scores), rows of criteria cells by vendor row from the top."""
     agreed_reasons: tuple = ()
     """Their reasons (Agreed_Reasons), shaped alike."""
+    groups: GroupFilling | None = None
+    """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -101,6 +104,8 @@ class Filling:
             "agreed": tuple(tuple(row) for row in self.agreed),
             "agreed_reasons": tuple(tuple(row) for row in self.agreed_reasons),
         }
+        weights = fields["weights"]
+        fields["groups"] = self.groups if self.groups is not None else default_groups(criteria, weights)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
         if not 1 <= self.capacity <= MAX_CAPACITY:
@@ -116,6 +121,8 @@ class Filling:
         for what, block in (("agreed scores", self.agreed), ("agreed reasons", self.agreed_reasons)):
             if len(block) > self.capacity or any(len(row) != len(criteria) for row in block):
                 raise PartnerfitError(f"the {what} must be at most {self.capacity} rows of {len(criteria)} cells")
+        if len(self.groups.of) != len(criteria):
+            raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):
@@ -185,7 +192,7 @@ class Filling:
             cmc_experience=cell("Program_CMC"), modality=cell("Program_Modality"),
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
-            vendors=vendors, capacity=len(vendors), **team, **price_filling(values),
+            vendors=vendors, capacity=len(vendors), **team, **price_filling(values), **group_filling(values),
         )
 
     @property
@@ -313,11 +320,20 @@ class Inputs:
     """Agreed_Reasons as entered, shaped alike."""
     prices: PriceFilling | None = None
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
+    groups: GroupFilling | None = None
+    """Weigh by, the Group column and the groups table, when the workbook has them."""
+    weights_all: list = field(default_factory=list)
+    """Every cell of Weights, as entered."""
 
     @property
     def uses_ahp(self) -> bool:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
         return choice_value(self.use_ahp) == "yes"
+
+    @property
+    def weighs_by_group(self) -> bool:
+        """Weigh by is Group and Use AHP weights is not Yes: the weights used are group x within group."""
+        return self.groups is not None and choice_value(self.groups.mode) == "group" and not self.uses_ahp
 
     def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""

@@ -476,6 +476,7 @@ def technical_filling(f):
     from dataclasses import replace
 
     from ..cells import name_key
+    from .groups import technical_groups
 
     if choice_value(f.use_ahp) == "yes":
         raise PartnerfitError("Use AHP weights is Yes: the technical copy leaves the price criterion out by giving "
@@ -494,10 +495,12 @@ def technical_filling(f):
     evaluations = tuple((*row[:3], None, *row[4:]) if name_key(row[2]) == price else row for row in f.evaluations)
     weights, minimums = list(f.weights), list(f.minimums)
     weights[j], minimums[j] = 0.0, None
+    groups = technical_groups(f.groups, f.criteria, j, weights)
     technical = replace(f, vendors=vendors, evaluations=evaluations, weights=tuple(weights),
-                        minimums=tuple(minimums), prices=PriceFilling())
+                        minimums=tuple(minimums), prices=PriceFilling(), groups=groups)
     cells = {
         **blank_prices,
+        **({"Group_Weights": [[w] for w in groups.weights]} if groups is not f.groups else {}),
         "Weights": [[w] for w in weights],
         "Minimums": [[x] for x in minimums],
         "Vendor_Scores": [list(v.scores) for v in technical.rows()],

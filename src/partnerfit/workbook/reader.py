@@ -22,6 +22,7 @@ from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import diligence
 from .diligence import DD_NAMES
+from .groups import read_group_inputs
 from .layout import (
     AGREED_NAMES,
     BELOW_ROWS,
@@ -159,6 +160,8 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
+    read_group_inputs(source, inputs)
+    inputs.weights_all = weights_all
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     return inputs
 

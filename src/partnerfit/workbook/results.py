@@ -34,6 +34,8 @@ from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, evaluate
+from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
+from .groups import values_part as groups_values
 from .layout import (
     _E_HEAD,
     _HI,
@@ -334,14 +336,17 @@ def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
     return values, read
 
 
-def effective_weights(weights, use_ahp, ahp: AHPRead) -> tuple[list, bool, bool]:
+def effective_weights(weights, use_ahp, ahp: AHPRead, groups: GroupRead) -> tuple[list, bool, bool]:
     """(Effective_Weights as the Criteria sheet shows them, use AHP, Use AHP weights is valid):
     the AHP weights when Use AHP weights is Yes ("" while the judgements are incomplete), else
-    the typed weights ("" for a blank or a weight that is not a number)."""
+    by group when Weigh by is Group ("" while the groups have a problem), else the typed weights
+    ("" for a blank or a weight that is not a number)."""
     choice = choice_value(use_ahp)
     use = choice == "yes"
     if use:
         effective = [float(x) for x in ahp.result.weights] if ahp.ok else [""] * len(weights)
+    elif groups.by_group:
+        effective = groups.weights if groups.weights is not None else [""] * len(weights)
     else:
         effective = [float(w) if is_number(w) else "" for w in weights]
     return effective, use, choice in ("", "yes", "no")
@@ -390,7 +395,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         for row, x in zip(clean, price.scores.tolist()):
             row[price.at - 1] = "" if math.isnan(x) else x
     ahp_values, ahp = _ahp_values(f)
-    effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp)
+    grouped = read_groups(f.groups, f.criteria, f.weights)
+    effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp, grouped)
 
     weight_row = [x if isinstance(x, float) else 0.0 for x in effective]
     minimum_row = [float(x) if is_number(x) else "" for x in f.minimums]
@@ -398,7 +404,9 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     checks = [_criterion_check(w, x) for w, x in zip(f.weights, f.minimums)]
     coverage_ok = is_number(f.min_coverage) and 0 <= f.min_coverage <= 1
     check = (CHECK_ROWS if any(checks) else CHECK_USE_AHP if not use_ok
-             else CHECK_AHP if use_ahp and not ahp.ok else CHECK_TOTAL if not total > 0
+             else CHECK_AHP if use_ahp and not ahp.ok else GROUP_MODE if not grouped.mode_ok
+             else CHECK_GROUPS if not use_ahp and grouped.by_group and grouped.check != CHECK_OK
+             else CHECK_TOTAL if not total > 0
              else CHECK_OK if coverage_ok else CHECK_COVERAGE)
     inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK) and price.check == CHECK_OK
 
@@ -518,6 +526,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         **ahp_values,
     }
     values.update(fit_values(f))
+    values.update(groups_values(grouped))
     values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
     values.update(_addin_values(f, n, values, team))
     return values

@@ -151,6 +151,9 @@ def _sources(results: Results) -> list[AuditRow]:
     if inputs.uses_ahp:
         rows.append(AuditRow("Weights", "AHP: principal eigenvector of the pairwise comparisons on the "
                                         "Weights (AHP) sheet (Saaty); the Weight column is not used"))
+    elif inputs.weighs_by_group:
+        rows.append(AuditRow("Weights", "by group: each group's share of the group weights (groups table on the "
+                                        "Criteria sheet) x the criterion's share of its group's weights"))
     return rows
 
 

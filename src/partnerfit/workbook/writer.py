@@ -32,6 +32,7 @@ from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
 from . import diligence
 from .formulas import _addin_formulas, _formulas
+from .groups import write_part as write_groups
 from .layout import (
     _C_TABLE,
     _C_USE_AHP,
@@ -449,6 +450,7 @@ class _Writer:
                                      "format": self.style("good")})
         ws.conditional_format(cell, {"type": "cell", "criteria": "!=", "value": f'"{CHECK_OK}"',
                                      "format": self.style("bad")})
+        write_groups(self)
         ws.freeze_panes(_C_TABLE + 1, 1)
         self.finish(CRITERIA_SHEET, (_C_TABLE, _C_TABLE))
 

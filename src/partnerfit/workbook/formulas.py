@@ -6,7 +6,6 @@ from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
-from .diligence import DD_NAMES
 from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
 from .groups import formulas_part as groups_formulas
 from .layout import (
@@ -54,7 +53,6 @@ from .layout import (
     STATUS_CHECK,
     STATUS_EVALUATIONS,
     VENDOR_BELOW,
-    VENDOR_EXTRA,
     VENDORS,
     VENDORS_BEYOND,
     WEIGHT_PROBLEM,
@@ -62,6 +60,7 @@ from .layout import (
     cell_ref,
     column_name,
     quote,
+    vendor_tail,
 )
 from .prices import STATUS_PRICES, formulas_part
 
@@ -99,7 +98,7 @@ def _formulas(names: dict[str, Area]):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
-    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA) + len(DD_NAMES)})"
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail())})"
     invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'

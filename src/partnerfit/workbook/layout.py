@@ -153,6 +153,11 @@ _START_LINES = (
     ("wrap", "4. Scores: weighted score, coverage (the share of the weight that was scored), status and "
              "rank of every vendor, the eligible vendors best first, a chart, and (with the live functions) "
              "how robust the ranking is to the weights."),
+    ("wrap", "Prices (optional): type each vendor's quoted total in the Quoted price column of the vendor "
+             "table. The Prices sheet then scores the price criterion (Cost) from the quotes, linear between "
+             "the low and high prices you set or ratio, flags abnormally low quotes, and the Scores sheet shows "
+             "the technical score and whether the price formula decides the leader. Keep the quotes from the "
+             "technical evaluators: partnerfit share evaluation.xlsx -o technical.xlsx --technical"),
     ("wrap", "5. Share: send this file, or make a copy for procurement that needs no Python: "
              "partnerfit share evaluation.xlsx -o for_procurement.xlsx"),
     ("section", "Live functions: the recommendation and the add-in cross-check"),
@@ -301,6 +306,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
         "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
+        "Prices": Area(VENDORS, v0, after + vendor_tail().index(QUOTE_HEADER), n),
         **diligence.layout_part(lambda sheet, *cells: Area({"vendors": VENDORS, "program": PROGRAM}[sheet], *cells),
                                 v0, after + len(VENDOR_EXTRA), n),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
@@ -360,14 +366,22 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
-        **layout_part(n),
+        **layout_part(n, fit + 7),  # Calc: right of the partner-fit lookup (fit .. fit + 5)
         **groups_part(m),
     }
 
 
 VENDOR_TABLE = "VendorTable"
 VENDOR_EXTRA = ("Partner type", "Site / country", "Evidence", "Comments")
-"""The vendor table's columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+"""The vendor table's descriptive columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+QUOTE_HEADER = "Quoted price"
+"""The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
+
+
+def vendor_tail() -> tuple[str, ...]:
+    """The headers of the vendor table's columns after the criteria, left to right: every width and
+    position right of the scores derives from it."""
+    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 
@@ -395,6 +409,7 @@ def table_names(criteria) -> dict[str, str]:
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
         **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
+        "Prices": structured_ref(VENDOR_TABLE, QUOTE_HEADER),
     }
 
 

@@ -21,7 +21,6 @@ from .. import xlsx
 from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import diligence
-from .diligence import DD_NAMES
 from .groups import read_group_inputs
 from .layout import (
     AGREED_NAMES,
@@ -36,8 +35,8 @@ from .layout import (
     RENAMED,
     REQUIRED_NAMES,
     VENDOR_BELOW,
-    VENDOR_EXTRA,
     VENDORS_BEYOND,
+    vendor_tail,
 )
 from .model import Code, Filling, Inputs, Problem
 from .prices import read_price_inputs
@@ -208,7 +207,7 @@ def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
     table, across its width: typed there, they are not part of the table (nor of its names)."""
     names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
     band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
-                     scores.right + len(VENDOR_EXTRA) + len(DD_NAMES))
+                     scores.right + len(vendor_tail()))
     return tuple((band.address(i), next(v for v in row if not is_blank(v)))
                  for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
 

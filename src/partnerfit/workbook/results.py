@@ -76,7 +76,7 @@ from .layout import (
     layout,
 )
 from .model import Filling, Inputs
-from .prices import STATUS_PRICES, read_prices, values_part
+from .prices import STATUS_PRICES, method_values, read_prices, values_part
 
 
 def _clean(value):
@@ -420,6 +420,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
+    rank_of = None  # with quotes: the ranks with another price formula (prices.method_values)
     if not inputs_ok:
         for i in listed:
             status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
@@ -440,6 +441,16 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             for k, i in enumerate(listed):
                 if not math.isnan(kept[k]):
                     technical[i] = float(kept[k])
+
+            def rank_of(column, matrix=matrix, at=price.at - 1):
+                other = matrix.copy()
+                other[:, at] = column[listed]
+                ranked = evaluate(other, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
+                total, rank = np.full(n, math.nan), np.full(n, math.nan)
+                rank[listed] = ranked.rank
+                total[listed] = [math.nan if math.isnan(r) else round(float(x), 9)
+                                 for x, r in zip(ranked.score.tolist(), ranked.rank.tolist())]
+                return total, rank
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
         texts = result.status_text([str(c) for c in f.criteria])
         for k, i in enumerate(listed):
@@ -528,6 +539,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     values.update(fit_values(f))
     values.update(groups_values(grouped))
     values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
+    values.update(method_values(f.prices, price, names, rank_of))
     values.update(_addin_values(f, n, values, team))
     return values
 

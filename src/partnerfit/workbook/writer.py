@@ -73,7 +73,6 @@ from .layout import (
     SHEETS,
     START,
     STATUS_CHECK,
-    VENDOR_EXTRA,
     VENDOR_TABLE,
     VENDORS,
     Area,
@@ -81,6 +80,7 @@ from .layout import (
     fit_lookup_cells,
     layout,
     table_names,
+    vendor_tail,
 )
 from .model import Filling
 from .prices import write_sheet as write_prices
@@ -463,7 +463,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *VENDOR_EXTRA, *diligence.headers())
+        headers = ("Vendor", *f.criteria, *vendor_tail())
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],

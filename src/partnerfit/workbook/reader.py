@@ -10,6 +10,7 @@ their names and are read as before.
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import replace
 from itertools import compress
@@ -161,7 +162,8 @@ def read_inputs(source: Source) -> Inputs:
     read_price_inputs(source, inputs)
     read_group_inputs(source, inputs)
     inputs.weights_all = weights_all
-    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
+    inputs.evaluation_date = diligence.evaluation_date(source)
     return inputs
 
 

@@ -699,7 +699,7 @@ class _Writer:
     def scores(self):
         ws, n = self.ws[SCORES], self.n
         ws.set_tab_color("#548235")
-        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 6, 7: 28, 8: 8, 9: 2,
+        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 11, 7: 28, 8: 8, 9: 2,
                   10: 26, 11: 8, 12: 6, 13: 10, 14: 40}
         for col, width in widths.items():
             ws.set_column(col, col, width)

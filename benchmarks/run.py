@@ -222,7 +222,7 @@ def spreadsheet():
     import tempfile
     from pathlib import Path
 
-    from floors import recalc_rows, single_floor
+    from floors import recalc_rows, single_floor, team_filling, team_recalc_rows, team_scores, write_floor
 
     from partnerfit.workbook.writer import write_workbook
 
@@ -232,8 +232,18 @@ def spreadsheet():
         path = folder / f"{label.replace(' ', '_')}.xlsx"
         write_workbook(path, filling)
         rows += recalc_rows(label, path, single_floor(folder / f"floor_{path.name}", filling))
-    # Team workbooks (10 x 5, 60 x 8) come with the team issue: floors.team_recalc_rows(...)
+    for vendors, evaluators in TEAM_SIZES:  # 14 criteria, 5 % blanks, the mean
+        scores = team_scores(vendors, evaluators, 14)
+        weights = np.random.default_rng(1).integers(1, 20, 14).astype(float)
+        label = f"{vendors} vendors x {evaluators} evaluators"
+        path = folder / f"team_{vendors}x{evaluators}.xlsx"
+        write_workbook(path, team_filling(scores, weights))
+        rows += team_recalc_rows(label, path, write_floor(folder / f"floor_{path.name}", scores, weights))
     return rows
+
+
+TEAM_SIZES = ((10, 5), (60, 8))
+"""The team workbooks of the spreadsheet group (vendors, evaluators), 14 criteria each."""
 
 
 @group

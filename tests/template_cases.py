@@ -433,6 +433,12 @@ def engine_table(filling: Filling) -> pd.DataFrame:
         frame = pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
         table = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria)).table
         scores = table.reindex(names).astype(float)
+        scores = scores.astype(object)
+        rows = [k for k, v in enumerate(filling.vendors) if v.name is not None and str(v.name).strip(" ")]
+        for at, k in enumerate(rows):  # an agreed score (anything but blanks) replaces the consensus
+            for j, x in enumerate(filling.agreed[k] if k < len(filling.agreed) else ()):
+                if x is not None and str(x).strip(" "):
+                    scores.iloc[at, j] = x
     else:
         scores = pd.DataFrame([list(v.scores) for v in vendors], index=names,
                               columns=list(filling.criteria), dtype=object)

@@ -12,6 +12,9 @@ from .layout import (
     _HI,
     _K_CLEAN,
     _LO,
+    AGREED_INVALID,
+    AGREED_NO_REASON,
+    AGREED_OK,
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,
@@ -104,10 +107,14 @@ def _formulas(names: dict[str, Area]):
         f'IF(SUM({invisible})>0,"{VENDORS}!A"&MIN(IF({invisible},ROW(Vendor_Names)))&": {INVISIBLE_NAME}","")))'
     )
 
+    agreed = a["Agreed_Scores"]
+
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
+        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"  # the agreed score replaces it
+        team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
-        typed = f'IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
         if not priced:
             return f"={typed}"
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
@@ -216,6 +223,10 @@ def _formulas(names: dict[str, Area]):
         **(formulas_part(names) if priced else {}),
         **groups_formulas(names),
     }
+
+
+_UNREASONED = 'SUMPRODUCT((LEN(TRIM(Agreed_Scores&""))>0)*(LEN(TRIM(Agreed_Reasons&""))=0))'
+"""How many agreed scores lack a reason."""
 
 
 def _text_array(texts) -> str:
@@ -335,6 +346,12 @@ def _team_formulas(names: dict[str, Area]):
             f"=IF(AND({helper(i, 1)}>0,{helper(i, 2)}>0,ISNUMBER({helper(i, 3)})),"
             f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
         ),
+        "Agreed_Check": lambda i, j: (
+            f'=IF(AND(Calc_Eval_Mode,COUNTIF(Calc_Clean_Scores,"{INVALID_CELL}")>0),'
+            f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
+            f'"{AGREED_OK}"))'
+        ),
+        "Agreed_Count": lambda i, j: '=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

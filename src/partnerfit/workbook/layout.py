@@ -99,6 +99,10 @@ EVAL_CRITERION = "Criterion is not on the Criteria sheet"
 EVAL_SCORE = "Score must be a number from {lo} to {hi}, N/A or blank"
 EVAL_DUPLICATE = "Same vendor, evaluator and criterion as row "
 """The Check column of the Evaluations sheet (the duplicate's message ends with a row number)."""
+AGREED_OK = "OK"
+AGREED_INVALID = "An agreed score must be a number from {lo} to {hi} or N/A: fix the cells marked Invalid on the Scores sheet"
+AGREED_NO_REASON = " agreed without a reason: give every agreed score its reason"
+"""Agreed_Check (the count of agreed scores without a reason comes before AGREED_NO_REASON)."""
 
 
 class RowCheck(Enum):
@@ -328,6 +332,10 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Consensus_Spreads": Area(CONSENSUS_SHEET, n0, m + 2, n, m, FORMULA),
         "Consensus_Counts": Area(CONSENSUS_SHEET, n0, 2 * m + 3, n, m, FORMULA),
         "Addin_Consensus": Area(CONSENSUS_SHEET, n0 + n + 2, 0, n + 1, m + 1, ADDIN),
+        "Agreed_Check": Area(CONSENSUS_SHEET, 3, 1, role=FORMULA),
+        "Agreed_Scores": Area(CONSENSUS_SHEET, n0, 3 * m + 4, n, m),
+        "Agreed_Reasons": Area(CONSENSUS_SHEET, n0, 4 * m + 5, n, m),
+        "Agreed_Count": Area(SCORES, 2, 5, role=FORMULA),
         "AHP_Check": Area(AHP_SHEET, 2, 1, role=FORMULA),
         "AHP_CR": Area(AHP_SHEET, 3, 1, role=FORMULA),
         "AHP_Lambda_Max": Area(AHP_SHEET, 4, 1, role=FORMULA),
@@ -435,6 +443,9 @@ name with a defined name. (The function VENDOR_SCORES became VENDOR_RANKING for 
 
 EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")
 """The input columns of the Evaluations sheet, left to right."""
+AGREED_NAMES = ("Agreed_Scores", "Agreed_Reasons")
+"""The consensus meeting's inputs on the Consensus sheet, one row per row of Vendor_Names and one
+column per criterion: an agreed score replaces the evaluators' consensus in the scoring."""
 _CALC_SWITCHES = (
     "Calc_Eval_Mode", "Calc_Median", "Calc_Method_OK", "Calc_Consensus_On", "Calc_Use_AHP",
     "Calc_Use_AHP_OK", "Calc_AHP_OK",
@@ -459,11 +470,11 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
-    *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
+    "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES, *PRICE_INPUT_NAMES,
+    *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
-OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,

@@ -19,6 +19,7 @@ from ..example import EXAMPLE, Vendor
 from .diligence import DD_NAMES, PROGRAM_NAMES
 from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
+    AGREED_NAMES,
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
     EVALUATION_NAMES,
@@ -78,6 +79,10 @@ class Filling:
     locked, it carries the names Pack_Evaluator, Pack_Id and Pack_Locked, and no price."""
     merged: tuple = ()
     """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
+    agreed: tuple = ()
+    """The consensus meeting's agreed scores (Agreed_Scores), rows of criteria cells by vendor row from the top."""
+    agreed_reasons: tuple = ()
+    """Their reasons (Agreed_Reasons), shaped alike."""
     groups: GroupFilling | None = None
     """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
 
@@ -99,6 +104,8 @@ class Filling:
             "below_table": tuple(self.below_table),
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
             "merged": tuple(tuple(row) for row in self.merged),
+            "agreed": tuple(tuple(row) for row in self.agreed),
+            "agreed_reasons": tuple(tuple(row) for row in self.agreed_reasons),
         }
         weights = fields["weights"]
         fields["groups"] = self.groups if self.groups is not None else default_groups(criteria, weights)
@@ -114,6 +121,9 @@ class Filling:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
         if len(self.merged) > MERGE_ROWS:
             raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
+        for what, block in (("agreed scores", self.agreed), ("agreed reasons", self.agreed_reasons)):
+            if len(block) > self.capacity or any(len(row) != len(criteria) for row in block):
+                raise PartnerfitError(f"the {what} must be at most {self.capacity} rows of {len(criteria)} cells")
         if len(self.groups.of) != len(criteria):
             raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
@@ -165,6 +175,10 @@ class Filling:
             team.update(evaluations=tuple(zip(*columns)), evaluation_rows=len(columns[0]))
         if "Consensus_Method" in values:
             team["consensus_method"] = cell("Consensus_Method")
+        for name, key in zip(AGREED_NAMES, ("agreed", "agreed_reasons")):
+            block = values.get(name)
+            if block is not None and all(len(r) == len(criteria) for r in block):
+                team[key] = tuple(tuple(r) for r in block[:len(vendors)])
         if all(name in values for name in DD_NAMES):
             team["due_diligence"] = tuple(zip(*(column(name) for name in DD_NAMES)))
         for name in PROGRAM_NAMES:
@@ -193,6 +207,13 @@ class Filling:
         """All `capacity` vendor rows, blank ones included."""
         blank = Vendor(None, None, (None,) * len(self.criteria), None, None, None)
         return list(self.vendors) + [blank] * (max(self.capacity, self.formula_rows) - len(self.vendors))
+
+    def agreed_cells(self) -> tuple[list[tuple], list[tuple]]:
+        """(agreed scores, reasons): one row of criteria cells per vendor row, blank ones included."""
+        blank = [(None,) * len(self.criteria)]
+        rows = max(self.capacity, self.formula_rows)
+        return (list(self.agreed) + blank * (rows - len(self.agreed)),
+                list(self.agreed_reasons) + blank * (rows - len(self.agreed_reasons)))
 
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""
@@ -226,6 +247,10 @@ class Code(Enum):
     EVALUATION_CRITERION = auto()
     EVALUATION_SCORE = auto()
     EVALUATION_DUPLICATE = auto()
+    AGREED_SCORE = auto()
+    """An agreed score that is not a score on the scale (or N/A)."""
+    AGREED_REASON = auto()
+    """An agreed score without a reason."""
     SCORES_SET_ASIDE = auto()
     """Notes (not problems): the Vendors sheet's scores set aside for the consensus, evaluators
     who disagree, inconsistent AHP judgements in use."""
@@ -292,6 +317,10 @@ class Inputs:
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
+    agreed: list | None = None
+    """Agreed_Scores as entered (every row of Vendor_Names), when the workbook has the name."""
+    agreed_reasons: list | None = None
+    """Agreed_Reasons as entered, shaped alike."""
     prices: PriceFilling | None = None
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
     groups: GroupFilling | None = None

@@ -24,6 +24,7 @@ from ..errors import PartnerfitError, show
 from . import diligence
 from .groups import read_group_inputs
 from .layout import (
+    AGREED_NAMES,
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
@@ -177,6 +178,16 @@ def _read_team(source: Source, inputs: Inputs) -> None:
         inputs.judgements = source.block("AHP_Judgements")
     if source.has("Consensus_Method"):
         inputs.consensus_method = source.block("Consensus_Method")[0][0]
+    m, rows = len(inputs.criteria_cells), len(inputs.vendor_cells)
+    if all(source.has(name) for name in AGREED_NAMES):  # one row per row of Vendor_Names, blank ones added
+        areas = [source.area(name) for name in AGREED_NAMES]
+        if any(area.cols != m for area in areas):
+            raise PartnerfitError(f"{source.path}: Agreed_Scores and Agreed_Reasons must have one column per "
+                                  f"criterion ({m}); restore them (Formulas > Name Manager)")
+        inputs.areas.update(zip(AGREED_NAMES, areas))
+        inputs.agreed, inputs.agreed_reasons = (
+            [list(row) for row in source.block(name)][:rows] + [[None] * m] * max(0, rows - area.rows)
+            for name, area in zip(AGREED_NAMES, areas))
     if not all(source.has(name) for name in EVALUATION_NAMES):
         return
     areas = [source.area(name) for name in EVALUATION_NAMES]

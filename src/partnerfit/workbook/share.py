@@ -20,13 +20,16 @@ import json
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import __version__, xlsx
+from ..cells import cell_text, is_blank
 from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
 from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
 from .reader import Source, filling, read_inputs
-from .results import Results, computed_values
+from .results import Results, agreed_mask, computed_values
 
 AUDIT_SHEET = "Audit"
 CHECKSUM_NAME = "Audit_Checksum"
@@ -115,6 +118,24 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
     for name, weight, minimum in zip(results.inputs.criteria, p.weights, p.minimums):
         must = "none" if math.isnan(minimum) else f"{minimum:g}"
         rows.append(AuditRow(name, f"{weight:g} / {weight / total:.1%} / {must}"))
+    return rows + _agreed_rows(results)
+
+
+def _agreed_rows(results: Results) -> list[AuditRow]:
+    """Each agreed score that replaced the consensus, with the computed consensus, the spread and the reason."""
+    inputs = results.inputs
+    if inputs.team is None or not inputs.agreed:
+        return []
+    centre, spread, _ = inputs.consensus()
+    mask = agreed_mask(inputs.agreed)[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
+    rows = [AuditRow("", None), AuditRow("Agreed score", "agreed / computed consensus / spread / reason")]
+    for k, c in zip(*np.nonzero(mask)):
+        i, j = inputs.vendor_rows[k], inputs.criteria_rows[c]
+        consensus = "none" if np.isnan(centre[i, j]) else f"{centre[i, j]:.4g}"
+        width = "none" if np.isnan(spread[i, j]) else f"{spread[i, j]:g}"
+        rows.append(AuditRow(f"{inputs.vendors[k]} / {inputs.criteria[c]}",
+                             f"{cell_text(inputs.agreed[i][j])} / {consensus} / {width} / "
+                             f"{'no reason given' if is_blank(reason := inputs.agreed_reasons[i][j]) else cell_text(reason)}"))
     return rows
 
 

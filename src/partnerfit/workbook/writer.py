@@ -51,6 +51,7 @@ from .layout import (
     _S_RANK,
     _START_LINES,
     _V_HEAD,
+    AGREED_OK,
     AHP_SHEET,
     AHP_STEPS,
     ARRAY_NAMES,
@@ -599,8 +600,8 @@ class _Writer:
         ws, f, m = self.ws[CONSENSUS_SHEET], self.f, self.m
         ws.set_tab_color("#548235")
         ws.set_column(0, 0, 28)
-        ws.set_column(1, 3 * m + 2, 9)
-        for col in (m + 1, 2 * m + 2):
+        ws.set_column(1, 5 * m + 4, 9)
+        for col in (m + 1, 2 * m + 2, 3 * m + 3, 4 * m + 4):
             ws.set_column(col, col, 2)
         ws.write_string(0, 0, "Consensus and disagreement", self.style("title"))
         ws.set_row(0, 24)
@@ -611,10 +612,13 @@ class _Writer:
         ws.write_string(2, 0, f"Cells with a spread of {DISAGREEMENT:g} or more", self.style("label"))
         self.formula("Consensus_Disagreements", self.style("computed", "bold", "left"))
         header = self.style("header")
-        for col, title in ((1, "Consensus score"), (m + 2, "Spread (highest - lowest)"), (2 * m + 3, "Evaluators")):
+        agreed, reasons = self.names["Agreed_Scores"], self.names["Agreed_Reasons"]
+        for col, title in ((1, "Consensus score"), (m + 2, "Spread (highest - lowest)"), (2 * m + 3, "Evaluators"),
+                           (agreed.col, "Agreed score (consensus meeting; replaces the consensus)"),
+                           (reasons.col, "Reason for the agreed score")):
             ws.write_string(_N_HEAD - 1, col, title, self.style("section"))
         ws.write_string(_N_HEAD, 0, "Vendor", header)
-        for start in (1, m + 2, 2 * m + 3):
+        for start in (1, m + 2, 2 * m + 3, agreed.col, reasons.col):
             for j, name in enumerate(f.criteria):
                 ws.write_string(_N_HEAD, start + j, str(name), header)
         ws.set_row(_N_HEAD, 80)
@@ -622,6 +626,21 @@ class _Writer:
         self.formula("Consensus_Scores", self.style("computed", "score", "center"))
         self.formula("Consensus_Spreads", self.style("computed", "center", num_format="0.##"))
         self.formula("Consensus_Counts", self.style("computed", "center"))
+        ws.write_string(3, 0, "Agreed scores check", self.style("label"))
+        self.formula("Agreed_Check", self.style("computed", "bold"))
+        check = self.names["Agreed_Check"]
+        for criteria, style in (("==", "good"), ("!=", "bad")):
+            ws.conditional_format(check.row, check.col, check.row, check.col, {
+                "type": "cell", "criteria": criteria, "value": f'"{AGREED_OK}"', "format": self.style(style)})
+        agreed_cells, reason_cells = f.agreed_cells()
+        self.fill("Agreed_Scores", agreed_cells, self.style("input", "center"))
+        self.fill("Agreed_Reasons", reason_cells, self.style("input"))
+        choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]
+        ws.data_validation(agreed.row, agreed.col, agreed.row + agreed.rows - 1, agreed.col + m - 1, {
+            "validate": "list", "source": choices, "error_type": "warning", "input_title": "Agreed score",
+            "input_message": f"{_LO} to {_HI} or N/A, agreed in the consensus meeting; give the reason on the right.",
+            "error_title": "Not a score", "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
+        })
         scores, spreads = self.names["Consensus_Scores"], self.names["Consensus_Spreads"]
         last = scores.row + scores.rows - 1
         # Relative to each block's first cell: a flagged spread, and the consensus score it belongs to.
@@ -707,7 +726,7 @@ class _Writer:
     def scores(self):
         ws, n = self.ws[SCORES], self.n
         ws.set_tab_color("#548235")
-        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 6, 7: 28, 8: 8, 9: 2,
+        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 11, 7: 28, 8: 8, 9: 2,
                   10: 26, 11: 8, 12: 6, 13: 10, 14: 40}
         for col, width in widths.items():
             ws.set_column(col, col, width)
@@ -731,6 +750,8 @@ class _Writer:
                          _cached(self.values["Robustness_Summary"][0][0]))
         ws.set_row(area.row, 32)
         ws.write_string(2, 2, "Eligible", self.style("label", align="right"))
+        ws.write_string(2, 4, "Agreed", self.style("label", align="right"))
+        self.formula("Agreed_Count", self.style("computed", "bold", "left"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))
         self.formula("Qualified_Count", self.style("computed", "bold", "left"))
         header = self.style("header")

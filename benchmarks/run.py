@@ -199,13 +199,16 @@ def fillings():
 def command(*args, codes=(0,)) -> Callable[[], object]:
     """A whole partnerfit command (`args` after `partnerfit`) or Python command as a subprocess,
     which must exit with one of `codes`."""
+    import os
     import subprocess
 
     line = [sys.executable, *map(str, args[1:])] if args[0] == "python" else \
         [sys.executable, "-m", "partnerfit.cli", *map(str, args)]
+    # Bytecode cached as an installed package has it: without, every run compiles partnerfit anew.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def run():
-        done = subprocess.run(line, capture_output=True, text=True)
+        done = subprocess.run(line, capture_output=True, text=True, env=env)
         if done.returncode not in codes:
             raise RuntimeError(f"{' '.join(line)[:200]} exited {done.returncode}: {done.stderr[-500:]}")
 
@@ -219,7 +222,7 @@ def spreadsheet():
     import tempfile
     from pathlib import Path
 
-    from floors import recalc_rows, single_floor
+    from floors import recalc_rows, single_floor, team_filling, team_recalc_rows, team_scores, write_floor
 
     from partnerfit.workbook.writer import write_workbook
 
@@ -229,8 +232,18 @@ def spreadsheet():
         path = folder / f"{label.replace(' ', '_')}.xlsx"
         write_workbook(path, filling)
         rows += recalc_rows(label, path, single_floor(folder / f"floor_{path.name}", filling))
-    # Team workbooks (10 x 5, 60 x 8) come with the team issue: floors.team_recalc_rows(...)
+    for vendors, evaluators in TEAM_SIZES:  # 14 criteria, 5 % blanks, the mean
+        scores = team_scores(vendors, evaluators, 14)
+        weights = np.random.default_rng(1).integers(1, 20, 14).astype(float)
+        label = f"{vendors} vendors x {evaluators} evaluators"
+        path = folder / f"team_{vendors}x{evaluators}.xlsx"
+        write_workbook(path, team_filling(scores, weights))
+        rows += team_recalc_rows(label, path, write_floor(folder / f"floor_{path.name}", scores, weights))
     return rows
+
+
+TEAM_SIZES = ((10, 5), (60, 8))
+"""The team workbooks of the spreadsheet group (vendors, evaluators), 14 criteria each."""
 
 
 @group

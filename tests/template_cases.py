@@ -367,9 +367,15 @@ def cases() -> dict[str, Filling]:
 # --------------------------------------------------------------------------- comparing
 
 
+def _layout(workbook: openpyxl.Workbook, filling: Filling) -> dict:
+    """The workbook's names: a pack's have no price name (no "Prices")."""
+    return layout(len(filling.criteria), filling.capacity, filling.evaluation_rows,
+                  priced="Prices" in workbook.defined_names)
+
+
 def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> list[list]:
     """The cells of a name as a list of rows ("" for an empty cell)."""
-    area = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)[name]
+    area = _layout(workbook, filling)[name]
     ws = workbook[area.sheet]
     return [["" if ws.cell(r + 1, c + 1).value is None else ws.cell(r + 1, c + 1).value
              for c in range(area.col, area.col + area.cols)]
@@ -395,8 +401,9 @@ def formula_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[st
     """Native formula cells whose value differs from `computed_values` (add-in cells left out)."""
     expected = computed_values(filling)
     problems = []
+    names = _layout(workbook, filling)
     for name, rows in expected.items():
-        if name in ADDIN_NAMES:
+        if name in ADDIN_NAMES or name not in names:
             continue
         for i, (got_row, want_row) in enumerate(zip(area_values(workbook, filling, name), rows)):
             for j, (got, want) in enumerate(zip(got_row, want_row)):
@@ -421,10 +428,17 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     evaluations, on their consensus (`consensus`, the pandas API), vendors nobody evaluated blank."""
     vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip(" ")]  # LEN(TRIM(name))>0
     names = [v.name for v in vendors]
-    if filling.evaluations:
-        frame = pd.DataFrame(list(filling.evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
+    rows = [row for row in filling.evaluations if any(x not in (None, "") for x in row[:4])]  # blank rows: none
+    if rows:
+        frame = pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
         table = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria)).table
         scores = table.reindex(names).astype(float)
+        scores = scores.astype(object)
+        rows = [k for k, v in enumerate(filling.vendors) if v.name is not None and str(v.name).strip(" ")]
+        for at, k in enumerate(rows):  # an agreed score (anything but blanks) replaces the consensus
+            for j, x in enumerate(filling.agreed[k] if k < len(filling.agreed) else ()):
+                if x is not None and str(x).strip(" "):
+                    scores.iloc[at, j] = x
     else:
         scores = pd.DataFrame([list(v.scores) for v in vendors], index=names,
                               columns=list(filling.criteria), dtype=object)

@@ -218,6 +218,14 @@ def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
         return
     from concurrent.futures import ProcessPoolExecutor
 
+    if "numpy" not in sys.modules:  # the workers are the parallelism: one BLAS thread each (a user's setting kept)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # Imported once here: workers forked from this process start with them (where fork is the
+    # start method), instead of each importing them again.
+    import python_calamine  # noqa: F401
+
+    from .workbook import share  # noqa: F401 - reads, checks, scores and writes workbooks
+
     pool = ProcessPoolExecutor(min(jobs, len(paths)), initializer=_quiet_worker)
     try:
         futures = [pool.submit(_captured, work, path) for path in paths]
@@ -578,7 +586,7 @@ def cmd_merge(args) -> int:
         except PartnerfitError as error:
             refused.append(_one_line(error))
     result = merge(filling(source), packs, replace_evaluator=args.replace)
-    for line in result.empty:
+    for line in (*result.empty, *result.ignored):
         print(f"partnerfit: {printable(line)}", file=sys.stderr)
     refused += result.refused
     if refused:

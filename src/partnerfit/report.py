@@ -179,7 +179,7 @@ def dossier_from_results(results: Results, source: str, checksum: str,
     results a shared copy would show."""
     import numpy as np
 
-    from .cells import cell_text
+    from .cells import cell_text, is_blank, score_value
     from .consensus import DISAGREEMENT
     from .robustness import flip_margin, rank_acceptability, robustness_summary
     from .workbook.layout import ROBUSTNESS_ARGS
@@ -230,9 +230,16 @@ def dossier_from_results(results: Results, source: str, checksum: str,
     disagreements = None
     if inputs.team is not None:
         centre, spread, count = inputs.consensus()
+        agreed, reasons = inputs.agreed or {}, inputs.agreed_reasons or {}
+
+        def settled(i, c):  # (agreed score or None, reason) of a consensus cell
+            value = score_value(agreed[i][c]) if agreed and not is_blank(agreed[i][c]) else None
+            reason = reasons[i][c] if reasons and not is_blank(reasons[i][c]) else ""
+            return (None if value is None or math.isnan(value) else value), cell_text(reason) if reason else ""
+
         disagreements = tuple(
             Disagreement(inputs.vendors[k], inputs.criteria[j], float(spread[i, c]), int(count[i, c]),
-                         float(centre[i, c]))
+                         float(centre[i, c]), *settled(i, c))
             for k, i in enumerate(inputs.vendor_rows) for j, c in enumerate(inputs.criteria_rows)
             if spread[i, c] >= DISAGREEMENT)
     scores_from = (f"the evaluators' consensus ({inputs.team.method}) of the Evaluations sheet"

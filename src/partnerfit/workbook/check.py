@@ -25,7 +25,7 @@ from .layout import (
 from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
-from .results import Parameters, Results, read_ahp, used_scores
+from .results import Parameters, Results, agreed_mask, read_ahp, used_scores
 from .stakeholders import judgements_used, read_team
 
 
@@ -236,15 +236,16 @@ def check(inputs: Inputs) -> list[Problem]:
     problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
+    problems += agreed_problems(inputs)
     priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
-            matrix = used_scores(inputs)[0]
+            matrix, unreadable = used_scores(inputs)
             if priced is not None:
-                matrix[:, priced[0]] = priced[1]
+                matrix[:, priced[0]], unreadable[:, priced[0]] = priced[1], False
             must = np.flatnonzero(~np.isnan(params.minimums))
             where = inputs.areas.get("Consensus_Scores")
-            for i, k in zip(*np.nonzero(np.isnan(matrix[:, must]))):
+            for i, k in zip(*np.nonzero(np.isnan(matrix[:, must]) & ~unreadable[:, must])):
                 j = must[k]
                 row, col = inputs.vendor_rows[i], inputs.criteria_rows[j]
                 problems.append(Problem(
@@ -321,6 +322,34 @@ def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem
                 f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
                 "keep one row per vendor, evaluator and criterion")
         problems.append(Problem(areas[j].address(k), message, code))
+    return problems
+
+
+def agreed_problems(inputs: Inputs) -> list[Problem]:
+    """An agreed score that is not a score (when the consensus is in use, as the workbook reads it
+    only then) and one without a reason, each at its cell (Agreed_Check counts the same cells)."""
+    if inputs.agreed is None:
+        return []
+    lo, hi = SCALE
+    values, unreadable = score_matrix(inputs.agreed)
+    present = agreed_mask(inputs.agreed)
+    off = present & (unreadable | (values < lo) | (values > hi)) if inputs.team is not None else present & False
+    priced = price_column(inputs)
+    if priced is not None:  # the quotes score the price criterion: its agreed cells are not read
+        off[:, inputs.criteria_rows[priced[0]]] = False
+    lacking = present & ~agreed_mask(inputs.agreed_reasons)
+    scores, reasons = inputs.areas["Agreed_Scores"], inputs.areas["Agreed_Reasons"]
+
+    def about(i, j):
+        vendor = cell_text(inputs.vendor_cells[i]) or "a vendor row without a name"
+        return f"{vendor} / {cell_text(inputs.criteria_cells[j])}"
+
+    problems = [Problem(scores.address(i, j), f"agreed score {show(inputs.agreed[i][j])} for {about(i, j)} is not a "
+                        f"score from {lo:g} to {hi:g}; enter a number from {lo:g} to {hi:g}, or N/A", Code.AGREED_SCORE)
+                for i, j in zip(*np.nonzero(off))]
+    problems += [Problem(reasons.address(i, j), f"the agreed score for {about(i, j)} has no reason; give the "
+                         "consensus meeting's reason next to it", Code.AGREED_REASON)
+                 for i, j in zip(*np.nonzero(lacking))]
     return problems
 
 

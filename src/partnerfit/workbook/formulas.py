@@ -12,6 +12,9 @@ from .layout import (
     _HI,
     _K_CLEAN,
     _LO,
+    AGREED_INVALID,
+    AGREED_NO_REASON,
+    AGREED_OK,
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,
@@ -74,6 +77,7 @@ def _formulas(names: dict[str, Area]):
     """Formula text for every native formula name: name -> f(i, j) for the cell (i, j) of its area."""
     a = names
     m = a["Weights"].rows
+    priced = "Prices" in a  # a pack has no price name (layout's `priced`)
     k0, s0, c0 = a["Calc_Present"].row, a["Statuses"].row, a["Weights"].row
     below = a["Calc_Below_Minimum"].col
 
@@ -99,7 +103,7 @@ def _formulas(names: dict[str, Area]):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
-    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail())})"
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail(priced))})"
     invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
@@ -107,10 +111,16 @@ def _formulas(names: dict[str, Area]):
         f'IF(SUM({invisible})>0,"{VENDORS}!A"&MIN(IF({invisible},ROW(Vendor_Names)))&": {INVISIBLE_NAME}","")))'
     )
 
+    agreed = a["Agreed_Scores"]
+
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
+        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"  # the agreed score replaces it
+        team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
-        typed = f'IF(Calc_Eval_Mode,{consensus},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        if not priced:
+            return f"={typed}"
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
 
     def effective(j):
@@ -127,12 +137,16 @@ def _formulas(names: dict[str, Area]):
             f'"{MINIMUM_PROBLEM.format(lo=_LO, hi=_HI)}",""))'
         )
 
+    not_ok = (f'IF(Price_Check<>"{CHECK_OK}","{STATUS_PRICES}","{STATUS_EVALUATIONS}")' if priced
+              else f'"{STATUS_EVALUATIONS}"')
+    inputs_ok = f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}")' + (
+        f',Price_Check="{CHECK_OK}")' if priced else ")")
+
     def status(i, j):
         weight_scored, invalid_at, knocked_at, missing = (calc(i, col) for col in (1, 2, 3, 4))
         return (
             f'=IF(NOT({present(i)}),"",IF(NOT(Calc_Inputs_OK),'
-            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",IF(Price_Check<>"{CHECK_OK}","{STATUS_PRICES}",'
-            f'"{STATUS_EVALUATIONS}")),'
+            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",{not_ok}),'
             f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
             f'&" is not a score from {_LO} to {_HI}",'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
@@ -186,9 +200,7 @@ def _formulas(names: dict[str, Area]):
             f'=IF({scores(i, 3)}="Eligible",_xlfn.RANK.EQ({calc(i, 5)},Calc_Rank_Keys,0),"")'
         ),
         "Ranking": ranking,
-        "Calc_Inputs_OK": lambda i, j: (
-            f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}"),Price_Check="{CHECK_OK}")'
-        ),
+        "Calc_Inputs_OK": lambda i, j: inputs_ok,
         "Calc_Weight_Row": lambda i, j: f"=IF(ISNUMBER({effective(j)}),{effective(j)},0)",
         "Calc_Minimum_Row": lambda i, j: f'=IF({number(minimum(j))},{minimum(j)},"")',
         "Calc_Present": lambda i, j: f"=IF(ROWS(Vendor_Names)>={i + 1},LEN(TRIM(INDEX(Vendor_Names,{i + 1})))>0,FALSE)",
@@ -212,9 +224,13 @@ def _formulas(names: dict[str, Area]):
         **_team_formulas(names),
         **_ahp_formulas(names),
         **_fit_formulas(),
-        **formulas_part(names),
+        **(formulas_part(names) if priced else {}),
         **groups_formulas(names),
     }
+
+
+_UNREASONED = 'SUMPRODUCT((LEN(TRIM(Agreed_Scores&""))>0)*(LEN(TRIM(Agreed_Reasons&""))=0))'
+"""How many agreed scores lack a reason."""
 
 
 def _text_array(texts) -> str:
@@ -334,6 +350,12 @@ def _team_formulas(names: dict[str, Area]):
             f"=IF(AND({helper(i, 1)}>0,{helper(i, 2)}>0,ISNUMBER({helper(i, 3)})),"
             f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
         ),
+        "Agreed_Check": lambda i, j: (
+            f'=IF(AND(Calc_Eval_Mode,COUNTIF(Calc_Clean_Scores,"{INVALID_CELL}")>0),'
+            f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
+            f'"{AGREED_OK}"))'
+        ),
+        "Agreed_Count": lambda i, j: '=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

@@ -31,6 +31,13 @@ MERGE_ROWS = 50
 """Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
 PACK_NAMES = ("Pack_Evaluator", "Pack_Id")
 """A pack's own names, on its Vendors sheet right of the title: the evaluator and the evaluation's id."""
+PACK_LOCKED = "Pack_Locked"
+"""A pack's criterion scored from the quotes by procurement (blank: none), below `PACK_NAMES`:
+its score column is locked in the pack and merge leaves a score typed there out."""
+PACK_LOCKED_NOTE = "scored from the quotes by procurement"
+PACK_START_PRICES = ("Prices: kept out of this pack. A criterion marked \"Scored from the quotes by procurement\" "
+                     "above its column is not yours to score: its cells are locked.")
+"""A pack's Start sheet line in place of the line on prices (`_START_LINES`)."""
 MERGE_HEADERS = ("Merged evaluator", "Pack file", "SHA-256", "Merged at (UTC)")
 _IN_MEMORY_ROWS = 2_000
 """A workbook with at most this many vendor and evaluation rows together is assembled in memory
@@ -95,6 +102,10 @@ EVAL_CRITERION = "Criterion is not on the Criteria sheet"
 EVAL_SCORE = "Score must be a number from {lo} to {hi}, N/A or blank"
 EVAL_DUPLICATE = "Same vendor, evaluator and criterion as row "
 """The Check column of the Evaluations sheet (the duplicate's message ends with a row number)."""
+AGREED_OK = "OK"
+AGREED_INVALID = "An agreed score must be a number from {lo} to {hi} or N/A: fix the cells marked Invalid on the Scores sheet"
+AGREED_NO_REASON = " agreed without a reason: give every agreed score its reason"
+"""Agreed_Check (the count of agreed scores without a reason comes before AGREED_NO_REASON)."""
 
 
 class RowCheck(Enum):
@@ -255,9 +266,11 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
     return below, evals, robust, robust + m + 2
 
 
-def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
+def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS,
+           priced: bool = True) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
-    `evaluations` evaluation rows."""
+    `evaluations` evaluation rows; without `priced` (an evaluator's pack) no price name: no quote
+    column, no Prices sheet, no technical score or method check."""
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .levels import layout_part as levels_part
     from .prices import layout_part
@@ -273,7 +286,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
 
-    return {
+    names = {
         "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
         **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
             ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
@@ -323,6 +336,10 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Consensus_Spreads": Area(CONSENSUS_SHEET, n0, m + 2, n, m, FORMULA),
         "Consensus_Counts": Area(CONSENSUS_SHEET, n0, 2 * m + 3, n, m, FORMULA),
         "Addin_Consensus": Area(CONSENSUS_SHEET, n0 + n + 2, 0, n + 1, m + 1, ADDIN),
+        "Agreed_Check": Area(CONSENSUS_SHEET, 3, 1, role=FORMULA),
+        "Agreed_Scores": Area(CONSENSUS_SHEET, n0, 3 * m + 4, n, m),
+        "Agreed_Reasons": Area(CONSENSUS_SHEET, n0, 4 * m + 5, n, m),
+        "Agreed_Count": Area(SCORES, 2, 5, role=FORMULA),
         "AHP_Check": Area(AHP_SHEET, 2, 1, role=FORMULA),
         "AHP_CR": Area(AHP_SHEET, 3, 1, role=FORMULA),
         "AHP_Lambda_Max": Area(AHP_SHEET, 4, 1, role=FORMULA),
@@ -366,6 +383,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         **groups_part(m),
         **levels_part(m),
     }
+    return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 
 VENDOR_TABLE = "VendorTable"
@@ -375,10 +393,10 @@ QUOTE_HEADER = "Quoted price"
 """The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
 
 
-def vendor_tail() -> tuple[str, ...]:
+def vendor_tail(priced: bool = True) -> tuple[str, ...]:
     """The headers of the vendor table's columns after the criteria, left to right: every width and
-    position right of the scores derives from it."""
-    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
+    position right of the scores derives from it. Without `priced` (a pack): no quote column."""
+    return (*VENDOR_EXTRA, *diligence.headers(), *((QUOTE_HEADER,) if priced else ()))
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 
@@ -430,6 +448,9 @@ name with a defined name. (The function VENDOR_SCORES became VENDOR_RANKING for 
 
 EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")
 """The input columns of the Evaluations sheet, left to right."""
+AGREED_NAMES = ("Agreed_Scores", "Agreed_Reasons")
+"""The consensus meeting's inputs on the Consensus sheet, one row per row of Vendor_Names and one
+column per criterion: an agreed score replaces the evaluators' consensus in the scoring."""
 _CALC_SWITCHES = (
     "Calc_Eval_Mode", "Calc_Median", "Calc_Method_OK", "Calc_Consensus_On", "Calc_Use_AHP",
     "Calc_Use_AHP_OK", "Calc_AHP_OK",
@@ -456,12 +477,12 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
-    *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
+    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method", *EVALUATION_NAMES,
+    *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES,
-                                  "Consensus_Method", *EVALUATION_NAMES,
+                                  "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,

@@ -3,8 +3,10 @@ finds (`Inputs`, with where each value lives), and the `Problem` found in a cell
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from functools import cached_property
 
 import numpy as np
 
@@ -17,6 +19,7 @@ from ..example import EXAMPLE, Vendor
 from .diligence import DD_NAMES, PROGRAM_NAMES
 from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
+    AGREED_NAMES,
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
     EVALUATION_NAMES,
@@ -72,10 +75,15 @@ class Filling:
     supply_criticality: object = None
     evaluation_date: object = None
     pack: tuple | None = None
-    """(evaluator, evaluation id) when the workbook is one evaluator's pack (`team.write_packs`):
-    its vendor names are then locked and it carries the names Pack_Evaluator and Pack_Id."""
+    """(evaluator, evaluation id, criterion scored from the quotes or None) when the workbook is one
+    evaluator's pack (`team.pack_filling`): its vendor names and that criterion's scores are then
+    locked, it carries the names Pack_Evaluator, Pack_Id and Pack_Locked, and no price."""
     merged: tuple = ()
     """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
+    agreed: tuple = ()
+    """The consensus meeting's agreed scores (Agreed_Scores), rows of criteria cells by vendor row from the top."""
+    agreed_reasons: tuple = ()
+    """Their reasons (Agreed_Reasons), shaped alike."""
     groups: GroupFilling | None = None
     """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
     stakeholders: tuple | None = None
@@ -104,6 +112,8 @@ class Filling:
             "stakeholders": (tuple(tuple(tuple(r) for r in block) for block in self.stakeholders)
                              if self.stakeholders is not None else blank_blocks(len(criteria))),
             "stakeholder_names": tuple(self.stakeholder_names) + (None,) * (STAKEHOLDERS - len(self.stakeholder_names)),
+            "agreed": tuple(tuple(row) for row in self.agreed),
+            "agreed_reasons": tuple(tuple(row) for row in self.agreed_reasons),
         }
         weights = fields["weights"]
         fields["groups"] = self.groups if self.groups is not None else default_groups(criteria, weights)
@@ -119,6 +129,9 @@ class Filling:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
         if len(self.merged) > MERGE_ROWS:
             raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
+        for what, block in (("agreed scores", self.agreed), ("agreed reasons", self.agreed_reasons)):
+            if len(block) > self.capacity or any(len(row) != len(criteria) for row in block):
+                raise PartnerfitError(f"the {what} must be at most {self.capacity} rows of {len(criteria)} cells")
         if len(self.groups.of) != len(criteria):
             raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
@@ -173,6 +186,10 @@ class Filling:
             team.update(evaluations=tuple(zip(*columns)), evaluation_rows=len(columns[0]))
         if "Consensus_Method" in values:
             team["consensus_method"] = cell("Consensus_Method")
+        for name, key in zip(AGREED_NAMES, ("agreed", "agreed_reasons")):
+            block = values.get(name)
+            if block is not None and all(len(r) == len(criteria) for r in block):
+                team[key] = tuple(tuple(r) for r in block[:len(vendors)])
         if all(name in values for name in DD_NAMES):
             team["due_diligence"] = tuple(zip(*(column(name) for name in DD_NAMES)))
         for name in PROGRAM_NAMES:
@@ -207,6 +224,13 @@ class Filling:
         blank = Vendor(None, None, (None,) * len(self.criteria), None, None, None)
         return list(self.vendors) + [blank] * (max(self.capacity, self.formula_rows) - len(self.vendors))
 
+    def agreed_cells(self) -> tuple[list[tuple], list[tuple]]:
+        """(agreed scores, reasons): one row of criteria cells per vendor row, blank ones included."""
+        blank = [(None,) * len(self.criteria)]
+        rows = max(self.capacity, self.formula_rows)
+        return (list(self.agreed) + blank * (rows - len(self.agreed)),
+                list(self.agreed_reasons) + blank * (rows - len(self.agreed_reasons)))
+
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""
         return list(self.evaluations) + [(None,) * 5] * (self.evaluation_rows - len(self.evaluations))
@@ -239,6 +263,10 @@ class Code(Enum):
     EVALUATION_CRITERION = auto()
     EVALUATION_SCORE = auto()
     EVALUATION_DUPLICATE = auto()
+    AGREED_SCORE = auto()
+    """An agreed score that is not a score on the scale (or N/A)."""
+    AGREED_REASON = auto()
+    """An agreed score without a reason."""
     SCORES_SET_ASIDE = auto()
     """Notes (not problems): the Vendors sheet's scores set aside for the consensus, evaluators
     who disagree, inconsistent AHP judgements in use."""
@@ -292,9 +320,9 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
-    due_diligence: object = None
-    """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
-    indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+    due_diligence_read: Callable[[], object] | None = field(default=None, repr=False)
+    """Reads `due_diligence_cells` when first asked (`due_diligence` needs pandas, which scoring,
+    sharing and verifying do not load)."""
     evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
@@ -313,12 +341,29 @@ class Inputs:
     """The AHP judgement block as entered, when the workbook has one."""
     stakeholders: list | None = None
     """The stakeholders' AHP judgement blocks as entered, when the workbook has them."""
+    agreed: list | None = None
+    """Agreed_Scores as entered (every row of Vendor_Names), when the workbook has the name."""
+    agreed_reasons: list | None = None
+    """Agreed_Reasons as entered, shaped alike."""
     prices: PriceFilling | None = None
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
     groups: GroupFilling | None = None
     """Weigh by, the Group column and the groups table, when the workbook has them."""
     weights_all: list = field(default_factory=list)
     """Every cell of Weights, as entered."""
+
+    @cached_property
+    def due_diligence_cells(self) -> dict[str, list] | None:
+        """The scored vendors' DD_ cells and the supply's criticality as entered (`diligence.columns`)."""
+        return None if self.due_diligence_read is None else self.due_diligence_read()
+
+    @cached_property
+    def due_diligence(self):
+        """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+        indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+        from .diligence import as_frame
+
+        return as_frame(self.due_diligence_cells, self.vendors)
 
     @property
     def uses_ahp(self) -> bool:

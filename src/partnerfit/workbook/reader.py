@@ -10,6 +10,7 @@ their names and are read as before.
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import replace
 from itertools import compress
@@ -23,6 +24,7 @@ from ..errors import PartnerfitError, show
 from . import diligence
 from .groups import read_group_inputs
 from .layout import (
+    AGREED_NAMES,
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
@@ -161,7 +163,8 @@ def read_inputs(source: Source) -> Inputs:
     read_price_inputs(source, inputs)
     read_group_inputs(source, inputs)
     inputs.weights_all = weights_all
-    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
+    inputs.evaluation_date = diligence.evaluation_date(source)
     return inputs
 
 
@@ -182,6 +185,16 @@ def _read_team(source: Source, inputs: Inputs) -> None:
             inputs.areas["AHP_Team_Mean"] = source.area("AHP_Team_Mean")
     if source.has("Consensus_Method"):
         inputs.consensus_method = source.block("Consensus_Method")[0][0]
+    m, rows = len(inputs.criteria_cells), len(inputs.vendor_cells)
+    if all(source.has(name) for name in AGREED_NAMES):  # one row per row of Vendor_Names, blank ones added
+        areas = [source.area(name) for name in AGREED_NAMES]
+        if any(area.cols != m for area in areas):
+            raise PartnerfitError(f"{source.path}: Agreed_Scores and Agreed_Reasons must have one column per "
+                                  f"criterion ({m}); restore them (Formulas > Name Manager)")
+        inputs.areas.update(zip(AGREED_NAMES, areas))
+        inputs.agreed, inputs.agreed_reasons = (
+            [list(row) for row in source.block(name)][:rows] + [[None] * m] * max(0, rows - area.rows)
+            for name, area in zip(AGREED_NAMES, areas))
     if not all(source.has(name) for name in EVALUATION_NAMES):
         return
     areas = [source.area(name) for name in EVALUATION_NAMES]
@@ -203,7 +216,7 @@ def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
     table, across its width: typed there, they are not part of the table (nor of its names)."""
     names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
     band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
-                     scores.right + len(vendor_tail()))
+                     scores.right + len(vendor_tail(source.has("Prices"))))
     return tuple((band.address(i), next(v for v in row if not is_blank(v)))
                  for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
 

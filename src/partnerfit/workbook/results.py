@@ -41,6 +41,9 @@ from .layout import (
     _E_HEAD,
     _HI,
     _LO,
+    AGREED_INVALID,
+    AGREED_NO_REASON,
+    AGREED_OK,
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,
@@ -87,6 +90,30 @@ def _clean(value):
         return INVALID_CELL
     return "" if math.isnan(number) else number
 
+
+
+def agreed_mask(agreed) -> np.ndarray:
+    """Which cells of an Agreed_Scores block hold an agreed score (LEN(TRIM(cell))>0, N/A included)."""
+    rows = len(agreed)
+    return np.fromiter(map(is_present, (x for row in agreed for x in row)), dtype=bool,
+                       count=sum(map(len, agreed))).reshape(rows, -1) if rows else np.zeros((0, 0), bool)
+
+
+def settle(centre: np.ndarray, agreed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(scores, unreadable, agreed mask): the consensus `centre` (vendor rows x criteria cells)
+    with every agreed score in its place, read as a score cell is."""
+    if not len(agreed):
+        return centre, np.zeros(centre.shape, dtype=bool), np.zeros(centre.shape, dtype=bool)
+    mask = agreed_mask(agreed)
+    values, invalid = score_matrix(agreed)
+    return np.where(mask, values, centre), mask & invalid, mask
+
+
+def unreasoned(agreed, reasons) -> int:
+    """How many agreed scores lack a reason (as Agreed_Check counts them)."""
+    if not len(agreed):
+        return 0
+    return int((agreed_mask(agreed) & ~agreed_mask(reasons)).sum())
 
 
 def _criterion_check(weight, minimum) -> str:
@@ -428,9 +455,12 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     consensus_on = team.mode and team.check == EVAL_OK
     if consensus_on:
         centre, spread, count = team.statistics(n, m)
+    agreed, reasons = (cells[:n] for cells in f.agreed_cells())
     if team.mode:
         clean = ([["" if math.isnan(x) else float(x) for x in row] for row in centre.tolist()] if consensus_on
                  else [[""] * m for _ in range(n)])
+        for i, j in zip(*np.nonzero(agreed_mask(agreed))):  # the agreed score replaces the consensus
+            clean[i][j] = _clean(agreed[i][j])
     else:
         clean = [[_clean(x) for x in v.scores] for v in rows]
     price = read_prices(f.prices, f.criteria, n)
@@ -470,8 +500,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
                          else STATUS_EVALUATIONS)
     elif listed:
         if team.mode:
-            matrix = centre[listed]
-            unreadable = np.zeros(matrix.shape, dtype=bool)
+            matrix, unreadable, _ = settle(centre, agreed)
+            matrix, unreadable = matrix[listed], unreadable[listed]
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
@@ -565,6 +595,10 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Eval_Score": _column(team.score),
         "Calc_Eval_Duplicate_Of": _column(team.duplicate_of),
         "Calc_Eval_Cell": _column(team.cell),
+        "Agreed_Check": [[AGREED_INVALID.format(lo=_LO, hi=_HI) if team.mode and any(
+            x == INVALID_CELL for row in clean for x in row) else f"{missing_reason}{AGREED_NO_REASON}"
+            if (missing_reason := unreasoned(agreed, reasons)) else AGREED_OK]],
+        "Agreed_Count": [[int(agreed_mask(agreed).sum()) if team.mode else 0]],
         "Consensus_Disagreements": [[sum(isinstance(x, float) and x >= DISAGREEMENT for row in spreads for x in row)]],
         "Consensus_Vendors": _column(result_names),
         "Consensus_Scores": block(centre) if consensus_on else nothing,
@@ -682,9 +716,9 @@ def used_scores(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """(scores, unreadable) of the named vendors and criteria: the consensus when the
     Evaluations sheet holds rows, else the Vendors sheet's cells."""
     if inputs.team is not None:
-        centre = inputs.consensus()[0]
-        matrix = centre[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
-        return matrix, np.zeros(matrix.shape, dtype=bool)
+        matrix, unreadable, _ = settle(inputs.consensus()[0], inputs.agreed or [])
+        rows = np.ix_(inputs.vendor_rows, inputs.criteria_rows)
+        return matrix[rows], unreadable[rows]
     if inputs.vendors:
         return score_matrix(inputs.cells)
     return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
@@ -725,21 +759,25 @@ class Results:
                        quote=p.quotes[i], price_score=p.scores[i], abnormally_low=p.abnormally_low[i])
         return table
 
-    def team_counts(self) -> tuple[np.ndarray, np.ndarray]:
+    def team_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per vendor (as entered): how many evaluators scored it (1 or 0 without evaluation
-        rows), and how many of its criteria are flagged (spread of DISAGREEMENT or more)."""
+        rows), how many of its criteria are flagged (spread of DISAGREEMENT or more) and how many
+        carry an agreed score that replaced the consensus."""
         inputs = self.inputs
         if inputs.team is None:
-            return (~np.isnan(self.matrix).all(axis=1)).astype(int), np.zeros(len(inputs.vendors), int)
+            nobody = np.zeros(len(inputs.vendors), int)
+            return (~np.isnan(self.matrix).all(axis=1)).astype(int), nobody, nobody
         team, rows = inputs.team, np.asarray(inputs.vendor_rows, dtype=np.intp)
         _, spread, _ = inputs.consensus()
-        flagged = (np.nan_to_num(spread[np.ix_(rows, inputs.criteria_rows)], nan=0.0) >= DISAGREEMENT).sum(axis=1)
+        cells = np.ix_(rows, inputs.criteria_rows)
+        flagged = (np.nan_to_num(spread[cells], nan=0.0) >= DISAGREEMENT).sum(axis=1)
+        agreed = settle(spread, inputs.agreed or [])[2][cells].sum(axis=1)
         kept = np.flatnonzero(team.cell)
         vendor = np.asarray(team.vendor_at, dtype=np.intp)[kept] - 1
         _, evaluator = np.unique([str(inputs.evaluations[k][1]).strip() for k in kept], return_inverse=True)
         pairs = np.unique(vendor * (evaluator.max(initial=0) + 1) + evaluator)
         per_row = np.bincount(pairs // (evaluator.max(initial=0) + 1), minlength=len(inputs.vendor_cells))
-        return per_row[rows], flagged
+        return per_row[rows], flagged, agreed
 
     def as_json(self) -> dict:
         """The results; with quotes scoring the price criterion, "price" and each vendor's
@@ -748,7 +786,7 @@ class Results:
             "currency": self.price.currency, "method": self.price.method, "criterion": self.price.criterion,
             "method_decides": self.price.method_check.changed, "method_check": self.price.method_check.message,
         }}
-        evaluators, flagged = self.team_counts()
+        evaluators, flagged, agreed = self.team_counts()
         order = self.evaluation.order().tolist()
         return {
             "recommendation": {  # with no recommendation: no type, no scores, and the reason why
@@ -756,7 +794,7 @@ class Results:
                 "scores": dict(self.recommendation.scores) if self.recommendation else None,
                 "reason": self.recommendation.reason if self.recommendation else self.programme_message,
             },
-            "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i])}
+            "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i]), "agreed": int(agreed[i])}
                         for row, i in zip(self.vendor_table(), order)],
             **price,
         }

@@ -51,6 +51,7 @@ from .layout import (
     _S_RANK,
     _START_LINES,
     _V_HEAD,
+    AGREED_OK,
     AHP_SHEET,
     AHP_STEPS,
     ARRAY_NAMES,
@@ -66,7 +67,11 @@ from .layout import (
     EVALUATIONS,
     FIXED,
     MERGE_HEADERS,
+    PACK_LOCKED,
+    PACK_LOCKED_NOTE,
     PACK_NAMES,
+    PACK_START_PRICES,
+    PRICES_SHEET,
     PROGRAM,
     SCORES,
     SHEETS,
@@ -190,7 +195,8 @@ class _Writer:
 
         self.f = filling
         self.m, self.n = len(filling.criteria), filling.capacity
-        self.names = layout(self.m, self.n, filling.evaluation_rows)
+        self.priced = filling.pack is None  # a pack carries no price: no quote column, no Prices sheet
+        self.names = layout(self.m, self.n, filling.evaluation_rows, self.priced)
         self.values = computed_values(filling)
         self.formulas = _formulas(self.names)
         self.wb = xlsxwriter.Workbook(
@@ -198,7 +204,8 @@ class _Writer:
                         "in_memory": filling.capacity + filling.evaluation_rows <= _IN_MEMORY_ROWS},
         )
         self.formats = {}
-        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS}
+        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS
+                   if self.priced or name != PRICES_SHEET}
 
     def style(self, *keys: str, **extra):
         props = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
@@ -279,14 +286,15 @@ class _Writer:
         self.consensus()
         self.ahp()
         self.scores()
-        write_prices(self)
+        if self.priced:
+            write_prices(self)
         self.calc()
         self.conf()
         structured = table_names(self.f.criteria)
         for name, area in self.names.items():
             self.wb.define_name(name, "=" + structured.get(name, area.ref))
         if self.f.pack is not None:
-            for row, name in enumerate(PACK_NAMES):
+            for row, name in enumerate((*PACK_NAMES, PACK_LOCKED)):
                 self.wb.define_name(name, "=" + Area(VENDORS, row, self.m + 2).ref)
         self.wb.set_properties({
             "title": "Partner evaluation", "subject": "Outsourcing partner choice and vendor scores",
@@ -315,6 +323,8 @@ class _Writer:
         words = {"version": __version__, "profile": self.f.partner_type, "lo": _LO, "hi": _HI}
         for row, (style, text) in enumerate(_START_LINES):
             text = text.format(**words)
+            if not self.priced and text.startswith("Prices"):
+                text = PACK_START_PRICES
             fmt = self.style("wrap", style) if style in ("input", "computed", "addin") else self.style(style)
             ws.write_string(row, 0, text, fmt)
             if style == "wrap":
@@ -463,7 +473,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *vendor_tail())
+        headers = ("Vendor", *f.criteria, *vendor_tail(self.priced))
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],
@@ -480,9 +490,7 @@ class _Writer:
         self.fill("Vendor_Types", _column(v.partner_type for v in rows), self.style("computed" if fixed else "input"))
         self.fill("Vendor_Sites", _column(v.site for v in rows), self.style("computed" if fixed else "input"))
         if fixed:
-            for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation"), f.pack)):
-                ws.write_string(row, m + 1, label, self.style("label"))
-                ws.write_string(row, m + 2, str(value), self.style("computed", "bold"))
+            self.pack_header()
         self.fill("Vendor_Evidence", _column(v.evidence for v in rows), self.style("input"))
         self.fill("Vendor_Comments", _column(v.comments for v in rows), self.style("input"))
         diligence.write_columns(self, f.due_diligence)
@@ -502,6 +510,26 @@ class _Writer:
         })
         ws.freeze_panes(_V_HEAD + 1, 1)
         self.finish(VENDORS, (_V_HEAD, _V_HEAD))
+
+    def pack_header(self):
+        """A pack's evaluator, evaluation id and the criterion procurement scores from the quotes,
+        right of the title; that criterion's score cells locked and greyed, with a note above."""
+        ws, f, m = self.ws[VENDORS], self.f, self.m
+        evaluator, pack_id, locked = (*f.pack, None)[:3]
+        for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation", "Scored by procurement"),
+                                                 (evaluator, pack_id, locked))):
+            ws.write_string(row, m + 1, label, self.style("label"))
+            self.put(VENDORS, row, m + 2, None if locked is None and row == 2 else str(value),
+                     self.style("computed", "bold"))
+        if locked is None:
+            return
+        j = f.criteria.index(locked)
+        grey = self.style("computed", "center", bg_color="#D9D9D9")
+        scores = self.names["Vendor_Scores"]
+        for row in range(scores.row, scores.row + scores.rows):
+            ws.write_blank(row, scores.col + j, None, grey)
+        ws.write_string(_V_HEAD - 1, scores.col + j, PACK_LOCKED_NOTE[0].upper() + PACK_LOCKED_NOTE[1:],
+                        self.style("note", "wrap"))
 
     def evaluations(self):
         ws, f = self.ws[EVALUATIONS], self.f
@@ -573,8 +601,8 @@ class _Writer:
         ws, f, m = self.ws[CONSENSUS_SHEET], self.f, self.m
         ws.set_tab_color("#548235")
         ws.set_column(0, 0, 28)
-        ws.set_column(1, 3 * m + 2, 9)
-        for col in (m + 1, 2 * m + 2):
+        ws.set_column(1, 5 * m + 4, 9)
+        for col in (m + 1, 2 * m + 2, 3 * m + 3, 4 * m + 4):
             ws.set_column(col, col, 2)
         ws.write_string(0, 0, "Consensus and disagreement", self.style("title"))
         ws.set_row(0, 24)
@@ -585,10 +613,13 @@ class _Writer:
         ws.write_string(2, 0, f"Cells with a spread of {DISAGREEMENT:g} or more", self.style("label"))
         self.formula("Consensus_Disagreements", self.style("computed", "bold", "left"))
         header = self.style("header")
-        for col, title in ((1, "Consensus score"), (m + 2, "Spread (highest - lowest)"), (2 * m + 3, "Evaluators")):
+        agreed, reasons = self.names["Agreed_Scores"], self.names["Agreed_Reasons"]
+        for col, title in ((1, "Consensus score"), (m + 2, "Spread (highest - lowest)"), (2 * m + 3, "Evaluators"),
+                           (agreed.col, "Agreed score (consensus meeting; replaces the consensus)"),
+                           (reasons.col, "Reason for the agreed score")):
             ws.write_string(_N_HEAD - 1, col, title, self.style("section"))
         ws.write_string(_N_HEAD, 0, "Vendor", header)
-        for start in (1, m + 2, 2 * m + 3):
+        for start in (1, m + 2, 2 * m + 3, agreed.col, reasons.col):
             for j, name in enumerate(f.criteria):
                 ws.write_string(_N_HEAD, start + j, str(name), header)
         ws.set_row(_N_HEAD, 80)
@@ -596,6 +627,21 @@ class _Writer:
         self.formula("Consensus_Scores", self.style("computed", "score", "center"))
         self.formula("Consensus_Spreads", self.style("computed", "center", num_format="0.##"))
         self.formula("Consensus_Counts", self.style("computed", "center"))
+        ws.write_string(3, 0, "Agreed scores check", self.style("label"))
+        self.formula("Agreed_Check", self.style("computed", "bold"))
+        check = self.names["Agreed_Check"]
+        for criteria, style in (("==", "good"), ("!=", "bad")):
+            ws.conditional_format(check.row, check.col, check.row, check.col, {
+                "type": "cell", "criteria": criteria, "value": f'"{AGREED_OK}"', "format": self.style(style)})
+        agreed_cells, reason_cells = f.agreed_cells()
+        self.fill("Agreed_Scores", agreed_cells, self.style("input", "center"))
+        self.fill("Agreed_Reasons", reason_cells, self.style("input"))
+        choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]
+        ws.data_validation(agreed.row, agreed.col, agreed.row + agreed.rows - 1, agreed.col + m - 1, {
+            "validate": "list", "source": choices, "error_type": "warning", "input_title": "Agreed score",
+            "input_message": f"{_LO} to {_HI} or N/A, agreed in the consensus meeting; give the reason on the right.",
+            "error_title": "Not a score", "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
+        })
         scores, spreads = self.names["Consensus_Scores"], self.names["Consensus_Spreads"]
         last = scores.row + scores.rows - 1
         # Relative to each block's first cell: a flagged spread, and the consensus score it belongs to.
@@ -683,7 +729,7 @@ class _Writer:
     def scores(self):
         ws, n = self.ws[SCORES], self.n
         ws.set_tab_color("#548235")
-        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 6, 7: 28, 8: 8, 9: 2,
+        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 11, 7: 28, 8: 8, 9: 2,
                   10: 26, 11: 8, 12: 6, 13: 10, 14: 40}
         for col, width in widths.items():
             ws.set_column(col, col, width)
@@ -707,6 +753,8 @@ class _Writer:
                          _cached(self.values["Robustness_Summary"][0][0]))
         ws.set_row(area.row, 32)
         ws.write_string(2, 2, "Eligible", self.style("label", align="right"))
+        ws.write_string(2, 4, "Agreed", self.style("label", align="right"))
+        self.formula("Agreed_Count", self.style("computed", "bold", "left"))
         self.formula("Vendor_Count", self.style("computed", "bold", "center"))
         self.formula("Qualified_Count", self.style("computed", "bold", "left"))
         header = self.style("header")

@@ -165,7 +165,7 @@ def formulas_part(names: dict[str, Area], judgement):
 
     def step(previous):
         p = previous.ref
-        return lambda i, j: f'=IF({level_ok},MMULT({p},{p})/SUM(MMULT({p},{p})),"")'
+        return lambda i, j: f"=IF({level_ok},MMULT({p},{p})/SUM(MMULT({p},{p})),0)"
 
     level_ok = "AND(Calc_By_Group,Calc_AHP_OK)"
     chain = {name: step(a["Calc_AHP_Group_Start"] if t == 0 else a[GROUP_CHAIN[t - 1]])
@@ -234,7 +234,8 @@ def formulas_part(names: dict[str, Area], judgement):
             f'=IF(Calc_AHP_OK,INDEX(AHP_Local_Weights,{j + 1})*SUM({col_of(a["AHP_Matrix"], j, m)}),"")'
         ),
         "Calc_AHP_Group_Parsed": lambda i, j: '=""' if i >= j else "=" + judgement(at(a["AHP_Group_Judgements"], i, j)),
-        "Calc_AHP_Group_Start": lambda i, j: f'=IF({level_ok},{numeric}/SUM({numeric}),"")',
+        "Calc_AHP_Group_Start": lambda i, j: f"=IF({level_ok},{numeric}/SUM({numeric}),0)",  # 0, not "": see
+        # the chain's values
         **chain,
         "Calc_AHP_Group_Errors": lambda i, j: "=-1" if i >= j else (
             f"=IF(AND({level_ok},ISNUMBER({at(gfull, i, j)})),"
@@ -379,7 +380,6 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
     m = len(matrix)
     labels = [_text(x) for x in group_names]
     size = read.size
-    blank_g = [["" for _ in range(G)] for _ in range(G)]
     levels = {name: [[""] for _ in range(LEVELS)] for name in LEVEL_COLUMNS}
     values = {
         "Calc_AHP_Same": same_group(read).tolist(),
@@ -399,7 +399,9 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
     errors = [[-1.0] * G for _ in range(G)]
     worst, level_worst, first, top = [0, 0], [[0, 0] for _ in range(G)], 0, 1
     gweights, col_terms = [[""] for _ in range(G)], [[""] * G]
-    values.update({name: blank_g for name in GROUP_CHAIN})
+    # Unused, the groups' chain holds 0s: a text result in an array formula's other cells is saved by
+    # LibreOffice as t="str" without a formula, which Excel never writes (the ooxml-check gate).
+    values.update({name: [[0.0] * G for _ in range(G)] for name in GROUP_CHAIN})
     if read.ok and ok:
         h, gm = read.hierarchy, read.group_matrix
         active = [k for k in range(G) if size[k]]

@@ -289,6 +289,36 @@ def diligence_filling() -> Filling:
                    evaluation_date=d(2026, 1, 15), capacity=10, evaluation_rows=10)
 
 
+def diligence_edge_fillings() -> dict[str, Filling]:
+    """The knock-out rule's edges, each a vendor row: the 2-year line on both sides (the first day
+    of the window and the day before) for a warning letter and an OAI inspection, ISO text dates,
+    an OAI without a date, an audit "Not acceptable", synonyms in any case, an override without
+    its reason and unreadable cells (invalid rows), and a knock-out that a bad score outranks."""
+    import datetime as dt
+
+    d = dt.date
+    rows = (
+        (None, None, None, d(2024, 1, 15), None, None, None, None, None, None, None),  # first day: knocked out
+        (None, None, None, d(2024, 1, 14), None, None, None, None, None, None, None),  # the day before: not
+        ("OAI", "2024-01-15", None, None, None, None, None, None, None, None, None),   # ISO text, first day
+        ("o-a-i", "2024-01-14", "2", None, None, None, None, None, " 1 ", None, None),  # not a synonym: invalid
+        ("OAI", None, None, None, None, None, None, None, None, "yes", "Only site with the licence"),
+        (None, None, None, None, None, None, "not_acceptable", None, None, None, None),  # synonym, no date
+        (None, None, None, "2025-13-01", None, None, None, None, None, None, None),  # no such date: invalid
+        (None, None, None, None, None, None, None, None, None, "Y", "   "),  # override without reason: invalid
+        (None, None, 2.5, None, "TRUE", None, None, None, None, None, None),  # 2.5 observations: invalid
+        ("NAI", 2025.0, None, None, None, None, None, None, None, None, None),  # a year typed as a date: invalid
+    )
+    base = random_filling(12, "CDMO", vendors=len(rows), capacity=12)
+    first = base.vendors[0]
+    vendors = (replace(first, scores=("bad", *first.scores[1:])), *base.vendors[1:])  # Invalid outranks
+    return {
+        "diligence_edges": replace(base, vendors=vendors, due_diligence=rows, evaluation_date=d(2026, 1, 15)),
+        "diligence_text_date": replace(base, due_diligence=rows[:3], evaluation_date="2026-01-14"),
+        "diligence_bad_date": replace(base, due_diligence=rows[:3], evaluation_date="15/01/2026"),
+    }
+
+
 def programme_fillings() -> dict[str, Filling]:
     """Program sheets the native partner-fit formulas must read as `read_programme` does."""
     base = dict(partner_type="CRO", vendors=(_vendor("Acme", (4,) * _criteria("CRO")),))
@@ -344,6 +374,7 @@ def cases() -> dict[str, Filling]:
         **programme_fillings(),
         **price_fillings(),
         "diligence": diligence_filling(),
+        **diligence_edge_fillings(),
     }
     return {
         "example": Filling.example(),

@@ -9,6 +9,8 @@ A blank ("not scored", "N/A") is not a zero: it leaves both sums. Weights need n
 anything. A vendor is then, in this order of precedence:
 
 * ``Invalid: <criterion> is not a score from 1 to 5`` if a cell is text or off the scale;
+* knocked out by its due diligence (`evaluate`'s `excluded`: the caller names the cause, e.g.
+  ``Knocked out: warning letter 2025-03-14``; see due_diligence.py);
 * ``Knocked out: <criterion>`` if a score is below that criterion's must-have minimum;
 * ``Incomplete`` if a must-have is not scored or the coverage is below `min_coverage`;
 * ``Eligible`` otherwise.
@@ -138,9 +140,12 @@ def evaluate(
     min_coverage: float = 0.5,
     unreadable: np.ndarray | None = None,
     scale: tuple[float, float] = SCALE,
+    excluded: np.ndarray | None = None,
 ) -> Evaluation:
     """Score, coverage, status and rank for a vendors x criteria matrix (see module docstring).
 
+    `excluded` marks vendors knocked out by their due diligence: Knocked out with no criterion
+    (culprit -1) unless Invalid, and never ranked; their score and coverage stay.
     `unreadable` marks cells that held text which is not a number (they are NaN in `matrix`);
     numbers outside `scale` are found here. Inputs are assumed validated by `check_weights`
     and friends.
@@ -166,10 +171,14 @@ def evaluate(
         knocked = below.any(axis=1) & ~any_invalid
         culprit = np.where(knocked, np.flatnonzero(must)[below.argmax(axis=1)], culprit)
         incomplete |= np.isnan(matrix[:, must]).any(axis=1)
-    # Precedence Invalid > Knocked out > Incomplete > Eligible: each overwrites the ones before.
+    # Precedence Invalid > due diligence > must-have > Incomplete > Eligible: each overwrites the ones before.
     status = np.full(len(matrix), Status.ELIGIBLE, dtype=np.int8)
     status[incomplete] = Status.INCOMPLETE
     status[knocked] = Status.KNOCKED_OUT
+    if excluded is not None:
+        excluded = np.asarray(excluded, dtype=bool)
+        status[excluded] = Status.KNOCKED_OUT
+        culprit[excluded & ~any_invalid] = -1
     status[any_invalid] = Status.INVALID
     score[any_invalid] = np.nan
     return Evaluation(score, coverage, status, culprit, rank_eq(score, status == Status.ELIGIBLE), scale)

@@ -13,7 +13,8 @@ from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
-from ..scoring import check_coverage, check_minimums, check_weights, evaluate
+from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
+from . import diligence
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
@@ -135,6 +136,7 @@ def check(inputs: Inputs) -> list[Problem]:
     problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
+    problems += diligence.statuses(inputs)[1]
     priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
@@ -289,16 +291,21 @@ def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs)
+    dd_status, dd_problems = diligence.statuses(inputs)
+    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs) + dd_problems
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
     programme = read_programme(inputs.program)  # no recommendation is a note, never a refusal
     recommendation = programme.recommendation
     matrix, unreadable, price = apply_prices(inputs, *used_scores(inputs), params)
-    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
-    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
-                   matrix, programme.message, price)
+    excluded = None if dd_status is None else diligence.knocked_out(dd_status)
+    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE, excluded)
+    status = evaluation.status_text(inputs.criteria)
+    if excluded is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
+        status = np.where(excluded & (evaluation.status != Status.INVALID), dd_status, status)
+    return Results(inputs, params, recommendation, evaluation, status.tolist(), matrix, programme.message, price,
+                   None if dd_status is None else dd_status.tolist())
 
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
+from ..due_diligence import INVALID_STATUS
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
+from . import diligence
 from .diligence import DD_NAMES
 from .layout import (
     _HI,
@@ -130,10 +132,14 @@ def _formulas(names: dict[str, Area]):
             f'"{STATUS_EVALUATIONS}")),'
             f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
             f'&" is not a score from {_LO} to {_HI}",'
+            f'IF(OR(LEFT({dd(i)},12)="Knocked out:",{dd(i)}="{INVALID_STATUS}"),{dd(i)},'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
             f'IF(OR({missing}>0,{weight_scored}=0,{scores(i, 2)}<Min_Coverage),'
-            f'"Incomplete","Eligible")))))'
+            f'"Incomplete","Eligible"))))))'
         )
+
+    def dd(i):  # the vendor's due-diligence status (Calc)
+        return calc(i, a["DD_Statuses"].col)
 
     def ranking(i, j):
         source = ("Ranks", "Result_Vendors", "Weighted_Scores")[j]
@@ -206,6 +212,7 @@ def _formulas(names: dict[str, Area]):
         **_ahp_formulas(names),
         **_fit_formulas(),
         **formulas_part(names),
+        **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
     }
 
 

@@ -351,6 +351,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
+        **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, fit + 7, n),
         **layout_part(n),
     }
 

@@ -228,6 +228,8 @@ class Code(Enum):
     ABNORMALLY_LOW = auto()
     """A note: a quote below the share of the median quote (the score stands)."""
     PRICE_REPLACES = auto()
+    DUE_DILIGENCE = auto()
+    """A due-diligence cell the rule cannot read, or an override without its reason."""
     """A note: scores typed in the price criterion's column are ignored (the quotes score it)."""
 
 

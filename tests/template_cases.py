@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import replace
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
@@ -451,7 +452,28 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     priced = engine_priced(filling, scores)
     if priced is not None:
         return priced.total
-    return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
+    if not filling.due_diligence:
+        return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
+    from partnerfit.due_diligence import INVALID_STATUS, vendor_statuses
+    from partnerfit.scoring import rank_eq
+    from partnerfit.workbook.diligence import DD_NAMES
+
+    kept = [i for i, v in enumerate(filling.vendors) if v.name is not None and str(v.name).strip(" ")]
+    rows = [tuple(r) + (None,) * (len(DD_NAMES) - len(r)) for r in filling.due_diligence]
+    rows += [(None,) * len(DD_NAMES)] * (len(filling.vendors) - len(rows))
+    dd = pd.DataFrame([rows[i] for i in kept], index=names, columns=list(DD_NAMES), dtype=object)
+    _, refused = vendor_statuses(dd, filling.evaluation_date)
+    bad = np.zeros(len(dd), dtype=bool)
+    bad[[k for k, _ in refused] if all(k >= 0 for k, _ in refused) else slice(None)] = True
+    table = score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage,
+                          due_diligence=None if bad.all() else dd.where(np.repeat(~bad[:, None], dd.shape[1], axis=1), None),
+                          evaluation_date=filling.evaluation_date)
+    if bad.any():  # a refused row: Invalid in the workbook (unless its scores are), and not ranked
+        status = table["status"].astype(object)
+        status[bad & ~status.str.startswith("Invalid:")] = INVALID_STATUS
+        eligible = (status == "Eligible").to_numpy()
+        table["status"], table["rank"] = status, pd.array(rank_eq(table["score"].to_numpy(), eligible), dtype="Int64")
+    return table
 
 
 def engine_priced(filling: Filling, scores: pd.DataFrame):

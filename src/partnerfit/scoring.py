@@ -271,6 +271,8 @@ def score_vendors(
     minimums=None,
     min_coverage: float = 0.5,
     scale: tuple[float, float] = SCALE,
+    due_diligence: pd.DataFrame | None = None,
+    evaluation_date=None,
 ) -> pd.DataFrame:
     """Weighted scores of vendors (see the module docstring for the method).
 
@@ -281,6 +283,10 @@ def score_vendors(
     Returns a DataFrame with the index and row order of `scores` (so it lines up with them) and
     columns score, rank (nullable integer), coverage and status (categorical);
     ``.sort_values("rank")`` lists the eligible vendors best first.
+    `due_diligence`: DD_ columns by vendor (`due_diligence.due_diligence`; vendors missing from
+    it are blank) read on `evaluation_date` (None: today); a knock-out that is not overridden
+    becomes the status ("Knocked out: warning letter 2025-03-14") unless the vendor is Invalid,
+    and a due_diligence column gives every vendor's due-diligence status.
     """
     import pandas as pd
 
@@ -308,13 +314,31 @@ def score_vendors(
         # Missing values of any kind (None, NaN, pd.NA of nullable columns, NaT) are "not scored".
         matrix, unreadable = score_matrix(scores.to_numpy(dtype=object, na_value=None))
     coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
-    result = evaluate(matrix, w, mins, coverage, unreadable, scale)
+    dd_status = excluded = None
+    if due_diligence is not None:
+        from .due_diligence import vendor_statuses
+
+        if not isinstance(due_diligence, pd.DataFrame):
+            raise PartnerfitError(f"due_diligence is a {type(due_diligence).__name__}, not a pandas DataFrame "
+                                  "indexed by vendor with DD_... columns")
+        dd_status, refused = vendor_statuses(due_diligence.reindex(scores.index), evaluation_date)
+        if refused:
+            raise PartnerfitError(refused[0][1])
+        excluded = np.char.startswith(dd_status.astype(str), "Knocked out")
+    result = evaluate(matrix, w, mins, coverage, unreadable, scale, excluded)
+    status = _status_categorical(*result.status_codes(criteria))
+    extra = {}
+    if dd_status is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
+        texts = np.where(excluded & (result.status != Status.INVALID), dd_status, np.asarray(status, dtype=object))
+        status = pd.Categorical(texts, categories=list(dict.fromkeys(texts)))
+        extra["due_diligence"] = dd_status
     return pd.DataFrame(
         {
             "score": result.score,
             "rank": pd.array(result.rank, dtype="Int64"),  # NaN (not ranked) becomes <NA>
             "coverage": result.coverage,
-            "status": _status_categorical(*result.status_codes(criteria)),
+            "status": status,
+            **extra,
         },
         index=scores.index.rename("vendor"),
         copy=False,

@@ -159,6 +159,8 @@ def read_inputs(source: Source) -> Inputs:
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    if inputs.due_diligence is not None:  # where check names a bad due-diligence cell
+        inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
     return inputs
 
 

@@ -19,9 +19,10 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import __version__, xlsx
+from ..cells import is_blank
 from . import diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
@@ -197,9 +198,14 @@ def write_shared(source, target, generated: dt.datetime | None = None,
     import openpyxl
     from openpyxl.styles import Alignment, Font, Protection
 
-    results = score_inputs(read_inputs(source))
-    shown = computed_values(filling(source))  # computed once: the copy's cells and its checksum
     generated = generated or dt.datetime.now(dt.timezone.utc)
+    inputs, fill = read_inputs(source), filling(source)
+    stamp = source.has("Evaluation_Date") and is_blank(inputs.evaluation_date)
+    if stamp:  # a blank evaluation date is today: the copy records the day, so that verify reads it later
+        inputs.evaluation_date = dt.date.today()  # what the engine reads a blank as
+        fill = replace(fill, evaluation_date=inputs.evaluation_date)
+    results = score_inputs(inputs)
+    shown = computed_values(fill)  # computed once: the copy's cells and its checksum
     warnings = write_results(source, target, shown, keep_formulas=False, fallback=True)
     lost = dropped_parts(source.package)
     if lost:
@@ -220,6 +226,10 @@ def write_shared(source, target, generated: dt.datetime | None = None,
                                                   min_col=area.left, max_col=area.right):
                 for cell in row:
                     cell.protection = locked
+    if stamp:
+        area = source.area("Evaluation_Date")
+        cell = book[area.sheet].cell(area.top, area.left, inputs.evaluation_date)
+        cell.number_format = "yyyy-mm-dd"
     audit = book.create_sheet(AUDIT_SHEET, 1)
     bold = Font(bold=True)
     rows = audit_rows(results, shown, source.path.name, generated)

@@ -777,6 +777,10 @@ class _Writer:
         for j, name in enumerate(self.f.criteria):
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
+        dd = self.names["Calc_DD_Valid"]
+        for k, text in enumerate(diligence.CALC_HEADERS):
+            ws.write_string(_K_HEAD, dd.col + k, text, self.style("header"))
+        ws.write_string(1, dd.col, "Evaluation date, window start (serials)", self.style("label"))
         for k, (_switch, label) in enumerate(zip(_CALC_SWITCHES, (
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):
             ws.write_string(1, 2 + k, label, self.style("label"))
@@ -798,6 +802,8 @@ class _Writer:
             if area.sheet == CALC:
                 if area.role == FIXED:
                     self.fill(name, lookup[name], plain)
+                elif name in ("Calc_DD_Today", "Calc_DD_Start"):  # serials, not dates as LibreOffice infers
+                    self.formula(name, self.style("computed", num_format="0"))
                 else:
                     self.formula(name, plain)
         ws.set_column(0, below + m, 12)

@@ -1,0 +1,129 @@
+"""Due diligence in the workbook and on the command line: knock-outs in the statuses (precedence
+Invalid > due diligence > must-have > Incomplete > Eligible), bad cells named by check and
+refused by score, the evaluation date a shared copy records, and an edited record failing verify.
+(The native formulas against the engine: test_template_libreoffice's diligence cases.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+
+import numpy as np
+import openpyxl
+import pytest
+
+from partnerfit.scoring import Status, evaluate
+from partnerfit.workbook.model import Filling
+from partnerfit.workbook.writer import write_workbook
+from template_cases import diligence_edge_fillings, name_ref
+from test_cli import run
+
+D = dt.date
+BLANK = (None,) * 11
+
+
+def _row(**fields):
+    from partnerfit.workbook.diligence import DD_NAMES
+
+    return tuple(fields.get(name) for name in DD_NAMES)
+
+
+def test_evaluate_excluded_is_knocked_out_below_invalid_and_never_ranked():
+    matrix = np.array([[5.0, 5.0], [4.0, 9.0], [3.0, 3.0], [1.0, 1.0]])
+    e = evaluate(matrix, np.array([1.0, 1.0]), np.array([np.nan, 2.0]), 0.5,
+                 excluded=np.array([True, True, False, False]))
+    assert e.status.tolist() == [Status.KNOCKED_OUT, Status.INVALID, Status.ELIGIBLE, Status.KNOCKED_OUT]
+    assert e.culprit.tolist() == [-1, 1, -1, 1]  # due diligence names no criterion; the must-have does
+    assert np.isnan(e.rank[:2]).all() and e.rank[2] == 1 and e.score[0] == 5.0  # the score stays
+
+
+@pytest.fixture(scope="module")
+def knocked(tmp_path_factory):
+    """The example: Alder a warning letter inside the window, Birchwood one the day before it,
+    Cedar an overridden OAI, Dunmore an import alert but a must-have miss too, evaluation 2026-01-15."""
+    rows = (
+        _row(DD_Warning_Letter=D(2024, 1, 15)),
+        _row(DD_Warning_Letter=D(2024, 1, 14)),
+        _row(DD_FDA_Class="OAI", DD_FDA_Date=D(2025, 6, 1), DD_Override="Yes", DD_Override_Reason="Sole source"),
+        _row(DD_Import_Alert="Yes"),
+    )
+    filling = replace(Filling.example(), due_diligence=rows, evaluation_date=D(2026, 1, 15))
+    path = tmp_path_factory.mktemp("dd") / "knocked.xlsx"
+    write_workbook(path, filling)
+    return path, filling
+
+
+def test_score_json_statuses_follow_the_precedence_and_name_the_due_diligence(knocked):
+    path, filling = knocked
+    result = run("score", path, "--json")
+    assert result.returncode == 0, result.stderr
+    vendors = {v["vendor"]: v for v in json.loads(result.stdout)["vendors"]}
+    names = [v.name for v in filling.vendors]
+    assert vendors[names[0]]["status"] == "Knocked out: warning letter 2024-01-15"  # the window's first day
+    assert vendors[names[0]]["rank"] is None and vendors[names[0]]["score"] is not None
+    assert vendors[names[1]]["due_diligence"] == "Eligible"  # the day before: outside the window
+    assert vendors[names[2]]["due_diligence"] == "Overridden: OAI inspection 2025-06-01 (reason: Sole source)"
+    assert vendors[names[2]]["status"] == "Eligible" and vendors[names[2]]["rank"] is not None
+    assert vendors[names[3]]["status"] == "Knocked out: import alert"  # above the must-have knock-out
+    assert vendors[names[5]]["due_diligence"] == "Eligible"  # a blank row: nothing knocks it out
+    table = run("score", path)
+    assert "Knocked out: warning letter 2024-01-15" in table.stdout
+
+
+def test_the_scored_copy_and_the_engine_show_the_same_statuses(knocked, tmp_path):
+    path, _ = knocked
+    out = tmp_path / "scored.xlsx"
+    assert run("score", path, "-o", out).returncode == 0
+    sheet, ref = name_ref(out, "Statuses")
+    book = openpyxl.load_workbook(out, data_only=True)
+    first = ref.split(":")[0].replace("$", "")
+    assert book[sheet][first].value == "Knocked out: warning letter 2024-01-15"
+
+
+def test_bad_due_diligence_cells_are_one_line_each_naming_the_cell(tmp_path):
+    filling = diligence_edge_fillings()["diligence_edges"]
+    path = tmp_path / "bad.xlsx"
+    write_workbook(path, filling)
+    check = run("check", path)
+    lines = [line for line in check.stdout.splitlines() if "Vendors!" in line and "valid" not in line]
+    dd = [line for line in check.stdout.splitlines() if any(h in line for h in (
+        "FDA class", "Warning letter date", "Override knock-out", "Form 483 observations", "FDA inspection date"))]
+    assert check.returncode == 1 and len(dd) == 5, check.stdout
+    assert any('"o-a-i"' in line and "enter NAI, VAI, OAI" in line for line in dd)
+    assert any('"2025-13-01"' in line for line in dd)
+    assert any("Override knock-out" in line and "give the reason" in line for line in dd)
+    assert all("Traceback" not in line for line in lines)
+    score = run("score", path)
+    assert score.returncode != 0 and score.stderr.count("\n") == 1 and "Vendors!" in score.stderr
+    assert "(and 4 more; run partnerfit check)" in score.stderr
+
+
+def test_a_bad_evaluation_date_is_named_at_its_cell(tmp_path):
+    filling = diligence_edge_fillings()["diligence_bad_date"]
+    path = tmp_path / "bad_date.xlsx"
+    write_workbook(path, filling)
+    check = run("check", path)
+    assert check.returncode == 1 and "Program!B20: the evaluation date \"15/01/2026\"" in check.stdout, check.stdout
+
+
+def test_share_records_a_blank_evaluation_date_and_verify_fails_after_a_dd_edit(knocked, tmp_path):
+    path, filling = knocked
+    blank_date = tmp_path / "blank_date.xlsx"
+    write_workbook(blank_date, replace(filling, evaluation_date=None))
+    copy = tmp_path / "shared.xlsx"
+    assert run("share", blank_date, "-o", copy).returncode == 0
+    sheet, ref = name_ref(copy, "Evaluation_Date")
+    book = openpyxl.load_workbook(copy)
+    assert book[sheet][ref.replace("$", "")].value.date() == dt.date.today()  # recorded: verify reads this day
+    assert run("verify", copy).returncode == 0
+    sheet, ref = name_ref(copy, "DD_Override_Reason")
+    cell = book[sheet].cell(book[sheet][ref.split(":")[0].replace("$", "")].row + 2,
+                            book[sheet][ref.split(":")[0].replace("$", "")].column)
+    assert cell.value == "Sole source"
+    cell.value = "Sole source (edited)"
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    result = run("verify", edited)
+    assert result.returncode == 1 and "checksum" in result.stdout
+

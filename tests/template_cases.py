@@ -274,7 +274,8 @@ def team_cases() -> dict[str, Filling]:
 
 def diligence_filling() -> Filling:
     """The example with due diligence typed in: dates, counts, choices in other spellings, an
-    override with its reason, and formula-like text that must stay text."""
+    override with its reason, and formula-like text that must stay text (every cell valid: the
+    fidelity gate scores and shares it; diligence_edge_fillings has the invalid ones)."""
     import datetime as dt
 
     d = dt.date
@@ -283,8 +284,8 @@ def diligence_filling() -> Filling:
         ("oai", d(2025, 1, 10), 5, d(2025, 3, 14), "no", "n", "Acceptable with conditions", d(2024, 6, 1), 2,
          "Yes", "  Sole   supplier  "),
         ("VAI", None, 3, None, "Yes", None, "Not acceptable", d(2023, 2, 28), None, "No", None),
-        (None,) * 11,
-        (None, None, None, None, None, "=1+1", None, None, None, None, "@SUM(1,1)"),
+        (None,) * 10 + ("=1+1",),  # a reason without an override: recorded, changes nothing
+        (None, None, None, None, None, None, None, None, None, "No", "@SUM(1,1)"),
     )
     return replace(Filling.example(), due_diligence=rows, supply_criticality="minor",
                    evaluation_date=d(2026, 1, 15), capacity=10, evaluation_rows=10)

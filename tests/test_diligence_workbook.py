@@ -127,3 +127,35 @@ def test_share_records_a_blank_evaluation_date_and_verify_fails_after_a_dd_edit(
     result = run("verify", edited)
     assert result.returncode == 1 and "checksum" in result.stdout
 
+
+
+@pytest.mark.libreoffice
+def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal_the_engine(knocked, tmp_path):
+    """The whole vendor table sorted by name, descending, and an import alert typed for the vendor
+    now on its third row, in LibreOffice (UNO), which recalculates and saves: the due-diligence
+    statuses of its formulas (Calc, Scores) equal `score --json`'s, vendor by vendor."""
+    from libreoffice import edit
+    from template_cases import named_values
+    from test_user_edits import assert_same, json_results, workbook_results
+
+    path, filling = knocked
+    sheet, names = name_ref(path, "Vendor_Names")
+    first_row = int("".join(ch for ch in names.split(":")[0] if ch.isdigit()))
+    last_col = "".join(ch for ch in name_ref(path, "DD_Override_Reason")[1].split(":")[0] if ch.isalpha())
+    alert_col = "".join(ch for ch in name_ref(path, "DD_Import_Alert")[1].split(":")[0] if ch.isalpha())
+    last_row = first_row + len(filling.vendors) - 1
+    target = tmp_path / "sorted.xlsx"
+    edit([(path, target, [
+        {"op": "sort", "sheet": sheet, "range": f"A{first_row}:{last_col}{last_row}", "column": 1, "descending": True},
+        {"op": "set", "sheet": sheet, "cell": f"{alert_col}{first_row + 2}", "value": "yes"},
+    ])])
+    values = named_values(target, ["Vendor_Names", "DD_Statuses"])
+    shown = {row[0]: status[0] for row, status in zip(values["Vendor_Names"], values["DD_Statuses"]) if row[0]}
+    run_json = run("score", target, "--json")
+    assert run_json.returncode == 0, run_json.stderr
+    engine = {v["vendor"]: v["due_diligence"] for v in json.loads(run_json.stdout)["vendors"]}
+    assert shown == engine
+    names_sorted = sorted((v.name for v in filling.vendors), reverse=True)
+    assert engine[names_sorted[2]] == "Knocked out: import alert"
+    assert engine[filling.vendors[0].name] == "Knocked out: warning letter 2024-01-15"  # moved with its row
+    assert_same(workbook_results(target), json_results(target), "sorted")

@@ -14,7 +14,7 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
-from . import diligence
+from . import approvals, diligence
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
@@ -304,8 +304,9 @@ def score_inputs(inputs: Inputs) -> Results:
     status = evaluation.status_text(inputs.criteria)
     if excluded is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
         status = np.where(excluded & (evaluation.status != Status.INVALID), dd_status, status)
+    approval = None if inputs.approvals is None else approvals.status(inputs.approvals, inputs.partner_type)
     return Results(inputs, params, recommendation, evaluation, status.tolist(), matrix, programme.message, price,
-                   None if dd_status is None else dd_status.tolist())
+                   None if dd_status is None else dd_status.tolist(), approval)
 
 
 

@@ -7,7 +7,7 @@ from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
 from ..due_diligence import INVALID_STATUS
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
-from . import diligence
+from . import approvals, diligence
 from .diligence import DD_NAMES
 from .layout import (
     _HI,
@@ -213,6 +213,7 @@ def _formulas(names: dict[str, Area]):
         **_fit_formulas(),
         **formulas_part(names),
         **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
+        **approvals.formulas_part(),
     }
 
 

@@ -42,8 +42,9 @@ START, PROGRAM, CRITERIA_SHEET, VENDORS, SCORES, CALC, CONF = (
 )
 EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET = "Evaluations", "Consensus", "Weights (AHP)"
 PRICES_SHEET = "Prices"
+APPROVALS_SHEET = "Approvals"
 SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET, SCORES, PRICES_SHEET,
-          CALC, CONF)
+          APPROVALS_SHEET, CALC, CONF)
 
 INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "addin"
 """Roles of a defined name: typed by users, written by the generator and locked, the vendor
@@ -250,7 +251,8 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
 def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluations` evaluation rows."""
-    from .prices import layout_part  # the Prices sheet's module reads this one
+    from .approvals import layout_part as approvals_part  # the Approvals and Prices sheets' modules read this one
+    from .prices import layout_part
 
     m, n, e = criteria, capacity, evaluations
     v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
@@ -353,6 +355,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
         **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, fit + 7, n),
         **layout_part(n),
+        **approvals_part(),
     }
 
 
@@ -427,16 +430,20 @@ for, (vendor row - 1) x criteria + criterion row (0: none)."""
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
                      "Price_Criterion")
 """The Prices sheet's inputs (a workbook made before it lacks them: no quotes)."""
+APPROVAL_INPUT_NAMES = ("Approval_Names", "Approval_Decisions", "Approval_Dates", "Approval_Meanings",
+                        "Declaration_Evaluators", "Declaration_Statuses", "Declaration_Texts")
+"""The Approvals sheet's inputs: per role, then per declaration row (a workbook made before lacks them)."""
 INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
     "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
-    *diligence.PROGRAM_NAMES,
+    *diligence.PROGRAM_NAMES, *APPROVAL_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
-                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES})
+                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
+                                  *APPROVAL_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

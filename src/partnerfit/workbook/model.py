@@ -14,6 +14,7 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
+from .approvals import ApprovalFilling, approval_filling
 from .diligence import DD_NAMES, PROGRAM_NAMES
 from .layout import (
     DEFAULT_CAPACITY,
@@ -64,6 +65,8 @@ class Filling:
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
     prices: PriceFilling = PriceFilling()
+    approvals: ApprovalFilling = ApprovalFilling()
+    """The Approvals sheet: per role name, decision, date, meaning; the declarations."""
     """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
     due_diligence: tuple = ()
     """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
@@ -172,6 +175,7 @@ class Filling:
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
             vendors=vendors, capacity=len(vendors), **team, **price_filling(values),
+            **approval_filling(values),
         )
 
     @property
@@ -285,6 +289,10 @@ class Inputs:
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
     prices: PriceFilling | None = None
+    approvals: ApprovalFilling | None = None
+    """The Approvals sheet (None: a workbook made before it)."""
+    partner_type: str = "CDMO"
+    """The workbook's partner type (Weight_Profile): CRO requires the Clinical operations approval."""
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
 
     @property

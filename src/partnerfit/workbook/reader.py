@@ -20,7 +20,7 @@ import numpy as np
 from .. import xlsx
 from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
-from . import diligence
+from . import approvals, diligence
 from .diligence import DD_NAMES
 from .layout import (
     BELOW_ROWS,
@@ -159,6 +159,9 @@ def read_inputs(source: Source) -> Inputs:
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    inputs.approvals = approvals.read(source)
+    if source.has("Weight_Profile"):
+        inputs.partner_type = str(source.block("Weight_Profile")[0][0])
     if inputs.due_diligence is not None:  # where check names a bad due-diligence cell
         inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
     return inputs

@@ -34,7 +34,7 @@ from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
-from . import diligence
+from . import approvals, diligence
 from .layout import (
     _E_HEAD,
     _HI,
@@ -462,6 +462,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Positions": _column(positions),
         "Calc_Clean_Scores": clean,
         **diligence_values,
+        **approvals.values_part(f.approvals, f.partner_type),
         "Calc_Below_Minimum": below,
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
@@ -615,6 +616,8 @@ class Results:
     """`prices.PriceResult` when quotes score the price criterion, else None."""
     due_diligence: list[str] | None = None
     """Each vendor's due-diligence status (`due_diligence.vendor_statuses`); None without DD_ columns."""
+    approval: str | None = None
+    """"Approved", "Not approved" or "Not approved: rejected" (`approvals.status`); None without the sheet."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
@@ -666,6 +669,7 @@ class Results:
             },
             "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i])}
                         for row, i in zip(self.vendor_table(), order)],
+            **({} if self.approval is None else {"approval": self.approval}),
             **price,
         }
 

@@ -31,6 +31,7 @@ from ..domain import (
 from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
 from . import diligence
+from .approvals import write_sheet as write_approvals
 from .formulas import _addin_formulas, _formulas
 from .layout import (
     _C_TABLE,
@@ -278,6 +279,7 @@ class _Writer:
         self.ahp()
         self.scores()
         write_prices(self)
+        write_approvals(self)
         self.calc()
         self.conf()
         structured = table_names(self.f.criteria)

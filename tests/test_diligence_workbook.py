@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 
 from partnerfit.scoring import Status, evaluate
+from partnerfit.workbook.approvals import MEANINGS, ApprovalFilling
+from partnerfit.workbook.approvals import status as approval_status
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.writer import write_workbook
 from template_cases import diligence_edge_fillings, name_ref
@@ -159,3 +161,63 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
     assert engine[names_sorted[2]] == "Knocked out: import alert"
     assert engine[filling.vendors[0].name] == "Knocked out: warning letter 2024-01-15"  # moved with its row
     assert_same(workbook_results(target), json_results(target), "sorted")
+
+
+# --- approvals and declarations ------------------------------------------------------------------
+
+SIGNED = ApprovalFilling(
+    roles=(("Ann Buyer", "Approve", D(2026, 1, 20), MEANINGS[0]), ("Quinn QA", " approve ", D(2026, 1, 21), MEANINGS[1]),
+           ("Tess Tech", "Approve", D(2026, 1, 22), MEANINGS[2])),
+    declarations=(("QA lead", "None", None), ("CMC lead", "Declared", "Former employee of Alder Biologics (2019)")),
+)
+
+
+@pytest.mark.parametrize(("approvals", "partner_type", "status"), [
+    (ApprovalFilling(), "CDMO", "Not approved"),
+    (SIGNED, "CDMO", "Approved"),
+    (SIGNED, "CRO", "Not approved"),  # a CRO also needs Clinical operations
+    (replace(SIGNED, roles=SIGNED.roles[:3] + (("Cleo Clin", "Approve", D(2026, 1, 23), MEANINGS[3]),)), "CRO",
+     "Approved"),
+    (replace(SIGNED, roles=(SIGNED.roles[0][:2] + (None, MEANINGS[0]), *SIGNED.roles[1:])), "CDMO",
+     "Not approved"),  # no date
+    (replace(SIGNED, roles=(SIGNED.roles[0][:2] + ("2026-01-20", MEANINGS[0]), *SIGNED.roles[1:])), "CDMO",
+     "Not approved"),  # a date typed as text is not a date (ISNUMBER)
+    (replace(SIGNED, roles=(("", "Approve", D(2026, 1, 20), MEANINGS[0]), *SIGNED.roles[1:])), "CDMO",
+     "Not approved"),  # no name
+    (replace(SIGNED, roles=(*SIGNED.roles[:3], ("Cleo Clin", "Reject", D(2026, 1, 23), None))), "CDMO",
+     "Not approved: rejected"),  # a rejection counts even from a role not required
+])
+def test_approval_status_rule(approvals, partner_type, status):
+    assert approval_status(approvals, partner_type) == status
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("signed") / "signed.xlsx"
+    write_workbook(path, replace(Filling.example(), approvals=SIGNED))
+    return path
+
+
+def test_score_says_not_approved_until_every_required_role_approved(knocked, signed):
+    assert json.loads(run("score", knocked[0], "--json").stdout)["approval"] == "Not approved"
+    assert "Approval: Not approved (until every required role approves" in run("score", knocked[0]).stdout
+    assert json.loads(run("score", signed, "--json").stdout)["approval"] == "Approved"
+
+
+def test_share_writes_approvals_and_declarations_into_the_audit_and_the_checksum(signed, tmp_path):
+    copy = tmp_path / "shared.xlsx"
+    assert run("share", signed, "-o", copy).returncode == 0
+    assert run("verify", copy).returncode == 0
+    audit = {row[0]: row[1] for row in openpyxl.load_workbook(copy)["Audit"].iter_rows(values_only=True) if row[0]}
+    assert audit["Approval"] == "Approved"
+    assert audit["Approval: Quality Assurance"].startswith("Quinn QA /  approve  / 2026-01-21 / Approved: the vendor")
+    assert audit["Declaration: CMC lead"] == "Declared: Former employee of Alder Biologics (2019)"
+    assert "Approval: Clinical operations" not in audit  # not required for a CDMO, and blank
+    for name, value in (("Approval_Dates", dt.datetime(2026, 1, 25)), ("Declaration_Texts", "Nothing to declare")):
+        book = openpyxl.load_workbook(copy)
+        sheet, ref = name_ref(copy, name)
+        book[sheet][ref.split(":")[0]] = value  # the first role's date, the first declaration: edited after sharing
+        edited = tmp_path / f"edited_{name}.xlsx"
+        book.save(edited)
+        result = run("verify", edited)
+        assert result.returncode == 1 and "checksum" in result.stdout, (name, result.stdout)

@@ -103,6 +103,9 @@ def result_notes(results) -> list[str]:
                      f"{price.method_check.message}")
         lines += [f"Abnormally low quote: {note}" for note in price_notes(results.inputs)
                   if note.code is Code.ABNORMALLY_LOW]
+    if results.approval is not None:
+        lines.append(f"Approval: {results.approval}" + ("" if results.approval == "Approved" else
+                                                         " (until every required role approves on the Approvals sheet)"))
     return lines
 
 

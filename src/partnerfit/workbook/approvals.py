@@ -179,7 +179,12 @@ def write_sheet(w) -> None:
     w.formula("Approval_Required", w.style("computed", "center"))
     text, date = w.style("input", "wrap"), w.style("input", num_format="yyyy-mm-dd")
     for j, name in enumerate(ROLE_COLUMNS):
-        w.fill(name, [[row[j]] for row in a.roles], date if name == "Approval_Dates" else text)
+        area = w.names[name]
+        for i, row in enumerate(a.roles):  # a date as an Excel date (Filling holds dates, as typed)
+            if isinstance(row[j], dt.date):
+                ws.write_datetime(area.row + i, area.col, row[j], date)
+            else:
+                w.put(APPROVALS_SHEET, area.row + i, area.col, row[j], date if name == "Approval_Dates" else text)
     decisions = w.names["Approval_Decisions"]
     ws.data_validation(decisions.row, decisions.col, decisions.row + decisions.rows - 1, decisions.col, {
         "validate": "list", "source": list(DECISIONS), "error_type": "warning",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from .. import __version__, xlsx
 from ..cells import is_blank
-from . import diligence
+from . import approvals, diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
 from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
@@ -70,6 +70,8 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
         extra["due_diligence"] = {"vendors": {k: [_normal(v) for v in row] for k, row in recorded["vendors"].items()},
                                   "criticality": _normal(recorded["criticality"]),
                                   "evaluation_date": _normal(recorded["evaluation_date"])}
+    if inputs.approvals is not None:  # copies made before the Approvals sheet keep their checksum
+        extra["approvals"] = approvals.recorded(inputs.approvals, _normal)
     if inputs.uses_ahp:
         extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
     return {
@@ -110,6 +112,8 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
         *_sources(results),
         AuditRow("Minimum coverage", p.min_coverage),
         AuditRow("Vendors", len(results.inputs.vendors)),
+        *(AuditRow(label, value) for label, value in approvals.audit_rows(results.inputs.approvals,
+                                                                          results.inputs.partner_type)),
         AuditRow("SHA-256 of normalised inputs and results", checksum(results, shown)),
         AuditRow("", None),
         AuditRow("Criterion", "Weight / share of total / must-have minimum"),

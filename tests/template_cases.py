@@ -321,6 +321,31 @@ def diligence_edge_fillings() -> dict[str, Filling]:
     }
 
 
+def approval_fillings() -> dict[str, Filling]:
+    """The Approvals sheet: all three roles approved (one decision typed " approve "), a CRO that also
+    needs Clinical operations, a date typed as text, and a rejection."""
+    import datetime as dt
+
+    from partnerfit.workbook.approvals import MEANINGS, ApprovalFilling
+
+    d = dt.date
+    signed = (("Ann Buyer", "Approve", d(2026, 1, 20), MEANINGS[0]), ("Quinn QA", " approve ", d(2026, 1, 21), None),
+              ("Tess Tech", "APPROVE", dt.datetime(2026, 1, 22, 9, 30), "=1+1"))
+    declarations = (("QA lead", "None", None), ("CMC lead", "Declared", "Former employee of a vendor"))
+    base = random_filling(13, "CDMO", vendors=4, capacity=6)
+    cro = random_filling(14, "CRO", vendors=4, capacity=6)
+    return {
+        "approvals_signed": replace(base, approvals=ApprovalFilling(signed, declarations)),
+        "approvals_cro_missing": replace(cro, approvals=ApprovalFilling(signed)),
+        "approvals_cro_signed": replace(cro, approvals=ApprovalFilling(
+            (*signed, ("Cleo Clin", "Approve", d(2026, 1, 23), MEANINGS[3])))),
+        "approvals_text_date": replace(base, approvals=ApprovalFilling(
+            (signed[0][:2] + ("2026-01-20", None), *signed[1:]))),
+        "approvals_rejected": replace(base, approvals=ApprovalFilling(
+            (*signed, ("Cleo Clin", "reject", None, None)))),
+    }
+
+
 def programme_fillings() -> dict[str, Filling]:
     """Program sheets the native partner-fit formulas must read as `read_programme` does."""
     base = dict(partner_type="CRO", vendors=(_vendor("Acme", (4,) * _criteria("CRO")),))
@@ -377,6 +402,7 @@ def cases() -> dict[str, Filling]:
         **price_fillings(),
         "diligence": diligence_filling(),
         **diligence_edge_fillings(),
+        **approval_fillings(),
     }
     return {
         "example": Filling.example(),

@@ -136,7 +136,7 @@ def check(inputs: Inputs) -> list[Problem]:
     problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
-    problems += diligence.statuses(inputs)[1]
+    problems += diligence_statuses(inputs)[1]
     priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
@@ -291,7 +291,7 @@ def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    dd_status, dd_problems = diligence.statuses(inputs)
+    dd_status, dd_problems = diligence_statuses(inputs)
     fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs) + dd_problems
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
@@ -327,3 +327,23 @@ def check_duplicates(inputs: Inputs) -> list[Problem]:
     return problems
 
 
+def diligence_statuses(inputs):
+    """(status per scored vendor as `due_diligence.vendor_statuses` gives it, problems naming the
+    cell of each refused row); (None, []) for a workbook without DD_ names."""
+    import re
+
+    from ..due_diligence import vendor_statuses
+    from .diligence import DD_COLUMNS, DD_NAMES
+    if inputs.due_diligence is None:
+        return None, []
+    status, refused = vendor_statuses(inputs.due_diligence, inputs.evaluation_date)
+    problems = []
+    for k, message in refused:
+        if k < 0:
+            problems.append(Problem(inputs.list_cell("Evaluation_Date", 0), "the evaluation date " + message.split(
+                " is ", 1)[-1].replace("evaluation_date ", ""), Code.DUE_DILIGENCE))
+            continue
+        field = next((f for f in re.findall(r"DD_\w+", message) if f in DD_COLUMNS), DD_NAMES[0])
+        text = re.sub(r"DD_\w+", lambda m: DD_COLUMNS[m[0]][0] if m[0] in DD_COLUMNS else m[0], message)
+        problems.append(Problem(inputs.list_cell(field, inputs.vendor_rows[k]), text, Code.DUE_DILIGENCE))
+    return status, problems

@@ -165,29 +165,6 @@ def _day(value):
 # --- the knock-outs: engine reading of the inputs, and the Calc sheet's native formulas ------------
 
 
-def statuses(inputs):
-    """(status per scored vendor as `due_diligence.vendor_statuses` gives it, problems naming the
-    cell of each refused row); (None, []) for a workbook without DD_ names."""
-    import re
-
-    from ..due_diligence import vendor_statuses
-    from .model import Code, Problem
-
-    if inputs.due_diligence is None:
-        return None, []
-    status, refused = vendor_statuses(inputs.due_diligence, inputs.evaluation_date)
-    problems = []
-    for k, message in refused:
-        if k < 0:
-            problems.append(Problem(inputs.list_cell("Evaluation_Date", 0), "the evaluation date " + message.split(
-                " is ", 1)[-1].replace("evaluation_date ", ""), Code.DUE_DILIGENCE))
-            continue
-        field = next((f for f in re.findall(r"DD_\w+", message) if f in DD_COLUMNS), DD_NAMES[0])
-        text = re.sub(r"DD_\w+", lambda m: DD_COLUMNS[m[0]][0] if m[0] in DD_COLUMNS else m[0], message)
-        problems.append(Problem(inputs.list_cell(field, inputs.vendor_rows[k]), text, Code.DUE_DILIGENCE))
-    return status, problems
-
-
 def knocked_out(dd_status):
     """True for a due-diligence status that takes the vendor out of the ranking."""
     import numpy as np

@@ -458,7 +458,7 @@ def cmd_report(args) -> int:
         digest = checksum(results, computed_values(filling(source)))
     dossier = dossier_from_results(results, source.path.name, digest)
     plan = schedule(source, results.inputs)
-    if plan is not None:  # the due diligence's knock-outs are not in the statuses yet: only the tiers
+    if plan is not None:  # the tier and next review of each vendor
         dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
                                                for v, r in zip(plan.index, plan.itertuples())))
     written = write_dossier(dossier, args.output, force=args.force)

@@ -221,3 +221,26 @@ def test_share_writes_approvals_and_declarations_into_the_audit_and_the_checksum
         book.save(edited)
         result = run("verify", edited)
         assert result.returncode == 1 and "checksum" in result.stdout, (name, result.stdout)
+
+
+def test_the_dossier_shows_due_diligence_approvals_and_declarations(knocked, tmp_path):
+    """From a shared copy of a workbook with due diligence and approvals, read page by page."""
+    import subprocess
+
+    _, filling = knocked
+    source, copy, pdf = tmp_path / "dd.xlsx", tmp_path / "dd_shared.xlsx", tmp_path / "dossier.pdf"
+    write_workbook(source, replace(filling, approvals=SIGNED))
+    assert run("share", source, "-o", copy).returncode == 0
+    assert run("report", copy, "-o", pdf).returncode == 0
+    pages = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    flat = [" ".join(page.split()) for page in pages]
+    ranking = next(p for p in flat if "3 Vendor ranking" in p)
+    assert "Knocked out: warning letter 2024-01-15" in ranking and "Knocked out: import alert" in ranking
+    diligence = " ".join(p for p in flat if "6 Due diligence" in p)
+    assert all(text in diligence for text in ("warning letter", "2024-01-15", "yes: Sole source", "import alert"))
+    approvals = " ".join(p for p in flat if "8 Approvals" in p)
+    assert "Status: Approved" in approvals
+    assert "Quality Assurance Quinn QA approve 2026-01-21" in approvals
+    assert "Clinical operations" not in approvals.split("Status:")[1].split("Approvals")[1]  # a CDMO: not listed
+    assert "CMC lead Declared Former employee of Alder Biologics (2019)" in approvals

@@ -52,7 +52,7 @@ def test_score_json_is_exactly_the_documented_shape(example):
     result = run("score", example, "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["recommendation", "vendors"]
+    assert list(data) == ["recommendation", "vendors", "approval"]
     assert list(data["recommendation"]) == ["partner_type", "scores", "reason"]
     assert data["recommendation"]["partner_type"] == "CDMO"
     assert data["recommendation"]["scores"] == {"CRO": 0, "CMO": 27, "CDMO": 86}

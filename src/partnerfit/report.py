@@ -242,11 +242,12 @@ def dossier_from_results(results: Results, source: str, checksum: str,
 def _diligence_rows(inputs) -> tuple[DueDiligenceRow, ...] | None:
     """Each vendor's suggested track-record score, knock-out, override reason and what was not
     checked (`due_diligence`); None for a workbook without the due-diligence columns."""
+    from .cells import is_blank
     from .due_diligence import Outcome, due_diligence
 
     table = inputs.due_diligence
-    if table is None:
-        return None
+    if table is None or table.drop(columns="DD_Criticality").map(is_blank).all(axis=None):
+        return None  # nothing recorded: the section says so
     dd = due_diligence(table, inputs.evaluation_date)
     reasons = [" ".join(str(r).split()) if r is not None else "" for r in table["DD_Override_Reason"]]
     return tuple(DueDiligenceRow(str(v), None if math.isnan(r.suggested_score) else float(r.suggested_score),
@@ -664,8 +665,8 @@ def _due_diligence(flow: _Pages, d: Dossier) -> None:
         return
     flow.paragraph("Suggested score: the Regulatory track record score that the inspection and audit history "
                    "suggests (none when nothing was checked).", 8.5, color=MUTED)
-    flow.table([Column("Vendor", 0.2), Column("Suggested score", 0.1, "right"), Column("Knock-out cause", 0.22),
-                Column("Override and reason", 0.22), Column("Not checked", 0.26)],
+    flow.table([Column("Vendor", 0.24), Column("Suggested score", 0.09, "right"), Column("Knock-out cause", 0.26),
+                Column("Override and reason", 0.19), Column("Not checked", 0.22)],
                [(x.vendor, _score(x.suggested, 0) or "none", x.cause or "none",
                  "no" if x.override_reason is None else f"yes: {x.override_reason}", x.not_checked or "")
                 for x in d.due_diligence])

@@ -16,9 +16,8 @@ import pytest
 
 from partnerfit import score_vendors, udfs
 from partnerfit.cells import (
-    cell_text,
     cell_texts,
-    is_blank,
+    invisible_text,
     number,
     numbers,
     score_matrix,
@@ -320,12 +319,16 @@ def test_weighted_sum_with_huge_weights_and_nothing_scored():
     assert np.isnan(score[1]) and coverage[1] == 0 and not np.signbit(coverage[1])
 
 
-@pytest.mark.parametrize("cells", [
-    ["Acme", None, "", "  ", "\t\n", " Beta ", "\u00a0"],  # text and empty cells: the quick way
-    ["Acme", None, 3.0, math.nan, "", True, 0.0, " "],  # anything else: cell by cell
+@pytest.mark.parametrize("cells, expected", [
+    # text and empty cells (the quick way): only spaces are trimmed, as LEN(TRIM(x)) does; a tab, a
+    # line break or a no-break space stays, so the workbook and the command line both count the name
+    (["Acme", None, "", "  ", "\t\n", " Beta ", "\u00a0"], ["Acme", "", "", "", "\t\n", "Beta", "\u00a0"]),
+    # anything else, cell by cell: a number as a name shows it, NaN is empty
+    (["Acme", None, 3.0, math.nan, "", True, 0.0, " "], ["Acme", "", "3", "", "", "True", "0", ""]),
 ])
-def test_cell_texts_reads_as_is_blank_and_cell_text_do(cells):
-    assert cell_texts(cells) == ["" if is_blank(c) else cell_text(c) for c in cells]
+def test_cell_texts_trims_spaces_only_as_the_workbook_does(cells, expected):
+    assert cell_texts(cells) == expected
+    assert [invisible_text(t) for t in cell_texts(cells)] == [t in ("\t\n", "\u00a0") for t in expected]
 
 
 @pytest.mark.parametrize("view", ["reversed rows", "every other criterion", "transposed", "byte-swapped"])

@@ -244,3 +244,19 @@ def test_the_dossier_shows_due_diligence_approvals_and_declarations(knocked, tmp
     assert "Quality Assurance Quinn QA approve 2026-01-21" in approvals
     assert "Clinical operations" not in approvals.split("Status:")[1].split("Approvals")[1]  # a CDMO: not listed
     assert "CMC lead Declared Former employee of Alder Biologics (2019)" in approvals
+
+
+def test_check_names_unreadable_approval_and_declaration_cells(tmp_path):
+    approvals = ApprovalFilling(
+        roles=(("Ann Buyer", "OK", D(2026, 1, 20), None), *SIGNED.roles[1:]),
+        declarations=(("QA lead", "Declared", None), ("CMC lead", "maybe", None), ("Audit lead", None, None)))
+    path = tmp_path / "approvals.xlsx"
+    write_workbook(path, replace(Filling.example(), approvals=approvals))
+    lines = [line for line in run("check", path).stdout.splitlines() if line.startswith("Approvals!")]
+    assert lines == [
+        'Approvals!D6: decision "OK" is not Approve or Reject; pick one from the list (the role has not approved)',
+        "Approvals!C13: QA lead declared an interest without saying what; describe it",
+        'Approvals!B14: declaration "maybe" is not None or Declared; pick one from the list',
+        "Approvals!B15: Audit lead has no declaration; enter None, or Declared and what",
+    ]
+    assert json.loads(run("score", path, "--json").stdout)["approval"] == "Not approved"  # noted, not refused

@@ -136,7 +136,7 @@ def check(inputs: Inputs) -> list[Problem]:
     problems = list(inputs.problems) + inputs.unscored + _program_problems(inputs)
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
-    problems += diligence_statuses(inputs)[1]
+    problems += diligence_statuses(inputs)[1] + approval_problems(inputs)
     priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
@@ -347,3 +347,28 @@ def diligence_statuses(inputs):
         text = re.sub(r"DD_\w+", lambda m: DD_COLUMNS[m[0]][0] if m[0] in DD_COLUMNS else m[0], message)
         problems.append(Problem(inputs.list_cell(field, inputs.vendor_rows[k]), text, Code.DUE_DILIGENCE))
     return status, problems
+
+
+def approval_problems(inputs) -> list[Problem]:
+    """The Approvals sheet's cells that the status cannot read as meant (see `Code.APPROVAL`)."""
+    a = inputs.approvals
+    if a is None:
+        return []
+    problems = []
+    for i, (_, decision, _, _) in enumerate(a.roles):
+        if not is_blank(decision) and str(decision).strip().lower() not in ("approve", "reject"):
+            problems.append(Problem(inputs.list_cell("Approval_Decisions", i), f"decision {show(decision)} is not "
+                                    "Approve or Reject; pick one from the list (the role has not approved)",
+                                    Code.APPROVAL))
+    for i, (evaluator, declared, text) in enumerate(a.declarations):
+        kind = "" if is_blank(declared) else str(declared).strip().lower()
+        if kind not in ("", "none", "declared"):
+            problems.append(Problem(inputs.list_cell("Declaration_Statuses", i), f"declaration {show(declared)} "
+                                    "is not None or Declared; pick one from the list", Code.APPROVAL))
+        elif kind == "declared" and is_blank(text):
+            problems.append(Problem(inputs.list_cell("Declaration_Texts", i), f"{cell_text(evaluator) or 'the evaluator'} "
+                                    "declared an interest without saying what; describe it", Code.APPROVAL))
+        elif not is_blank(evaluator) and kind == "":
+            problems.append(Problem(inputs.list_cell("Declaration_Statuses", i), f"{cell_text(evaluator)} has no "
+                                    "declaration; enter None, or Declared and what", Code.APPROVAL))
+    return problems

@@ -232,6 +232,9 @@ class Code(Enum):
     ABNORMALLY_LOW = auto()
     """A note: a quote below the share of the median quote (the score stands)."""
     PRICE_REPLACES = auto()
+    APPROVAL = auto()
+    """A decision that is neither Approve nor Reject, a declaration that is neither None nor Declared,
+    or Declared without saying what (the status stays Not approved; `score` is not refused)."""
     DUE_DILIGENCE = auto()
     """A due-diligence cell the rule cannot read, or an override without its reason."""
     """A note: scores typed in the price criterion's column are ignored (the quotes score it)."""

@@ -23,6 +23,7 @@ from ..errors import PartnerfitError, show
 from . import approvals, diligence
 from .diligence import DD_NAMES
 from .layout import (
+    APPROVAL_INPUT_NAMES,
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
@@ -160,6 +161,8 @@ def read_inputs(source: Source) -> Inputs:
     read_price_inputs(source, inputs)
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     inputs.approvals = approvals.read(source)
+    if inputs.approvals is not None:  # where check names an approval cell
+        inputs.areas.update({n: source.area(n) for n in APPROVAL_INPUT_NAMES})
     if source.has("Weight_Profile"):
         inputs.partner_type = str(source.block("Weight_Profile")[0][0])
     if inputs.due_diligence is not None:  # where check names a bad due-diligence cell

@@ -71,12 +71,12 @@ def layout_part() -> dict[str, Area]:
 
 def formulas_part() -> dict:
     approve = 'LOWER(TRIM(Approval_Decisions&""))'
-    approved = (f'SUMPRODUCT(--Approval_Required,--({approve}="approve"),--(TRIM(Approval_Names&"")<>""),'
+    approved = (f'SUMPRODUCT(--(Approval_Required="Yes"),--({approve}="approve"),--(TRIM(Approval_Names&"")<>""),'
                 "--ISNUMBER(Approval_Dates))")
     return {
-        "Approval_Required": lambda i, j: "=TRUE()" if ROLES[i] != CRO_ROLE else '=Weight_Profile="CRO"',
+        "Approval_Required": lambda i, j: '="Yes"' if ROLES[i] != CRO_ROLE else '=IF(Weight_Profile="CRO","Yes","No")',
         "Approval_Status": lambda i, j: (f'=IF(SUMPRODUCT(--({approve}="reject"))>0,"{REJECTED}",'
-                                         f'IF({approved}=SUMPRODUCT(--Approval_Required),"{APPROVED}","{NOT_APPROVED}"))'),
+                                         f'IF({approved}=COUNTIF(Approval_Required,"Yes"),"{APPROVED}","{NOT_APPROVED}"))'),
         "Scores_Approval": lambda i, j: "=Approval_Status",
     }
 
@@ -105,7 +105,7 @@ def status(a: ApprovalFilling, partner_type) -> str:
 
 def values_part(a: ApprovalFilling, partner_type) -> dict[str, list[list]]:
     shown = status(a, partner_type)
-    return {"Approval_Required": [[x] for x in required(partner_type)], "Approval_Status": [[shown]],
+    return {"Approval_Required": [["Yes" if x else "No"] for x in required(partner_type)], "Approval_Status": [[shown]],
             "Scores_Approval": [[shown]]}
 
 
@@ -163,7 +163,7 @@ def write_sheet(w) -> None:
     """Write the Approvals sheet with the writer `w` (`writer._Writer`), and Scores_Approval."""
     ws, a = w.ws[APPROVALS_SHEET], w.f.approvals
     ws.set_tab_color("#7030A0")
-    for col, width in enumerate((24, 10, 26, 12, 12, 80)):
+    for col, width in enumerate((24, 10, 30, 12, 12, 90)):
         ws.set_column(col, col, width)
     ws.write_string(0, 0, "Approvals", w.style("title"))
     ws.set_row(0, 24)
@@ -185,6 +185,8 @@ def write_sheet(w) -> None:
                 ws.write_datetime(area.row + i, area.col, row[j], date)
             else:
                 w.put(APPROVALS_SHEET, area.row + i, area.col, row[j], date if name == "Approval_Dates" else text)
+    for i in range(len(ROLES)):
+        ws.set_row(_HEAD + 1 + i, 32)  # two lines of the meaning
     decisions = w.names["Approval_Decisions"]
     ws.data_validation(decisions.row, decisions.col, decisions.row + decisions.rows - 1, decisions.col, {
         "validate": "list", "source": list(DECISIONS), "error_type": "warning",
@@ -195,9 +197,16 @@ def write_sheet(w) -> None:
     rows = list(a.declarations) + [(None,) * 3] * (DECLARATION_ROWS - len(a.declarations))
     for j, name in enumerate(DECLARATION_COLUMNS):
         w.fill(name, [[row[j]] for row in rows], text)
+    for i in range(DECLARATION_ROWS):
+        ws.set_row(_D_HEAD + 1 + i, 30)  # two lines of what is declared
     statuses = w.names["Declaration_Statuses"]
     ws.data_validation(statuses.row, statuses.col, statuses.row + statuses.rows - 1, statuses.col, {
         "validate": "list", "source": list(DECLARATIONS), "error_type": "warning",
         "error_title": "Not a declaration", "error_message": "Expected None or Declared (then say what)"})
     w.finish(APPROVALS_SHEET, (_HEAD, _HEAD))
+    for text_value, style in ((APPROVED, "good"), (NOT_APPROVED, "bad")):
+        for name in ("Approval_Status", "Scores_Approval"):
+            area = w.names[name]
+            w.ws[area.sheet].conditional_format(area.row, area.col, area.row, area.col, {
+                "type": "text", "criteria": "begins with", "value": text_value, "format": w.style(style)})
     w.formula("Scores_Approval", w.style("computed", "bold"))

@@ -442,12 +442,13 @@ def cmd_report(args) -> int:
     from .report import TierRow, dossier_from_results, write_dossier
     from .workbook.check import score_inputs
     from .workbook.diligence import schedule
-    from .workbook.reader import Source, filling, read_inputs
+    from .workbook.reader import Source
     from .workbook.results import computed_values
-    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum
+    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum, dated_inputs
 
     source = Source(args.path)
-    results = score_inputs(read_inputs(source))
+    inputs, fill, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
+    results = score_inputs(inputs)
     if source.has(CHECKSUM_NAME):
         digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
         stored = source.block(CHECKSUM_NAME)[0][0]
@@ -455,7 +456,7 @@ def cmd_report(args) -> int:
             raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
                                   "sharing, see partnerfit verify); make the dossier from the original workbook")
     else:
-        digest = checksum(results, computed_values(filling(source)))
+        digest = checksum(results, computed_values(fill))
     dossier = dossier_from_results(results, source.path.name, digest)
     plan = schedule(source, results.inputs)
     if plan is not None:  # the tier and next review of each vendor

@@ -204,7 +204,7 @@ def _blank(x: str) -> str:
     return f'AND(NOT(ISNUMBER({x})),TRIM({x}&"")="")'
 
 
-def _day(x: str) -> str:
+def _day_formula(x: str) -> str:
     """The date serial of a date cell (a number, or ISO text YYYY-MM-DD...); -1 when unreadable."""
     t = f'TRIM({x}&"")'
     return (f'IF(ISNUMBER({x}),INT({x}),IF(AND(ISTEXT({x}),LEN({t})>=10,MID({t},5,1)="-",MID({t},8,1)="-"),'
@@ -241,7 +241,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 f'IFERROR(AND(VALUE({t})>=0,VALUE({t})=INT(VALUE({t}))),FALSE))))')
 
     def date_ok(name, i):
-        d = _day(x(name, i))
+        d = _day_formula(x(name, i))
         return f"OR({_blank(x(name, i))},AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today))"
 
     def reason(i):
@@ -263,15 +263,15 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return f"=IF({calc_present(i)},AND({','.join(checks)}),FALSE)"
 
     def dated(name, i):
-        return f'IF({_blank(x(name, i))},"(date not given)",{_iso(_day(x(name, i)))})'
+        return f'IF({_blank(x(name, i))},"(date not given)",{_iso(_day_formula(x(name, i)))})'
 
     def cause(i):
         letter, fda = x("DD_Warning_Letter", i), x("DD_FDA_Date", i)
         return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",'
                 f'IF({_is(x("DD_Import_Alert", i), YesNo.YES)},"import alert",'
                 f'IF({_is(x("DD_EU_Noncompliance", i), YesNo.YES)},"EU non-compliance statement",'
-                f'IF(AND(NOT({_blank(letter)}),{_day(letter)}>=Calc_DD_Start),"warning letter "&{_iso(_day(letter))},'
-                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({_blank(fda)},{_day(fda)}>=Calc_DD_Start)),'
+                f'IF(AND(NOT({_blank(letter)}),{_day_formula(letter)}>=Calc_DD_Start),"warning letter "&{_iso(_day_formula(letter))},'
+                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({_blank(fda)},{_day_formula(fda)}>=Calc_DD_Start)),'
                 f'"OAI inspection "&{dated("DD_FDA_Date", i)},'
                 f'IF({_is(x("DD_Audit_Outcome", i), AuditOutcome.NOT_ACCEPTABLE)},'
                 f'"audit not acceptable "&{dated("DD_Audit_Date", i)},""))))))')
@@ -285,7 +285,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
     today = "Evaluation_Date"
     return {
         "Calc_DD_Today": lambda i, j: (f"=IF({_blank(today)},TODAY(),"
-                                        f"IF({_day(today)}>={_EPOCH_1970},{_day(today)},-1))"),
+                                        f"IF({_day_formula(today)}>={_EPOCH_1970},{_day_formula(today)},-1))"),
         "Calc_DD_Start": lambda i, j: f'=IF(Calc_DD_Today<{_EPOCH_1970},"",EDATE(Calc_DD_Today,-24))',
         "Calc_DD_Valid": lambda i, j: valid(i),
         "Calc_DD_Cause": lambda i, j: cause(i),

@@ -192,6 +192,18 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
     return results, warnings + more
 
 
+def dated_inputs(source):
+    """(inputs, filling, stamped) of `source` as a shared copy records them: a blank evaluation
+    date is today (what the engine reads a blank as), written into the copy so that `verify`
+    recomputes with that day, not with the day it runs."""
+    inputs, fill = read_inputs(source), filling(source)
+    stamp = source.has("Evaluation_Date") and is_blank(inputs.evaluation_date)
+    if stamp:
+        inputs.evaluation_date = dt.date.today()
+        fill = replace(fill, evaluation_date=inputs.evaluation_date)
+    return inputs, fill, stamp
+
+
 def write_shared(source, target, generated: dt.datetime | None = None,
                  technical: bool = False) -> tuple[Results, list[str]]:
     """Write the procurement copy of `source` to `target` (a temporary path).
@@ -203,11 +215,7 @@ def write_shared(source, target, generated: dt.datetime | None = None,
     from openpyxl.styles import Alignment, Font, Protection
 
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    inputs, fill = read_inputs(source), filling(source)
-    stamp = source.has("Evaluation_Date") and is_blank(inputs.evaluation_date)
-    if stamp:  # a blank evaluation date is today: the copy records the day, so that verify reads it later
-        inputs.evaluation_date = dt.date.today()  # what the engine reads a blank as
-        fill = replace(fill, evaluation_date=inputs.evaluation_date)
+    inputs, fill, stamp = dated_inputs(source)
     results = score_inputs(inputs)
     shown = computed_values(fill)  # computed once: the copy's cells and its checksum
     warnings = write_results(source, target, shown, keep_formulas=False, fallback=True)

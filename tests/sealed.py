@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 import zipfile
 
-from partnerfit.workbook.prices import PRICE_PART_NAMES, PRICES_SHEET
+from partnerfit.workbook.prices import PRICE_NAME as _NAME
+from partnerfit.workbook.prices import PRICES_SHEET
 
-_NAME = re.compile(r"\b(" + "|".join(sorted(PRICE_PART_NAMES, key=len, reverse=True)) + r")\b")
-_FORMULA_OR_NAME = re.compile(r"<(?:f|definedName)\b[^>]*>([^<]*)<")
+_FORMULA_OR_NAME = re.compile(r"<(?:f|definedName|formula|x14:formula1|xm:f)\b[^>]*>([^<]*)<")
+"""A cell's formula, a defined name, a conditional format's or data validation's formula."""
 _VALUE = re.compile(r"<(?:v|t)\b[^>]*>([^<]*)<")
 
 
-def price_traces(path, quotes=()) -> list[str]:
-    """Where the file shows a price: a Prices sheet, a price name in a formula or a defined name,
-    a quote in a cell's value, cached value or shared string (any part)."""
+def price_traces(path, quotes=(), structure: bool = True) -> list[str]:
+    """Where the file shows a price: a quote in a cell's value, cached value or shared string (any
+    part); with `structure`, also a Prices sheet and a price name in a formula, a defined name or a
+    conditional format."""
     wanted = {float(q) for q in quotes}
     found = []
     with zipfile.ZipFile(path) as z:
@@ -23,10 +25,10 @@ def price_traces(path, quotes=()) -> list[str]:
             if not part.endswith(".xml"):
                 continue
             text = z.read(part).decode("utf-8", "replace")
-            if part == "xl/workbook.xml" and re.search(rf'<sheet [^>]*name="{PRICES_SHEET}"', text):
+            if structure and part == "xl/workbook.xml" and re.search(rf'<sheet [^>]*name="{PRICES_SHEET}"', text):
                 found.append(f"{part}: a {PRICES_SHEET} sheet")
             found += [f"{part}: {m.group(1)} in {f[:60]!r}" for f in _FORMULA_OR_NAME.findall(text)
-                      if (m := _NAME.search(f))]
+                      if structure and (m := _NAME.search(f))]
             for value in _VALUE.findall(text):
                 try:
                     number = float(value.replace(",", ""))
@@ -37,7 +39,8 @@ def price_traces(path, quotes=()) -> list[str]:
     return found
 
 
-def assert_no_price(path, quotes=()) -> None:
-    """Fail, naming the parts, if the file at `path` shows a price or any of `quotes`."""
-    traces = price_traces(path, quotes)
+def assert_no_price(path, quotes=(), structure: bool = True) -> None:
+    """Fail, naming the parts, if the file at `path` shows a price or any of `quotes` (see
+    `price_traces`)."""
+    traces = price_traces(path, quotes, structure)
     assert not traces, f"{path} shows prices: {traces[:5]}"

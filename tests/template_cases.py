@@ -378,7 +378,18 @@ def price_fillings() -> dict[str, Filling]:
         "prices_ratio_bounds": PriceFilling(quotes=quotes, method="ratio", high=1),
         "prices_unknown_criterion": PriceFilling(quotes=quotes, criterion="Price"),
     }
-    return {name: replace(base, prices=p) for name, p in cases.items()}
+    return {**{name: replace(base, prices=p) for name, p in cases.items()},
+            "prices_decides": paradox(low=50.0, high=150.0)}
+
+
+def paradox(**prices) -> Filling:
+    """Quality and Cost weighted 50/50; A (5, quotes 100), B (4, 70), C (1, 35): under ratio C's
+    quote makes A lead, under linear (the quotes' range, or 50 to 150) B leads (README's case)."""
+    from partnerfit.example import Vendor
+
+    vendors = tuple(Vendor(name, None, scores=(q, None)) for name, q in (("A", 5), ("B", 4), ("C", 1)))
+    return Filling(criteria=("Quality", "Cost"), weights=(1.0, 1.0), minimums=(None, None), vendors=vendors,
+                   capacity=4, evaluation_rows=10, prices=PriceFilling(quotes=(100.0, 70.0, 35.0), **prices))
 
 
 PRICE_PROBLEMS = ("prices_zero", "prices_text", "prices_ratio_bounds", "prices_unknown_criterion")

@@ -210,3 +210,46 @@ def test_bad_hierarchies_are_one_line_errors(groups, group_judgements, judgement
     with pytest.raises(PartnerfitError) as error:
         ahp_hierarchy(groups, group_judgements, judgements)
     assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+# ------------------------------------------------------------------ AHP_WEIGHTS with groups
+
+
+def _car_block():
+    """The car example as one criteria x criteria range: each group's judgements on its block, blank
+    between groups (not read), and the groups column beside it."""
+    order = [c for names in CAR_GROUPS.values() for c in names]
+    block = [[None] * len(order) for _ in order]
+    for group, matrix in (("Cost", CAR_COST), ("Capacity", CAR_CAPACITY)):
+        at = [order.index(c) for c in CAR_GROUPS[group]]
+        for i, row in zip(at, matrix):
+            for j, value in zip(at, row):
+                block[i][j] = value
+    groups = [g for g, names in CAR_GROUPS.items() for _ in names]
+    return order, block, groups
+
+
+def test_ahp_weights_with_groups_composes_the_car_example():
+    from partnerfit import udfs
+
+    order, block, groups = _car_block()
+    out = dict(map(tuple, udfs.AHP_WEIGHTS(block, groups, CAR_CRITERIA)))
+    want = ahp_hierarchy(CAR_GROUPS, CAR_CRITERIA, {"Cost": CAR_COST, "Capacity": CAR_CAPACITY})
+    for k, name in enumerate(order):
+        assert out[f"Weight {k + 1}"] == pytest.approx(want.weights.as_dict()[name], abs=1e-12)
+    assert out["Weight 1"] == pytest.approx(0.2489, abs=1e-4)  # Price, as AHPy and Wikipedia give it
+    assert out["Groups CR"] == pytest.approx(want.groups.cr) and out["Cost CR"] == pytest.approx(want.within["Cost"].cr)
+    assert "Safety CR" not in out and out["Consistent"] is True and out["Note"] == want.message
+
+
+@pytest.mark.parametrize("args, message", [
+    (([[1.0, 3.0], [None, 1.0]], ["A"]), "groups has 1 cells for a pairwise matrix of 2 x 2"),
+    (([[1.0, 3.0], [None, 1.0]], ["A", None]), "groups cell 2 is blank"),
+    (([[1.0, None], [None, 1.0]], ["A", "B"]), "2 groups but no group_matrix"),
+])
+def test_ahp_weights_with_bad_groups_is_one_line(args, message):
+    from partnerfit import udfs
+
+    out = udfs.AHP_WEIGHTS(*args)
+    assert isinstance(out, str) and message in out and "\n" not in out
+

@@ -178,6 +178,18 @@ def test_same_results_as_the_classic_add_in(officejs, call, name, ranges):
     assert same(call(name, *sent), [["" if v is None else v for v in row] for row in rows])
 
 
+def test_ahp_weights_with_groups(call):
+    """AHP per level (the car example: groups compared, then criteria within each group) from
+    Office.js-shaped ranges: blanks as None, the groups as a column."""
+    from test_ahp_groups import CAR_CRITERIA, _car_block
+
+    order, block, groups = _car_block()
+    got = call("AHP_WEIGHTS", block, [[g] for g in groups], CAR_CRITERIA)
+    want = udfs.AHP_WEIGHTS(block, groups, CAR_CRITERIA)
+    assert [r[0] for r in got] == [r[0] for r in want] and got[0][1] == pytest.approx(0.2489, abs=1e-4)
+    assert all(same(g, w) for (_, g), (_, w) in zip(got, want))
+
+
 def test_the_case_tables_reach_office_js():
     params = list(cases())
     ran = [p for p in params if not p.marks]

@@ -51,14 +51,13 @@ def test_a_structured_reference_that_cannot_be_read_gets_one_line(text, words):
 def test_the_vendor_table_names_start_where_the_layout_says(tmp_path):
     """Written as structured references, the vendor table's names read as the layout's cells."""
     from partnerfit import xlsx
-    from partnerfit.workbook.diligence import DD_NAMES
-    from partnerfit.workbook.layout import VENDOR_EXTRA, layout, table_names
+    from partnerfit.workbook.layout import layout, table_names, vendor_tail
     from partnerfit.workbook.template import build_workbook
 
     path = tmp_path / "blank.xlsx"
     build_workbook(path, partner_type="CMO", vendors=12)
     book = xlsx.read_workbook(xlsx.open_package(path))
-    after = len(VENDOR_EXTRA) + len(DD_NAMES)  # the columns after the criteria
+    after = len(vendor_tail())  # the columns after the criteria
     names = layout(len(book.tables["vendortable"].columns) - 1 - after, 12)
     for name in table_names(book.tables["vendortable"].columns[1:-after]):
         area = names[name]

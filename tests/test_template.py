@@ -351,7 +351,11 @@ def test_new_writes_refuses_to_overwrite_and_forces(tmp_path):
     assert first.returncode == 0, first.stderr
     workbook = openpyxl.load_workbook(target)
     assert workbook.defined_names["Vendor_Names"].attr_text == "VendorTable[Vendor]"
-    assert workbook["Vendors"].tables["VendorTable"].ref == "A4:AA16"  # CMO: 11 criteria, 4 + 11 columns after
+    from partnerfit.workbook.layout import vendor_tail
+    from partnerfit.xlsx import column_letter
+
+    last = column_letter(1 + 11 + len(vendor_tail()))  # CMO: 11 criteria, then the columns after them
+    assert workbook["Vendors"].tables["VendorTable"].ref == f"A4:{last}16"
     assert workbook["Criteria"]["B2"].value == "CMO"
     again = run("new", str(target), "--example")
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "--force" in again.stderr

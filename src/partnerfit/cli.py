@@ -91,6 +91,8 @@ def result_notes(results) -> list[str]:
                      "(the Evaluations sheet)")
     if results.inputs.uses_ahp:
         lines.append("Weights: from the pairwise comparisons on the Weights (AHP) sheet")
+    elif results.inputs.weighs_by_group:
+        lines.append("Weights: by group (each group's share x the criterion's share of its group; Criteria sheet)")
     try:
         sentence = robustness_sentence(results)
     except Refused as error:

@@ -222,9 +222,44 @@ def _scored_table(table, weights):
     return criteria, vendors, check_scores(matrix, unreadable, body, vendors, criteria, w, _SCALE), w
 
 
+def _ahp_levels(matrix, groups, group_matrix) -> list[list]:
+    """AHP_WEIGHTS with groups: the criteria compared within each group (the pairs of `matrix`
+    within a group; the others are not read), the groups compared in `group_matrix`, in the order
+    they first appear in `groups`; global weight = group weight x local weight (`ahp_hierarchy`)."""
+    from .groups import ahp_hierarchy
+
+    cells = matrix if isinstance(matrix, (list, tuple)) else [[matrix]]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in cells]
+    of = _flat(groups, "groups")
+    if len(of) != len(rows) or any(len(r) != len(rows) for r in rows):
+        raise PartnerfitError(f"groups has {len(of)} cells for a pairwise matrix of {len(rows)} x "
+                              f"{len(rows[0]) if rows else 0}; give one group per criterion, in the matrix's order")
+    labels: dict[str, str] = {}
+    members: dict[str, list[int]] = {}
+    for k, g in enumerate(of):
+        if is_blank(g):
+            raise PartnerfitError(f"groups cell {k + 1} is blank; give criterion {k + 1} its group")
+        key = show(g).strip().lower() if not isinstance(g, str) else g.strip().lower()
+        labels.setdefault(key, g.strip() if isinstance(g, str) else show(g))
+        members.setdefault(key, []).append(k)
+    if group_matrix is None and len(members) > 1:
+        raise PartnerfitError(f"{len(members)} groups but no group_matrix; compare the groups in a square range, "
+                              "in the order they first appear in groups")
+    named = {labels[key]: [str(k) for k in ks] for key, ks in members.items()}
+    within = {labels[key]: [[rows[i][j] for j in ks] for i in ks] for key, ks in members.items() if len(ks) > 1}
+    result = ahp_hierarchy(named, 1.0 if group_matrix is None else group_matrix, within)
+    weights = result.weights.as_dict()
+    out = [[f"Weight {k + 1}", weights[str(k)]] for k in range(len(rows))]
+    for where, level in (("Groups", result.groups), *((g, r) for g, r in result.within.items() if len(r.weights) > 1)):
+        out += [[f"{where} lambda max", level.lambda_max], [f"{where} CI", level.ci], [f"{where} CR", level.cr]]
+    return out + [["Consistent", result.consistent], ["Note", result.message]]
+
+
 @_excel_safe
-def AHP_WEIGHTS(matrix):
-    """AHP weights (principal eigenvector, sum 1) and consistency. Spills label, value: Weight 1..n, Lambda max, CI, CR, Consistent (CR <= 0.10), Note; then Completed row i col j for each blank filled (minimum lambda max)."""
+def AHP_WEIGHTS(matrix, groups=None, group_matrix=None):
+    """AHP weights (principal eigenvector, sum 1) and consistency. Spills label, value: Weight 1..n, Lambda max, CI, CR, Consistent (CR <= 0.10), Note; then Completed row i col j for each blank filled (minimum lambda max). With groups: per level (groups, then each group) lambda max, CI, CR; weights = group weight x weight within the group."""
+    if groups is not None:
+        return _ahp_levels(matrix, groups, group_matrix)
     result = ahp_weights(matrix)
     out = [[f"Weight {i + 1}", float(w)] for i, w in enumerate(result.weights)]
     out += [

@@ -87,6 +87,10 @@ AHP_WEIGHTS = _register(
     functions.AHP_WEIGHTS,
     ("matrix", "Square pairwise comparisons (Saaty 1-9): 3 = row criterion moderately more important than "
                "column; 1 on the diagonal; blank below it (or 1/3) and where you cannot judge", 2),
+    ("groups", "Optional. Each criterion's group, in the matrix's order: then only the pairs within a group are "
+               "read, and the weights are group weight x weight within the group"),
+    ("group_matrix", "Optional, with groups. The groups compared pairwise (Saaty 1-9), in the order they first "
+                     "appear in groups", 2),
 )
 AHP_AGGREGATE = _register(
     functions.AHP_AGGREGATE,

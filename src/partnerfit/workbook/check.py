@@ -15,6 +15,7 @@ from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
 from . import approvals, diligence
+from .groups import group_weights
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
@@ -40,6 +41,12 @@ def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
     coverage = _number(inputs.min_coverage, "minimum coverage", DEFAULT_MIN_COVERAGE, coverage_cell,
                        Code.MIN_COVERAGE, problems)
     ahp_weights = _ahp_parameters(inputs, problems)
+    if ahp_weights is None:
+        grouped, cell, problem = group_weights(inputs, inputs.weights_all)
+        if problem is not None:
+            problems.append(Problem(cell, problem, Code.WEIGHT))
+        elif grouped is not None and all(w >= 0 for w in weights):  # local weights: checked as typed
+            weights = [grouped[i] for i in inputs.criteria_rows]
     if ahp_weights is not None:  # the typed weights are ignored, but a negative one is still a typo
         negative = [k for k, w in enumerate(weights) if w < 0]
         for k in negative:

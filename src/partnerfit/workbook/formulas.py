@@ -8,7 +8,8 @@ from ..consensus import DISAGREEMENT
 from ..due_diligence import INVALID_STATUS
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from . import approvals, diligence
-from .diligence import DD_NAMES
+from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
+from .groups import formulas_part as groups_formulas
 from .layout import (
     _HI,
     _K_CLEAN,
@@ -51,7 +52,6 @@ from .layout import (
     STATUS_CHECK,
     STATUS_EVALUATIONS,
     VENDOR_BELOW,
-    VENDOR_EXTRA,
     VENDORS,
     VENDORS_BEYOND,
     WEIGHT_PROBLEM,
@@ -59,6 +59,7 @@ from .layout import (
     cell_ref,
     column_name,
     quote,
+    vendor_tail,
 )
 from .prices import STATUS_PRICES, formulas_part
 
@@ -96,7 +97,7 @@ def _formulas(names: dict[str, Area]):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
-    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(VENDOR_EXTRA) + len(DD_NAMES)})"
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail())})"
     invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
@@ -157,12 +158,14 @@ def _formulas(names: dict[str, Area]):
             f'=IF(OR(ROWS(Criteria_Names)<>{m},COLUMNS(Vendor_Scores)<>{m}),"{CHECK_CRITERIA_COUNT.format(m=m)}",'
             f'IF(SUMPRODUCT(--(Criteria_Checks<>""))>0,"{CHECK_ROWS}",'
             f'IF(NOT(Calc_Use_AHP_OK),"{CHECK_USE_AHP}",IF(AND(Calc_Use_AHP,NOT(Calc_AHP_OK)),"{CHECK_AHP}",'
+            f'IF(Group_Check="{GROUP_MODE}","{GROUP_MODE}",'
+            f'IF(AND(NOT(Calc_Use_AHP),Calc_By_Group,Group_Check<>"{CHECK_OK}"),"{CHECK_GROUPS}",'
             f'IF(NOT(Weights_Total>0),"{CHECK_TOTAL}",'
-            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}"))))))'
+            f'IF(AND({number("Min_Coverage")},Min_Coverage>=0,Min_Coverage<=1),"{CHECK_OK}","{CHECK_COVERAGE}"))))))))'
         ),
         "Effective_Weights": lambda i, j: (
             f'=IF(Calc_Use_AHP,IF(Calc_AHP_OK,INDEX(AHP_Result_Weights,{i + 1}),""),'
-            f'IF({number(weight(i))},{weight(i)},""))'
+            f'{effective_formula(i, weight(i), number)})'
         ),
         "Weight_Shares": lambda i, j: (
             f'=IF(AND(ISNUMBER({effective(i)}),Weights_Total>0),{effective(i)}/Weights_Total,"")'
@@ -214,6 +217,7 @@ def _formulas(names: dict[str, Area]):
         **formulas_part(names),
         **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
         **approvals.formulas_part(),
+        **groups_formulas(names),
     }
 
 

@@ -150,6 +150,11 @@ _START_LINES = (
     ("wrap", "4. Scores: weighted score, coverage (the share of the weight that was scored), status and "
              "rank of every vendor, the eligible vendors best first, a chart, and (with the live functions) "
              "how robust the ranking is to the weights."),
+    ("wrap", "Prices (optional): type each vendor's quoted total in the Quoted price column of the vendor "
+             "table. The Prices sheet then scores the price criterion (Cost) from the quotes, linear between "
+             "the low and high prices you set or ratio, flags abnormally low quotes, and the Scores sheet shows "
+             "the technical score and whether the price formula decides the leader. Keep the quotes from the "
+             "technical evaluators: partnerfit share evaluation.xlsx -o technical.xlsx --technical"),
     ("wrap", "5. Share: send this file, or make a copy for procurement that needs no Python: "
              "partnerfit share evaluation.xlsx -o for_procurement.xlsx"),
     ("section", "Live functions: the recommendation and the add-in cross-check"),
@@ -252,6 +257,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluations` evaluation rows."""
     from .approvals import layout_part as approvals_part  # the Approvals and Prices sheets' modules read this one
+    from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .prices import layout_part
 
     m, n, e = criteria, capacity, evaluations
@@ -261,6 +267,8 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
     below, evals, robust, ahp = _calc_columns(m)
     after = 1 + m  # Vendors: first column after the scores
     fit, options = ahp + m + 2, len(fit_lookup())  # Calc: the partner-fit lookup, right of the AHP blocks
+    prices = layout_part(n, fit + 7)  # Calc: right of the partner-fit lookup (fit .. fit + 5)
+    dd_col = 2 + max(a.col + a.cols - 1 for a in prices.values() if a.sheet == CALC)  # Calc: then due diligence
 
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
@@ -298,6 +306,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Vendor_Evidence": Area(VENDORS, v0, after + 2, n),
         "Vendor_Comments": Area(VENDORS, v0, after + 3, n),
         "Vendor_Warning": Area(VENDORS, _V_HEAD - 1, 0, role=FORMULA),
+        "Prices": Area(VENDORS, v0, after + vendor_tail().index(QUOTE_HEADER), n),
         **diligence.layout_part(lambda sheet, *cells: Area({"vendors": VENDORS, "program": PROGRAM}[sheet], *cells),
                                 v0, after + len(VENDOR_EXTRA), n),
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
@@ -353,15 +362,24 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
-        **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, fit + 7, n),
-        **layout_part(n),
+        **prices,
+        **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, dd_col, n),
+        **groups_part(m),
         **approvals_part(),
     }
 
 
 VENDOR_TABLE = "VendorTable"
 VENDOR_EXTRA = ("Partner type", "Site / country", "Evidence", "Comments")
-"""The vendor table's columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+"""The vendor table's descriptive columns after the criteria (Vendor_Types, _Sites, _Evidence, _Comments)."""
+QUOTE_HEADER = "Quoted price"
+"""The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
+
+
+def vendor_tail() -> tuple[str, ...]:
+    """The headers of the vendor table's columns after the criteria, left to right: every width and
+    position right of the scores derives from it."""
+    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 
@@ -389,6 +407,7 @@ def table_names(criteria) -> dict[str, str]:
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
         **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
+        "Prices": structured_ref(VENDOR_TABLE, QUOTE_HEADER),
     }
 
 
@@ -427,6 +446,8 @@ clean-scores block reads it; the earlier row it repeats (0: none); the consensus
 for, (vendor row - 1) x criteria + criterion row (0: none)."""
 
 
+GROUP_INPUT_NAMES = ("Weight_Mode", "Criteria_Groups", "Group_Names", "Group_Weights")
+"""The criteria groups' inputs (`groups`; a workbook made before them lacks them: weights per criterion)."""
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
                      "Price_Criterion")
 """The Prices sheet's inputs (a workbook made before it lacks them: no quotes)."""
@@ -438,12 +459,12 @@ INPUT_NAMES = (
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
     "Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES,
-    *diligence.PROGRAM_NAMES, *APPROVAL_INPUT_NAMES,
+    *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
-                                  *APPROVAL_INPUT_NAMES})
+                                  *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

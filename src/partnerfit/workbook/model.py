@@ -16,6 +16,7 @@ from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
 from .approvals import ApprovalFilling, approval_filling
 from .diligence import DD_NAMES, PROGRAM_NAMES
+from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
@@ -77,6 +78,8 @@ class Filling:
     its vendor names are then locked and it carries the names Pack_Evaluator and Pack_Id."""
     merged: tuple = ()
     """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
+    groups: GroupFilling | None = None
+    """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -97,6 +100,8 @@ class Filling:
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
             "merged": tuple(tuple(row) for row in self.merged),
         }
+        weights = fields["weights"]
+        fields["groups"] = self.groups if self.groups is not None else default_groups(criteria, weights)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
         if not 1 <= self.capacity <= MAX_CAPACITY:
@@ -109,6 +114,8 @@ class Filling:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
         if len(self.merged) > MERGE_ROWS:
             raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
+        if len(self.groups.of) != len(criteria):
+            raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):
@@ -174,7 +181,7 @@ class Filling:
             cmc_experience=cell("Program_CMC"), modality=cell("Program_Modality"),
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
-            vendors=vendors, capacity=len(vendors), **team, **price_filling(values),
+            vendors=vendors, capacity=len(vendors), **team, **price_filling(values), **group_filling(values),
             **approval_filling(values),
         )
 
@@ -297,11 +304,20 @@ class Inputs:
     partner_type: str = "CDMO"
     """The workbook's partner type (Weight_Profile): CRO requires the Clinical operations approval."""
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
+    groups: GroupFilling | None = None
+    """Weigh by, the Group column and the groups table, when the workbook has them."""
+    weights_all: list = field(default_factory=list)
+    """Every cell of Weights, as entered."""
 
     @property
     def uses_ahp(self) -> bool:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
         return choice_value(self.use_ahp) == "yes"
+
+    @property
+    def weighs_by_group(self) -> bool:
+        """Weigh by is Group and Use AHP weights is not Yes: the weights used are group x within group."""
+        return self.groups is not None and choice_value(self.groups.mode) == "group" and not self.uses_ahp
 
     def consensus(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(consensus, spread, count) over every vendor row and criteria cell (see `team`)."""

@@ -1,10 +1,14 @@
 """The Prices sheet: the quotes, the published price formula (`pricing`), the price scores and
 abnormally low quotes, in ordinary formulas equal to the engine.
 
-The quotes sit on their own sheet, one row per row of the vendor table (the vendor's name is
-shown beside its quote by a formula, `INDEX(Vendor_Names,k)`), so that a copy for the technical
-evaluators can leave the whole sheet out (`share --technical`): no price sits on any other sheet
-except the price scores in the price criterion's column of Calc's clean scores.
+The quotes are a column of the vendor table (`Prices` is `VendorTable[Quoted price]`), so that a
+quote moves with its vendor whatever the user inserts, deletes or sorts (a sheet of its own, by
+row, would hand a quote to another vendor after a sort). The Prices sheet holds the rest: the
+currency, the method and its bounds, the abnormally-low share, the price criterion, and per
+vendor row its name, quote (both shown by formulas, `INDEX(Vendor_Names,k)`, `INDEX(Prices,k)`),
+price score, flag and check, and the user's breakdown columns. A copy for the technical
+evaluators (`share --technical`) leaves the sheet out, blanks and hides the quote column, and
+drops every price name (`PRICE_PART_NAMES`).
 
 One reading of a quote, the workbook's: a number above 0, or a blank cell (no quote). Anything
 else (text, even "120000", zero, negative, TRUE) is a bad quote: its row's Check says so, and
@@ -14,6 +18,7 @@ no price score is computed until it is fixed (Excel's MIN and MEDIAN would skip 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +26,18 @@ import numpy as np
 from ..cells import choice_value, excel_text, excel_trim, is_number
 from ..errors import PartnerfitError, show
 from ..pricing import ABNORMALLY_LOW, abnormally_low, price_scores
-from .layout import _S_HEAD, CALC, FORMULA, INPUT, PRICE_INPUT_NAMES, PRICES_SHEET, SCORES, Area, cell_ref
+from .layout import (
+    _K_HEAD,
+    _S_HEAD,
+    CALC,
+    FORMULA,
+    PRICE_INPUT_NAMES,
+    PRICES_SHEET,
+    QUOTE_HEADER,
+    SCORES,
+    Area,
+    cell_ref,
+)
 
 _P_HEAD = 11
 """Prices: header row of the quote rows; vendors below."""
@@ -61,9 +77,22 @@ COMPUTED = (
     ("Price_Criterion_At", "Criterion column"),
     ("Price_On", "Price scores used"),
 )
-COLUMNS = ("Price_Vendors", "Prices", "Price_Scores", "Price_Flags", "Price_Checks")
+COLUMNS = ("Price_Vendors", "Price_Quotes", "Price_Scores", "Price_Flags", "Price_Checks")
 TECHNICAL_COLUMN = 5
 """Scores: the technical score's column (beside the total's)."""
+METHOD_COLUMN = 16
+"""Scores: the column of the "does the price formula decide?" labels (its values right of them),
+right of the add-in block."""
+VARIANTS = (
+    ("linear", "Linear, between the lowest and the highest quote"),
+    ("typed", "Linear, between the typed low and high prices"),
+    ("ratio", "Ratio: 5 x lowest quote / quote"),
+)
+"""The price formulas compared (as `pricing.method_check`): Calc's blocks have one column each."""
+METHOD_DECIDES = "The price formula decides who leads: see the leader under each formula"
+METHOD_SAME = "The leader is the same whichever price formula is used"
+METHOD_NONE = "No vendor qualifies, whichever price formula is used"
+NO_LEADER = "no vendor"
 HEADERS = ("Vendor", "Quoted total price", "Price score", "Abnormally low", "Check")
 
 
@@ -99,14 +128,28 @@ def price_filling(values) -> dict:
     )}
 
 
-def layout_part(rows: int) -> dict[str, Area]:
-    """The Prices sheet's names for `rows` vendor rows."""
+def layout_part(rows: int, calc_col: int = 0) -> dict[str, Area]:
+    """The Prices sheet's names for `rows` vendor rows, the Scores sheet's technical score and
+    method check, and Calc's blocks of the method check from column `calc_col`."""
     settings = {name: Area(PRICES_SHEET, 2 + k, 1) for k, (name, _) in enumerate(SETTINGS)}
     computed = {name: Area(PRICES_SHEET, 2 + k, 4, role=FORMULA) for k, (name, _) in enumerate(COMPUTED)}
-    columns = {name: Area(PRICES_SHEET, _P_HEAD + 1, j, rows, role=INPUT if name == "Prices" else FORMULA)
-               for j, name in enumerate(COLUMNS)}
+    columns = {name: Area(PRICES_SHEET, _P_HEAD + 1, j, rows, role=FORMULA) for j, name in enumerate(COLUMNS)}
     technical = {"Technical_Scores": Area(SCORES, _S_HEAD + 1, TECHNICAL_COLUMN, rows, role=FORMULA)}
-    return {**settings, **computed, **columns, **technical}
+    k, v = _K_HEAD + 1, len(VARIANTS)
+    method = {
+        "Price_Method_Decides": Area(SCORES, _S_HEAD + 1, METHOD_COLUMN + 1, role=FORMULA),
+        "Price_Method_Leaders": Area(SCORES, _S_HEAD + 2, METHOD_COLUMN + 1, v, role=FORMULA),
+        "Price_Method_Check": Area(SCORES, _S_HEAD + 2 + v, METHOD_COLUMN, role=FORMULA),
+        **{name: Area(CALC, k, calc_col + t * v, rows, v, FORMULA) for t, name in enumerate(METHOD_BLOCKS)},
+        "Calc_Price_Best": Area(CALC, 3, calc_col + v, 1, v, FORMULA),
+    }
+    return {**settings, **computed, **columns, **technical, **method}
+
+
+METHOD_BLOCKS = ("Calc_Price_Alt", "Calc_Price_Keys", "Calc_Price_Leads")
+"""Calc, per vendor row and price formula: the price score, the rank key (the rounded total when
+the vendor is eligible under that formula) and whether it leads (its key is the formula's best,
+Calc_Price_Best, one cell per formula above the keys: one MAX per formula, not one per row)."""
 
 
 def _choice(x: str) -> str:
@@ -115,7 +158,7 @@ def _choice(x: str) -> str:
 
 def formulas_part(names: dict[str, Area]):
     """Formula text of the Prices sheet's formula names: name -> f(i, j)."""
-    rows = names["Prices"]
+    rows = names["Price_Quotes"]
     crit = names["Criteria_Names"]
 
     def quote(i):
@@ -155,7 +198,7 @@ def formulas_part(names: dict[str, Area]):
 
     def bad(i, j):
         p = quote(i)
-        return f'=IF(AND(NOT(ISBLANK({p})),OR(NOT(ISNUMBER({p})),N({p})<=0)),"{BAD_PRICE}","")'
+        return f'=IF(AND({p}<>"",OR(NOT(ISNUMBER({p})),N({p})<=0)),"{BAD_PRICE}","")'
 
     clean, present = names["Calc_Clean_Scores"], names["Calc_Present"]
 
@@ -169,6 +212,7 @@ def formulas_part(names: dict[str, Area]):
                 f'SUMPRODUCT({row},Calc_Weight_Row,{others})/{weight},""),"")')
 
     return {
+        **_method_formulas(names, quote, number),
         "Technical_Scores": technical,
         "Price_Check": lambda i, j: check,
         "Price_Note": lambda i, j: (
@@ -185,9 +229,82 @@ def formulas_part(names: dict[str, Area]):
         ),
         "Price_On": lambda i, j: f'=AND(Price_Check="{PRICE_OK}",COUNT(Prices)>0)',
         "Price_Vendors": lambda i, j: f'=IF(ROWS(Vendor_Names)>={i + 1},INDEX(Vendor_Names,{i + 1})&"","")',
+        "Price_Quotes": lambda i, j: (  # the vendor row's quote as typed ("" for blank: never 0)
+            f'=IF(ROWS(Prices)>={i + 1},IF(ISBLANK(INDEX(Prices,{i + 1})),"",INDEX(Prices,{i + 1})),"")'),
         "Price_Scores": score,
         "Price_Flags": flag,
         "Price_Checks": bad,
+    }
+
+
+def _method_formulas(names: dict[str, Area], quote, number) -> dict:
+    """Does the price formula decide the leader? Per vendor row and formula (VARIANTS): the price
+    score, the total with it when the vendor is eligible with it (rounded as Calc_Rank_Keys), and
+    whether that total leads; then the leader under each formula and whether they differ."""
+    a, v = names, len(VARIANTS)
+    clean, below, present = a["Calc_Clean_Scores"], a["Calc_Below_Minimum"], a["Calc_Present"]
+    alt, keys, leads = (a[name] for name in METHOD_BLOCKS)
+    typed = f'OR({number("Price_Low")},{number("Price_High")})'
+    at = "Price_Criterion_At"
+
+    def block_cell(area, i, j):
+        return f"{CALC}!{cell_ref(area.row + i, area.col + j)}"
+
+    def block_column(area, j):
+        return f"{CALC}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + area.rows - 1, area.col + j)}"
+
+    def row(area, i):
+        r = area.row + i
+        return f"{CALC}!{cell_ref(r, area.col)}:{cell_ref(r, area.col + area.cols - 1)}"
+
+    def linear(q, lo, hi):
+        return f"IF({hi}={lo},5,MAX(1,MIN(5,5-4*({q}-{lo})/({hi}-{lo}))))"
+
+    def price(i, j):
+        q = quote(i)
+        score = (linear(q, "MIN(Prices)", "MAX(Prices)"),
+                 f'IF({typed},{linear(q, "Price_Low_Used", "Price_High_Used")},"")',
+                 f"MAX(1,5*(MIN(Prices)/{q}))")[j]
+        return f'=IF(AND(Price_On,ISNUMBER({q})),{score},"")'
+
+    def key(i, j):
+        p, c = block_cell(alt, i, j), lambda col: f"{CALC}!{cell_ref(present.row + i, present.col + col)}"
+        scores = row(clean, i)
+        others = f"--(COLUMN({scores})-{clean.col}<>{at})"
+        knocked = f"SUMPRODUCT(--{row(below, i)},--(COLUMN({row(below, i)})-{below.col}<>{at}))"
+        coverage = f"{SCORES}!{cell_ref(a['Coverages'].row + i, a['Coverages'].col)}"
+        floor = f"INDEX(Calc_Minimum_Row,{at})"
+        eligible = (f"AND({c(0)},Calc_Inputs_OK,{c(2)}=0,{c(4)}=0,{c(1)}>0,{coverage}>=Min_Coverage,"
+                    f"{knocked}=0,NOT(AND(ISNUMBER({p}),ISNUMBER({floor}),{p}<{floor}))"
+                    + (f",{typed})" if j == 1 else ")"))
+        total = (f"(SUMPRODUCT({scores},Calc_Weight_Row,{others})"
+                 f"+IF(ISNUMBER({p}),INDEX(Calc_Weight_Row,{at})*{p},0))/{c(1)}")
+        return f'=IF(NOT(Price_On),"",IF({eligible},ROUND({total},9),""))'
+
+    def lead(i, j):
+        k = block_cell(keys, i, j)
+        return f"=AND(ISNUMBER({k}),{k}={CALC}!{cell_ref(a['Calc_Price_Best'].row, a['Calc_Price_Best'].col + j)})"
+
+    def leader(i, j):
+        column = block_column(leads, i)
+        count = f"COUNTIF({column},TRUE)"
+        shown = (f'IF({count}=0,"{NO_LEADER}",INDEX(Price_Vendors,MATCH(TRUE,{column},0))'
+                 f'&IF({count}>1," and "&({count}-1)&" more (tied)",""))')
+        return f'=IF(OR(NOT(Price_On),AND({i}=1,NOT({typed}))),"",{shown})'
+
+    def differ(j):
+        return f"SUMPRODUCT(--({block_column(leads, 0)}<>{block_column(leads, j)}))>0"
+
+    return {
+        "Calc_Price_Alt": price,
+        "Calc_Price_Keys": key,
+        "Calc_Price_Leads": lead,
+        "Calc_Price_Best": lambda i, j: f"=MAX({block_column(keys, j)})",
+        "Price_Method_Leaders": leader,
+        "Price_Method_Decides": lambda i, j: f'=IF(Price_On,OR({differ(v - 1)},AND({typed},{differ(1)})),"")',
+        "Price_Method_Check": lambda i, j: (
+            f'=IF(NOT(Price_On),"",IF(Price_Method_Decides,"{METHOD_DECIDES}",'
+            f'IF(COUNTIF({block_column(leads, 0)},TRUE)=0,"{METHOD_NONE}","{METHOD_SAME}")))'),
     }
 
 
@@ -236,9 +353,14 @@ def _used(value, quoted: np.ndarray, pick):
     return float(pick(quoted)) if quoted.size else ""
 
 
+def _cells(p: PriceFilling, rows: int) -> list:
+    """The quote cells of `rows` vendor rows (None: blank)."""
+    return list(p.quotes[:rows]) + [None] * (rows - len(p.quotes[:rows]))
+
+
 def read_prices(p: PriceFilling, criteria, rows: int) -> PriceRead:
     """The Prices sheet's results for `rows` vendor rows, from the engine (`pricing`)."""
-    cells = list(p.quotes[:rows]) + [None] * (rows - len(p.quotes[:rows]))
+    cells = _cells(p, rows)
     bad = [bad_quote(x) for x in cells]
     quotes = np.array([float(x) if is_number(x) else math.nan for x in cells], dtype=float)
     numbers = quotes[~np.isnan(quotes)]  # as COUNT, MIN, MAX and MEDIAN see the column (negatives too)
@@ -276,6 +398,46 @@ def read_prices(p: PriceFilling, criteria, rows: int) -> PriceRead:
                      low, high, float(np.median(numbers)) if numbers.size else "", _criterion_text(p.criterion))
 
 
+def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> dict[str, list[list]]:
+    """The values of `_method_formulas`' cells; `rank_of(column)` ranks the vendor rows with
+    `column` (a price score per row, NaN for none) in the price criterion: (rounded totals, ranks),
+    NaN where not eligible; None when the vendors are not scored (rank_of None)."""
+    n, v = len(names), len(VARIANTS)
+    typed = is_number(p.low) or is_number(p.high)
+    alt, keys = ([[""] * v for _ in range(n)] for _ in range(2))
+    leads = [[False] * v for _ in range(n)]
+    leaders, decides, check = [[""] for _ in range(v)], "", ""
+    if r.on:
+        bounds = (None if x in (None, "") else float(x) for x in (p.low, p.high))
+        columns = (price_scores(r.quotes, "linear"), price_scores(r.quotes, "linear", *bounds) if typed else None,
+                   price_scores(r.quotes, "ratio"))
+        shown = ["" if x is None else excel_text(x) for x in names]
+        sets = []
+        for j, column in enumerate(columns):
+            ranked = None if column is None or rank_of is None else rank_of(column)
+            led = np.zeros(n, dtype=bool)
+            if column is not None:
+                for i, x in enumerate(column.tolist()):
+                    alt[i][j] = "" if math.isnan(x) else float(x)
+            if ranked is not None:
+                total, rank = ranked
+                for i, x in enumerate(total.tolist()):
+                    keys[i][j] = "" if math.isnan(x) else float(x)
+                led = rank == 1
+            for i, x in enumerate(led.tolist()):
+                leads[i][j] = x
+            if column is not None:
+                first = np.flatnonzero(led)
+                leaders[j] = [NO_LEADER if not first.size else shown[first[0]] + (
+                    f" and {first.size - 1} more (tied)" if first.size > 1 else "")]
+                sets.append(tuple(first.tolist()))
+        decides = len(set(sets)) > 1
+        check = METHOD_DECIDES if decides else METHOD_NONE if not sets[0] else METHOD_SAME
+    best = [max([row[j] for row in keys if row[j] != ""], default=0.0) for j in range(v)]
+    return {"Calc_Price_Alt": alt, "Calc_Price_Keys": keys, "Calc_Price_Leads": leads, "Calc_Price_Best": [best],
+            "Price_Method_Leaders": leaders, "Price_Method_Decides": [[decides]], "Price_Method_Check": [[check]]}
+
+
 def values_part(p: PriceFilling, criteria, names) -> dict[str, list[list]]:
     """The value of every Prices sheet formula cell (`names`: the vendor names of the rows)."""
     r = read_prices(p, criteria, len(names))
@@ -289,6 +451,7 @@ def values_part(p: PriceFilling, criteria, names) -> dict[str, list[list]]:
         "Price_Criterion_At": [[r.at]],
         "Price_On": [[r.on]],
         "Price_Vendors": [["" if x is None else excel_text(x)] for x in names],
+        "Price_Quotes": [["" if x is None else x] for x in _cells(p, len(names))],
         "Price_Scores": [["" if math.isnan(x) else float(x)] for x in r.scores.tolist()],
         "Price_Flags": [[PRICE_FLAG if x else ""] for x in r.flags.tolist()],
         "Price_Checks": [[BAD_PRICE if x else ""] for x in r.bad],
@@ -311,10 +474,11 @@ def write_sheet(w) -> None:
     ws.set_column(5, 5 + len(BREAKDOWN) - 1, 14)
     ws.write_string(0, 0, "Prices", w.style("title"))
     ws.set_row(0, 24)
-    ws.write_string(1, 0, "The quoted total price of each vendor (one row per row of the Vendors sheet), scored "
-                          "by the published formula: linear between the low and the high price, or ratio (5 x "
-                          "lowest quote / quote). Keep this sheet from the technical evaluators until they have "
-                          "scored (partnerfit share --technical).", w.style("subtitle"))
+    ws.write_string(1, 0, f"Type each vendor's quoted total price in the {QUOTE_HEADER} column of the vendor table "
+                          "(Vendors sheet: it moves with its vendor); this sheet scores it by the published "
+                          "formula: linear between the low and the high price, or ratio (5 x lowest quote / "
+                          "quote). Keep the quotes from the technical evaluators until they have scored "
+                          "(partnerfit share --technical).", w.style("subtitle"))
     label, computed = w.style("label"), w.style("computed", "bold")
     for (name, text), value in zip(SETTINGS, (p.currency, p.method, p.low, p.high, p.share, p.criterion)):
         area = w.names[name]
@@ -334,7 +498,8 @@ def write_sheet(w) -> None:
         ws.write_string(_P_HEAD, col, text, header if col < len(HEADERS) else w.style("header", locked=False))
     ws.set_row(_P_HEAD, 32)
     money = w.style("input", num_format="#,##0.00")
-    w.fill("Prices", [[x] for x in list(p.quotes) + [None] * (n - len(p.quotes))], money)
+    _write_quotes(w, p, n, money)
+    w.formula("Price_Quotes", w.style("computed", num_format="#,##0.00"))
     first = _P_HEAD + 1
     for col in range(len(HEADERS), len(HEADERS) + len(BREAKDOWN)):
         for row in range(first, first + n):
@@ -345,8 +510,38 @@ def write_sheet(w) -> None:
     w.formula("Price_Checks", w.style("computed", "bad"))
     ws.freeze_panes(first, 1)
     w.finish(PRICES_SHEET, (_P_HEAD, _P_HEAD))
-    w.ws[SCORES].write_string(_S_HEAD, TECHNICAL_COLUMN, "Technical score", header)
+    scores = w.ws[SCORES]
+    scores.write_string(_S_HEAD, TECHNICAL_COLUMN, "Technical score", header)
     w.formula("Technical_Scores", w.style("computed", "score", "center"))
+    scores.set_column(METHOD_COLUMN, METHOD_COLUMN, 44)
+    scores.set_column(METHOD_COLUMN + 1, METHOD_COLUMN + 1, 30)
+    scores.write_string(_S_HEAD, METHOD_COLUMN, "Does the price formula decide the leader?", header)
+    scores.write_string(_S_HEAD, METHOD_COLUMN + 1, "Leader", header)
+    decides, leaders = w.names["Price_Method_Decides"], w.names["Price_Method_Leaders"]
+    scores.write_string(decides.row, METHOD_COLUMN, "Leader changes with the formula", label)
+    for k, (_, text) in enumerate(VARIANTS):
+        scores.write_string(leaders.row + k, METHOD_COLUMN, text, label)
+    w.formula("Price_Method_Decides", w.style("computed", "bold", "center"))
+    w.formula("Price_Method_Leaders", w.style("computed", "bold"))
+    w.formula("Price_Method_Check", w.style("computed", "wrap"))
+    typed = w.names["Vendor_Scores"]  # the price criterion's typed scores, struck through while quotes score it
+    corner = cell_ref(typed.row, typed.col, absolute=False)
+    w.ws[typed.sheet].conditional_format(typed.row, typed.col, typed.row + typed.rows - 1, typed.col + typed.cols - 1, {
+        "type": "formula", "format": w.style(font_strikeout=True, font_color="#7F7F7F"),
+        "criteria": f'=AND(Price_On,COLUMN({corner})-{typed.col}=Price_Criterion_At,LEN({corner}&"")>0)'})
+
+
+def _write_quotes(w, p: PriceFilling, n: int, fmt) -> None:
+    """The vendor table's quote column: the quotes, a width, and a note on what a quote is."""
+    area = w.names["Prices"]
+    w.fill("Prices", [[x] for x in _cells(p, n)], fmt)
+    ws = w.ws[area.sheet]
+    ws.set_column(area.col, area.col, 16)
+    ws.data_validation(area.row, area.col, area.row + area.rows - 1, area.col, {
+        "validate": "decimal", "criteria": ">", "value": 0, "error_type": "warning",
+        "input_title": QUOTE_HEADER, "input_message": "The quoted total, in the Prices sheet's currency; "
+                                                      "blank: no quote. Scored on the Prices sheet.",
+        "error_title": "Not a price", "error_message": BAD_PRICE[:255]})
 
 
 # ------------------------------------------------------------------ the command line
@@ -476,6 +671,7 @@ def technical_filling(f):
     from dataclasses import replace
 
     from ..cells import name_key
+    from .groups import technical_groups
 
     if choice_value(f.use_ahp) == "yes":
         raise PartnerfitError("Use AHP weights is Yes: the technical copy leaves the price criterion out by giving "
@@ -494,10 +690,12 @@ def technical_filling(f):
     evaluations = tuple((*row[:3], None, *row[4:]) if name_key(row[2]) == price else row for row in f.evaluations)
     weights, minimums = list(f.weights), list(f.minimums)
     weights[j], minimums[j] = 0.0, None
+    groups = technical_groups(f.groups, f.criteria, j, weights)
     technical = replace(f, vendors=vendors, evaluations=evaluations, weights=tuple(weights),
-                        minimums=tuple(minimums), prices=PriceFilling())
+                        minimums=tuple(minimums), prices=PriceFilling(), groups=groups)
     cells = {
         **blank_prices,
+        **({"Group_Weights": [[w] for w in groups.weights]} if groups is not f.groups else {}),
         "Weights": [[w] for w in weights],
         "Minimums": [[x] for x in minimums],
         "Vendor_Scores": [list(v.scores) for v in technical.rows()],
@@ -507,5 +705,8 @@ def technical_filling(f):
     return technical, cells
 
 
-PRICE_PART_NAMES = tuple(name for name in layout_part(1) if name != "Technical_Scores")
-"""The defined names a technical copy leaves out (the Technical_Scores column stays: no price in it)."""
+PRICE_PART_NAMES = ("Prices", *(name for name in layout_part(1) if name != "Technical_Scores"))
+"""The defined names a technical copy leaves out: the quotes, the Prices sheet's and the method
+check's (the Technical_Scores column stays: no price in it)."""
+PRICE_NAME = re.compile(r"\b(" + "|".join(sorted(PRICE_PART_NAMES, key=len, reverse=True)) + r")\b")
+"""A price name in a formula (of a cell, a defined name or a conditional format)."""

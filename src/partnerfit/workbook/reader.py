@@ -22,6 +22,7 @@ from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
 from . import approvals, diligence
 from .diligence import DD_NAMES
+from .groups import read_group_inputs
 from .layout import (
     APPROVAL_INPUT_NAMES,
     BELOW_ROWS,
@@ -35,8 +36,8 @@ from .layout import (
     RENAMED,
     REQUIRED_NAMES,
     VENDOR_BELOW,
-    VENDOR_EXTRA,
     VENDORS_BEYOND,
+    vendor_tail,
 )
 from .model import Code, Filling, Inputs, Problem
 from .prices import read_price_inputs
@@ -159,6 +160,8 @@ def read_inputs(source: Source) -> Inputs:
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
     read_price_inputs(source, inputs)
+    read_group_inputs(source, inputs)
+    inputs.weights_all = weights_all
     inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
     inputs.approvals = approvals.read(source)
     if inputs.approvals is not None:  # where check names an approval cell
@@ -202,7 +205,7 @@ def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
     table, across its width: typed there, they are not part of the table (nor of its names)."""
     names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
     band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
-                     scores.right + len(VENDOR_EXTRA) + len(DD_NAMES))
+                     scores.right + len(vendor_tail()))
     return tuple((band.address(i), next(v for v in row if not is_blank(v)))
                  for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
 

@@ -35,6 +35,8 @@ from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
 from . import approvals, diligence
+from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
+from .groups import values_part as groups_values
 from .layout import (
     _E_HEAD,
     _HI,
@@ -72,7 +74,7 @@ from .layout import (
     layout,
 )
 from .model import Filling, Inputs
-from .prices import STATUS_PRICES, read_prices, values_part
+from .prices import STATUS_PRICES, method_values, read_prices, values_part
 
 
 def _clean(value):
@@ -308,14 +310,17 @@ def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
     return values, read
 
 
-def effective_weights(weights, use_ahp, ahp: AHPRead) -> tuple[list, bool, bool]:
+def effective_weights(weights, use_ahp, ahp: AHPRead, groups: GroupRead) -> tuple[list, bool, bool]:
     """(Effective_Weights as the Criteria sheet shows them, use AHP, Use AHP weights is valid):
     the AHP weights when Use AHP weights is Yes ("" while the judgements are incomplete), else
-    the typed weights ("" for a blank or a weight that is not a number)."""
+    by group when Weigh by is Group ("" while the groups have a problem), else the typed weights
+    ("" for a blank or a weight that is not a number)."""
     choice = choice_value(use_ahp)
     use = choice == "yes"
     if use:
         effective = [float(x) for x in ahp.result.weights] if ahp.ok else [""] * len(weights)
+    elif groups.by_group:
+        effective = groups.weights if groups.weights is not None else [""] * len(weights)
     else:
         effective = [float(w) if is_number(w) else "" for w in weights]
     return effective, use, choice in ("", "yes", "no")
@@ -361,7 +366,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         for row, x in zip(clean, price.scores.tolist()):
             row[price.at - 1] = "" if math.isnan(x) else x
     ahp_values, ahp = _ahp_values(f)
-    effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp)
+    grouped = read_groups(f.groups, f.criteria, f.weights)
+    effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp, grouped)
 
     weight_row = [x if isinstance(x, float) else 0.0 for x in effective]
     minimum_row = [float(x) if is_number(x) else "" for x in f.minimums]
@@ -369,7 +375,9 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     checks = [_criterion_check(w, x) for w, x in zip(f.weights, f.minimums)]
     coverage_ok = is_number(f.min_coverage) and 0 <= f.min_coverage <= 1
     check = (CHECK_ROWS if any(checks) else CHECK_USE_AHP if not use_ok
-             else CHECK_AHP if use_ahp and not ahp.ok else CHECK_TOTAL if not total > 0
+             else CHECK_AHP if use_ahp and not ahp.ok else GROUP_MODE if not grouped.mode_ok
+             else CHECK_GROUPS if not use_ahp and grouped.by_group and grouped.check != CHECK_OK
+             else CHECK_TOTAL if not total > 0
              else CHECK_OK if coverage_ok else CHECK_COVERAGE)
     inputs_ok = check == CHECK_OK and (not team.mode or team.check == EVAL_OK) and price.check == CHECK_OK
 
@@ -384,6 +392,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
+    rank_of = None  # with quotes: the ranks with another price formula (prices.method_values)
     if not inputs_ok:
         for i in listed:
             status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
@@ -404,6 +413,16 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             for k, i in enumerate(listed):
                 if not math.isnan(kept[k]):
                     technical[i] = float(kept[k])
+
+            def rank_of(column, matrix=matrix, at=price.at - 1):
+                other = matrix.copy()
+                other[:, at] = column[listed]
+                ranked = evaluate(other, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
+                total, rank = np.full(n, math.nan), np.full(n, math.nan)
+                rank[listed] = ranked.rank
+                total[listed] = [math.nan if math.isnan(r) else round(float(x), 9)
+                                 for x, r in zip(ranked.score.tolist(), ranked.rank.tolist())]
+                return total, rank
         dd_status = np.array([diligence_values["DD_Statuses"][i][0] for i in listed], dtype=object)
         excluded = diligence.knocked_out(dd_status)
         result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE, excluded)
@@ -491,7 +510,9 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         **ahp_values,
     }
     values.update(fit_values(f))
+    values.update(groups_values(grouped))
     values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
+    values.update(method_values(f.prices, price, names, rank_of))
     values.update(_addin_values(f, n, values, team))
     return values
 

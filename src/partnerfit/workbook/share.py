@@ -26,7 +26,7 @@ from ..cells import is_blank
 from . import approvals, diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
-from .prices import PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
+from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
 from .reader import Source, filling, read_inputs
 from .results import Results, computed_values
 
@@ -135,6 +135,9 @@ def _sources(results: Results) -> list[AuditRow]:
     if inputs.uses_ahp:
         rows.append(AuditRow("Weights", "AHP: principal eigenvector of the pairwise comparisons on the "
                                         "Weights (AHP) sheet (Saaty); the Weight column is not used"))
+    elif inputs.weighs_by_group:
+        rows.append(AuditRow("Weights", "by group: each group's share of the group weights (groups table on the "
+                                        "Criteria sheet) x the criterion's share of its group's weights"))
     return rows
 
 
@@ -170,7 +173,8 @@ _EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 def write_technical(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
-    copy without the Prices sheet, its names and the price scores, the price criterion left out
+    copy without the Prices sheet, its names, the quotes (their column blank and hidden) and the
+    price scores, the price criterion left out
     (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
     import tempfile
     from pathlib import Path
@@ -183,8 +187,13 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
         warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
         results, more = write_shared(Source(blanked), target, generated, technical=True)
     book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
+    if source.has("Prices") and (quotes := source.area("Prices")).sheet in book.sheetnames:
+        letter = xlsx.column_letter(quotes.left)  # the quote column (blanked above) hidden as well
+        book[quotes.sheet].column_dimensions[letter].hidden = True
     if PRICES_SHEET in book.sheetnames:
         del book[PRICES_SHEET]
+    for ws in book.worksheets:  # conditional formats that read a price name (the struck-through typed scores)
+        _drop_formats(ws, lambda formula: PRICE_NAME.search(formula) is not None)
     for name in PRICE_PART_NAMES:
         if name in book.defined_names:
             del book.defined_names[name]
@@ -202,6 +211,18 @@ def dated_inputs(source):
         inputs.evaluation_date = dt.date.today()
         fill = replace(fill, evaluation_date=inputs.evaluation_date)
     return inputs, fill, stamp
+
+
+def _drop_formats(ws, unwanted) -> None:
+    """Remove the conditional formatting rules of `ws` with a formula for which `unwanted` is true."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+
+    kept = ConditionalFormattingList()
+    for block in ws.conditional_formatting:
+        for rule in block.rules:
+            if not any(unwanted(str(f)) for f in rule.formula or ()):
+                kept.add(str(block.sqref), rule)
+    ws.conditional_formatting = kept
 
 
 def write_shared(source, target, generated: dt.datetime | None = None,

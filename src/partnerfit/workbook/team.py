@@ -47,6 +47,7 @@ def pack_filling(evaluation: Filling, evaluator: str) -> Filling:
         process=evaluation.process, cmc_experience=evaluation.cmc_experience, modality=evaluation.modality,
         criteria=evaluation.criteria, weights=evaluation.weights, minimums=evaluation.minimums,
         min_coverage=evaluation.min_coverage, consensus_method=evaluation.consensus_method,
+        groups=evaluation.groups,
         vendors=tuple(Vendor(v.name, v.site, blank, None, None, v.partner_type) for v in named),
         capacity=max(len(named), 1), evaluation_rows=1,
         pack=(evaluator, evaluation_id((v.name for v in named), evaluation.criteria)),

@@ -33,6 +33,7 @@ from ..xlsx import ooxml_escape
 from . import diligence
 from .approvals import write_sheet as write_approvals
 from .formulas import _addin_formulas, _formulas
+from .groups import write_part as write_groups
 from .layout import (
     _C_TABLE,
     _C_USE_AHP,
@@ -72,7 +73,6 @@ from .layout import (
     SHEETS,
     START,
     STATUS_CHECK,
-    VENDOR_EXTRA,
     VENDOR_TABLE,
     VENDORS,
     Area,
@@ -80,6 +80,7 @@ from .layout import (
     fit_lookup_cells,
     layout,
     table_names,
+    vendor_tail,
 )
 from .model import Filling
 from .prices import write_sheet as write_prices
@@ -450,6 +451,7 @@ class _Writer:
                                      "format": self.style("good")})
         ws.conditional_format(cell, {"type": "cell", "criteria": "!=", "value": f'"{CHECK_OK}"',
                                      "format": self.style("bad")})
+        write_groups(self)
         ws.freeze_panes(_C_TABLE + 1, 1)
         self.finish(CRITERIA_SHEET, (_C_TABLE, _C_TABLE))
 
@@ -462,7 +464,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *VENDOR_EXTRA, *diligence.headers())
+        headers = ("Vendor", *f.criteria, *vendor_tail())
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],

@@ -199,13 +199,16 @@ def fillings():
 def command(*args, codes=(0,)) -> Callable[[], object]:
     """A whole partnerfit command (`args` after `partnerfit`) or Python command as a subprocess,
     which must exit with one of `codes`."""
+    import os
     import subprocess
 
     line = [sys.executable, *map(str, args[1:])] if args[0] == "python" else \
         [sys.executable, "-m", "partnerfit.cli", *map(str, args)]
+    # Bytecode cached as an installed package has it: without, every run compiles partnerfit anew.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def run():
-        done = subprocess.run(line, capture_output=True, text=True)
+        done = subprocess.run(line, capture_output=True, text=True, env=env)
         if done.returncode not in codes:
             raise RuntimeError(f"{' '.join(line)[:200]} exited {done.returncode}: {done.stderr[-500:]}")
 

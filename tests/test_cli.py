@@ -280,12 +280,44 @@ def test_macro_workbook_keeps_its_macros_in_both_copies(example, tmp_path):
     assert wrong.returncode == 1 and "must end in .xlsm" in wrong.stderr
 
 
-def test_parts_the_shared_copy_lacks_are_named(example, tmp_path):
+def test_score_output_sets_the_stale_results_and_leaves_the_rest_as_it_is(example, tmp_path):
+    """A result whose cached value is right is left byte for byte, and so is a sheet with none
+    stale; a stale one (here Weighted_Scores' first cell) gets the engine's value."""
+    import re
+
+    from partnerfit import xlsx
+
+    sheet, ref = name_ref(example, "Weighted_Scores")
+    cell = ref.replace("$", "").split(":")[0]
+    parts = xlsx.read_workbook(xlsx.open_package(example)).sheets
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(example) as src, zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == parts[sheet]:
+                data, count = re.subn(rb'(<c r="' + cell.encode() + rb'"[^>]*>.*?<v>)[^<]*(</v>)', rb"\g<1>1.5\2",
+                                      data, count=1, flags=re.S)
+                assert count == 1
+            dst.writestr(info, data)
+    expected = named_values(example, ["Weighted_Scores"])["Weighted_Scores"][0][0]
+    assert named_values(stale, ["Weighted_Scores"])["Weighted_Scores"][0][0] == 1.5
+    result = run("score", stale, "-o", tmp_path / "scored.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert named_values(tmp_path / "scored.xlsx", ["Weighted_Scores"])["Weighted_Scores"][0][0] == expected
+    with zipfile.ZipFile(stale) as before, zipfile.ZipFile(tmp_path / "scored.xlsx") as after:
+        assert after.read(parts["Vendors"]) == before.read(parts["Vendors"])
+        assert after.read(parts[sheet]) != before.read(parts[sheet])
+
+
+def test_both_copies_keep_images_and_charts_as_they_are(example, tmp_path):
+    """share edits the file's XML (no spreadsheet library rewrites it): images and charts stay."""
     with_image = _with_parts(example, tmp_path / "image.xlsx", image=True)
-    scored = run("score", with_image, "-o", tmp_path / "scored.xlsx")
-    assert scored.returncode == 0 and "xl/media/image1.png" in zipfile.ZipFile(tmp_path / "scored.xlsx").namelist()
-    shared = run("share", with_image, "-o", tmp_path / "shared.xlsx")
-    assert shared.returncode == 0 and "lacks images" in shared.stderr
+    original = zipfile.ZipFile(with_image)
+    for command, out in (("score", tmp_path / "scored.xlsx"), ("share", tmp_path / "shared.xlsx")):
+        result = run(command, with_image, "-o", out)
+        assert result.returncode == 0 and "lacks" not in result.stderr, result.stderr
+        for part in ("xl/media/image1.png", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml"):
+            assert zipfile.ZipFile(out).read(part) == original.read(part), (command, part)
 
 
 # ------------------------------------------------------------------ share and verify

@@ -219,6 +219,14 @@ def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
         return
     from concurrent.futures import ProcessPoolExecutor
 
+    if "numpy" not in sys.modules:  # the workers are the parallelism: one BLAS thread each (a user's setting kept)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # Imported once here: workers forked from this process start with them (where fork is the
+    # start method), instead of each importing them again.
+    import python_calamine  # noqa: F401
+
+    from .workbook import share  # noqa: F401 - reads, checks, scores and writes workbooks
+
     pool = ProcessPoolExecutor(min(jobs, len(paths)), initializer=_quiet_worker)
     try:
         futures = [pool.submit(_captured, work, path) for path in paths]

@@ -357,7 +357,7 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
     The XML is inflated and scanned a piece at a time, and the first piece that reaches beyond
     the limits refuses the sheet: memory stays bounded whatever the part's size.
     """
-    if part not in package.parts:
+    if part not in package.parts or _plain_extent(package, sheet, part):
         return
     rows = cols = 0  # the extent of the cells with content (1-based)
     row = col = 0  # python-calamine's place for a cell without a reference (0-based)
@@ -376,11 +376,38 @@ def check_sheet_size(package: Package, sheet: str, part: str) -> None:
                     col = column_index(ref[1].decode() or "A") - 1
                 rows, cols = max(rows, int(ref[2]) if ref and ref[2] else row + 1), max(cols, col + 1)
                 col += 1
-        if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
-            raise PartnerfitError(
-                f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
-                f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
-            )
+        _refuse_beyond(package, sheet, rows, cols)
+
+
+def _refuse_beyond(package: Package, sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+        raise PartnerfitError(
+            f"{package.path}: sheet {sheet!r} uses {rows:,} rows x {cols:,} columns, more than "
+            f"partnerfit reads ({MAX_SHEET_ROWS:,} rows); delete the stray cells below or right of your data"
+        )
+
+
+_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
+_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+_PLAIN_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>]*[^>/])?>')
+
+
+def _plain_extent(package: Package, sheet: str, part: str) -> bool:
+    """`check_sheet_size` for a sheet whose every cell tag starts `<c r="A1"` (as Excel, LibreOffice
+    and XlsxWriter write them): each cell lies at its reference, so the extent is the largest row
+    and column of the cells with content, found without a Python step per tag. False, having
+    refused nothing, at the first piece holding any other cell tag (check_sheet_size then scans
+    the sheet from its start, tag by tag)."""
+    rows = cols = 0
+    for piece in _pieces(package, part):
+        if len(_ANY_CELL.findall(piece)) != len(_PLAIN_CELL.findall(piece)):
+            return False
+        cells = _PLAIN_FILLED.findall(piece)
+        if cells:
+            rows = max(rows, max(int(digits) for _, digits in cells))
+            cols = max(cols, max(column_index(letters.decode()) for letters in {letters for letters, _ in cells}))
+        _refuse_beyond(package, sheet, rows, cols)
+    return True
 
 
 def _pieces(package: Package, part: str) -> Iterator[bytes]:
@@ -571,7 +598,7 @@ def remove_abandoned(target: str | os.PathLike) -> list[Path]:
 
 # ---------------------------------------------------------------- patching cell values in place
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>/]*(?:/(?!>)[^>/]*)*)(?:/>|>([^<]*(?:<(?!/c>)[^<]*)*)</c>)')
 _FORMULA = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>.*?</f>)", re.S)
 _TYPE = re.compile(rb'\s(?:t|cm|vm)="[^"]*"')
 _RESULT_TYPE = re.compile(rb'\s(?:t|vm)="[^"]*"')
@@ -624,31 +651,63 @@ def patch_sheet(xml: bytes, values: dict[str, object], keep_formulas: bool,
     block its spill). Returns the new XML and the patched refs.
     """
     patched: set[str] = set()
+    wanted = {ref.encode(): value for ref, value in values.items()}
+    spilled = {ref.encode() for ref in spill}
+    shown: dict[tuple, tuple[bytes, bytes]] = {}  # the XML of each distinct value, made once
+
+    def result(value) -> tuple[bytes, bytes]:
+        key = (type(value), value)
+        if value == 0:  # 0.0 and -0.0 are equal keys, not the same text
+            return _cell_value(value, keep_formulas)
+        try:
+            return shown[key]
+        except KeyError:
+            shown[key] = made = _cell_value(value, keep_formulas)
+            return made
+        except TypeError:  # an unhashable value
+            return _cell_value(value, keep_formulas)
 
     def replace(match: re.Match) -> bytes:
-        ref = match.group(1).decode()
-        if ref not in values and default is None:
+        ref = match.group(1)
+        if default is None and ref not in wanted:
             return match.group(0)
-        body = match.group(3) or b""
-        formula = _FORMULA.search(body)
+        body = match.group(3)
+        formula = _formula(body) if body else None
         if formula is None:
-            if ref not in spill:
+            if ref not in spilled:
                 return match.group(0)
-            patched.add(ref)
-            kind, value = _cell_value(values[ref], False)
-            return b'<c r="' + match.group(1) + b'"' + _TYPE.sub(b"", match.group(2)) + kind + b">" + value + b"</c>"
-        value = values[ref] if ref in values else default(ref)
-        patched.add(ref)
+            patched.add(ref.decode())
+            kind, value = _cell_value(wanted[ref], False)
+            return b'<c r="' + ref + b'"' + _TYPE.sub(b"", match.group(2)) + kind + b">" + value + b"</c>"
+        name = ref.decode()
+        value = wanted[ref] if ref in wanted else default(name)
+        patched.add(name)
         # A dynamic-array anchor keeps its cm= (spill metadata) while its formula stays.
-        attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", match.group(2))
-        kind, value = _cell_value(value, keep_formulas)
-        text = formula.group(0)
-        if keep_formulas and arrays and ref in arrays:
-            text = _ARRAY_REF.sub(lambda m: m.group(1) + arrays[ref].encode() + m.group(2), text)
-        return b'<c r="' + match.group(1) + b'"' + attrs + kind + b">" + \
-            (text if keep_formulas else b"") + value + b"</c>"
+        attrs = match.group(2)
+        if b"=" in attrs:
+            attrs = (_RESULT_TYPE if keep_formulas else _TYPE).sub(b"", attrs)
+        kind, value = result(value)
+        if not keep_formulas:
+            return b'<c r="' + ref + b'"' + attrs + kind + b">" + value + b"</c>"
+        if arrays and name in arrays:
+            formula = _ARRAY_REF.sub(lambda m: m.group(1) + arrays[name].encode() + m.group(2), formula)
+        return b'<c r="' + ref + b'"' + attrs + kind + b">" + formula + value + b"</c>"
 
     return _CELL.sub(replace, xml), patched
+
+
+def _formula(body: bytes) -> bytes | None:
+    """The <f> element of a cell's XML (its first child, as the schema orders them), or None."""
+    if b"<f" not in body:
+        return None
+    if not body.startswith(b"<f") or body[2:3] not in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        found = _FORMULA.search(body)  # not first: a file that orders children otherwise
+        return found.group(0) if found else None
+    close = body.find(b">")
+    if body[close - 1:close] == b"/":
+        return body[:close + 1]
+    end = body.find(b"</f>", close)
+    return body[:end + 4] if end >= 0 else None
 
 
 def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -> None:
@@ -657,3 +716,369 @@ def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -
         for info in source.infolist():
             data = parts.get(info.filename)
             out.writestr(info, data if data is not None else source.read(info.filename))
+
+
+# ---------------------------------------------------------------- a sealed copy, edited in its XML
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*?/>")
+_NAME_TAG = re.compile(r"<((?:\w+:)?)definedName\b([^>]*)>(.*?)</\1definedName>|<(?:\w+:)?definedName\b[^>]*/>", re.S)
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*?/>")
+_OVERRIDE = re.compile(r"<(?:\w+:)?Override\b[^>]*?/>")
+_SI = re.compile(rb"<si\b[^>]*?(?:/>|>.*?</si>)", re.S)
+_SHARED_REF = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>(?:\s*<f\b[^>]*?(?:/>|>.*?</f>))?\s*<v>\s*(\d+)\s*</v>', re.S)
+_EXTERNAL_NAME = re.compile(r"\[\d+\]")
+"""How a formula or a name refers to a linked workbook: [1]Sheet!A1."""
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from xml.sax.saxutils import unescape
+
+    return {k: unescape(v[1:-1], {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+
+
+def _escape(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text, {'"': "&quot;"})
+
+
+def _rels_part(part: str) -> str:
+    folder, _, file = part.rpartition("/")
+    return f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
+
+
+def _target(part: str, target: str) -> str:
+    """A relationship's target as a part name, resolved from `part`'s folder."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    steps = part.rpartition("/")[0].split("/") if "/" in part else []
+    for step in target.split("/"):
+        if step == "..":
+            if steps:
+                steps.pop()
+        elif step not in ("", "."):
+            steps.append(step)
+    return "/".join(steps)
+
+
+def _reachable(read: Callable[[str], bytes | None]) -> set[str]:
+    """Every part reachable from the package's root relationships (internal targets only)."""
+    seen, todo = set(), [""]
+    while todo:
+        part = todo.pop()
+        rels = read(_rels_part(part) if part else "_rels/.rels")
+        if rels is None:
+            continue
+        for tag in _RELATIONSHIP.findall(rels.decode("utf-8")):
+            attrs = _attrs(tag)
+            if attrs.get("TargetMode") == "External":
+                continue
+            target = _target(part, attrs.get("Target", ""))
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@dataclass(frozen=True)
+class NewSheet:
+    """A sheet `seal` adds: its name, its place among the sheets, its column widths and its rows of
+    (value, bold) cells; text is written inline (never a formula), values wrap and align at the top."""
+
+    name: str
+    index: int
+    widths: tuple[float, ...]
+    rows: tuple[tuple[tuple[object, bool], ...], ...]
+
+
+def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str, set[str]],
+         drop_sheets: Collection[str] = (), drop_names: Collection[str] = (),
+         sheet: NewSheet | None = None, names: dict[str, str] | None = None,
+         hide_columns: dict[str, set[int]] | None = None, drop_formats: Callable[[str], object] | None = None) -> None:
+    """Copy the package to `target` as a sealed copy, editing its XML (no spreadsheet library):
+    `parts` replace parts (e.g. sheets whose formulas became values); the sheets `drop_sheets` go
+    with everything only they used, and so do the defined names `drop_names`, the names local to a
+    dropped sheet and every link to another workbook (names included); the cells `lock` (refs by
+    sheet part) become locked, every worksheet protected; `sheet` is added, `names` (name -> text)
+    defined; the columns `hide_columns` (1-based, by sheet part) are hidden, and the conditional
+    formats with a formula for which `drop_formats` is true removed; the first sheet is active;
+    strings no remaining cell uses are emptied. Every other
+    part, and whatever a sheet holds (images, charts, shapes, macros), is kept byte for byte."""
+    with zipfile.ZipFile(package.path) as source:
+        original = {info.filename: info for info in source.infolist()}
+
+        def read(part: str) -> bytes | None:
+            if part in parts:
+                return parts[part]
+            return source.read(part) if part in original else None
+
+        before = _reachable(read)
+        book = read("xl/workbook.xml").decode("utf-8")
+        rels = read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        rel_tags = {_attrs(t).get("Id"): t for t in _RELATIONSHIP.findall(rels)}
+        prefix = re.search(r'xmlns:(\w+)="' + re.escape(_RELS) + '"', book)
+        rid = f"{prefix.group(1) if prefix else 'r'}:id"  # openpyxl declares the prefix on each <sheet>
+        sheet_tags = _SHEET_TAG.findall(book[book.find("<sheets") if "<sheets" in book else 0:])
+        kept = [t for t in sheet_tags if _attrs(t).get("name") not in drop_sheets]
+        dropped_ids = {_attrs(t).get(rid) for t in sheet_tags if t not in kept}
+        position = {i: kept.index(t) for i, t in enumerate(sheet_tags) if t in kept}  # old -> new index
+        new_tags = list(kept)
+        new_parts: dict[str, bytes] = {}
+        if sheet is not None:
+            number = 1 + max((int(m) for m in re.findall(r"xl/worksheets/sheet(\d+)\.xml", " ".join(original))),
+                             default=0)
+            part, sheet_rid = f"xl/worksheets/sheet{number}.xml", f"rIdPartnerfit{number}"
+            sheet_id = 1 + max((int(_attrs(t).get("sheetId", 0)) for t in sheet_tags), default=0)
+            new_tags.insert(sheet.index, f'<sheet xmlns:{rid[:-3]}="{_RELS}" name="{_escape(sheet.name)}" '
+                                         f'sheetId="{sheet_id}" {rid}="{sheet_rid}"/>')
+            position = {old: new + (new >= sheet.index) for old, new in position.items()}
+            rel_tags[sheet_rid] = (f'<Relationship Id="{sheet_rid}" Type="{_RELS}/worksheet" '
+                                   f'Target="worksheets/sheet{number}.xml"/>')
+        start, end = book.find(sheet_tags[0]), book.rfind(sheet_tags[-1]) + len(sheet_tags[-1])
+        book = book[:start] + "".join(new_tags) + book[end:]
+        # Links to other workbooks, the calculation chain (no formula is left) and dropped sheets.
+        rel_tags = {k: t for k, t in rel_tags.items() if k not in dropped_ids and
+                    _attrs(t).get("Type", "").rpartition("/")[2] not in ("externalLink", "calcChain")}
+        book = re.sub(r"<((?:\w+:)?)externalReferences\b.*?</\1externalReferences>|<(?:\w+:)?externalReferences/>",
+                      "", book, flags=re.S)
+        book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
+        book = re.sub(r"(<(?:\w+:)?workbookView\b[^>]*?)\s(?:activeTab|firstSheet)=\"\d+\"", r"\1", book)
+
+        def name(match: re.Match) -> str:
+            attrs, text = _attrs(match.group(0).split(">", 1)[0]), match.group(3) or ""
+            local = attrs.get("localSheetId")
+            if (local is None and attrs.get("name") in drop_names) or _EXTERNAL_NAME.search(text) \
+                    or (local is not None and int(local) not in position):
+                return ""
+            if local is None:
+                return match.group(0)
+            return re.sub(r'localSheetId="\d+"', f'localSheetId="{position[int(local)]}"', match.group(0), count=1)
+
+        book = _NAME_TAG.sub(name, book)
+        added = "".join(f'<definedName name="{_escape(k)}">{_escape(v)}</definedName>' for k, v in (names or {}).items())
+        if added:
+            if re.search(r"</(?:\w+:)?definedNames>", book):
+                book = re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: added + m.group(1), book, count=1)
+            else:
+                book = re.sub(r"(</(?:\w+:)?sheets>)", lambda m: m.group(1) + f"<definedNames>{added}</definedNames>",
+                              book, count=1)
+        book = re.sub(r"<((?:\w+:)?)definedNames>\s*</\1definedNames>", "", book)
+        new_parts["xl/workbook.xml"] = book.encode("utf-8")
+        rels_start = rels.find("<Relationship ")
+        rels_end = rels.rfind("</")
+        new_parts["xl/_rels/workbook.xml.rels"] = (rels[:rels_start] + "".join(rel_tags.values())
+                                                   + rels[rels_end:]).encode("utf-8")
+        styles = read("xl/styles.xml").decode("utf-8") if "xl/styles.xml" in original else None
+        locked_style: dict[str, str] = {}
+        if sheet is not None:
+            styles, bold, wrap = _audit_styles(styles)
+            new_parts[part] = _sheet_xml(sheet, bold, wrap)
+        for name_, rel in rel_tags.items():  # every worksheet protected, the cells asked locked
+            if name_ == (sheet_rid if sheet is not None else None):
+                continue
+            sheet_part = _target("xl/workbook.xml", _attrs(rel).get("Target", ""))
+            if _attrs(rel).get("Type", "").rpartition("/")[2] != "worksheet" or sheet_part not in original:
+                continue
+            xml = read(sheet_part)
+            if sheet_part in lock and styles is not None:
+                xml, styles = _lock_cells(xml, lock[sheet_part], styles, locked_style)
+            for column in (hide_columns or {}).get(sheet_part, ()):
+                xml = _hide_column(xml, column)
+            if drop_formats is not None:
+                xml = _drop_formats(xml, drop_formats)
+            new_parts[sheet_part] = _protect(xml)
+        if styles is not None:
+            new_parts["xl/styles.xml"] = styles.encode("utf-8")
+        after = _reachable(lambda p: new_parts[p] if p in new_parts else read(p))
+        gone = {p for p in before - after if p not in new_parts}
+        gone |= {_rels_part(p) for p in gone}
+        types = read("[Content_Types].xml").decode("utf-8")
+        types = _OVERRIDE.sub(lambda m: "" if _attrs(m.group(0)).get("PartName", "").lstrip("/") in gone
+                              else m.group(0), types)
+        if sheet is not None:
+            types = types.replace("</Types>", f'<Override PartName="/{part}" ContentType="{_WORKSHEET_TYPE}"/></Types>')
+        new_parts["[Content_Types].xml"] = types.encode("utf-8")
+        if "docProps/app.xml" in original:  # it lists the sheets and names: they changed
+            new_parts["docProps/app.xml"] = (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.'
+                b'openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Excel'
+                b"</Application></Properties>")
+        shared = "xl/sharedStrings.xml"
+        if shared in original and shared not in gone:
+            used = set()
+            for p in after:
+                if p in new_parts or p in original:
+                    data = new_parts.get(p) or read(p)
+                    if p.startswith("xl/worksheets/") and p.endswith(".xml"):
+                        used.update(int(i) for i in _SHARED_REF.findall(data))
+            new_parts[shared] = _empty_unused(read(shared), used)
+        names_out = [n for n in original if n not in gone] + [p for p in new_parts if p not in original]
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for part_name in names_out:
+                data = new_parts[part_name] if part_name in new_parts else read(part_name)
+                info = original.get(part_name)
+                out.writestr(info if info is not None else part_name, data)
+
+
+def _empty_unused(sst: bytes, used: set[int]) -> bytes:
+    """The shared strings with every entry no cell uses emptied (the indices stay)."""
+    index = -1
+
+    def entry(match: re.Match) -> bytes:
+        nonlocal index
+        index += 1
+        return match.group(0) if index in used else b"<si><t></t></si>"
+
+    return _SI.sub(entry, sst)
+
+
+def _audit_styles(styles: str | None) -> tuple[str, int, int]:
+    """styles.xml with a bold font and two cell formats added: (styles, bold label, wrapped value)."""
+    fonts = re.search(r"<fonts\b[^>]*>(.*?)</fonts>", styles, re.S)
+    first = re.search(r"<font\b[^>]*/>|<font\b[^>]*>.*?</font>", fonts.group(1), re.S).group(0)
+    bold_font = "<font><b/></font>" if first.endswith("/>") else re.sub(r"^<font\b[^>]*>", r"\g<0><b/>", first)
+    font_count = len(re.findall(r"<font\b", fonts.group(1)))
+    styles = styles[:fonts.end(1)] + bold_font + styles[fonts.end(1):]
+    styles = re.sub(r'(<fonts\b[^>]*count=")\d+', lambda m: f"{m.group(1)}{font_count + 1}", styles, count=1)
+    styles, bold = _add_xf(styles, f'<xf numFmtId="0" fontId="{font_count}" fillId="0" borderId="0" xfId="0" '
+                                   'applyFont="1"/>')
+    styles, wrap = _add_xf(styles, '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+                                   '<alignment vertical="top" wrapText="1"/></xf>')
+    return styles, bold, wrap
+
+
+def _cell_xfs(styles: str) -> re.Match:
+    return re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+
+
+def _add_xf(styles: str, xf: str) -> tuple[str, int]:
+    """styles.xml with `xf` appended to the cell formats, and its index."""
+    block = _cell_xfs(styles)
+    count = len(re.findall(r"<xf\b", block.group(1)))
+    styles = styles[:block.end(1)] + xf + styles[block.end(1):]
+    styles = re.sub(r'(<cellXfs\b[^>]*count=")\d+', lambda m: f"{m.group(1)}{count + 1}", styles, count=1)
+    return styles, count
+
+
+_CELL_TAG = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>')
+_STYLE = re.compile(rb'\ss="(\d+)"')
+
+
+def _lock_cells(xml: bytes, refs: set[str], styles: str, locked: dict[str, str]) -> tuple[bytes, str]:
+    """The cells `refs` of a sheet with locked formats (an unlocked format gets a locked twin)."""
+    formats = re.findall(r"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", _cell_xfs(styles).group(1), re.S)
+
+    wanted = {ref.encode() for ref in refs}
+
+    def cell(match: re.Match) -> bytes:
+        nonlocal styles
+        if match.group(1) not in wanted:
+            return match.group(0)
+        tag = match.group(0)
+        style = _STYLE.search(tag)
+        index = style.group(1).decode() if style else "0"
+        if int(index) >= len(formats) or not re.search(r'\slocked="(?:0|false)"', formats[int(index)]):
+            return tag
+        if index not in locked:
+            twin = re.sub(r'\slocked="(?:0|false)"', ' locked="1"', formats[int(index)])
+            styles, new = _add_xf(styles, twin)
+            locked[index] = str(new)
+        if style:
+            return tag[:style.start()] + b' s="' + locked[index].encode() + b'"' + tag[style.end():]
+        return tag[:-1].rstrip(b"/") + b' s="' + locked[index].encode() + (b'"/>' if tag.endswith(b"/>") else b'">')
+
+    return _CELL_TAG.sub(cell, xml), styles
+
+
+def _protect(xml: bytes) -> bytes:
+    """A worksheet's XML with its protection on (what it already allows is kept)."""
+    found = re.search(rb"<sheetProtection\b[^>]*?/?>", xml)
+    if found:
+        tag = re.sub(rb'\ssheet="[^"]*"', b"", found.group(0))
+        tag = tag[:len(b"<sheetProtection")] + b' sheet="1"' + tag[len(b"<sheetProtection"):]
+        return xml[:found.start()] + tag + xml[found.end():]
+    end = re.search(rb"</sheetData>|<sheetData\s*/>", xml)
+    if end is None:
+        return xml
+    after = re.match(rb"\s*<sheetCalcPr\b[^>]*/>", xml[end.end():])
+    at = end.end() + (after.end() if after else 0)
+    return xml[:at] + b'<sheetProtection sheet="1" objects="1" scenarios="1"/>' + xml[at:]
+
+
+def _sheet_xml(sheet: NewSheet, bold: int, wrap: int) -> bytes:
+    """A protected worksheet holding `sheet`'s rows."""
+    rows = []
+    for r, cells in enumerate(sheet.rows, start=1):
+        out = []
+        for c, (value, strong) in enumerate(cells, start=1):
+            if value is None or value == "":
+                continue
+            ref, style = f"{column_letter(c)}{r}", bold if strong else wrap
+            if isinstance(value, bool):
+                out.append(f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)) and math.isfinite(value):
+                out.append(f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>')
+            else:
+                out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                           f'{_xml_text(str(value)).decode("utf-8")}</t></is></c>')
+        if out:
+            rows.append(f'<row r="{r}">{"".join(out)}</row>')
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(sheet.widths, 1))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+            f'xmlns:r="{_RELS}"><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
+            '<sheetProtection sheet="1" objects="1" scenarios="1"/>'
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            "</worksheet>").encode()
+
+
+_COL = re.compile(rb"<col\b[^>]*?/>")
+_CONDITIONAL = re.compile(rb"<conditionalFormatting\b[^>]*>(.*?)</conditionalFormatting>", re.S)
+_CF_RULE = re.compile(rb"<cfRule\b[^>]*?(?:/>|>.*?</cfRule>)", re.S)
+_CF_FORMULA = re.compile(rb"<formula>(.*?)</formula>", re.S)
+
+
+def _hide_column(xml: bytes, column: int) -> bytes:
+    """A worksheet's XML with `column` hidden (its <col> range split around it if need be)."""
+    def attrs(tag: bytes) -> dict[str, str]:
+        return _attrs(tag.decode("utf-8"))
+
+    for tag in _COL.findall(xml):
+        a = attrs(tag)
+        low, high = int(a.get("min", 0)), int(a.get("max", 0))
+        if low <= column <= high:
+            base = re.sub(rb'\s(?:min|max|hidden)="[^"]*"', b"", tag[:-2])
+
+            def part(lo: int, hi: int, hidden: bool, base: bytes = base) -> bytes:
+                return base + b' min="%d" max="%d"' % (lo, hi) + (b' hidden="1"' if hidden else b"") + b"/>"
+            pieces = ([part(low, column - 1, False)] if low < column else []) + [part(column, column, True)] + \
+                ([part(column + 1, high, False)] if column < high else [])
+            return xml.replace(tag, b"".join(pieces), 1)
+    col = b'<col min="%d" max="%d" hidden="1"/>' % (column, column)
+    later = next((m for m in _COL.finditer(xml) if int(attrs(m.group(0)).get("min", 0)) > column), None)
+    if later is not None:
+        return xml[:later.start()] + col + xml[later.start():]
+    if b"</cols>" in xml:
+        return xml.replace(b"</cols>", col + b"</cols>", 1)
+    at = re.search(rb"<sheetData\b", xml)
+    return xml[:at.start()] + b"<cols>" + col + b"</cols>" + xml[at.start():] if at else xml
+
+
+def _drop_formats(xml: bytes, unwanted: Callable[[str], object]) -> bytes:
+    """A worksheet's XML without the conditional-format rules with a formula for which `unwanted`
+    is true (a block left with no rule goes too)."""
+    from xml.sax.saxutils import unescape
+
+    def rule(match: re.Match) -> bytes:
+        formulas = _CF_FORMULA.findall(match.group(0))
+        return b"" if any(unwanted(unescape(f.decode("utf-8"))) for f in formulas) else match.group(0)
+
+    def block(match: re.Match) -> bytes:
+        rules = _CF_RULE.sub(rule, match.group(1))
+        return b"" if not _CF_RULE.search(rules) else match.group(0).replace(match.group(1), rules, 1)
+
+    return _CONDITIONAL.sub(block, xml)

@@ -105,20 +105,34 @@ def _put(writer, sheet: str, row: int, col: int, value, fmt) -> None:
         writer.put(sheet, row, col, value, fmt)
 
 
+def columns(source, inputs) -> dict[str, list] | None:
+    """The due diligence of the scored vendors as entered: each DD_ name's cells in the vendors'
+    order, and DD_Criticality the supply's criticality; None when the workbook has no DD_ names."""
+    if not all(source.has(name) for name in DD_NAMES):
+        return None
+    cells = {name: [row[0] for row in source.block(name)] for name in DD_NAMES}
+    cells = {name: [column[i] if i < len(column) else None for i in inputs.vendor_rows]
+             for name, column in cells.items()}
+    cells["DD_Criticality"] = source.block("Supply_Criticality")[0][0] if source.has("Supply_Criticality") else None
+    return cells
+
+
+def as_frame(cells: dict[str, list] | None, vendors: list[str]):
+    """`columns` as the engine reads them: a DataFrame indexed by vendor (None stays None)."""
+    import pandas as pd
+
+    if cells is None:
+        return None
+    table = pd.DataFrame({name: cells[name] for name in DD_NAMES}, index=pd.Index(vendors, name="vendor"),
+                         dtype=object)
+    table["DD_Criticality"] = cells["DD_Criticality"]
+    return table
+
+
 def frame(source, inputs):
     """The due diligence of the scored vendors as the engine reads it (index: vendor names), with
     the supply's criticality in DD_Criticality; None when the workbook has no DD_ names."""
-    import pandas as pd
-
-    if not all(source.has(name) for name in DD_NAMES):
-        return None
-    columns = {name: [row[0] for row in source.block(name)] for name in DD_NAMES}
-    columns = {name: [cells[i] if i < len(cells) else None for i in inputs.vendor_rows]
-               for name, cells in columns.items()}
-    criticality = source.block("Supply_Criticality")[0][0] if source.has("Supply_Criticality") else None
-    table = pd.DataFrame(columns, index=pd.Index(inputs.vendors, name="vendor"), dtype=object)
-    table["DD_Criticality"] = criticality
-    return table
+    return as_frame(columns(source, inputs), inputs.vendors)
 
 
 def evaluation_date(source):
@@ -143,11 +157,11 @@ def recorded(inputs) -> dict | None:
     the evaluation date are blank: copies made before these columns keep their checksum)."""
     from ..cells import is_blank
 
-    table = inputs.due_diligence
+    table = inputs.due_diligence_cells
     if table is None:
         return None
-    cells = {str(vendor): list(row) for vendor, row in zip(table.index, table[list(DD_NAMES)].itertuples(index=False))}
-    supply = {"criticality": table["DD_Criticality"].iloc[0] if len(table) else None,
+    cells = {str(vendor): list(row) for vendor, row in zip(inputs.vendors, zip(*(table[n] for n in DD_NAMES)))}
+    supply = {"criticality": table["DD_Criticality"] if inputs.vendors else None,
               "evaluation_date": inputs.evaluation_date}
     values = [v for row in cells.values() for v in row] + list(supply.values())
     if all(is_blank(v) for v in values):

@@ -3,8 +3,10 @@ finds (`Inputs`, with where each value lives), and the `Problem` found in a cell
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from functools import cached_property
 
 import numpy as np
 
@@ -279,9 +281,9 @@ class Inputs:
     vendor_rows: list[int]
     """Offsets of the used vendor rows within Vendor_Names / Vendor_Scores."""
     problems: list[Problem] = field(default_factory=list)
-    due_diligence: object = None
-    """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
-    indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+    due_diligence_read: Callable[[], object] | None = field(default=None, repr=False)
+    """Reads `due_diligence_cells` when first asked (`due_diligence` needs pandas, which scoring,
+    sharing and verifying do not load)."""
     evaluation_date: object = None
     unscored: list[Problem] = field(default_factory=list)
     """Vendors the workbook's formulas cannot see (typed below its table, beyond its formula rows):
@@ -308,6 +310,19 @@ class Inputs:
     """Weigh by, the Group column and the groups table, when the workbook has them."""
     weights_all: list = field(default_factory=list)
     """Every cell of Weights, as entered."""
+
+    @cached_property
+    def due_diligence_cells(self) -> dict[str, list] | None:
+        """The scored vendors' DD_ cells and the supply's criticality as entered (`diligence.columns`)."""
+        return None if self.due_diligence_read is None else self.due_diligence_read()
+
+    @cached_property
+    def due_diligence(self):
+        """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+        indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
+        from .diligence import as_frame
+
+        return as_frame(self.due_diligence_cells, self.vendors)
 
     @property
     def uses_ahp(self) -> bool:

@@ -633,15 +633,15 @@ class PriceResult:
 def apply_prices(inputs, matrix: np.ndarray, unreadable: np.ndarray, params):
     """(matrix, unreadable, PriceResult | None): the price scores in the price criterion's column
     of the used scores, the technical scores and whether the price formula decides the leader."""
+    column = price_column(inputs)
+    if column is None:  # no quotes: pandas stays unloaded
+        return matrix, unreadable, None
     import pandas as pd
 
     from ..criteria import SCALE
     from ..pricing import method_check
     from ..scoring import evaluate
 
-    column = price_column(inputs)
-    if column is None:
-        return matrix, unreadable, None
     (j, scores), r, rows = column, _read(inputs), inputs.vendor_rows
     before = pd.DataFrame(np.where(unreadable, np.nan, matrix), index=inputs.vendors, columns=inputs.criteria)
     matrix, unreadable = matrix.copy(), unreadable.copy()

@@ -10,6 +10,7 @@ their names and are read as before.
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import replace
 from itertools import compress
@@ -162,13 +163,14 @@ def read_inputs(source: Source) -> Inputs:
     read_price_inputs(source, inputs)
     read_group_inputs(source, inputs)
     inputs.weights_all = weights_all
-    inputs.due_diligence, inputs.evaluation_date = diligence.frame(source, inputs), diligence.evaluation_date(source)
+    inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
+    inputs.evaluation_date = diligence.evaluation_date(source)
     inputs.approvals = approvals.read(source)
     if inputs.approvals is not None:  # where check names an approval cell
         inputs.areas.update({n: source.area(n) for n in APPROVAL_INPUT_NAMES})
     if source.has("Weight_Profile"):
         inputs.partner_type = str(source.block("Weight_Profile")[0][0])
-    if inputs.due_diligence is not None:  # where check names a bad due-diligence cell
+    if all(source.has(n) for n in DD_NAMES):  # where check names a bad due-diligence cell
         inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
     return inputs
 

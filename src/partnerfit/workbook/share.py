@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, replace
 
 from .. import __version__, xlsx
@@ -143,33 +142,6 @@ def _sources(results: Results) -> list[AuditRow]:
 
 # ---------------------------------------------------------------- making and verifying copies
 
-DROPPED_BY_OPENPYXL = (
-    (lambda part, data: part.startswith("xl/media/"), "images"),
-    (lambda part, data: part.startswith("xl/drawings/drawing") and (b"<xdr:sp>" in data or b"<xdr:sp " in data
-                                                                    or b"<xdr:cxnSp" in data), "shapes and text boxes"),
-    (lambda part, data: part.startswith("xl/ctrlProps/") or part.startswith("xl/activeX/"), "form controls"),
-    (lambda part, data: part.startswith("xl/worksheets/sheet") and b"sparklineGroup" in data, "sparklines"),
-    (lambda part, data: part.startswith("xl/slicers/") or part.startswith("xl/timelines/"), "slicers and timelines"),
-    (lambda part, data: part.startswith("xl/externalLinks/"),
-     "links to other workbooks (never followed; cells show the values Excel last computed)"),
-    (lambda part, data: part.startswith("xl/charts/chart"), "chart styles and data labels (the charts stay)"),
-)
-
-
-def dropped_parts(package) -> list[str]:
-    """What a copy rewritten by openpyxl lacks compared with the original."""
-
-    found = []
-    for test, label in DROPPED_BY_OPENPYXL:
-        for part in sorted(package.parts):
-            if label not in found and test(part, xlsx.read_part(package, part) if part.endswith(".xml") else b""):
-                found.append(label)
-    return found
-
-
-_EXTERNAL_REF = re.compile(r"\[\d+\]")
-"""How a formula or name refers to a linked workbook: [1]Sheet!A1."""
-
 
 def write_technical(source, target, generated: dt.datetime | None = None) -> tuple[Results, list[str]]:
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
@@ -179,25 +151,11 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
     import tempfile
     from pathlib import Path
 
-    import openpyxl
-
     technical, cells = technical_filling(filling(source))
     with tempfile.TemporaryDirectory() as folder:
         blanked = Path(folder) / source.path.name
         warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
         results, more = write_shared(Source(blanked), target, generated, technical=True)
-    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True)
-    if source.has("Prices") and (quotes := source.area("Prices")).sheet in book.sheetnames:
-        letter = xlsx.column_letter(quotes.left)  # the quote column (blanked above) hidden as well
-        book[quotes.sheet].column_dimensions[letter].hidden = True
-    if PRICES_SHEET in book.sheetnames:
-        del book[PRICES_SHEET]
-    for ws in book.worksheets:  # conditional formats that read a price name (the struck-through typed scores)
-        _drop_formats(ws, lambda formula: PRICE_NAME.search(formula) is not None)
-    for name in PRICE_PART_NAMES:
-        if name in book.defined_names:
-            del book.defined_names[name]
-    book.save(target)
     return results, warnings + more
 
 
@@ -213,80 +171,49 @@ def dated_inputs(source):
     return inputs, fill, stamp
 
 
-def _drop_formats(ws, unwanted) -> None:
-    """Remove the conditional formatting rules of `ws` with a formula for which `unwanted` is true."""
-    from openpyxl.formatting.formatting import ConditionalFormattingList
-
-    kept = ConditionalFormattingList()
-    for block in ws.conditional_formatting:
-        for rule in block.rules:
-            if not any(unwanted(str(f)) for f in rule.formula or ()):
-                kept.add(str(block.sqref), rule)
-    ws.conditional_formatting = kept
-
-
 def write_shared(source, target, generated: dt.datetime | None = None,
                  technical: bool = False) -> tuple[Results, list[str]]:
-    """Write the procurement copy of `source` to `target` (a temporary path).
+    """Write the procurement copy of `source` to `target` (a temporary path), editing the file's XML
+    (`xlsx.seal`): every formula its value, the xlwings settings sheet and any link to another
+    workbook removed, inputs locked, every sheet protected, an Audit sheet second; everything else
+    (images, charts, shapes, macros) kept as it is.
 
-    Returns the results and warnings (what the copy lacks, formulas of the user's own).
-    `technical`: the Audit sheet says the copy leaves the prices out (see `write_technical`).
+    Returns the results and warnings (formulas of the user's own that keep Excel's last value).
+    `technical`: the Prices sheet and its names go too, and the Audit sheet says so (see `write_technical`).
     """
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, Protection
-
     generated = generated or dt.datetime.now(dt.timezone.utc)
     inputs, fill, stamp = dated_inputs(source)
     results = score_inputs(inputs)
     shown = computed_values(fill)  # computed once: the copy's cells and its checksum
-    warnings = write_results(source, target, shown, keep_formulas=False, fallback=True)
-    lost = dropped_parts(source.package)
-    if lost:
-        warnings.append("the shared copy lacks " + ", ".join(lost) + " (kept only in your original)")
-    # keep_links=False: no link to another workbook (a URL, a network share) reaches procurement,
-    # whose Excel would offer to update it; names pointing into such links go with them.
-    book = openpyxl.load_workbook(target, keep_vba=source.package.macro_enabled, rich_text=True, keep_links=False)
-    for names in (book.defined_names, *(sheet.defined_names for sheet in book.worksheets)):
-        for name in [n for n, d in names.items() if _EXTERNAL_REF.search(d.attr_text or "")]:
-            del names[name]
-    if CONF in book.sheetnames:
-        del book[CONF]
-    locked = Protection(locked=True)
+    patches = shown
+    if stamp:  # the day the blank evaluation date stood for, as an Excel date serial (the cell shows a date)
+        serial = float((inputs.evaluation_date - dt.date(1899, 12, 30)).days)
+        patches = {**shown, "Evaluation_Date": [[serial]]}
+    parts, warnings = patched_parts(source, patches, keep_formulas=False, fallback=True)
+    if any(p.startswith("xl/externalLinks/") for p in source.package.parts):
+        warnings.append("the shared copy lacks links to other workbooks (never followed; cells show the "
+                        "values Excel last computed) (kept only in your original)")
+    lock: dict[str, set[str]] = {}
     for name in INPUT_NAMES:
         if source.has(name):
             area = source.area(name)
-            for row in book[area.sheet].iter_rows(min_row=area.top, max_row=area.bottom,
-                                                  min_col=area.left, max_col=area.right):
-                for cell in row:
-                    cell.protection = locked
-    if stamp:
-        area = source.area("Evaluation_Date")
-        cell = book[area.sheet].cell(area.top, area.left, inputs.evaluation_date)
-        cell.number_format = "yyyy-mm-dd"
-    audit = book.create_sheet(AUDIT_SHEET, 1)
-    bold = Font(bold=True)
+            lock.setdefault(source.book.sheets.get(area.sheet, ""), set()).update(
+                area.address(i, j).split("!")[-1] for i in range(area.rows) for j in range(area.cols))
     rows = audit_rows(results, shown, source.path.name, generated)
     if technical:
         rows.insert(5, AuditRow("Prices", TECHNICAL_NOTE))
-    for r, row in enumerate(rows, start=1):
-        if not row.label:  # a blank line (an empty string would be written as an empty inline string)
-            continue
-        label, value = audit.cell(r, 1, row.label), audit.cell(r, 2, row.value)
-        label.font = bold
-        label.data_type = "s"  # criterion names are user text too: never a formula
-        if isinstance(row.value, str):
-            value.data_type = "s"  # user text (file names, criteria) never becomes a formula
-        value.alignment = Alignment(wrap_text=True, vertical="top")
-        if row.label.startswith("SHA-256"):
-            from openpyxl.workbook.defined_name import DefinedName
-
-            book.defined_names[CHECKSUM_NAME] = DefinedName(CHECKSUM_NAME, attr_text=f"{AUDIT_SHEET}!$B${r}")
-    audit.column_dimensions["A"].width = 42
-    audit.column_dimensions["B"].width = 100
-    for sheet in book.worksheets:
-        sheet.protection.sheet = True
-    book.active = 0
-    book.save(target)
+    checksum_row = next(r for r, row in enumerate(rows, start=1) if row.label.startswith("SHA-256"))
+    audit = xlsx.NewSheet(AUDIT_SHEET, 1, (42, 100), tuple(((row.label, True), (row.value, False)) for row in rows))
+    hide: dict[str, set[int]] = {}
+    if technical and source.has("Prices"):  # the quote column (blanked) hidden as well
+        quotes = source.area("Prices")
+        hide[source.book.sheets.get(quotes.sheet, "")] = {quotes.left}
+    xlsx.seal(source.package, target, parts, lock,
+              drop_sheets=(CONF, PRICES_SHEET) if technical else (CONF,),
+              drop_names=PRICE_PART_NAMES if technical else (), sheet=audit,
+              names={CHECKSUM_NAME: f"{AUDIT_SHEET}!$B${checksum_row}"}, hide_columns=hide,
+              # conditional formats that read a price name (the struck-through typed scores)
+              drop_formats=PRICE_NAME.search if technical else None)
     return results, warnings
 
 
@@ -341,8 +268,12 @@ def _shown(value) -> str:
     return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
-def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dict[str, dict[str, object]], list[str]]:
-    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit."""
+def result_patches(source: Source, computed: dict[str, list[list]], changed_only: bool = False,
+                   together: frozenset[str] = frozenset()) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Per sheet part, the A1 ref -> value of every computed cell; and names that did not fit.
+    `changed_only`: leave out the cells whose cached result already shows the value (as Excel or
+    LibreOffice left it after recalculating, or partnerfit when it wrote the file); the cells of
+    a name in `together` (an array) are all set when one is."""
     patches: dict[str, dict[str, object]] = {}
     skipped = []
     for name, rows in computed.items():
@@ -353,23 +284,44 @@ def result_patches(source: Source, computed: dict[str, list[list]]) -> tuple[dic
             skipped.append(name)
             continue
         part = patches.setdefault(source.book.sheets.get(area.sheet, ""), {})
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                part[f"{xlsx.column_letter(area.left + j)}{area.top + i}"] = value
+        cached = source.values.array(area) if changed_only else None
+        letters = [xlsx.column_letter(area.left + j) for j in range(area.cols)]
+        cells = ((f"{letters[j]}{area.top + i}", value, cached is None or not _shows(cached[i, j], value))
+                 for i, row in enumerate(rows) for j, value in enumerate(row))
+        if name in together:
+            cells = list(cells)
+            if any(stale for _, _, stale in cells):
+                cells = [(ref, value, True) for ref, value, _ in cells]
+        part.update((ref, value) for ref, value, stale in cells if stale)
     patches.pop("", None)
     return patches, skipped
 
 
-def write_results(source: Source, target, computed: dict[str, list[list]], keep_formulas: bool,
-                  fallback: bool = False) -> list[str]:
-    """Copy the workbook to `target` (a temporary path) with every computed cell's result set.
+def _shows(cached, value) -> bool:
+    """Whether a cell whose cached result reads `cached` (python-calamine) already shows `value`."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return cached is None
+    if isinstance(value, bool) or isinstance(cached, bool):
+        return type(cached) is type(value) and cached == value
+    if isinstance(value, (int, float)):
+        return isinstance(cached, (int, float)) and float(cached) == float(value)
+    return isinstance(value, str) and isinstance(cached, str) and cached == value and not value.startswith("#")
+
+
+def patched_parts(source: Source, computed: dict[str, list[list]], keep_formulas: bool,
+                  fallback: bool = False) -> tuple[dict[str, bytes], list[str]]:
+    """The sheet parts of `source` with every computed cell's result set, and warnings.
 
     `computed`: `results.computed_values` of the workbook's inputs. `keep_formulas`: formulas
     stay with fresh cached results (a scored working copy); otherwise each formula becomes its
-    value. `fallback`: formulas partnerfit does not own keep the value Excel last cached. Every
-    other part of the file is copied unchanged. Returns warnings.
+    value. `fallback`: formulas partnerfit does not own keep the value Excel last cached.
     """
-    patches, skipped = result_patches(source, computed)
+    # A scored copy keeps its formulas: a cell whose cached result is already right is left as it is
+    # (most are, in a file Excel, LibreOffice or partnerfit saved), and so is a sheet with none to set.
+    # An array's cells are set together (its anchor's range is reset with them).
+    patches, skipped = result_patches(source, computed, changed_only=keep_formulas and not fallback,
+                                      together=ADDIN_NAMES | ARRAY_NAMES)
+    patches = {part: values for part, values in patches.items() if values or fallback}
     warnings = [f"{name}: the named range has a different shape than partnerfit writes; left as it was"
                 for name in skipped]
     # Every cell of a result name is set, formula or not: an array's results beyond its anchor are
@@ -392,6 +344,14 @@ def write_results(source: Source, target, computed: dict[str, list[list]], keep_
         if cached is not None and cached.used:
             warnings.append(f"{sheet_of_part[part]}: {len(cached.used)} formula(s) of your own "
                             f"(e.g. {sorted(cached.used)[0]}) keep the value Excel last computed")
+    return parts, warnings
+
+
+def write_results(source: Source, target, computed: dict[str, list[list]], keep_formulas: bool,
+                  fallback: bool = False) -> list[str]:
+    """Copy the workbook to `target` (a temporary path) with every computed cell's result set
+    (`patched_parts`); every other part of the file is copied unchanged. Returns warnings."""
+    parts, warnings = patched_parts(source, computed, keep_formulas, fallback)
     xlsx.copy_with_patches(source.package, target, parts)
     return warnings
 

@@ -245,14 +245,21 @@ def _ahp_levels(matrix, groups, group_matrix) -> list[list]:
     if group_matrix is None and len(members) > 1:
         raise PartnerfitError(f"{len(members)} groups but no group_matrix; compare the groups in a square range, "
                               "in the order they first appear in groups")
-    named = {labels[key]: [str(k) for k in ks] for key, ks in members.items()}
+    named = {labels[key]: [f"criterion {k + 1}" for k in ks] for key, ks in members.items()}
     within = {labels[key]: [[rows[i][j] for j in ks] for i in ks] for key, ks in members.items() if len(ks) > 1}
     result = ahp_hierarchy(named, 1.0 if group_matrix is None else group_matrix, within)
     weights = result.weights.as_dict()
-    out = [[f"Weight {k + 1}", weights[str(k)]] for k in range(len(rows))]
+    out = [[f"Weight {k + 1}", weights[f"criterion {k + 1}"]] for k in range(len(rows))]
     for where, level in (("Groups", result.groups), *((g, r) for g, r in result.within.items() if len(r.weights) > 1)):
         out += [[f"{where} lambda max", level.lambda_max], [f"{where} CI", level.ci], [f"{where} CR", level.cr]]
-    return out + [["Consistent", result.consistent], ["Note", result.message]]
+    out += [["Consistent", result.consistent], ["Note", result.message]]
+    for key, ks in members.items():  # blanks within a group, at their row and column of `matrix`
+        level = result.within[labels[key]]
+        out += [[f"Completed row {ks[i] + 1} col {ks[j] + 1}", float(level.matrix[i, j])]
+                for i, j in _pairs(level.completed)]
+    out += [[f"Completed group row {i + 1} col {j + 1}", float(result.groups.matrix[i, j])]
+            for i, j in _pairs(result.groups.completed)]
+    return out
 
 
 @_excel_safe

@@ -314,7 +314,8 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None,
                 if lo <= value <= hi and (at is None or at[i] == at[j]):
                     matrix[i][j], matrix[j][i] = value, 1 / value
     if groups is not None:
-        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups)
+        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups, judgements,
+                            complete)
         if by_group:
             return AHPRead(parsed, matrix, level.ok, None, level)
     else:
@@ -679,7 +680,12 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
     judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
               for i, row in enumerate(f.judgements)]
-    ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
+    if native["Calc_By_Group"][0][0]:  # IF(Calc_By_Group,AHP_WEIGHTS(AHP_Judgements,Calc_Group_At,...),...)
+        groups = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
+                  for i, row in enumerate(f.groups.judgements)]
+        ahp = _block(functions.AHP_WEIGHTS(judged, native["Calc_Group_At"], groups), addin_rows(m), 2)
+    else:
+        ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
     blocks = [[[_excel(x) if i < j else None for j, x in enumerate(row)] for i, row in enumerate(block)]
               for block in f.stakeholders]
     aggregate = _block(functions.AHP_AGGREGATE(*blocks), *team_addin_size(m))

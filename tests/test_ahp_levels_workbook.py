@@ -426,3 +426,30 @@ def test_libreoffice_level_blanks(tmp_path):
     assert area_values(book, f, "AHP_Group_Matrix")[0][3] == ""
     require_checks()
     assert all(not found for found in findings([tmp_path / "blanks.xlsx"]).values())
+
+
+def test_a_pair_no_stakeholder_judged_is_completed_from_the_mean(tmp_path, capsys):
+    """The stakeholders' geometric mean feeds the same completion: a pair nobody judged is blank in
+    AHP_Team_Mean, the add-in completes it (whole matrix and per level), `check` notes it."""
+    for f in TEAM.values():
+        blocks = [[list(r) for r in b] for b in f.stakeholders]
+        for b in blocks:
+            b[3][10] = None  # Technology transfer vs Formulation: both Technical (4 criteria)
+        f = replace(f, stakeholders=tuple(tuple(map(tuple, b)) for b in blocks))
+        values = computed_values(f)
+        mean = [[None if x == "" else x for x in row] for row in values["AHP_Team_Mean"]]
+        assert mean[3][10] is None and values["AHP_Matrix"][3][10] != ""
+        by_group = f.groups.mode == "Group"
+        if by_group:  # as the engine's hierarchy weighs the mean
+            np.testing.assert_allclose(column(values, "Effective_Weights"), engine(replace(f, judgements=tuple(
+                tuple(mean_row) for mean_row in mean))), rtol=1e-12)
+        else:
+            result = ahp_weights([[1.0 if i == j else x if i < j else None for j, x in enumerate(row)]
+                                  for i, row in enumerate(mean)])
+            assert values["AHP_Matrix"][3][10] == pytest.approx(result.matrix[3, 10], rel=1e-12)
+            np.testing.assert_allclose(column(values, "Effective_Weights"), result.weights, rtol=1e-12)
+        path = tmp_path / "t.xlsx"
+        write_workbook(path, f)
+        main(["check", str(path)])
+        out = capsys.readouterr()
+        assert "blank AHP judgement" in out.out + out.err and "Traceback" not in out.err

@@ -114,11 +114,10 @@ def ahp_read(inputs: Inputs):
     """The Weights (AHP) sheet as its formulas read it (`results.read_ahp`): per level with
     Weigh by = Group, else the whole matrix."""
     judgements = judgements_used(inputs.judgements, inputs.stakeholders)
-    complete = judgements is inputs.judgements  # the stakeholders' mean is never completed
     if inputs.groups is None or choice_value(inputs.groups.mode) != "group":
-        return read_ahp(judgements, complete=complete)
+        return read_ahp(judgements)
     grouped = read_groups(inputs.groups, inputs.criteria_cells, inputs.weights_all)
-    return read_ahp(judgements, grouped, inputs.groups.judgements, complete=complete)
+    return read_ahp(judgements, grouped, inputs.groups.judgements)
 
 
 def _entered(inputs: Inputs, i: int, j: int) -> str:
@@ -166,8 +165,8 @@ def _whole_problems(inputs: Inputs, read) -> list[Problem]:
     """Why the whole matrix gives no weights: judgements that are not numbers from 1/9 to 9 (a
     blank is allowed), else blanks the judgements given cannot complete (one line naming the
     criteria they leave unconnected)."""
-    block, m = inputs.judgements, len(read.matrix)
-    bad = _missing(inputs, read, range(m), None if _team_on(inputs) else lambda i, j: not is_blank(block[i][j]))
+    block, m = judgements_used(inputs.judgements, inputs.stakeholders), len(read.matrix)
+    bad = _missing(inputs, read, range(m), lambda i, j: not is_blank(block[i][j]))
     if bad:
         return bad
     names = [cell_text(x) for x in inputs.criteria_cells]
@@ -176,7 +175,7 @@ def _whole_problems(inputs: Inputs, read) -> list[Problem]:
         ahp_weights(np.array(cells, dtype=float), names)
     except PartnerfitError as error:
         first = next((i, j) for i in range(m) for j in range(i + 1, m) if read.matrix[i][j] == "")
-        return [Problem(inputs.areas["AHP_Judgements"].address(*first), f"{error} (Use AHP weights is Yes)",
+        return [Problem(_judged_area(inputs).address(*first), f"{error} (Use AHP weights is Yes)",
                         Code.JUDGEMENT)]
     return []
 
@@ -216,7 +215,8 @@ def _unconnected_level(inputs: Inputs, read, active: list[int]) -> list[Problem]
     level, g, m = read.levels, inputs.groups, len(read.matrix)
     pairs = [(i, j) for i in range(m) for j in range(i + 1, m) if level.at[i] == level.at[j] and read.matrix[i][j] == ""]
     group_pairs = [(i, j) for i in active for j in active if i < j and level.group_matrix[i][j] == ""]
-    if _team_on(inputs) or not (pairs or group_pairs) or not all(is_blank(inputs.judgements[i][j]) for i, j in pairs) \
+    used = judgements_used(inputs.judgements, inputs.stakeholders)
+    if not (pairs or group_pairs) or not all(is_blank(used[i][j]) for i, j in pairs) \
             or not all(is_blank(g.judgements[i][j]) for i, j in group_pairs):
         return []
     names = [cell_text(x) for x in inputs.criteria_cells]
@@ -229,7 +229,7 @@ def _unconnected_level(inputs: Inputs, read, active: list[int]) -> list[Problem]
                       {k: np.array([[cells[i][j] for j in ks] for i in ks], dtype=float)
                        for k, ks in members.items() if len(ks) > 1})
     except PartnerfitError as error:
-        where = (inputs.areas["AHP_Judgements"].address(*pairs[0]) if pairs else
+        where = (_judged_area(inputs).address(*pairs[0]) if pairs else
                  inputs.areas.get("AHP_Group_Judgements", inputs.areas["Use_AHP"]).address(*group_pairs[0]))
         return [Problem(where, f"{error} (Use AHP weights is Yes, Weigh by is Group)", Code.JUDGEMENT)]
     return []

@@ -422,9 +422,10 @@ def _ahp_formulas(names: dict[str, Area]):
             upper = at(full, j, i)
             return f'=IF(ISNUMBER({upper}),1/{upper},"")'
         p, same, typed = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j), at(judged, i, j)
+        mean = at(a["AHP_Team_Mean"], i, j)  # once a stakeholder judged: blank where nobody did
         completed = f'IFERROR(VLOOKUP("{completed_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
         return (f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
-                f'IF(AND({same}=1,NOT(Calc_AHP_Team_On),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
+                f'IF(AND({same}=1,IF(Calc_AHP_Team_On,NOT(ISNUMBER({mean})),LEN(TRIM(CLEAN({typed}&"")))=0)),{completed},""))')
 
     def blocks(x):  # x with each same-group block divided by its sum (the whole matrix without groups)
         return f"{x}/(MMULT(MMULT(Calc_AHP_Same,{x}),Calc_AHP_Same)+1-Calc_AHP_Same)"
@@ -538,8 +539,8 @@ def _addin_formulas() -> dict[str, str]:
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
-        "Addin_AHP": ("=IF(Calc_By_Group,AHP_WEIGHTS(AHP_Judgements,Calc_Group_At,AHP_Group_Judgements),"
-                      "AHP_WEIGHTS(AHP_Judgements))"),
+        "Addin_AHP": ("=IF(Calc_By_Group,AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements),Calc_Group_At,"
+                      "AHP_Group_Judgements),AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)))"),
         "Addin_AHP_Team": team_addin(),
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"

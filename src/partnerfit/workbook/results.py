@@ -361,7 +361,7 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
     m = len(f.criteria)
     team = read_team(f.stakeholders)
     on = team["Calc_AHP_Team_On"][0][0]
-    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements, complete=not on)
+    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements)
     level = read.levels
     values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}
     values.update(chain_values(read.matrix, same_group(level), read.ok))
@@ -678,8 +678,10 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     else:
         table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
-    judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
-              for i, row in enumerate(f.judgements)]
+    used = judgements_used(f.judgements, f.stakeholders)  # IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)
+    mean = used is not f.judgements  # the mean's diagonal is "" too
+    judged = [[_excel(x) if i < j else None if mean or i > j else 1.0 for j, x in enumerate(row)]
+              for i, row in enumerate(used)]
     if native["Calc_By_Group"][0][0]:  # IF(Calc_By_Group,AHP_WEIGHTS(AHP_Judgements,Calc_Group_At,...),...)
         groups = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
                   for i, row in enumerate(f.groups.judgements)]

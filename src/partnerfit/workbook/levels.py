@@ -331,11 +331,11 @@ def _read_block(cells, active: list[bool]) -> tuple[list[list], list[list]]:
     return parsed, matrix
 
 
-def read_levels(matrix: list[list], group_cells, grouped: GroupRead, typed=None, complete: bool = True) -> LevelRead:
+def read_levels(matrix: list[list], group_cells, grouped: GroupRead, typed=None) -> LevelRead:
     """The levels of a criteria matrix already read (`results.read_ahp`: cross-group pairs "")
     and the groups' judgement block, weighed with `ahp_hierarchy` when every level is complete
-    but for blank cells (of `typed`, the judgement block, and of the groups' block; none when not
-    `complete`) that each level's judgements connect: the add-in's completions then fill `matrix`
+    but for blank cells (of `typed`, the judgements read, and of the groups' block) that each
+    level's judgements connect: the add-in's completions then fill `matrix`
     and the groups' full matrix, as the native cells read them."""
     m = len(matrix)
     at = list(grouped.at)
@@ -347,7 +347,7 @@ def read_levels(matrix: list[list], group_cells, grouped: GroupRead, typed=None,
     active = [k for k in range(G) if size[k]]
     pairs = [(i, j) for i in range(m) for j in range(i + 1, m) if at[i] == at[j] and matrix[i][j] == ""]
     group_pairs = [(i, j) for i in active for j in active if i < j and group_matrix[i][j] == ""]
-    blanks = complete and typed is not None and all(_blank_cell(typed, i, j) for i, j in pairs) and all(
+    blanks = typed is not None and all(_blank_cell(typed, i, j) for i, j in pairs) and all(
         _blank_cell(group_cells, i, j) for i, j in group_pairs)
     if grouped.check != CHECK_OK:
         check = LEVELS_GROUPS

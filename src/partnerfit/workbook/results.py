@@ -295,7 +295,7 @@ class AHPRead:
                      and (same or self.levels.at[i] == self.levels.at[j])), None)
 
 
-def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None, complete: bool = True) -> AHPRead:
+def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None) -> AHPRead:
     """Read an AHP judgement block (criteria x criteria; only the cells above the diagonal count)
     and, when complete, weigh it with the engine (`ahp.ahp_weights`). With `groups` reading
     Weigh by = Group, only the pairs within a group are read, `group_judgements` compares the
@@ -314,8 +314,7 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None,
                 if lo <= value <= hi and (at is None or at[i] == at[j]):
                     matrix[i][j], matrix[j][i] = value, 1 / value
     if groups is not None:
-        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups, judgements,
-                            complete)
+        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups, judgements)
         if by_group:
             return AHPRead(parsed, matrix, level.ok, None, level)
     else:
@@ -323,8 +322,6 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None,
     blanks = [(i, j) for i in range(m) for j in range(i + 1, m) if matrix[i][j] == "" and _blank(judgements[i][j])]
     ok = m <= MAX_AHP_CRITERIA and sum(x == "" for row in matrix for x in row) == 2 * len(blanks)
     result = None
-    if blanks and not complete:  # the stakeholders' mean: no completion
-        ok = False
     if ok and blanks:  # the add-in completes the blanks (AHP_WEIGHTS, Addin_AHP); the native cells read them
         try:
             result = ahp_weights(np.array([[np.nan if x == "" else x for x in row] for row in matrix], dtype=float))
@@ -360,7 +357,6 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
     """
     m = len(f.criteria)
     team = read_team(f.stakeholders)
-    on = team["Calc_AHP_Team_On"][0][0]
     read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements)
     level = read.levels
     values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}

@@ -15,12 +15,10 @@ import datetime as dt
 from ..due_diligence import (
     FIELDS,
     REASONS,
-    TRACK_RECORD,
     AuditOutcome,
     FDAClass,
     YesNo,
     suggestion_used,
-    track_record_at,
 )
 from ..qualification import Criticality
 
@@ -211,15 +209,15 @@ def knocked_out(dd_status):
 
 
 CALC_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Valid", "Calc_DD_Cause", "DD_Statuses",
-              "Calc_DD_Not_Checked", "Calc_DD_Rule", "Calc_DD_Findings", "DD_Suggested_Scores", "DD_Score_Reasons",
+              "Calc_DD_Not_Checked", "Calc_DD_Causes", "Calc_DD_Rule", "Calc_DD_Findings", "DD_Suggested_Scores", "DD_Score_Reasons",
               "Calc_DD_Use_Suggested")
 """The Calc sheet's due-diligence cells: the evaluation date (TODAY() when blank) and the start of
 the look-back window, then per vendor row: its DD cells are valid, the knock-out cause named, its
 status ("Eligible", "Knocked out: ...", "Overridden: ...", `due_diligence.INVALID_STATUS`), what
-was not checked, the suggested-score table's row that applies (1-7) and the favourable findings, the suggested Regulatory track record score ("" when nothing was checked or the
+was not checked, every knock-out cause, the suggested-score table's row that applies (1-7) and the favourable findings, the suggested Regulatory track record score ("" when nothing was checked or the
 row is not valid) and its reason, and whether the suggestion replaces the typed score (a
 suggestion and no Track_Record_Reasons text)."""
-CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD score rule", "DD findings",
+CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
                 "Suggestion's reason", "Suggestion used")
 
@@ -382,9 +380,10 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return f'=IF(ISNUMBER({r}),CHOOSE({r},1,2,3,"",{UNCHECKED_CAP},5,4),"")'
 
     def score_reason(i):
-        old, fair, _, causes, _, _ = rule_parts(i)
-        r, g, missing = (calc_cell(i, n) for n in ("Calc_DD_Rule", "Calc_DD_Findings", "Calc_DD_Not_Checked"))
-        why = (f'CHOOSE({r},"knock-out: "&{joined(causes, "; ")},'
+        old, fair, _, _, _, _ = rule_parts(i)
+        r, g, missing, causes = (calc_cell(i, n) for n in ("Calc_DD_Rule", "Calc_DD_Findings", "Calc_DD_Not_Checked",
+                                                           "Calc_DD_Causes"))
+        why = (f'CHOOSE({r},"knock-out: "&{causes},'
                f'{joined(old, "; ")}&" (more than {LOOKBACK_YEARS} years ago)",{joined(fair, ", ")},"",'
                f'"no adverse finding"&IF({g}="","",": "&{g})&"; at most {UNCHECKED_CAP} until everything is checked",'
                f'{g},"no adverse finding: "&{g})')
@@ -398,6 +397,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
     today = "Evaluation_Date"
     return {
         "Calc_DD_Not_Checked": lambda i, j: not_checked(i),
+        "Calc_DD_Causes": lambda i, j: f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(rule_parts(i)[3], "; ")})',
         "Calc_DD_Rule": lambda i, j: rule(i),
         "Calc_DD_Findings": lambda i, j: findings(i),
         "DD_Suggested_Scores": lambda i, j: suggested(i),
@@ -477,6 +477,7 @@ def values_part(filling, present) -> dict:
                 values["Calc_DD_Valid"][i] = True
                 values["Calc_DD_Cause"][i] = row["knock_out"]
                 values["Calc_DD_Not_Checked"][i] = row["not_checked"]
+                values["Calc_DD_Causes"][i] = row["causes"]
                 values["Calc_DD_Rule"][i] = int(row["score_rule"])
                 values["Calc_DD_Findings"][i] = row["findings"]
                 score = float(row["suggested_score"])

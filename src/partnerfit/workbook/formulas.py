@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
-from ..due_diligence import INVALID_STATUS
+from ..due_diligence import INVALID_STATUS, TRACK_RECORD
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
@@ -119,7 +119,7 @@ def _formulas(names: dict[str, Area]):
         typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
         if "DD_Suggested_Scores" in a:  # the suggested Regulatory track record score, unless a reason is given
             use = f"{calc(i, a['Calc_DD_Use_Suggested'].col)}"
-            track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{diligence.TRACK_RECORD}"'
+            track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}"'
             typed = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{typed})"
         if not priced:
             return f"={typed}"

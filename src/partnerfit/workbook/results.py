@@ -31,8 +31,8 @@ from ..cells import (
     score_value,
 )
 from ..consensus import DISAGREEMENT, cell_statistics
-from ..due_diligence import track_record_at, with_suggestions
 from ..criteria import SCALE
+from ..due_diligence import track_record_at, with_suggestions
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
 from . import approvals, diligence

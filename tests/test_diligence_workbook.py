@@ -26,9 +26,9 @@ BLANK = (None,) * 11
 
 
 def _row(**fields):
-    from partnerfit.workbook.diligence import DD_NAMES
+    from partnerfit.workbook.diligence import COLUMN_NAMES
 
-    return tuple(fields.get(name) for name in DD_NAMES)
+    return tuple(fields.get(name) for name in COLUMN_NAMES)
 
 
 def test_evaluate_excluded_is_knocked_out_below_invalid_and_never_ranked():
@@ -43,11 +43,14 @@ def test_evaluate_excluded_is_knocked_out_below_invalid_and_never_ranked():
 @pytest.fixture(scope="module")
 def knocked(tmp_path_factory):
     """The example: Alder a warning letter inside the window, Birchwood one the day before it,
-    Cedar an overridden OAI, Dunmore an import alert but a must-have miss too, evaluation 2026-01-15."""
+    Cedar an overridden OAI whose evaluator gives their own track-record score with a reason (the
+    suggested 1 would miss the must-have), Dunmore an import alert but a must-have miss too,
+    evaluation 2026-01-15."""
     rows = (
         _row(DD_Warning_Letter=D(2024, 1, 15)),
         _row(DD_Warning_Letter=D(2024, 1, 14)),
-        _row(DD_FDA_Class="OAI", DD_FDA_Date=D(2025, 6, 1), DD_Override="Yes", DD_Override_Reason="Sole source"),
+        _row(DD_FDA_Class="OAI", DD_FDA_Date=D(2025, 6, 1), DD_Override="Yes", DD_Override_Reason="Sole source",
+             Track_Record_Reasons="CAPAs closed, verified on site 2025-11"),
         _row(DD_Import_Alert="Yes"),
     )
     filling = replace(Filling.example(), due_diligence=rows, evaluation_date=D(2026, 1, 15))

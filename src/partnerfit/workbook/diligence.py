@@ -210,22 +210,25 @@ def knocked_out(dd_status):
 
 CALC_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Valid", "Calc_DD_Cause", "DD_Statuses",
               "Calc_DD_Not_Checked", "Calc_DD_Causes", "Calc_DD_Rule", "Calc_DD_Findings", "DD_Suggested_Scores", "DD_Score_Reasons",
-              "Calc_DD_Use_Suggested")
+              "Calc_DD_Use_Suggested", "Calc_DD_Tier", "DD_Tiers", "DD_Activities", "DD_Next_Reviews")
 """The Calc sheet's due-diligence cells: the evaluation date (TODAY() when blank) and the start of
 the look-back window, then per vendor row: its DD cells are valid, the knock-out cause named, its
 status ("Eligible", "Knocked out: ...", "Overridden: ...", `due_diligence.INVALID_STATUS`), what
 was not checked, every knock-out cause, the suggested-score table's row that applies (1-7) and the favourable findings, the suggested Regulatory track record score ("" when nothing was checked or the
 row is not valid) and its reason, and whether the suggestion replaces the typed score (a
-suggestion and no Track_Record_Reasons text)."""
+suggestion and no Track_Record_Reasons text); Calc_DD_Tier (row 3 beside the window start) is
+the programme's tier ("" when the supply criticality, modality or stage is not valid), then per
+vendor row its tier, qualification activity and next review date (a serial; "" for an audit date
+that is not valid), as `due_diligence.review_schedule` gives them."""
 CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
-                "Suggestion's reason", "Suggestion used")
+                "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
     """The Calc names, made by `area(row, col, rows)` from column `col` (vendors from `first_row`)."""
-    return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1),
-            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:])}}
+    return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1), "Calc_DD_Tier": area(3, col + 1, 1),
+            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"}}
 
 
 def _norm(x: str) -> str:
@@ -394,8 +397,42 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return (f'=IF(ISNUMBER({calc_cell(i, "DD_Suggested_Scores")}),'
                 f'LEN(TRIM(INDEX(Track_Record_Reasons,{i + 1})&""))=0,FALSE)')
 
+    def programme_tier():
+        from ..domain import Modality, PartnerType, Stage
+        from ..qualification import RAISING_MODALITIES, RAISING_STAGES, TIERS
+
+        kind, modality, stage, supply = "Weight_Profile", "Program_Modality", "Program_Stage", "Supply_Criticality"
+        raised = " + ".join(f"AND({_is(kind, t)},{_is(modality, *RAISING_MODALITIES[t])})" for t in PartnerType)
+        valid = (f"AND({_is(kind, *PartnerType)},OR({_blank(modality)},{_is(modality, *Modality)}),"
+                 f"OR({_blank(stage)},{_is(stage, *Stage)}),OR({_blank(supply)},{_is(supply, *Criticality)}))")
+        level = "+".join(f"{k}*({_is(supply, c)})" for k, c in enumerate(Criticality) if k)
+        raisers = f"IF({_blank(modality)},1,--({raised}>0))+IF({_blank(stage)},1,--({_is(stage, *RAISING_STAGES)}))"
+        table = ";".join(",".join(str(t) for t in row) for row in TIERS.tolist())
+        return f'=IF(AND(Calc_DD_Today>={_EPOCH_1970},{valid}),INDEX({{{table}}},1+{level},1+{raisers}),"")'
+
+    def tier(i):
+        return f'=IF(AND({calc_present(i)},ISNUMBER(Calc_DD_Tier)),IF({date_ok("DD_Audit_Date", i)},Calc_DD_Tier,""),"")'
+
+    def activity(i):
+        from ..qualification import PLANS
+
+        t = calc_cell(i, "DD_Tiers")
+        return f'=IF(ISNUMBER({t}),CHOOSE({t},{",".join(chr(34) + PLANS[k].activity + chr(34) for k in (1, 2, 3))}),"")'
+
+    def next_review(i):
+        from ..qualification import PLANS
+
+        t, audit = calc_cell(i, "DD_Tiers"), x("DD_Audit_Date", i)
+        years = f'CHOOSE({t},{",".join(str(PLANS[k].interval_years) for k in (1, 2, 3))})'
+        return (f'=IF(ISNUMBER({t}),IF({_blank(audit)},Calc_DD_Today,'
+                f'EDATE({_day_formula(audit)},12*{years})),"")')
+
     today = "Evaluation_Date"
     return {
+        "Calc_DD_Tier": lambda i, j: programme_tier(),
+        "DD_Tiers": lambda i, j: tier(i),
+        "DD_Activities": lambda i, j: activity(i),
+        "DD_Next_Reviews": lambda i, j: next_review(i),
         "Calc_DD_Not_Checked": lambda i, j: not_checked(i),
         "Calc_DD_Causes": lambda i, j: f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(rule_parts(i)[3], "; ")})',
         "Calc_DD_Rule": lambda i, j: rule(i),
@@ -461,6 +498,7 @@ def values_part(filling, present) -> dict:
     blank = [""] * n
     values = {"Calc_DD_Valid": [False] * n, **{name: list(blank) for name in CALC_NAMES[3:]}}
     values["Calc_DD_Use_Suggested"] = [False] * n
+    del values["Calc_DD_Tier"]
     if listed:  # (pandas only then: a blank template does not load it)
         import pandas as pd
 
@@ -485,8 +523,53 @@ def values_part(filling, present) -> dict:
                 values["DD_Score_Reasons"][i] = row["score_reason"]
             for k, u in zip(good, used.tolist()):
                 values["Calc_DD_Use_Suggested"][listed[k]] = u
+        _plan_values(filling, table, listed, values)
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
+        "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
         **{name: [[v] for v in column] for name, column in values.items()},
     }
+
+
+def _programme_tier(filling):
+    """The tier of the selection's supply (`qualification.qualification_plan`); "" when refused."""
+    from ..errors import PartnerfitError
+    from ..qualification import qualification_plan
+
+    try:
+        return qualification_plan(filling.supply_criticality, filling.partner_type, filling.modality,
+                                  filling.stage).tier
+    except PartnerfitError:
+        return ""
+
+
+def _plan_values(filling, table, listed, values) -> None:
+    """Tier, activity and next review (a serial) of the listed rows into `values`
+    (`due_diligence.review_schedule`; a row it refuses, or every row when the programme is refused, stays "")."""
+    import numpy as np
+
+    from ..due_diligence import review_schedule
+    from ..errors import PartnerfitError
+
+    table = table.assign(DD_Criticality=filling.supply_criticality)
+
+    def schedule(rows):
+        return review_schedule(rows, filling.partner_type, filling.modality, filling.stage, filling.evaluation_date)
+
+    try:
+        plans, good = schedule(table), list(range(len(table)))
+    except PartnerfitError:
+        good = []
+        for k in range(len(table)):  # only when refused: find the rows it accepts
+            try:
+                schedule(table.iloc[[k]])
+                good.append(k)
+            except PartnerfitError:
+                pass
+        plans = schedule(table.iloc[good]) if good else None
+    if good:
+        due = (plans["next_review"].to_numpy().astype("datetime64[D]") - np.datetime64("1899-12-30", "D")).astype(int)
+        for k, tier, activity, day in zip(good, plans["tier"].tolist(), plans["activity"].tolist(), due.tolist()):
+            i = listed[k]
+            values["DD_Tiers"][i], values["DD_Activities"][i], values["DD_Next_Reviews"][i] = int(tier), activity, float(day)

@@ -16,6 +16,7 @@ import pytest
 from partnerfit.scoring import Status, evaluate
 from partnerfit.workbook.approvals import MEANINGS, ApprovalFilling
 from partnerfit.workbook.approvals import status as approval_status
+from partnerfit.workbook.diligence import OVERRIDE_SHOWN
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.writer import write_workbook
 from template_cases import diligence_edge_fillings, name_ref
@@ -263,3 +264,39 @@ def test_check_names_unreadable_approval_and_declaration_cells(tmp_path):
         "Approvals!B15: Audit lead has no declaration; enter None, or Declared and what",
     ]
     assert json.loads(run("score", path, "--json").stdout)["approval"] == "Not approved"  # noted, not refused
+
+
+def test_an_overridden_knock_out_is_shown_on_the_scores_sheet_and_by_score(knocked, tmp_path):
+    """The Status value stays "Eligible" (counts, ranks, JSON); the Status cell's conditional number
+    format and `score`'s table add "(due-diligence override)"."""
+    path, filling = knocked
+    cedar = filling.vendors[2].name
+    table = run("score", path)
+    assert f"Eligible{OVERRIDE_SHOWN}" in next(line for line in table.stdout.splitlines() if cedar in line)
+    assert OVERRIDE_SHOWN not in next(line for line in table.stdout.splitlines() if filling.vendors[1].name in line)
+    sheet, ref = name_ref(path, "Statuses")
+    rules = openpyxl.load_workbook(path)[sheet].conditional_formatting
+    shown = [r for cf in rules for r in cf.rules if r.dxf and r.dxf.numFmt and OVERRIDE_SHOWN in r.dxf.numFmt.formatCode]
+    assert len(shown) == 1 and "DD_Statuses" in shown[0].formula[0] and '"Overridden:"' in shown[0].formula[0]
+
+
+def test_the_suggested_score_fills_the_track_record_unless_a_reason_is_given(knocked):
+    """Alder (warning letter in the window) is scored with the suggested 1 (its typed score has no
+    reason); Cedar keeps its evaluator's score (reason given); score --json agrees with the workbook."""
+    path, filling = knocked
+    from partnerfit.workbook.results import computed_values
+
+    values = computed_values(filling)
+    at = list(filling.criteria).index("Regulatory track record")
+    assert values["DD_Suggested_Scores"][0][0] == 1.0 and values["Calc_DD_Use_Suggested"][0][0] is True
+    assert values["Calc_Clean_Scores"][0][at] == 1.0
+    assert values["Calc_DD_Use_Suggested"][2][0] is False  # Cedar: the evaluator's reason
+    assert values["Calc_Clean_Scores"][2][at] == float(filling.vendors[2].scores[at])
+    assert values["DD_Score_Reasons"][1][0].startswith("warning letter 2024-01-14 (more than 2 years ago)")
+    assert "not checked: FDA inspection" in values["DD_Score_Reasons"][1][0]  # blanks are unknown
+    result = run("score", path, "--json")
+    vendors = {v["vendor"]: v for v in json.loads(result.stdout)["vendors"]}
+    for i, vendor in enumerate(filling.vendors):
+        if values["Weighted_Scores"][i][0] != "":
+            assert vendors[vendor.name]["score"] == pytest.approx(values["Weighted_Scores"][i][0], abs=1e-9)
+        assert vendors[vendor.name]["status"] == values["Statuses"][i][0]

@@ -198,6 +198,18 @@ def _day(value):
 # --- the knock-outs: engine reading of the inputs, and the Calc sheet's native formulas ------------
 
 
+OVERRIDE_SHOWN = " (due-diligence override)"
+"""What the Scores sheet's Status cell and `score`'s table show after "Eligible" for a vendor whose
+knock-out is overridden (the value stays "Eligible": the counts, ranks and JSON read it)."""
+
+
+def shown_status(status: str, dd_status: str | None) -> str:
+    """A vendor's status as shown: "Eligible (due-diligence override)" for an eligible vendor whose
+    due-diligence status is "Overridden: ...", else the status."""
+    overridden = status == "Eligible" and str(dd_status or "").startswith("Overridden:")
+    return status + OVERRIDE_SHOWN if overridden else status
+
+
 def knocked_out(dd_status):
     """True for a due-diligence status that takes the vendor out of the ranking."""
     import numpy as np

@@ -780,6 +780,11 @@ class _Writer:
                               ("Incomplete", "warn"), (STATUS_CHECK, "bad")):
             ws.conditional_format(first, 3, last, 3, {"type": "text", "criteria": "begins with",
                                                       "value": prefix, "format": self.style(style)})
+        status = cell_ref(first, 3, False)  # an overridden knock-out shown as such; the value stays "Eligible"
+        ws.conditional_format(first, 3, last, 3, {
+            "type": "formula", "criteria": f'=AND({status}="Eligible",'
+                                           f'LEFT(INDEX(DD_Statuses,ROW()-{first}),11)="Overridden:")',
+            "format": self.wb.add_format({"num_format": f'@"{diligence.OVERRIDE_SHOWN}"'})})
         ws.conditional_format(first, 2, last, 2, {
             "type": "formula", "criteria": f"=AND(ISNUMBER({cell_ref(first, 2, False)}),"
                                            f"{cell_ref(first, 2, False)}<Min_Coverage)",

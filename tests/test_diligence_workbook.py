@@ -147,7 +147,7 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
     path, filling = knocked
     sheet, names = name_ref(path, "Vendor_Names")
     first_row = int("".join(ch for ch in names.split(":")[0] if ch.isdigit()))
-    last_col = "".join(ch for ch in name_ref(path, "DD_Override_Reason")[1].split(":")[0] if ch.isalpha())
+    last_col = "".join(ch for ch in name_ref(path, "Track_Record_Reasons")[1].split(":")[0] if ch.isalpha())
     alert_col = "".join(ch for ch in name_ref(path, "DD_Import_Alert")[1].split(":")[0] if ch.isalpha())
     last_row = first_row + len(filling.vendors) - 1
     target = tmp_path / "sorted.xlsx"
@@ -155,7 +155,8 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
         {"op": "sort", "sheet": sheet, "range": f"A{first_row}:{last_col}{last_row}", "column": 1, "descending": True},
         {"op": "set", "sheet": sheet, "cell": f"{alert_col}{first_row + 2}", "value": "yes"},
     ])])
-    values = named_values(target, ["Vendor_Names", "DD_Statuses"])
+    values = named_values(target, ["Vendor_Names", "DD_Statuses", "DD_Suggested_Scores", "Calc_DD_Use_Suggested",
+                                   "DD_Tiers", "DD_Activities"])
     shown = {row[0]: status[0] for row, status in zip(values["Vendor_Names"], values["DD_Statuses"]) if row[0]}
     run_json = run("score", target, "--json")
     assert run_json.returncode == 0, run_json.stderr
@@ -164,7 +165,12 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
     names_sorted = sorted((v.name for v in filling.vendors), reverse=True)
     assert engine[names_sorted[2]] == "Knocked out: import alert"
     assert engine[filling.vendors[0].name] == "Knocked out: warning letter 2024-01-15"  # moved with its row
-    assert_same(workbook_results(target), json_results(target), "sorted")
+    assert_same(workbook_results(target), json_results(target), "sorted")  # the suggested scores included
+    row = {name[0]: k for k, name in enumerate(values["Vendor_Names"]) if name[0]}
+    alder, cedar = (row[filling.vendors[k].name] for k in (0, 2))
+    assert values["DD_Suggested_Scores"][alder][0] == 1 and values["Calc_DD_Use_Suggested"][alder][0] is True
+    assert values["Calc_DD_Use_Suggested"][cedar][0] is False  # its reason moved with its row
+    assert {r[0] for r, n in zip(values["DD_Activities"], values["Vendor_Names"]) if n[0]} == {"on-site audit"}
 
 
 # --- approvals and declarations ------------------------------------------------------------------

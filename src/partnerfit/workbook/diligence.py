@@ -99,7 +99,7 @@ def write_program(writer, criticality, evaluation_date) -> None:
     ws.write_string(top, 0, "Supply and due diligence", writer.style("section"))
     ws.write_blank(top, 1, None, writer.style("section"))
     for name, label, value, fmt, choices in (
-        ("Supply_Criticality", "Supply criticality (critical, major, minor)", criticality,
+        ("Supply_Criticality", "Supply criticality (drop-down)", criticality,
          writer.style("input"), Criticality.labels()),
         ("Evaluation_Date", "Evaluation date (blank: today)", evaluation_date,
          writer.style("input", "left", num_format="yyyy-mm-dd"), None),

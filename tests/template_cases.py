@@ -268,6 +268,7 @@ def team_cases() -> dict[str, Filling]:
         "ahp_a1": ahp_filling(A1_CRITERIA, A1),
         "ahp_a2": ahp_filling(A2_CRITERIA, A2, use_ahp="yes"),
         "team_ahp_cdmo": team_ahp_filling(),
+        "team_diligence": team_diligence_filling(),
         **ahp_problem_fillings(),
     }
 
@@ -344,6 +345,13 @@ def diligence_score_filling() -> Filling:
     )
     base = random_filling(21, "CRO", vendors=len(rows), capacity=14)
     return replace(base, due_diligence=rows, evaluation_date=dt.date(2026, 1, 15))
+
+
+def team_diligence_filling() -> Filling:
+    """Evaluations with due diligence: the suggested score replaces the consensus of the
+    Regulatory track record (one vendor per suggested-score row, as many as the team scored)."""
+    team, dd = team_filling(seed=13), diligence_score_filling()
+    return replace(team, due_diligence=dd.due_diligence[:len(team.vendors)], evaluation_date=dd.evaluation_date)
 
 
 def approval_fillings() -> dict[str, Filling]:

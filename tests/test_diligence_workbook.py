@@ -132,6 +132,15 @@ def test_share_records_a_blank_evaluation_date_and_verify_fails_after_a_dd_edit(
     book.save(edited)
     result = run("verify", edited)
     assert result.returncode == 1 and "checksum" in result.stdout
+    book = openpyxl.load_workbook(copy)  # a track-record reason edited (the score unchanged): caught too
+    sheet, ref = name_ref(copy, "Track_Record_Reasons")
+    top = book[sheet][ref.split(":")[0].replace("$", "")]
+    reason = book[sheet].cell(top.row + 2, top.column)
+    assert reason.value == "CAPAs closed, verified on site 2025-11"
+    reason.value = "CAPAs closed"
+    book.save(edited)
+    result = run("verify", edited)
+    assert result.returncode == 1 and "checksum" in result.stdout
 
 
 

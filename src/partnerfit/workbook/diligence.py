@@ -189,6 +189,18 @@ def recorded(inputs) -> dict | None:
             **{k: _day(v) for k, v in supply.items()}}
 
 
+def recorded_reasons(inputs) -> dict | None:
+    """The Track_Record_Reasons cells by vendor as the checksum covers them (None when all are
+    blank or the column is absent: copies made before it keep their checksum)."""
+    from ..cells import is_blank
+
+    table = inputs.due_diligence_cells
+    reasons = None if table is None else table.get(REASONS)
+    if reasons is None or all(is_blank(v) for v in reasons):
+        return None
+    return {str(vendor): reason for vendor, reason in zip(inputs.vendors, reasons)}
+
+
 def _day(value):
     """A date cell as its ISO day (a reader may give a date or a datetime at midnight)."""
     return value.date().isoformat() if isinstance(value, dt.datetime) and value.time() == dt.time() else \

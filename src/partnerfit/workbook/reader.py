@@ -44,6 +44,7 @@ from .layout import (
 from .model import Code, Filling, Inputs, Problem
 from .prices import read_price_inputs
 from .results import read_evaluations
+from .stakeholders import BLOCK_NAMES
 
 
 def _flat(block: list[list]) -> list:
@@ -185,6 +186,12 @@ def _read_team(source: Source, inputs: Inputs) -> None:
         inputs.use_ahp = source.block("Use_AHP")[0][0]
     if source.has("AHP_Judgements"):
         inputs.judgements = source.block("AHP_Judgements")
+    if all(source.has(name) for name in BLOCK_NAMES):
+        inputs.stakeholders = [source.block(name) for name in BLOCK_NAMES]
+        for name in BLOCK_NAMES:
+            inputs.areas[name] = source.area(name)
+        if source.has("AHP_Team_Mean"):
+            inputs.areas["AHP_Team_Mean"] = source.area("AHP_Team_Mean")
     if source.has("Consensus_Method"):
         inputs.consensus_method = source.block("Consensus_Method")[0][0]
     m, rows = len(inputs.criteria_cells), len(inputs.vendor_cells)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
-from ..due_diligence import INVALID_STATUS
+from ..due_diligence import INVALID_STATUS, TRACK_RECORD
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
@@ -121,6 +121,10 @@ def _formulas(names: dict[str, Area]):
         team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
         typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        if "DD_Suggested_Scores" in a:  # the suggested Regulatory track record score, unless a reason is given
+            use = f"{calc(i, a['Calc_DD_Use_Suggested'].col)}"
+            track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}"'
+            typed = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{typed})"
         if not priced:
             return f"={typed}"
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"

@@ -32,6 +32,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
+from ..due_diligence import track_record_at, with_suggestions
 from ..errors import PartnerfitError
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
@@ -461,6 +462,14 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             clean[i][j] = _clean(agreed[i][j])
     else:
         clean = [[_clean(x) for x in v.scores] for v in rows]
+    diligence_values = diligence.values_part(f, present)
+    track = track_record_at(f.criteria)
+    use = np.array([u for (u,) in diligence_values["Calc_DD_Use_Suggested"]], dtype=bool)
+    if track is None:
+        use[:] = False
+    suggested = np.array([math.nan if x == "" else x for (x,) in diligence_values["DD_Suggested_Scores"]], dtype=float)
+    for i in np.flatnonzero(use).tolist():  # the suggested Regulatory track record score (Calc_Clean_Scores)
+        clean[i][track] = float(suggested[i])
     price = read_prices(f.prices, f.criteria, n)
     if price.on:  # the price scores fill the price criterion's column (Calc_Clean_Scores)
         for row, x in zip(clean, price.scores.tolist()):
@@ -487,7 +496,6 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     musts = [isinstance(x, float) for x in minimum_row]
     missing = [sum(musts) - sum(mu and s for mu, s in zip(musts, srow)) for srow in scored]
 
-    diligence_values = diligence.values_part(f, present)
     score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
@@ -503,6 +511,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             matrix, unreadable = matrix[listed], unreadable[listed]
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
+        matrix, unreadable = with_suggestions(matrix, unreadable, track, suggested[listed], use[listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
         if price.on:
             matrix, unreadable = matrix.copy(), unreadable.copy()
@@ -725,14 +734,20 @@ class Parameters:
 
 def used_scores(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """(scores, unreadable) of the named vendors and criteria: the consensus when the
-    Evaluations sheet holds rows, else the Vendors sheet's cells."""
+    Evaluations sheet holds rows, else the Vendors sheet's cells; the suggested Regulatory track
+    record score where the vendor's Track_Record_Reasons cell is blank (`diligence.suggested_scores`)."""
     if inputs.team is not None:
         matrix, unreadable, _ = settle(inputs.consensus()[0], inputs.agreed or [])
         rows = np.ix_(inputs.vendor_rows, inputs.criteria_rows)
-        return matrix[rows], unreadable[rows]
-    if inputs.vendors:
-        return score_matrix(inputs.cells)
-    return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+        matrix, unreadable = matrix[rows], unreadable[rows]
+    elif inputs.vendors:
+        matrix, unreadable = score_matrix(inputs.cells)
+    else:
+        return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+    suggestions = diligence.suggested_scores(inputs)
+    if suggestions is None:
+        return matrix, unreadable
+    return with_suggestions(matrix, unreadable, track_record_at(inputs.criteria), *suggestions)
 
 
 

@@ -839,7 +839,8 @@ class _Writer:
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
         dd = self.names["Calc_DD_Valid"]
         for k, text in enumerate(diligence.CALC_HEADERS):
-            ws.write_string(_K_HEAD, dd.col + k, text, self.style("header"))
+            if text:  # a spacer column holds no empty string (openpyxl would save it as an empty inline string)
+                ws.write_string(_K_HEAD, dd.col + k, text, self.style("header"))
         ws.write_string(1, dd.col, "Evaluation date, window start (serials)", self.style("label"))
         for k, (_switch, label) in enumerate(zip(_CALC_SWITCHES, (
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):

@@ -24,10 +24,10 @@ from .layout import (
     DEFAULT_EVALUATION_ROWS,
     DEFAULT_EVALUATORS,
     EVALUATION_NAMES,
-    MAX_EVALUATORS,
     INPUT_NAMES,
     MAX_CAPACITY,
     MAX_EVALUATION_ROWS,
+    MAX_EVALUATORS,
     MERGE_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
@@ -262,9 +262,11 @@ class Filling:
                 list(self.agreed_reasons) + blank * (rows - len(self.agreed_reasons)))
 
     def grid_cells(self) -> list[Grid]:
-        """All `evaluators` grids, each with one row per vendor row, blank ones included."""
+        """All `evaluators` grids, each with one row per vendor row, blank ones included; a grid
+        beyond `grids` lists the vendor table's names."""
         rows, m = max(self.capacity, self.formula_rows), len(self.criteria)
-        return [g.padded(rows, m) for g in (*self.grids, *(Grid(),) * (self.evaluators - len(self.grids)))]
+        unused = Grid(vendors=tuple(v.name for v in self.vendors))  # a new grid lists the vendor table's names
+        return [g.padded(rows, m) for g in (*self.grids, *(unused,) * (self.evaluators - len(self.grids)))]
 
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""

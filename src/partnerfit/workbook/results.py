@@ -217,6 +217,8 @@ class GridRead:
     checks: list[list[str]]
     entered: int
     """Score cells that hold anything (Eval_Rows)."""
+    used: list[bool]
+    """Per grid: it holds a score cell."""
     evaluators: list
     median: bool
     method_ok: bool
@@ -251,6 +253,15 @@ class GridRead:
         shape = (vendors, criteria)
         return centre.reshape(shape), spread.reshape(shape), count.reshape(shape)
 
+    def extremes(self, vendors: int, criteria: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest score per consensus cell (NaN where nobody scored)."""
+        i, g = np.nonzero(self.at[:vendors] > 0)
+        values = self.scores[g, self.at[i, g] - 1, :] if i.size else np.empty((0, criteria))
+        low, high = np.full((vendors, criteria), np.nan), np.full((vendors, criteria), np.nan)
+        np.fmin.at(low, i, values)
+        np.fmax.at(high, i, values)
+        return low, high
+
     def scored_by(self) -> np.ndarray:
         """Per vendor row, how many grids hold a score for it."""
         i, g = np.nonzero(self.at > 0)
@@ -268,7 +279,7 @@ def read_grids(vendor_names, grids, method) -> GridRead:
     scores = np.full((len(grids), rows, m), np.nan)
     invalid = np.zeros((len(grids), rows, m), bool)
     at = np.zeros((len(keys), len(grids)), dtype=np.intp)
-    checks, entered = [], 0
+    checks, entered, used = [], 0, []
     for g, grid in enumerate(grids):
         cells = [x for row in grid.scores for x in row]
         ok = np.fromiter(map(grid_cell_ok, cells), bool, len(cells)).reshape(len(grid.scores), m)
@@ -277,6 +288,7 @@ def read_grids(vendor_names, grids, method) -> GridRead:
         scores[g, :len(grid.scores)], invalid[g, :len(grid.scores)] = values, ~ok
         filled = np.array([[x is not None and x != "" for x in row] for row in grid.scores], bool).reshape(ok.shape)
         entered += int(filled.sum())
+        used.append(bool(filled.any()))
         names = [name_key(v) for v in grid.vendors]
         checks.append([GRID_SCORE.format(lo=_LO, hi=_HI) if not ok[r].all()
                        else GRID_VENDOR if filled[r].any() and names[r] not in known else ""
@@ -287,7 +299,7 @@ def read_grids(vendor_names, grids, method) -> GridRead:
                 first.setdefault(key, r + 1)
         at[:, g] = [first.get(k, 0) if k else 0 for k in keys]
     choice = choice_value(method)
-    return GridRead(at, scores, invalid, checks, entered, [g.evaluator for g in grids],
+    return GridRead(at, scores, invalid, checks, entered, used, [g.evaluator for g in grids],
                     median=choice == "median", method_ok=choice in ("", "mean", "median"))
 
 
@@ -798,12 +810,7 @@ class Results:
         cells = np.ix_(rows, inputs.criteria_rows)
         flagged = (np.nan_to_num(spread[cells], nan=0.0) >= DISAGREEMENT).sum(axis=1)
         agreed = settle(spread, inputs.agreed or [])[2][cells].sum(axis=1)
-        kept = np.flatnonzero(team.cell)
-        vendor = np.asarray(team.vendor_at, dtype=np.intp)[kept] - 1
-        _, evaluator = np.unique([str(inputs.evaluations[k][1]).strip() for k in kept], return_inverse=True)
-        pairs = np.unique(vendor * (evaluator.max(initial=0) + 1) + evaluator)
-        per_row = np.bincount(pairs // (evaluator.max(initial=0) + 1), minlength=len(inputs.vendor_cells))
-        return per_row[rows], flagged, agreed
+        return team.scored_by()[rows], flagged, agreed
 
     def as_json(self) -> dict:
         """The results; with quotes scoring the price criterion, "price" and each vendor's

@@ -16,7 +16,7 @@ from partnerfit.domain import PartnerType
 from partnerfit.example import Vendor
 from partnerfit.pricing import price_scores, technical_and_total
 from partnerfit.scoring import score_vendors
-from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, layout
+from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, grid_names, layout
 from partnerfit.workbook.model import Filling, Grid
 from partnerfit.workbook.prices import PriceFilling
 from partnerfit.workbook.results import computed_values
@@ -384,10 +384,12 @@ def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> lis
 
 
 def read_back(filling: Filling, path, names=INPUT_NAMES) -> Filling:
-    """`filling` written to `path` and read again through the input names (openpyxl, "" for empty)."""
+    """`filling` written to `path` and read again through the input names and, with them all, the
+    grids' (openpyxl, "" for empty)."""
     write_workbook(path, filling)
     workbook = openpyxl.load_workbook(path)
-    return Filling.from_names({name: area_values(workbook, filling, name) for name in names})
+    grids = [name for g in range(1, filling.evaluators + 1) for name in grid_names(g)[:4]] if names is INPUT_NAMES else []
+    return Filling.from_names({name: area_values(workbook, filling, name) for name in (*names, *grids)})
 
 
 def same(a, b) -> bool:

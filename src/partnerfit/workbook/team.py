@@ -226,7 +226,7 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
         if k is None:
             k = next((k for k, g in enumerate(grids) if _free(g)), len(grids))
         grids[k:k + 1] = [grid]
-    return Merged(replace(evaluation, grids=tuple(grids), evaluators=len(grids)), refused, empty)
+    return Merged(replace(evaluation, grids=tuple(grids), evaluators=len(grids), merged=merged), refused, empty)
 
 
 def _free(grid: Grid) -> bool:

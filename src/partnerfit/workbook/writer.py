@@ -621,7 +621,7 @@ class _Writer:
         ws.conditional_format(scores.row, scores.col, last, scores.col + m - 1, {
             "type": "formula", "criteria": flagged, "format": self.style("warn")})
         area = self.names["Addin_Consensus"]
-        ws.write_string(area.row - 1, 0, "Cross-check with the add-in: CONSENSUS(Eval_Table, Consensus_Method), "
+        ws.write_string(area.row - 1, 0, "Cross-check with the add-in: CONSENSUS(Eval_Grids, Consensus_Method), "
                                          "vendors and criteria in order of first appearance", self.style("label"))
         self.addin("Addin_Consensus", [self.style("addin", "bold")] + [self.style("addin", "score", "center")] * m,
                    self.style("addin", "bold", bottom=2, bottom_color="#548235"))

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,12 +50,12 @@ from template_cases import (
     A2,
     A2_CRITERIA,
     ahp_filling,
+    grid_evaluations,
     named_values,
     random_judgements,
     read_back,
     team_ahp_filling,
     team_filling,
-    grid_evaluations,
     team_problems_filling,
 )
 

@@ -374,9 +374,15 @@ def cases() -> dict[str, Filling]:
 # --------------------------------------------------------------------------- comparing
 
 
+def _layout(workbook: openpyxl.Workbook, filling: Filling) -> dict:
+    """The workbook's names: a pack's have no price name (no "Prices")."""
+    return layout(len(filling.criteria), filling.capacity, filling.evaluators,
+                  priced="Prices" in workbook.defined_names)
+
+
 def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> list[list]:
     """The cells of a name as a list of rows ("" for an empty cell)."""
-    area = layout(len(filling.criteria), filling.capacity, filling.evaluators)[name]
+    area = _layout(workbook, filling)[name]
     ws = workbook[area.sheet]
     return [["" if ws.cell(r + 1, c + 1).value is None else ws.cell(r + 1, c + 1).value
              for c in range(area.col, area.col + area.cols)]
@@ -404,8 +410,9 @@ def formula_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[st
     """Native formula cells whose value differs from `computed_values` (add-in cells left out)."""
     expected = computed_values(filling)
     problems = []
+    names = _layout(workbook, filling)
     for name, rows in expected.items():
-        if name in ADDIN_NAMES:
+        if name in ADDIN_NAMES or name not in names:
             continue
         for i, (got_row, want_row) in enumerate(zip(area_values(workbook, filling, name), rows)):
             for j, (got, want) in enumerate(zip(got_row, want_row)):

@@ -54,6 +54,8 @@ def written(tmp_path_factory) -> dict[str, Path]:
     cli("share", kinds["priced"], "-o", kinds["priced_technical"], "--technical")
     cli("pack", kinds["example"], "--evaluators", "QA lead, CMC lead", "--out-dir", folder / "packs")
     kinds["pack"] = folder / "packs" / "example - QA lead.xlsx"
+    cli("pack", kinds["priced"], "--evaluators", "QA lead", "--out-dir", folder / "packs")
+    kinds["priced_pack"] = folder / "packs" / "priced - QA lead.xlsx"  # no price, its Cost column locked
     filled = folder / "filled_pack.xlsx"  # an evaluator's file, saved by openpyxl: input, not checked
     book = openpyxl.load_workbook(kinds["pack"])
     book["Vendors"]["B5"] = 4
@@ -70,6 +72,7 @@ def gate(written) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("kind", ["blank", "blank_cro_team", "example", "example_scored", "example_shared",
                                   "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical",
-                                  "diligence", "diligence_scored", "diligence_shared", "pack", "merged"])
+                                  "diligence", "diligence_scored", "diligence_shared", "pack", "priced_pack",
+                                  "merged"])
 def test_the_workbook_passes_the_schemas_and_the_excel_trap_check(gate, written, kind):
     assert gate[written[kind].name] == []

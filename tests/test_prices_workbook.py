@@ -185,18 +185,20 @@ def test_the_leaders_are_the_engines_method_check(name):
     assert values["Price_Method_Decides"] == [[check.changed]]
 
 
-def test_packs_hold_no_quote_and_no_price_score(tmp_path, capsys):
-    """A pack is made from an explicit list without prices: no quote, no price score in any cell,
-    cached value or shared string (its Prices sheet and names are there, empty)."""
+def test_packs_hold_no_price_and_no_price_structure(tmp_path, capsys):
+    """A pack holds only what the evaluator needs: no quote, no price score in any cell, cached
+    value or shared string, and no price structure: no Prices sheet, no price name in a formula,
+    defined name or conditional format, no "Quoted price" column."""
     f = CASES["prices_linear"]
     path, folder = tmp_path / "priced.xlsx", tmp_path / "packs"
     write_workbook(path, f)
+    assert price_traces(path, quote_column=True)  # the helper sees the structure of a priced workbook
     assert main(["pack", str(path), "--evaluators", "QA lead, CMC lead", "--out-dir", str(folder)]) == 0
     price_scores = [x for x in column(computed_values(f), "Price_Scores") if x != "" and 2 * x != round(2 * x)]
     packs = sorted(folder.glob("*.xlsx"))
     assert len(packs) == 2
     for pack in packs:
-        assert_no_price(pack, [q for q in f.prices.quotes if q is not None] + price_scores, structure=False)
+        assert_no_price(pack, [q for q in f.prices.quotes if q is not None] + price_scores, quote_column=True)
 
 
 def test_the_technical_copy_drops_the_struck_through_format(tmp_path):

@@ -306,3 +306,85 @@ def test_a_version_0_1_workbook_is_refused_in_one_line_and_carried_over_by_merge
     names = ("Weighted_Scores", "Statuses", "Consensus_Scores", "Consensus_Spreads", "Consensus_Counts")
     assert named_values(new, names) == named_values(old, names)  # the same consensus as version 0.1 computed
     assert run("check", new).returncode in (0, 1) and "0.1" not in run("check", new).stderr
+
+
+QUOTES = (120_000.0, 95_000.0, 150_000.0, None, 110_000.0, 130_000.0, 99_000.0, 101_000.0)
+COST = CRITERIA.index("Cost")
+
+
+@pytest.fixture(scope="module")
+def priced(tmp_path_factory):
+    """The example with quotes (they score Cost), and QA lead's pack of it."""
+    from dataclasses import replace
+
+    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.prices import PriceFilling
+    from partnerfit.workbook.writer import write_workbook
+
+    folder = tmp_path_factory.mktemp("priced")
+    evaluation = folder / "evaluation.xlsx"
+    write_workbook(evaluation, replace(Filling.example(), prices=PriceFilling(quotes=QUOTES)))
+    assert run("pack", evaluation, "--evaluators", "QA lead", "--out-dir", folder).returncode == 0
+    return {"folder": folder, "evaluation": evaluation, "pack": pack_path(folder, "QA lead")}
+
+
+def test_a_pack_locks_the_criterion_the_quotes_score(priced):
+    """With quotes, the price criterion (Cost) is procurement's: the pack greys and locks its column,
+    notes why above it, names it (Pack_Locked) and weighs it 0 in its own scores."""
+    from partnerfit.workbook.layout import PACK_LOCKED_NOTE
+
+    column = openpyxl.utils.get_column_letter(2 + COST)
+    book = openpyxl.load_workbook(priced["pack"])
+    sheet = book["Vendors"]
+    assert sheet[f"{column}3"].value.lower() == PACK_LOCKED_NOTE
+    assert all(sheet[f"{column}{5 + i}"].protection.locked for i in range(len(VENDORS)))
+    assert not sheet.cell(5, 1 + COST).protection.locked and not sheet.cell(5, 3 + COST).protection.locked
+    values = openpyxl.load_workbook(priced["pack"], data_only=True)
+    locked = book.defined_names["Pack_Locked"].attr_text.split("!")
+    assert values[locked[0]][locked[1].replace("$", "")].value == "Cost"
+    pack = filling(Source(priced["pack"]))
+    assert pack.weights[COST] == 0 and pack.minimums[COST] is None
+
+
+def test_merge_leaves_a_score_typed_in_the_locked_criterion_out_naming_its_cell(priced, tmp_path):
+    """The evaluator unprotects the sheet and scores Cost anyway, besides one technical score: merge
+    merges the technical score and reports the Cost cells in one line, by the pack's cell."""
+    from partnerfit.workbook.layout import PACK_LOCKED_NOTE
+
+    column = openpyxl.utils.get_column_letter(2 + COST)
+    path = tmp_path / priced["pack"].name
+    book = openpyxl.load_workbook(priced["pack"])
+    sheet = book["Vendors"]
+    sheet[f"{column}6"], sheet[f"{column}8"], sheet["B5"] = 2, 4, 5
+    book.save(path)
+    merged = tmp_path / "merged.xlsx"
+    out = run("merge", priced["evaluation"], path, "-o", merged)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [
+        f"partnerfit: {path.name}: Vendors!{column}6 and 1 more cell(s): a score for Cost, which is "
+        f"{PACK_LOCKED_NOTE}: not merged (the pack locks that column)"]
+    qa = filling(Source(merged)).grids[0]
+    assert qa.evaluator == "QA lead" and [(v, c, x) for v, row in zip(qa.vendors, qa.scores)
+                                          for c, x in zip(CRITERIA, row) if x is not None] == [(VENDORS[0], CRITERIA[0], 5.0)]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_a_priced_pack_as_the_engine(priced, tmp_path):
+    """The pack's formulas (no price name in them) as LibreOffice computes them, filled by an evaluator."""
+    path = tmp_path / "filled.xlsx"
+    path.write_bytes(priced["pack"].read_bytes())
+    fill_openpyxl(path, 0)
+    book = openpyxl.load_workbook(path)
+    for i in range(len(VENDORS)):
+        book["Vendors"].cell(5 + i, 2 + COST).value = None  # the locked column stays blank
+    book.save(path)
+    out = recalc([path], tmp_path / "recalc")[0]
+    values = openpyxl.load_workbook(out, data_only=True)
+    pack = filling(Source(path))
+    assert formula_mismatches(values, pack) == [] and engine_mismatches(values, pack) == []
+    assert any(isinstance(x, float) for row in area_values(values, pack, "Weighted_Scores") for x in row)
+
+def test_a_pack_of_an_evaluation_without_quotes_locks_nothing(team):
+    book = openpyxl.load_workbook(pack_path(team["packs"], "QA lead"))
+    assert all(not book["Vendors"].cell(5, 2 + j).protection.locked for j in range(M))
+    assert book["Vendors"].cell(3, 2 + CRITERIA.index("Cost")).value is None

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from libreoffice import edit, recalc
+from partnerfit.example import EXAMPLE
+from partnerfit.workbook.layout import column_name, layout, vendor_tail
 from template_cases import named_values
 
 pytestmark = pytest.mark.libreoffice
@@ -32,16 +34,26 @@ def typed(row: int, values=ZETA, sheet: str = "Vendors") -> list[dict]:
 
 
 # The example's vendor table: header at row 4, Alder Biologics ... Hollis Development in rows 5-12,
-# empty table rows down to row 54.
+# empty table rows down to row 54; its full width (name, scores, then every column of vendor_tail:
+# descriptions, due diligence, the quote) from the layout, so that a sort or a paste takes a whole row.
+VENDORS = [v.name for v in EXAMPLE.vendors]
+M = len(EXAMPLE.criteria)
+LAST = column_name(M + len(vendor_tail()))
+_NAMES = layout(M, 50)
+QUOTES = {name: 100_000.0 + 7_000.0 * k for k, name in enumerate(VENDORS)}
+COUNTS = {name: float(k % 3) for k, name in enumerate(VENDORS)}  # Form 483 observations (no knock-out)
+TYPED_TAIL = [{"op": "set", "sheet": "Vendors", "cell": f"{column_name(_NAMES[name].col)}{5 + k}", "value": typed[v]}
+              for name, typed in (("Prices", QUOTES), ("DD_483_Count", COUNTS)) for k, v in enumerate(VENDORS)]
+"""A quote and a due-diligence count typed for each vendor, before the sort that must carry them."""
 EDITS = {
     "insert_inside": [{"op": "insert_rows", "sheet": "Vendors", "row": 6, "count": 1}, *typed(6)],
     "insert_at_top": [{"op": "insert_rows", "sheet": "Vendors", "row": 5, "count": 2}, *typed(5)],
     "type_in_empty_table_row": typed(13),
     "delete_row": [{"op": "delete_rows", "sheet": "Vendors", "row": 6, "count": 1}],
     "delete_two_rows": [{"op": "delete_rows", "sheet": "Vendors", "row": 7, "count": 2}],
-    "sort_by_name_descending": [{"op": "sort", "sheet": "Vendors", "range": "A5:S12", "column": 1,
-                                 "descending": True}],
-    "paste_a_row": [{"op": "copy", "sheet": "Vendors", "range": "A5:S5", "to": "A13"},
+    "sort_by_name_descending": [*TYPED_TAIL, {"op": "sort", "sheet": "Vendors", "range": f"A5:{LAST}12", "column": 1,
+                                              "descending": True}],
+    "paste_a_row": [{"op": "copy", "sheet": "Vendors", "range": f"A5:{LAST}5", "to": "A13"},
                     {"op": "set", "sheet": "Vendors", "cell": "A13", "value": "Zeta Pharma"}],
     "insert_own_column": [{"op": "insert_columns", "sheet": "Vendors", "column": "Q", "count": 1},
                           {"op": "set", "sheet": "Vendors", "cell": "Q4", "value": "My notes"}],
@@ -135,6 +147,17 @@ def test_workbook_json_scored_and_shared_copies_agree_after_the_edit(edited, nam
     assert_same(workbook_results(shared), shown, "the shared copy")
     run = cli("verify", shared)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_sort_of_the_whole_table_carries_each_vendors_quote_and_due_diligence(edited):
+    path = edited["sort_by_name_descending"]
+    names = named(path, "Vendor_Names")[:len(VENDORS)]
+    assert names == sorted(VENDORS, reverse=True)  # sorted
+    assert named(path, "Prices")[:len(VENDORS)] == [QUOTES[v] for v in names]
+    assert named(path, "DD_483_Count")[:len(VENDORS)] == [COUNTS[v] for v in names]
+    run = cli("score", path, "--json")
+    assert run.returncode == 0, run.stderr
+    assert {v["vendor"]: v["quote"] for v in json.loads(run.stdout)["vendors"]} == QUOTES  # as the command reads it
 
 
 def test_a_vendor_inserted_inside_the_table_is_scored_everywhere(edited):

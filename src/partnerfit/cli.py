@@ -587,7 +587,7 @@ def cmd_merge(args) -> int:
         evaluation, lines = grids_from_rows(evaluation, source.area("Eval_Vendors").top - 1)
         refused += lines
     result = merge(evaluation, packs, replace_evaluator=args.replace)
-    for line in result.empty:
+    for line in (*result.empty, *result.ignored):
         print(f"partnerfit: {printable(line)}", file=sys.stderr)
     refused += result.refused
     if refused:

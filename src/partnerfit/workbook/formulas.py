@@ -69,6 +69,7 @@ def _formulas(names: dict[str, Area]):
     """Formula text for every native formula name: name -> f(i, j) for the cell (i, j) of its area."""
     a = names
     m = a["Weights"].rows
+    priced = "Prices" in a  # a pack has no price name (layout's `priced`)
     k0, s0, c0 = a["Calc_Present"].row, a["Statuses"].row, a["Weights"].row
     below = a["Calc_Below_Minimum"].col
 
@@ -94,7 +95,7 @@ def _formulas(names: dict[str, Area]):
         return calc(i, 0)
 
     consensus0 = a["Consensus_Scores"].row
-    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail())})"
+    band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail(priced))})"
     invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
         f'=IF(SUMPRODUCT(--(LEN(TRIM(Vendor_Names))>0))>Vendor_Count,"{VENDORS_BEYOND.format(n=a["Calc_Present"].rows)}",'
@@ -110,6 +111,8 @@ def _formulas(names: dict[str, Area]):
         team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
         typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        if not priced:
+            return f"={typed}"
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
 
     def effective(j):
@@ -126,12 +129,16 @@ def _formulas(names: dict[str, Area]):
             f'"{MINIMUM_PROBLEM.format(lo=_LO, hi=_HI)}",""))'
         )
 
+    not_ok = (f'IF(Price_Check<>"{CHECK_OK}","{STATUS_PRICES}","{STATUS_EVALUATIONS}")' if priced
+              else f'"{STATUS_EVALUATIONS}"')
+    inputs_ok = f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}")' + (
+        f',Price_Check="{CHECK_OK}")' if priced else ")")
+
     def status(i, j):
         weight_scored, invalid_at, knocked_at, missing = (calc(i, col) for col in (1, 2, 3, 4))
         return (
             f'=IF(NOT({present(i)}),"",IF(NOT(Calc_Inputs_OK),'
-            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",IF(Price_Check<>"{CHECK_OK}","{STATUS_PRICES}",'
-            f'"{STATUS_EVALUATIONS}")),'
+            f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",{not_ok}),'
             f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
             f'&" is not a score from {_LO} to {_HI}",'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
@@ -185,9 +192,7 @@ def _formulas(names: dict[str, Area]):
             f'=IF({scores(i, 3)}="Eligible",_xlfn.RANK.EQ({calc(i, 5)},Calc_Rank_Keys,0),"")'
         ),
         "Ranking": ranking,
-        "Calc_Inputs_OK": lambda i, j: (
-            f'=AND(Criteria_Check="{CHECK_OK}",OR(NOT(Calc_Eval_Mode),Eval_Check="{EVAL_OK}"),Price_Check="{CHECK_OK}")'
-        ),
+        "Calc_Inputs_OK": lambda i, j: inputs_ok,
         "Calc_Weight_Row": lambda i, j: f"=IF(ISNUMBER({effective(j)}),{effective(j)},0)",
         "Calc_Minimum_Row": lambda i, j: f'=IF({number(minimum(j))},{minimum(j)},"")',
         "Calc_Present": lambda i, j: f"=IF(ROWS(Vendor_Names)>={i + 1},LEN(TRIM(INDEX(Vendor_Names,{i + 1})))>0,FALSE)",
@@ -211,7 +216,7 @@ def _formulas(names: dict[str, Area]):
         **_team_formulas(names),
         **_ahp_formulas(names),
         **_fit_formulas(),
-        **formulas_part(names),
+        **(formulas_part(names) if priced else {}),
         **groups_formulas(names),
     }
 

@@ -34,6 +34,13 @@ MERGE_ROWS = 50
 """Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
 PACK_NAMES = ("Pack_Evaluator", "Pack_Id")
 """A pack's own names, on its Vendors sheet right of the title: the evaluator and the evaluation's id."""
+PACK_LOCKED = "Pack_Locked"
+"""A pack's criterion scored from the quotes by procurement (blank: none), below `PACK_NAMES`:
+its score column is locked in the pack and merge leaves a score typed there out."""
+PACK_LOCKED_NOTE = "scored from the quotes by procurement"
+PACK_START_PRICES = ("Prices: kept out of this pack. A criterion marked \"Scored from the quotes by procurement\" "
+                     "above its column is not yours to score: its cells are locked.")
+"""A pack's Start sheet line in place of the line on prices (`_START_LINES`)."""
 MERGE_HEADERS = ("Merged evaluator", "Pack file", "SHA-256", "Merged at (UTC)")
 _IN_MEMORY_ROWS = 2_000
 """A workbook with at most this many vendor and evaluation rows together is assembled in memory
@@ -289,9 +296,11 @@ def _grids(m: int, n: int, evaluators: int) -> dict[str, Area]:
     return out
 
 
-def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS) -> dict[str, Area]:
+def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
+           priced: bool = True) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
-    `evaluators` evaluator grids."""
+    `evaluators` evaluator grids; without `priced` (an evaluator's pack) no price name: no quote
+    column, no Prices sheet, no technical score or method check."""
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .prices import layout_part
 
@@ -306,7 +315,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS) -
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
 
-    return {
+    names = {
         "Addin_Version": Area(START, _START_ADDIN_ROW, 1, role=ADDIN),
         **{name: Area(PROGRAM, _P_INPUT + i, 1) for i, name in enumerate(
             ("Program_Stage", "Program_Need", "Program_Process", "Program_CMC", "Program_Modality"))},
@@ -401,6 +410,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS) -
         **layout_part(n, fit + 7),  # Calc: right of the partner-fit lookup (fit .. fit + 5)
         **groups_part(m),
     }
+    return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 
 VENDOR_TABLE = "VendorTable"
@@ -410,10 +420,10 @@ QUOTE_HEADER = "Quoted price"
 """The vendor table's column of quotes (`Prices`): in the table, so that a quote moves with its vendor."""
 
 
-def vendor_tail() -> tuple[str, ...]:
+def vendor_tail(priced: bool = True) -> tuple[str, ...]:
     """The headers of the vendor table's columns after the criteria, left to right: every width and
-    position right of the scores derives from it."""
-    return (*VENDOR_EXTRA, *diligence.headers(), QUOTE_HEADER)
+    position right of the scores derives from it. Without `priced` (a pack): no quote column."""
+    return (*VENDOR_EXTRA, *diligence.headers(), *((QUOTE_HEADER,) if priced else ()))
 BELOW_ROWS = 20
 """Rows right below the vendor table in which a typed vendor is reported (it is not scored)."""
 

@@ -101,8 +101,9 @@ class Filling:
     supply_criticality: object = None
     evaluation_date: object = None
     pack: tuple | None = None
-    """(evaluator, evaluation id) when the workbook is one evaluator's pack (`team.write_packs`):
-    its vendor names are then locked and it carries the names Pack_Evaluator and Pack_Id."""
+    """(evaluator, evaluation id, criterion scored from the quotes or None) when the workbook is one
+    evaluator's pack (`team.pack_filling`): its vendor names and that criterion's scores are then
+    locked, it carries the names Pack_Evaluator, Pack_Id and Pack_Locked, and no price."""
     merged: tuple = ()
     """(evaluator, file, SHA-256, time) of every pack merged into the evaluation (`team.merge`)."""
     agreed: tuple = ()

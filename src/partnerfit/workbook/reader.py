@@ -231,7 +231,7 @@ def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
     table, across its width: typed there, they are not part of the table (nor of its names)."""
     names, scores = source.area("Vendor_Names"), source.area("Vendor_Scores")
     band = xlsx.Area(names.sheet, names.bottom + 1, names.left, names.bottom + BELOW_ROWS,
-                     scores.right + len(vendor_tail()))
+                     scores.right + len(vendor_tail(source.has("Prices"))))
     return tuple((band.address(i), next(v for v in row if not is_blank(v)))
                  for i, row in enumerate(source.values.block(band)) if not all(is_blank(v) for v in row))
 

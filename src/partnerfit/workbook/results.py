@@ -473,7 +473,7 @@ def vendor_warning(filling: Filling) -> str:
     names = cell_texts([v.name for v in filling.rows()[:filling.formula_rows]])
     shows_nothing = [i for i, name in enumerate(names) if invisible_text(name)]
     if shows_nothing:
-        area = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)["Vendor_Names"]
+        area = layout(len(filling.criteria), filling.capacity, filling.evaluators)["Vendor_Names"]
         return f"{area.sheet}!{cell_ref(area.row + shows_nothing[0], area.col, absolute=False)}: {INVISIBLE_NAME}"
     return ""
 

@@ -4,10 +4,13 @@ evaluation (`partnerfit merge`).
 A pack is an ordinary single-evaluator evaluation workbook built from an explicit list of what an
 evaluator needs (`pack_filling`): the programme, the criteria with their guides, weights and
 must-haves, and the vendors (name, type, site; locked), with empty score and evidence cells.
-Never another evaluator's scores, never prices. `Pack_Evaluator` names its evaluator and
-`Pack_Id` the evaluation it belongs to: a digest of the evaluation's vendor names and criteria
-(`evaluation_id`), so that merge tells a pack of another evaluation (its id is not the
-evaluation's) from a pack whose vendors or criteria were changed (its id is not its own content's).
+Never another evaluator's scores, never prices: no quote column, no Prices sheet, no price name
+(the writer's layout without `priced`); when the evaluation's quotes score the price criterion,
+that criterion's column is locked (`Pack_Locked`) and weighs 0 in the pack. `Pack_Evaluator`
+names its evaluator and `Pack_Id` the evaluation it belongs to: a digest of the evaluation's
+vendor names and criteria (`evaluation_id`), so that merge tells a pack of another evaluation
+(its id is not the evaluation's) from a pack whose vendors or criteria were changed (its id is
+not its own content's).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from ..cells import is_present, score_value
 from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..example import Vendor
-from .layout import MERGE_ROWS, PACK_NAMES
+from .layout import MERGE_ROWS, PACK_LOCKED, PACK_LOCKED_NOTE, PACK_NAMES
 from .model import Filling, Grid
 
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]+')
@@ -37,20 +40,39 @@ def evaluation_id(vendors, criteria) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def priced_criterion(evaluation: Filling) -> int:
+    """0-based column of the criterion the evaluation's quotes score (a quote typed and the price
+    criterion on the Criteria sheet), else -1: procurement scores it, not the evaluators."""
+    from .prices import criterion_at
+
+    p = evaluation.prices
+    return criterion_at(p.criterion, evaluation.criteria) - 1 if any(is_present(q) for q in p.quotes) else -1
+
+
 def pack_filling(evaluation: Filling, evaluator: str) -> Filling:
     """The pack of `evaluator`: what the evaluator needs, listed field by field (nothing else of
-    the evaluation is carried over: no scores, evidence, evaluations, comments or merge records)."""
+    the evaluation is carried over: no scores, evidence, evaluations, comments, merge records or
+    prices). The criterion the quotes score is locked, and weighs 0 in the pack's own scores
+    (no must-have), as in the technical copy."""
+    from .groups import technical_groups
+
     named = [v for v in evaluation.vendors if is_present(v.name)]
     blank = (None,) * len(evaluation.criteria)
+    weights, minimums, groups = list(evaluation.weights), list(evaluation.minimums), evaluation.groups
+    j = priced_criterion(evaluation)
+    if j >= 0:
+        weights[j], minimums[j] = 0.0, None
+        groups = technical_groups(groups, evaluation.criteria, j, weights)
     return Filling(
         partner_type=evaluation.partner_type, stage=evaluation.stage, need=evaluation.need,
         process=evaluation.process, cmc_experience=evaluation.cmc_experience, modality=evaluation.modality,
-        criteria=evaluation.criteria, weights=evaluation.weights, minimums=evaluation.minimums,
+        criteria=evaluation.criteria, weights=tuple(weights), minimums=tuple(minimums),
         min_coverage=evaluation.min_coverage, consensus_method=evaluation.consensus_method,
-        groups=evaluation.groups,
+        groups=groups,
         vendors=tuple(Vendor(v.name, v.site, blank, None, None, v.partner_type) for v in named),
         capacity=max(len(named), 1), evaluation_rows=1, evaluators=1,
-        pack=(evaluator, evaluation_id((v.name for v in named), evaluation.criteria)),
+        pack=(evaluator, evaluation_id((v.name for v in named), evaluation.criteria),
+              evaluation.criteria[j] if j >= 0 else None),
     )
 
 
@@ -88,6 +110,8 @@ class Pack:
     evidence: list
     score_cell: object
     """(i, j) -> the Sheet!A1 address of score cell (i, j)."""
+    locked: str = ""
+    """The criterion the pack left to procurement (scored from the quotes; "" for none)."""
 
 
 def read_pack(path) -> Pack:
@@ -107,6 +131,7 @@ def read_pack(path) -> Pack:
         criteria=[row[0] for row in source.block("Criteria_Names")],
         scores=source.block("Vendor_Scores"), evidence=[row[0] for row in source.block("Vendor_Evidence")],
         score_cell=scores.address,
+        locked=str(source.block(PACK_LOCKED)[0][0] or "").strip() if source.has(PACK_LOCKED) else "",
     )
 
 
@@ -119,6 +144,9 @@ class Merged:
     """Packs that stop the merge (nothing is written while one is listed)."""
     empty: list[str]
     """Packs returned without a score: reported, not merged."""
+    ignored: tuple[str, ...] = ()
+    """Packs with a score typed in their locked criterion (`Pack_Locked`): reported, that score
+    not merged (the quotes score it)."""
 
 
 def grids_from_rows(evaluation: Filling, first_row: int) -> tuple[Filling, list[str]]:
@@ -161,15 +189,17 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
     refused, with one line naming its file and the fix, when it belongs to another evaluation, its
     vendors or criteria were changed, its evaluator already scored this evaluation (unless
     `replace_evaluator`) or was returned twice, or a score is off the scale; a pack without a score
-    is reported, not merged."""
+    is reported, not merged, and so is a score typed in the pack's locked criterion (one line per
+    pack, naming its first cell): procurement scores that criterion from the quotes."""
     lo, hi = SCALE
     own = evaluation_id((v.name for v in evaluation.vendors), evaluation.criteria)
     grids = list(evaluation.grid_cells())
     earlier = {str(g.evaluator).strip() for g in grids if is_present(g.evaluator)}
     earlier |= {str(row[0]).strip() for row in evaluation.merged}
-    refused, empty, records, seen, filled = [], [], [], set(), {}
+    refused, empty, ignored, records, seen, filled = [], [], [], [], set(), {}
     vendors = [v.name for v in evaluation.rows()]
     where = {str(v).strip(): i for i, v in reversed(list(enumerate(vendors))) if is_present(v)}
+    m = len(evaluation.criteria)
     for pack in packs:
         name, who = pack.path.name, pack.evaluator
         if evaluation_id(pack.vendors, pack.criteria) != pack.pack_id:
@@ -189,8 +219,7 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
             refused.append(f"{name}: {who} is already merged into this evaluation; add --replace to put "
                            "this pack in place of their scores")
             continue
-        m = len(evaluation.criteria)
-        scores, evidence, bad, any_score = [[None] * m for _ in vendors], [None] * len(vendors), [], False
+        scores, evidence, bad, skipped, any_score = [[None] * m for _ in vendors], [None] * len(vendors), [], [], False
         for i, vendor in enumerate(pack.vendors):
             if not is_present(vendor):
                 continue
@@ -198,6 +227,10 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
             evidence[row] = pack.evidence[i]
             for j, criterion in enumerate(pack.criteria):
                 cell = pack.scores[i][j]
+                if pack.locked and str(criterion).strip() == pack.locked:
+                    if is_present(cell):
+                        skipped.append(pack.score_cell(i, j))
+                    continue
                 value = score_value(cell)
                 if value is None or (not math.isnan(value) and not lo <= value <= hi):
                     bad.append(f"{name}: {pack.score_cell(i, j)}: {show(cell)} for {vendor} / {criterion} is not "
@@ -206,6 +239,10 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
                     scores[row][j], any_score = value, True
                 elif is_present(cell):
                     scores[row][j] = "N/A"
+        if skipped:
+            more = f" and {len(skipped) - 1} more cell(s)" if len(skipped) > 1 else ""
+            ignored.append(f"{name}: {skipped[0]}{more}: a score for {pack.locked}, which is {PACK_LOCKED_NOTE}: "
+                           "not merged (the pack locks that column)")
         if bad:
             refused.extend(bad)
         elif not any_score:
@@ -215,18 +252,19 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
             when = now or dt.datetime.now(dt.timezone.utc)
             records.append((who, name, pack.sha256, when.strftime("%Y-%m-%d %H:%M:%S")))
     if refused:
-        return Merged(evaluation, refused, empty)
+        return Merged(evaluation, refused, empty, tuple(ignored))
     replaced = set(filled) if replace_evaluator else set()
     merged = tuple(r for r in evaluation.merged if str(r[0]).strip() not in replaced) + tuple(records)
     if len(merged) > MERGE_ROWS:
         return Merged(evaluation, [f"{len(merged)} merged packs do not fit the {MERGE_ROWS} rows of the "
-                                   "record; merge into a new evaluation"], empty)
+                                   "record; merge into a new evaluation"], empty, tuple(ignored))
     for who, grid in filled.items():
         k = next((k for k, g in enumerate(grids) if str(g.evaluator or "").strip() == who), None)
         if k is None:
             k = next((k for k, g in enumerate(grids) if _free(g)), len(grids))
         grids[k:k + 1] = [grid]
-    return Merged(replace(evaluation, grids=tuple(grids), evaluators=len(grids), merged=merged), refused, empty)
+    return Merged(replace(evaluation, grids=tuple(grids), evaluators=len(grids), merged=merged), refused, empty,
+                  tuple(ignored))
 
 
 def _free(grid: Grid) -> bool:

@@ -66,7 +66,11 @@ from .layout import (
     EVALUATIONS,
     FIXED,
     MERGE_HEADERS,
+    PACK_LOCKED,
+    PACK_LOCKED_NOTE,
     PACK_NAMES,
+    PACK_START_PRICES,
+    PRICES_SHEET,
     PROGRAM,
     SCORES,
     SHEETS,
@@ -191,7 +195,8 @@ class _Writer:
 
         self.f = filling
         self.m, self.n = len(filling.criteria), filling.capacity
-        self.names = layout(self.m, self.n, filling.evaluators)
+        self.priced = filling.pack is None  # a pack carries no price: no quote column, no Prices sheet
+        self.names = layout(self.m, self.n, filling.evaluators, self.priced)
         self.values = computed_values(filling)
         self.formulas = _formulas(self.names)
         self.wb = xlsxwriter.Workbook(
@@ -199,7 +204,8 @@ class _Writer:
                         "in_memory": filling.capacity * (1 + filling.evaluators) <= _IN_MEMORY_ROWS},
         )
         self.formats = {}
-        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS}
+        self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS
+                   if self.priced or name != PRICES_SHEET}
 
     def style(self, *keys: str, **extra):
         props = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
@@ -280,7 +286,8 @@ class _Writer:
         self.consensus()
         self.ahp()
         self.scores()
-        write_prices(self)
+        if self.priced:
+            write_prices(self)
         self.calc()
         self.conf()
         structured = table_names(self.f.criteria)
@@ -289,7 +296,7 @@ class _Writer:
         for name, ref in alias_refs(self.names).items():
             self.wb.define_name(name, "=" + ref)
         if self.f.pack is not None:
-            for row, name in enumerate(PACK_NAMES):
+            for row, name in enumerate((*PACK_NAMES, PACK_LOCKED)):
                 self.wb.define_name(name, "=" + Area(VENDORS, row, self.m + 2).ref)
         self.wb.set_properties({
             "title": "Partner evaluation", "subject": "Outsourcing partner choice and vendor scores",
@@ -318,6 +325,8 @@ class _Writer:
         words = {"version": __version__, "profile": self.f.partner_type, "lo": _LO, "hi": _HI}
         for row, (style, text) in enumerate(_START_LINES):
             text = text.format(**words)
+            if not self.priced and text.startswith("Prices"):
+                text = PACK_START_PRICES
             fmt = self.style("wrap", style) if style in ("input", "computed", "addin") else self.style(style)
             ws.write_string(row, 0, text, fmt)
             if style == "wrap":
@@ -466,7 +475,7 @@ class _Writer:
                               "(excellent) with the guide on the Criteria sheet; blank or N/A = not "
                               "scored (left out, not a zero). Empty rows are ignored.",
                         self.style("subtitle"))
-        headers = ("Vendor", *f.criteria, *vendor_tail())
+        headers = ("Vendor", *f.criteria, *vendor_tail(self.priced))
         ws.add_table(_V_HEAD, 0, _V_HEAD + n, len(headers) - 1, {
             "name": VENDOR_TABLE, "style": "Table Style Light 1", "autofilter": True,
             "columns": [{"header": str(h), "header_format": self.style("header")} for h in headers],
@@ -483,9 +492,7 @@ class _Writer:
         self.fill("Vendor_Types", _column(v.partner_type for v in rows), self.style("computed" if fixed else "input"))
         self.fill("Vendor_Sites", _column(v.site for v in rows), self.style("computed" if fixed else "input"))
         if fixed:
-            for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation"), f.pack)):
-                ws.write_string(row, m + 1, label, self.style("label"))
-                ws.write_string(row, m + 2, str(value), self.style("computed", "bold"))
+            self.pack_header()
         self.fill("Vendor_Evidence", _column(v.evidence for v in rows), self.style("input"))
         self.fill("Vendor_Comments", _column(v.comments for v in rows), self.style("input"))
         diligence.write_columns(self, f.due_diligence)
@@ -505,6 +512,26 @@ class _Writer:
         })
         ws.freeze_panes(_V_HEAD + 1, 1)
         self.finish(VENDORS, (_V_HEAD, _V_HEAD))
+
+    def pack_header(self):
+        """A pack's evaluator, evaluation id and the criterion procurement scores from the quotes,
+        right of the title; that criterion's score cells locked and greyed, with a note above."""
+        ws, f, m = self.ws[VENDORS], self.f, self.m
+        evaluator, pack_id, locked = (*f.pack, None)[:3]
+        for row, (label, value) in enumerate(zip(("Evaluator", "Evaluation", "Scored by procurement"),
+                                                 (evaluator, pack_id, locked))):
+            ws.write_string(row, m + 1, label, self.style("label"))
+            self.put(VENDORS, row, m + 2, None if locked is None and row == 2 else str(value),
+                     self.style("computed", "bold"))
+        if locked is None:
+            return
+        j = f.criteria.index(locked)
+        grey = self.style("computed", "center", bg_color="#D9D9D9")
+        scores = self.names["Vendor_Scores"]
+        for row in range(scores.row, scores.row + scores.rows):
+            ws.write_blank(row, scores.col + j, None, grey)
+        ws.write_string(_V_HEAD - 1, scores.col + j, PACK_LOCKED_NOTE[0].upper() + PACK_LOCKED_NOTE[1:],
+                        self.style("note", "wrap"))
 
     def evaluations(self):
         ws, f, m = self.ws[EVALUATIONS], self.f, self.m
@@ -696,7 +723,7 @@ class _Writer:
     def scores(self):
         ws, n = self.ws[SCORES], self.n
         ws.set_tab_color("#548235")
-        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 6, 7: 28, 8: 8, 9: 2,
+        widths = {0: 28, 1: 8, 2: 10, 3: 40, 4: 6, 5: 10, 6: 11, 7: 28, 8: 8, 9: 2,
                   10: 26, 11: 8, 12: 6, 13: 10, 14: 40}
         for col, width in widths.items():
             ws.set_column(col, col, width)

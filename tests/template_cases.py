@@ -437,7 +437,7 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     evaluations, on their consensus (`consensus`, the pandas API), vendors nobody evaluated blank."""
     vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip(" ")]  # LEN(TRIM(name))>0
     names = [v.name for v in vendors]
-    if filling.grids:
+    if any(x not in (None, "") for grid in filling.grids for row in grid.scores for x in row):  # a score cell typed
         frame = grid_evaluations(filling)
         table = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria)).table
         scores = table.reindex(names).astype(float)

@@ -163,7 +163,7 @@ def test_native_formulas_use_array_formulas_where_they_must(blank):
     assert isinstance(consensus_cell, str) and "MEDIAN(INDEX(Evaluations!$B$8:$B$58,Calc!$A$58)," in consensus_cell
     assert consensus_cell.count("INDEX(Evaluations!") == 2 * 5  # MEDIAN and AVERAGE over the five grids
     at = blank["Calc"]["A58"].value
-    assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$57)" in at.text
+    assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
     check = blank["Evaluations"]["Q8"].value
     assert check.startswith('=IF(COUNTIFS($B$8:$O$8,">=1",$B$8:$O$8,"<=5")+COUNTIF($B$8:$O$8,"N/A")'
                              '+COUNTBLANK($B$8:$O$8)<>14,')

@@ -277,7 +277,8 @@ def _team_formulas(names: dict[str, Area]):
         return check
 
     def grid_at(i, g):  # the vendor row's row in grid g; n + 1: the grid's blank row below its last
-        vendors = a[f"Grid_{g + 1}_Vendors"].ref
+        area = a[f"Grid_{g + 1}_Vendors"]  # with the blank row: never a single cell, never a vendor's name
+        vendors = f"{quote(area.sheet)}!{cell_ref(area.row, area.col)}:{cell_ref(area.row + n, area.col)}"
         return (f"=IF({CALC}!$A${k0 + i + 1},IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
                 f"TRIM(INDEX(Vendor_Names,{i + 1}))),0),{n + 1}),{n + 1})")
 

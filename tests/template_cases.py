@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import replace
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
@@ -280,7 +281,8 @@ def team_cases() -> dict[str, Filling]:
 
 def diligence_filling() -> Filling:
     """The example with due diligence typed in: dates, counts, choices in other spellings, an
-    override with its reason, and formula-like text that must stay text."""
+    override with its reason, and formula-like text that must stay text (every cell valid: the
+    fidelity gate scores and shares it; diligence_edge_fillings has the invalid ones)."""
     import datetime as dt
 
     d = dt.date
@@ -289,11 +291,66 @@ def diligence_filling() -> Filling:
         ("oai", d(2025, 1, 10), 5, d(2025, 3, 14), "no", "n", "Acceptable with conditions", d(2024, 6, 1), 2,
          "Yes", "  Sole   supplier  "),
         ("VAI", None, 3, None, "Yes", None, "Not acceptable", d(2023, 2, 28), None, "No", None),
-        (None,) * 11,
-        (None, None, None, None, None, "=1+1", None, None, None, None, "@SUM(1,1)"),
+        (None,) * 10 + ("=1+1",),  # a reason without an override: recorded, changes nothing
+        (None, None, None, None, None, None, None, None, None, "No", "@SUM(1,1)"),
     )
     return replace(Filling.example(), due_diligence=rows, supply_criticality="minor",
                    evaluation_date=d(2026, 1, 15), capacity=10, evaluators=2)
+
+
+def diligence_edge_fillings() -> dict[str, Filling]:
+    """The knock-out rule's edges, each a vendor row: the 2-year line on both sides (the first day
+    of the window and the day before) for a warning letter and an OAI inspection, ISO text dates,
+    an OAI without a date, an audit "Not acceptable", synonyms in any case, an override without
+    its reason and unreadable cells (invalid rows), and a knock-out that a bad score outranks."""
+    import datetime as dt
+
+    d = dt.date
+    rows = (
+        (None, None, None, d(2024, 1, 15), None, None, None, None, None, None, None),  # first day: knocked out
+        (None, None, None, d(2024, 1, 14), None, None, None, None, None, None, None),  # the day before: not
+        ("OAI", "2024-01-15", None, None, None, None, None, None, None, None, None),   # ISO text, first day
+        ("o-a-i", "2024-01-14", "2", None, None, None, None, None, " 1 ", None, None),  # not a synonym: invalid
+        ("OAI", None, None, None, None, None, None, None, None, "yes", "Only site with the licence"),
+        (None, None, None, None, None, None, "not_acceptable", None, None, None, None),  # synonym, no date
+        (None, None, None, "2025-13-01", None, None, None, None, None, None, None),  # no such date: invalid
+        (None, None, None, None, None, None, None, None, None, "Y", "   "),  # override without reason: invalid
+        (None, None, 2.5, None, "TRUE", None, None, None, None, None, None),  # 2.5 observations: invalid
+        ("NAI", 2025.0, None, None, None, None, None, None, None, None, None),  # a year typed as a date: invalid
+    )
+    base = random_filling(12, "CDMO", vendors=len(rows), capacity=12)
+    first = base.vendors[0]
+    vendors = (replace(first, scores=("bad", *first.scores[1:])), *base.vendors[1:])  # Invalid outranks
+    return {
+        "diligence_edges": replace(base, vendors=vendors, due_diligence=rows, evaluation_date=d(2026, 1, 15)),
+        "diligence_text_date": replace(base, due_diligence=rows[:3], evaluation_date="2026-01-14"),
+        "diligence_bad_date": replace(base, due_diligence=rows[:3], evaluation_date="15/01/2026"),
+    }
+
+
+def approval_fillings() -> dict[str, Filling]:
+    """The Approvals sheet: all three roles approved (one decision typed " approve "), a CRO that also
+    needs Clinical operations, a date typed as text, and a rejection."""
+    import datetime as dt
+
+    from partnerfit.workbook.approvals import MEANINGS, ApprovalFilling
+
+    d = dt.date
+    signed = (("Ann Buyer", "Approve", d(2026, 1, 20), MEANINGS[0]), ("Quinn QA", " approve ", d(2026, 1, 21), None),
+              ("Tess Tech", "APPROVE", dt.datetime(2026, 1, 22, 9, 30), "=1+1"))
+    declarations = (("QA lead", "None", None), ("CMC lead", "Declared", "Former employee of a vendor"))
+    base = random_filling(13, "CDMO", vendors=4, capacity=6)
+    cro = random_filling(14, "CRO", vendors=4, capacity=6)
+    return {
+        "approvals_signed": replace(base, approvals=ApprovalFilling(signed, declarations)),
+        "approvals_cro_missing": replace(cro, approvals=ApprovalFilling(signed)),
+        "approvals_cro_signed": replace(cro, approvals=ApprovalFilling(
+            (*signed, ("Cleo Clin", "Approve", d(2026, 1, 23), MEANINGS[3])))),
+        "approvals_text_date": replace(base, approvals=ApprovalFilling(
+            (signed[0][:2] + ("2026-01-20", None), *signed[1:]))),
+        "approvals_rejected": replace(base, approvals=ApprovalFilling(
+            (*signed, ("Cleo Clin", "reject", None, None)))),
+    }
 
 
 def programme_fillings() -> dict[str, Filling]:
@@ -362,6 +419,8 @@ def cases() -> dict[str, Filling]:
         **programme_fillings(),
         **price_fillings(),
         "diligence": diligence_filling(),
+        **diligence_edge_fillings(),
+        **approval_fillings(),
     }
     return {
         "example": Filling.example(),
@@ -453,7 +512,28 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     priced = engine_priced(filling, scores)
     if priced is not None:
         return priced.total
-    return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
+    if not filling.due_diligence:
+        return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
+    from partnerfit.due_diligence import INVALID_STATUS, vendor_statuses
+    from partnerfit.scoring import rank_eq
+    from partnerfit.workbook.diligence import DD_NAMES
+
+    kept = [i for i, v in enumerate(filling.vendors) if v.name is not None and str(v.name).strip(" ")]
+    rows = [tuple(r) + (None,) * (len(DD_NAMES) - len(r)) for r in filling.due_diligence]
+    rows += [(None,) * len(DD_NAMES)] * (len(filling.vendors) - len(rows))
+    dd = pd.DataFrame([rows[i] for i in kept], index=names, columns=list(DD_NAMES), dtype=object)
+    _, refused = vendor_statuses(dd, filling.evaluation_date)
+    bad = np.zeros(len(dd), dtype=bool)
+    bad[[k for k, _ in refused] if all(k >= 0 for k, _ in refused) else slice(None)] = True
+    table = score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage,
+                          due_diligence=None if bad.all() else dd.where(np.repeat(~bad[:, None], dd.shape[1], axis=1), None),
+                          evaluation_date=filling.evaluation_date)
+    if bad.any():  # a refused row: Invalid in the workbook (unless its scores are), and not ranked
+        status = table["status"].astype(object)
+        status[bad & ~status.str.startswith("Invalid:")] = INVALID_STATUS
+        eligible = (status == "Eligible").to_numpy()
+        table["status"], table["rank"] = status, pd.array(rank_eq(table["score"].to_numpy(), eligible), dtype="Int64")
+    return table
 
 
 def engine_priced(filling: Filling, scores: pd.DataFrame):

@@ -536,7 +536,7 @@ def vendor(data, name) -> dict:
 def acme_invalid_on(criterion: str, coverage: float):
     return lambda data: vendor(data, "Acme") == {"vendor": "Acme", "score": None, "rank": None, "coverage": pytest.approx(coverage),
                                                  "status": f"Invalid: {criterion} is not a score from 1 to 5",
-                                                 "evaluators": 1, "flagged": 0, "agreed": 0}
+                                                 "due_diligence": "Eligible", "evaluators": 1, "flagged": 0, "agreed": 0}
 
 
 TOTAL = sum(Filling(partner_type="CRO").weights)
@@ -583,11 +583,11 @@ CLI_CASES = [
     ("error value in a score cell", lambda d: ["score", "--json", edited(d, {"B5": "#DIV/0!"})], 0,
      lambda data: vendor(data, "Acme") == {"vendor": "Acme", "score": 4.0, "rank": 1,
                                            "coverage": pytest.approx((TOTAL - FIRST) / TOTAL), "status": "Eligible",
-                                           "evaluators": 1, "flagged": 0, "agreed": 0}),
+                                           "due_diligence": "Eligible", "evaluators": 1, "flagged": 0, "agreed": 0}),
     ("0 vendors", lambda d: ["score", "--json", filled(d, vendors=())], 0, lambda data: data["vendors"] == []),
     ("one vendor row (one-cell names)", lambda d: ["score", "--json", filled(d, capacity=1, vendors=(Vendor("Solo", "", (4,) * M),))], 0,
      lambda data: data["vendors"] == [{"vendor": "Solo", "score": 4.0, "rank": 1, "coverage": 1.0, "status": "Eligible",
-                                         "evaluators": 1, "flagged": 0, "agreed": 0}]),
+                                         "due_diligence": "Eligible", "evaluators": 1, "flagged": 0, "agreed": 0}]),
     ("10,000 vendors", ten_thousand_cli, 0, check_ten_thousand_cli),
     ("unicode names", lambda d: ["score", "--json", filled(d, vendors=(Vendor("🧪 Acme", "", (4,) * M), Vendor("شركة", "", (3,) * M),
                                                                           Vendor("\u202eevil", "", (5,) * M)))], 0,

@@ -52,14 +52,17 @@ def test_score_json_is_exactly_the_documented_shape(example):
     result = run("score", example, "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["recommendation", "vendors"]
+    assert list(data) == ["recommendation", "vendors", "approval"]
     assert list(data["recommendation"]) == ["partner_type", "scores", "reason"]
     assert data["recommendation"]["partner_type"] == "CDMO"
     assert data["recommendation"]["scores"] == {"CRO": 0, "CMO": 27, "CDMO": 86}
     vendors = data["vendors"]
-    assert [list(v) for v in vendors] == [["vendor", "score", "rank", "coverage", "status", "evaluators", "flagged", "agreed"]] * 8
+    keys = ["vendor", "score", "rank", "coverage", "status", "due_diligence", "evaluators", "flagged", "agreed"]
+    assert [list(v) for v in vendors] == [keys] * 8
     assert vendors[0] == {"vendor": "Garnet BioWorks", "score": pytest.approx(4.4375), "rank": 1,
-                          "coverage": pytest.approx(0.96), "status": "Eligible", "evaluators": 1, "flagged": 0, "agreed": 0}
+                          "coverage": pytest.approx(0.96), "status": "Eligible", "due_diligence": "Eligible",
+                          "evaluators": 1, "flagged": 0, "agreed": 0}
+    assert data["approval"] == "Not approved"
     assert vendors[-2]["rank"] is None and vendors[-2]["status"] == "Knocked out: Quality systems"
 
 

@@ -256,7 +256,7 @@ def test_score_json_reports_the_team_per_vendor(team):
         scored = sum(any(isinstance(typed(k, i, j), float) for j in range(M)) for k in range(len(EVALUATORS)))
         flagged = sum(1 for j in range(M) if table[i, j] is not None and table[i, j][1] >= 2)
         assert (vendors[name]["evaluators"], vendors[name]["flagged"]) == (scored, flagged)
-        assert set(vendors[name]) == {"vendor", "score", "rank", "coverage", "status", "evaluators", "flagged", "agreed"}
+        assert set(vendors[name]) == {"vendor", "score", "rank", "coverage", "status", "due_diligence", "evaluators", "flagged", "agreed"}
     single = json.loads(run("score", team["evaluation"], "--json").stdout)["vendors"]
     assert {(v["evaluators"], v["flagged"]) for v in single} == {(1, 0)}
 

@@ -342,8 +342,8 @@ def team(tmp_path_factory) -> Path:
 def test_score_uses_the_consensus_and_adds_the_robustness_sentence(team, tmp_path):
     filling = team_ahp_filling()
     data = json.loads(run("score", team, "--json").stdout)
-    assert list(data) == ["recommendation", "vendors"]  # the documented shape, nothing added
-    keys = ["vendor", "score", "rank", "coverage", "status", "evaluators", "flagged", "agreed"]
+    assert list(data) == ["recommendation", "vendors", "approval"]  # the documented shape, nothing added
+    keys = ["vendor", "score", "rank", "coverage", "status", "due_diligence", "evaluators", "flagged", "agreed"]
     assert [list(v) for v in data["vendors"]] == [keys] * 6
     values = computed_values(filling)
     expected = {name: (score, status) for (name,), (score,), (status,) in

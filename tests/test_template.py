@@ -76,7 +76,7 @@ def cached(example) -> openpyxl.Workbook:
 
 def test_sheets_in_order_calc_hidden(formulas):
     assert formulas.sheetnames == ["Start", "Program", "Criteria", "Vendors", "Evaluations", "Consensus",
-                                   "Weights (AHP)", "Scores", "Prices", "Calc", "xlwings.conf"]
+                                   "Weights (AHP)", "Scores", "Prices", "Approvals", "Calc", "xlwings.conf"]
     assert formulas["Calc"].sheet_state == "hidden"
     assert all(ws.sheet_state == "visible" for ws in formulas.worksheets if ws.title != "Calc")
 

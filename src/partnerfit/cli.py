@@ -104,6 +104,9 @@ def result_notes(results) -> list[str]:
                      f"{price.method_check.message}")
         lines += [f"Abnormally low quote: {note}" for note in price_notes(results.inputs)
                   if note.code is Code.ABNORMALLY_LOW]
+    if results.approval is not None:
+        lines.append(f"Approval: {results.approval}" + ("" if results.approval == "Approved" else
+                                                         " (until every required role approves on the Approvals sheet)"))
     return lines
 
 
@@ -448,12 +451,13 @@ def cmd_report(args) -> int:
     from .report import TierRow, dossier_from_results, write_dossier
     from .workbook.check import score_inputs
     from .workbook.diligence import schedule
-    from .workbook.reader import Source, filling, read_inputs
+    from .workbook.reader import Source
     from .workbook.results import computed_values
-    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum
+    from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum, dated_inputs
 
     source = Source(args.path)
-    results = score_inputs(read_inputs(source))
+    inputs, fill, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
+    results = score_inputs(inputs)
     if source.has(CHECKSUM_NAME):
         digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
         stored = source.block(CHECKSUM_NAME)[0][0]
@@ -461,10 +465,10 @@ def cmd_report(args) -> int:
             raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
                                   "sharing, see partnerfit verify); make the dossier from the original workbook")
     else:
-        digest = checksum(results, computed_values(filling(source)))
+        digest = checksum(results, computed_values(fill))
     dossier = dossier_from_results(results, source.path.name, digest)
     plan = schedule(source, results.inputs)
-    if plan is not None:  # the due diligence's knock-outs are not in the statuses yet: only the tiers
+    if plan is not None:  # the tier and next review of each vendor
         dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
                                                for v, r in zip(plan.index, plan.itertuples())))
     written = write_dossier(dossier, args.output, force=args.force)

@@ -396,6 +396,7 @@ def due_diligence(frame: pd.DataFrame, evaluation_date: object = None) -> pd.Dat
     return pd.DataFrame({
         "suggested_score": score,
         "score_reason": why,
+        "knock_out": named,
         "not_checked": not_checked,
         "outcome": pd.Categorical(outcome, categories=[o.value for o in Outcome]),
         "cause": pd.Categorical(np.where(knocked, np.array([c.value for c in Cause], dtype=object)[first], None),
@@ -403,6 +404,38 @@ def due_diligence(frame: pd.DataFrame, evaluation_date: object = None) -> pd.Dat
         "causes": causes,
         "status": status,
     }, index=frame.index)
+
+
+INVALID_STATUS = "Invalid: a due-diligence cell is not valid (run partnerfit check)"
+"""The due-diligence status of a vendor whose row the rule refuses (the workbook shows it too)."""
+
+
+def vendor_statuses(frame: pd.DataFrame, evaluation_date: object = None) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Each vendor's due-diligence status ("Eligible", "Knocked out: ...", "Overridden: ...", or
+    `INVALID_STATUS` for a row `due_diligence` refuses) and the refusals as (row position, one
+    line); position -1 for a bad evaluation date, which makes every row invalid."""
+    try:
+        return due_diligence(frame, evaluation_date)["status"].to_numpy(dtype=object), []
+    except PartnerfitError as error:
+        first = error
+    try:
+        _date(evaluation_date, "evaluation_date")
+    except PartnerfitError as error:
+        return np.full(len(frame), INVALID_STATUS, dtype=object), [(-1, str(error))]
+    problems = []
+    for k in range(len(frame)):  # only when a row is refused: find every refused row
+        try:
+            due_diligence(frame.iloc[[k]], evaluation_date)
+        except PartnerfitError as error:
+            problems.append((k, str(error)))
+    if not problems:  # refused only as a table (cannot happen row by row): keep the message
+        raise first
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[[k for k, _ in problems]] = True
+    status = np.full(len(frame), INVALID_STATUS, dtype=object)
+    if (~bad).any():
+        status[~bad] = due_diligence(frame[~bad], evaluation_date)["status"].to_numpy(dtype=object)
+    return status, problems
 
 
 def track_record(

@@ -257,7 +257,7 @@ def _ahp_levels(matrix, groups, group_matrix) -> list[list]:
 
 @_excel_safe
 def AHP_WEIGHTS(matrix, groups=None, group_matrix=None):
-    """AHP weights (principal eigenvector, sum 1) and consistency. Spills label, value: Weight 1..n, Lambda max, CI, CR, Consistent (CR <= 0.10), Note; then Completed row i col j for each blank filled (minimum lambda max). With groups: per level (groups, then each group) lambda max, CI, CR; weights = group weight x weight within the group."""
+    """AHP weights (eigenvector, sum 1): spills Weight 1..n, Lambda max, CI, CR, Consistent (CR <= 0.10), Note, then each blank completed (min lambda max). With groups: lambda max, CI, CR per level; weight = group weight x weight in group."""
     if groups is not None:
         return _ahp_levels(matrix, groups, group_matrix)
     result = ahp_weights(matrix)

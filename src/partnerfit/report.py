@@ -167,6 +167,8 @@ class Dossier:
     tiers: tuple[TierRow, ...] | None = None
     approvals: tuple[Approval, ...] | None = None
     declarations: tuple[Declaration, ...] | None = None
+    approval: str = ""
+    """"Approved", "Not approved" or "Not approved: rejected"; "" when the workbook has no Approvals sheet."""
 
 
 # ---------------------------------------------------------------- building from a scored workbook
@@ -192,7 +194,8 @@ def dossier_from_results(results: Results, source: str, checksum: str,
     shares = p.weights / p.weights.sum()
     criteria = tuple(CriterionRow(name, float(s), None if math.isnan(m) else float(m), _rationale(name, rec.partner_type))
                      for name, s, m in zip(inputs.criteria, shares, p.minimums))
-    vendors = tuple(VendorRow(**row) for row in results.vendor_table())
+    vendors = tuple(VendorRow(row["vendor"], row["score"], row["rank"], row["coverage"], row["status"])
+                    for row in results.vendor_table())
 
     ahp = None
     if inputs.uses_ahp:
@@ -239,7 +242,44 @@ def dossier_from_results(results: Results, source: str, checksum: str,
                    if inputs.team is not None else "the Vendors sheet (one evaluator)")
     return Dossier(programme, criteria, vendors, checksum, source,
                    generated or dt.datetime.now(dt.timezone.utc), scores_from=scores_from, ahp=ahp,
-                   robustness=robust, disagreements=disagreements)
+                   robustness=robust, disagreements=disagreements, due_diligence=_diligence_rows(inputs),
+                   **_approval_rows(inputs))
+
+
+def _diligence_rows(inputs) -> tuple[DueDiligenceRow, ...] | None:
+    """Each vendor's suggested track-record score, knock-out, override reason and what was not
+    checked (`due_diligence`); None for a workbook without the due-diligence columns."""
+    from .cells import is_blank
+    from .due_diligence import Outcome, due_diligence
+
+    table = inputs.due_diligence
+    if table is None or table.drop(columns="DD_Criticality").map(is_blank).all(axis=None):
+        return None  # nothing recorded: the section says so
+    dd = due_diligence(table, inputs.evaluation_date)
+    reasons = [" ".join(str(r).split()) if r is not None else "" for r in table["DD_Override_Reason"]]
+    return tuple(DueDiligenceRow(str(v), None if math.isnan(r.suggested_score) else float(r.suggested_score),
+                                 r.knock_out, reason if r.outcome == Outcome.OVERRIDDEN else None, r.not_checked)
+                 for v, r, reason in zip(dd.index, dd.itertuples(), reasons))
+
+
+def _approval_rows(inputs) -> dict:
+    """The Approvals sheet's roles (those required, or filled in) and declarations (those filled in)."""
+    from .workbook.approvals import ROLES, required, status
+
+    a = inputs.approvals
+    if a is None:
+        return {}
+
+    def text(value) -> str:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return value.isoformat() if isinstance(value, dt.date) else _text(value)
+
+    approvals = tuple(Approval(role, text(name), text(decision), text(when), text(meaning))
+                      for role, need, (name, decision, when, meaning) in zip(ROLES, required(inputs.partner_type), a.roles)
+                      if need or any(text(v) for v in (name, decision, when)))
+    declarations = tuple(Declaration(*(text(v) for v in row)) for row in a.declarations if any(text(v) for v in row))
+    return {"approvals": approvals, "declarations": declarations, "approval": status(a, inputs.partner_type)}
 
 
 def _text(value) -> str:
@@ -386,7 +426,8 @@ class _Pages:
 
         header = [_wrap(c.header, w - 2 * pad, size * 1.15, False) for c, w in zip(columns, widths)]  # bold is wider
         header_height = max(len(c) for c in header) * line + 2 * pad
-        self.room(header_height + line + 2 * pad)
+        first = max((len(_wrap(_cell(v), w - 2 * pad, size)) for v, w in zip(rows[0], widths)), default=1) if rows else 1
+        self.room(header_height + min(first, 8) * line + 2 * pad)  # the header never alone at a page's foot
         draw(header, bold=True, shade=True)
         for r, row in enumerate(rows):
             cells = [_wrap(_cell(v), w - 2 * pad, size) for v, w in zip(row, widths)]
@@ -631,8 +672,8 @@ def _due_diligence(flow: _Pages, d: Dossier) -> None:
         return
     flow.paragraph("Suggested score: the Regulatory track record score that the inspection and audit history "
                    "suggests (none when nothing was checked).", 8.5, color=MUTED)
-    flow.table([Column("Vendor", 0.24), Column("Suggested score", 0.12, "right"), Column("Knock-out cause", 0.26),
-                Column("Override and reason", 0.22), Column("Not checked", 0.16)],
+    flow.table([Column("Vendor", 0.24), Column("Suggested score", 0.09, "right"), Column("Knock-out cause", 0.26),
+                Column("Override and reason", 0.19), Column("Not checked", 0.22)],
                [(x.vendor, _score(x.suggested, 0) or "none", x.cause or "none",
                  "no" if x.override_reason is None else f"yes: {x.override_reason}", x.not_checked or "")
                 for x in d.due_diligence])
@@ -651,6 +692,9 @@ def _tiers(flow: _Pages, d: Dossier) -> None:
 
 def _approvals(flow: _Pages, d: Dossier) -> None:
     flow.heading("8  Approvals and declarations of interest")
+    if d.approval:
+        flow.paragraph(f"Status: {d.approval} (every required role: Procurement, Quality Assurance, Technical/CMC, "
+                       "and Clinical operations for a CRO, approves with its name and date).", 8.5, color=MUTED)
     flow.subheading("Approvals")
     if d.approvals is None:
         flow.not_recorded()

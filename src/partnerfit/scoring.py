@@ -9,6 +9,8 @@ A blank ("not scored", "N/A") is not a zero: it leaves both sums. Weights need n
 anything. A vendor is then, in this order of precedence:
 
 * ``Invalid: <criterion> is not a score from 1 to 5`` if a cell is text or off the scale;
+* knocked out by its due diligence (`evaluate`'s `excluded`: the caller names the cause, e.g.
+  ``Knocked out: warning letter 2025-03-14``; see due_diligence.py);
 * ``Knocked out: <criterion>`` if a score is below that criterion's must-have minimum;
 * ``Incomplete`` if a must-have is not scored or the coverage is below `min_coverage`;
 * ``Eligible`` otherwise.
@@ -138,9 +140,12 @@ def evaluate(
     min_coverage: float = 0.5,
     unreadable: np.ndarray | None = None,
     scale: tuple[float, float] = SCALE,
+    excluded: np.ndarray | None = None,
 ) -> Evaluation:
     """Score, coverage, status and rank for a vendors x criteria matrix (see module docstring).
 
+    `excluded` marks vendors knocked out by their due diligence: Knocked out with no criterion
+    (culprit -1) unless Invalid, and never ranked; their score and coverage stay.
     `unreadable` marks cells that held text which is not a number (they are NaN in `matrix`);
     numbers outside `scale` are found here. Inputs are assumed validated by `check_weights`
     and friends.
@@ -166,10 +171,14 @@ def evaluate(
         knocked = below.any(axis=1) & ~any_invalid
         culprit = np.where(knocked, np.flatnonzero(must)[below.argmax(axis=1)], culprit)
         incomplete |= np.isnan(matrix[:, must]).any(axis=1)
-    # Precedence Invalid > Knocked out > Incomplete > Eligible: each overwrites the ones before.
+    # Precedence Invalid > due diligence > must-have > Incomplete > Eligible: each overwrites the ones before.
     status = np.full(len(matrix), Status.ELIGIBLE, dtype=np.int8)
     status[incomplete] = Status.INCOMPLETE
     status[knocked] = Status.KNOCKED_OUT
+    if excluded is not None:
+        excluded = np.asarray(excluded, dtype=bool)
+        status[excluded] = Status.KNOCKED_OUT
+        culprit[excluded & ~any_invalid] = -1
     status[any_invalid] = Status.INVALID
     score[any_invalid] = np.nan
     return Evaluation(score, coverage, status, culprit, rank_eq(score, status == Status.ELIGIBLE), scale)
@@ -262,6 +271,8 @@ def score_vendors(
     minimums=None,
     min_coverage: float = 0.5,
     scale: tuple[float, float] = SCALE,
+    due_diligence: pd.DataFrame | None = None,
+    evaluation_date=None,
 ) -> pd.DataFrame:
     """Weighted scores of vendors (see the module docstring for the method).
 
@@ -272,6 +283,10 @@ def score_vendors(
     Returns a DataFrame with the index and row order of `scores` (so it lines up with them) and
     columns score, rank (nullable integer), coverage and status (categorical);
     ``.sort_values("rank")`` lists the eligible vendors best first.
+    `due_diligence`: DD_ columns by vendor (`due_diligence.due_diligence`; vendors missing from
+    it are blank) read on `evaluation_date` (None: today); a knock-out that is not overridden
+    becomes the status ("Knocked out: warning letter 2025-03-14") unless the vendor is Invalid,
+    and a due_diligence column gives every vendor's due-diligence status.
     """
     import pandas as pd
 
@@ -299,13 +314,31 @@ def score_vendors(
         # Missing values of any kind (None, NaN, pd.NA of nullable columns, NaT) are "not scored".
         matrix, unreadable = score_matrix(scores.to_numpy(dtype=object, na_value=None))
     coverage = check_coverage(number(min_coverage, "min_coverage", 0.5))
-    result = evaluate(matrix, w, mins, coverage, unreadable, scale)
+    dd_status = excluded = None
+    if due_diligence is not None:
+        from .due_diligence import vendor_statuses
+
+        if not isinstance(due_diligence, pd.DataFrame):
+            raise PartnerfitError(f"due_diligence is a {type(due_diligence).__name__}, not a pandas DataFrame "
+                                  "indexed by vendor with DD_... columns")
+        dd_status, refused = vendor_statuses(due_diligence.reindex(scores.index), evaluation_date)
+        if refused:
+            raise PartnerfitError(refused[0][1])
+        excluded = np.char.startswith(dd_status.astype(str), "Knocked out")
+    result = evaluate(matrix, w, mins, coverage, unreadable, scale, excluded)
+    status = _status_categorical(*result.status_codes(criteria))
+    extra = {}
+    if dd_status is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
+        texts = np.where(excluded & (result.status != Status.INVALID), dd_status, np.asarray(status, dtype=object))
+        status = pd.Categorical(texts, categories=list(dict.fromkeys(texts)))
+        extra["due_diligence"] = dd_status
     return pd.DataFrame(
         {
             "score": result.score,
             "rank": pd.array(result.rank, dtype="Int64"),  # NaN (not ranked) becomes <NA>
             "coverage": result.coverage,
-            "status": _status_categorical(*result.status_codes(criteria)),
+            "status": status,
+            **extra,
         },
         index=scores.index.rename("vendor"),
         copy=False,

@@ -13,7 +13,8 @@ from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
-from ..scoring import check_coverage, check_minimums, check_weights, evaluate
+from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
+from . import approvals, diligence
 from .groups import group_weights
 from .layout import (
     DEFAULT_MIN_COVERAGE,
@@ -142,6 +143,7 @@ def check(inputs: Inputs) -> list[Problem]:
     params, parameter_problems = parameters(inputs)
     problems += parameter_problems + check_duplicates(inputs) + evaluation_problems(inputs) + price_problems(inputs)
     problems += agreed_problems(inputs)
+    problems += diligence_statuses(inputs)[1] + approval_problems(inputs)
     priced = price_column(inputs)  # the quotes' scores fill the price criterion: its typed cells are ignored
     if inputs.vendors and inputs.team is not None:  # the consensus replaces the Vendors sheet's scores
         if params is not None and not evaluation_problems(inputs, rows_only=True):
@@ -300,16 +302,22 @@ def score_inputs(inputs: Inputs) -> Results:
     """Score a workbook's inputs; raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs)
+    dd_status, dd_problems = diligence_statuses(inputs)
+    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs) + dd_problems
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
     programme = read_programme(inputs.program)  # no recommendation is a note, never a refusal
     recommendation = programme.recommendation
     matrix, unreadable, price = apply_prices(inputs, *used_scores(inputs), params)
-    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE)
-    return Results(inputs, params, recommendation, evaluation, evaluation.status_text(inputs.criteria).tolist(),
-                   matrix, programme.message, price)
+    excluded = None if dd_status is None else diligence.knocked_out(dd_status)
+    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE, excluded)
+    status = evaluation.status_text(inputs.criteria)
+    if excluded is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
+        status = np.where(excluded & (evaluation.status != Status.INVALID), dd_status, status)
+    approval = None if inputs.approvals is None else approvals.status(inputs.approvals, inputs.partner_type)
+    return Results(inputs, params, recommendation, evaluation, status.tolist(), matrix, programme.message, price,
+                   None if dd_status is None else dd_status.tolist(), approval)
 
 
 
@@ -330,3 +338,48 @@ def check_duplicates(inputs: Inputs) -> list[Problem]:
     return problems
 
 
+def diligence_statuses(inputs):
+    """(status per scored vendor as `due_diligence.vendor_statuses` gives it, problems naming the
+    cell of each refused row); (None, []) for a workbook without DD_ names."""
+    import re
+
+    from ..due_diligence import vendor_statuses
+    from .diligence import DD_COLUMNS, DD_NAMES
+    if inputs.due_diligence is None:
+        return None, []
+    status, refused = vendor_statuses(inputs.due_diligence, inputs.evaluation_date)
+    problems = []
+    for k, message in refused:
+        if k < 0:
+            problems.append(Problem(inputs.list_cell("Evaluation_Date", 0), "the evaluation date " + message.split(
+                " is ", 1)[-1].replace("evaluation_date ", ""), Code.DUE_DILIGENCE))
+            continue
+        field = next((f for f in re.findall(r"DD_\w+", message) if f in DD_COLUMNS), DD_NAMES[0])
+        text = re.sub(r"DD_\w+", lambda m: DD_COLUMNS[m[0]][0] if m[0] in DD_COLUMNS else m[0], message)
+        problems.append(Problem(inputs.list_cell(field, inputs.vendor_rows[k]), text, Code.DUE_DILIGENCE))
+    return status, problems
+
+
+def approval_problems(inputs) -> list[Problem]:
+    """The Approvals sheet's cells that the status cannot read as meant (see `Code.APPROVAL`)."""
+    a = inputs.approvals
+    if a is None:
+        return []
+    problems = []
+    for i, (_, decision, _, _) in enumerate(a.roles):
+        if not is_blank(decision) and str(decision).strip().lower() not in ("approve", "reject"):
+            problems.append(Problem(inputs.list_cell("Approval_Decisions", i), f"decision {show(decision)} is not "
+                                    "Approve or Reject; pick one from the list (the role has not approved)",
+                                    Code.APPROVAL))
+    for i, (evaluator, declared, text) in enumerate(a.declarations):
+        kind = "" if is_blank(declared) else str(declared).strip().lower()
+        if kind not in ("", "none", "declared"):
+            problems.append(Problem(inputs.list_cell("Declaration_Statuses", i), f"declaration {show(declared)} "
+                                    "is not None or Declared; pick one from the list", Code.APPROVAL))
+        elif kind == "declared" and is_blank(text):
+            problems.append(Problem(inputs.list_cell("Declaration_Texts", i), f"{cell_text(evaluator) or 'the evaluator'} "
+                                    "declared an interest without saying what; describe it", Code.APPROVAL))
+        elif not is_blank(evaluator) and kind == "":
+            problems.append(Problem(inputs.list_cell("Declaration_Statuses", i), f"{cell_text(evaluator)} has no "
+                                    "declaration; enter None, or Declared and what", Code.APPROVAL))
+    return problems

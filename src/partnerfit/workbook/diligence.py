@@ -83,7 +83,7 @@ def write_program(writer, criticality, evaluation_date) -> None:
     ws.write_string(top, 0, "Supply and due diligence", writer.style("section"))
     ws.write_blank(top, 1, None, writer.style("section"))
     for name, label, value, fmt, choices in (
-        ("Supply_Criticality", "Supply criticality (critical, major, minor)", criticality,
+        ("Supply_Criticality", "Supply criticality (drop-down)", criticality,
          writer.style("input"), Criticality.labels()),
         ("Evaluation_Date", "Evaluation date (blank: today)", evaluation_date,
          writer.style("input", "left", num_format="yyyy-mm-dd"), None),
@@ -174,3 +174,177 @@ def _day(value):
     """A date cell as its ISO day (a reader may give a date or a datetime at midnight)."""
     return value.date().isoformat() if isinstance(value, dt.datetime) and value.time() == dt.time() else \
         value.isoformat() if isinstance(value, dt.date) else value
+
+
+# --- the knock-outs: engine reading of the inputs, and the Calc sheet's native formulas ------------
+
+
+def knocked_out(dd_status):
+    """True for a due-diligence status that takes the vendor out of the ranking."""
+    import numpy as np
+
+    from ..due_diligence import INVALID_STATUS
+
+    texts = np.asarray(dd_status, dtype=object).astype(str)
+    return np.char.startswith(texts, "Knocked out") | (texts == INVALID_STATUS)
+
+
+CALC_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Valid", "Calc_DD_Cause", "DD_Statuses")
+"""The Calc sheet's due-diligence cells: the evaluation date (TODAY() when blank) and the start of
+the look-back window, then per vendor row: its DD cells are valid, the knock-out cause named, and
+its status ("Eligible", "Knocked out: ...", "Overridden: ...", `due_diligence.INVALID_STATUS`)."""
+CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence")
+
+
+def calc_part(area, first_row: int, col: int, rows: int) -> dict:
+    """The Calc names, made by `area(row, col, rows)` from column `col` (vendors from `first_row`)."""
+    return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1),
+            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:])}}
+
+
+def _norm(x: str) -> str:
+    """A typed choice as `domain.Choice.parse` compares it: lower case, trimmed, _ and - as spaces."""
+    return f'LOWER(TRIM(SUBSTITUTE(SUBSTITUTE(CLEAN({x}&""),"_"," "),"-"," ")))'
+
+
+def _is(x: str, *members) -> str:
+    from ..domain import _normalise
+
+    keys = sorted({_normalise(k) for m in members for k in (m.value, *m.synonyms)})
+    return f'SUMPRODUCT(--({_norm(x)}={{{",".join(chr(34) + k + chr(34) for k in keys)}}}))>0'
+
+
+def _blank(x: str) -> str:
+    return f'AND(NOT(ISNUMBER({x})),TRIM({x}&"")="")'
+
+
+def _day_formula(x: str) -> str:
+    """The date serial of a date cell (a number, or ISO text YYYY-MM-DD...); -1 when unreadable."""
+    t = f'TRIM({x}&"")'
+    return (f'IF(ISNUMBER({x}),INT({x}),IF(AND(ISTEXT({x}),LEN({t})>=10,MID({t},5,1)="-",MID({t},8,1)="-"),'
+            f'IFERROR(DATEVALUE(LEFT({t},10)),-1),-1))')
+
+
+def _iso(serial: str) -> str:
+    """YYYY-MM-DD of a serial without TEXT's locale-dependent date codes."""
+    return f'YEAR({serial})&"-"&TEXT(MONTH({serial}),"00")&"-"&TEXT(DAY({serial}),"00")'
+
+
+_EPOCH_1970 = 25569
+"""The Excel serial of 1970-01-01 (`due_diligence.EARLIEST`)."""
+
+
+def formulas_part(calc_present, calc_cell) -> dict:
+    """The Calc names' formulas (name -> f(i, j)); `calc_present(i)` is vendor row i's Present
+    cell, `calc_cell(i, name)` the cell of a per-vendor Calc name."""
+    from ..cells import NOT_SCORED
+    from ..due_diligence import INVALID_STATUS
+
+    def x(name, i):
+        return f"INDEX({name},{i + 1})"
+
+    def choice_ok(name, i, kind):
+        return f'OR({_norm(x(name, i))}="",{_is(x(name, i), *kind)})'
+
+    not_scored = "{" + ",".join(f'"{t}"' for t in sorted(NOT_SCORED)) + "}"
+
+    def count_ok(name, i):
+        c, t = x(name, i), f"TRIM({x(name, i)}&\"\")"
+        return (f'IF(ISLOGICAL({c}),FALSE,IF(ISNUMBER({c}),AND({c}>=0,{c}=INT({c})),'
+                f'OR(SUMPRODUCT(--(LOWER({t})={not_scored}))>0,'
+                f'IFERROR(AND(VALUE({t})>=0,VALUE({t})=INT(VALUE({t}))),FALSE))))')
+
+    def date_ok(name, i):
+        d = _day_formula(x(name, i))
+        return f"OR({_blank(x(name, i))},AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today))"
+
+    def reason(i):
+        r = x("DD_Override_Reason", i) + '&""'
+        for code in (10, 13, 9):
+            r = f'SUBSTITUTE({r},CHAR({code})," ")'
+        return f"TRIM({r})"
+
+    def overridden(i):
+        return _is(x("DD_Override", i), YesNo.YES)
+
+    def valid(i):
+        checks = [f"Calc_DD_Today>={_EPOCH_1970}",
+                  choice_ok("DD_FDA_Class", i, FDAClass), choice_ok("DD_Audit_Outcome", i, AuditOutcome),
+                  *(choice_ok(n, i, YesNo) for n in ("DD_Import_Alert", "DD_EU_Noncompliance", "DD_Override")),
+                  count_ok("DD_483_Count", i), count_ok("DD_Open_CAPAs", i),
+                  *(date_ok(n, i) for n in ("DD_FDA_Date", "DD_Warning_Letter", "DD_Audit_Date")),
+                  f'NOT(AND({overridden(i)},{reason(i)}=""))']
+        return f"=IF({calc_present(i)},AND({','.join(checks)}),FALSE)"
+
+    def dated(name, i):
+        return f'IF({_blank(x(name, i))},"(date not given)",{_iso(_day_formula(x(name, i)))})'
+
+    def cause(i):
+        letter, fda = x("DD_Warning_Letter", i), x("DD_FDA_Date", i)
+        return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",'
+                f'IF({_is(x("DD_Import_Alert", i), YesNo.YES)},"import alert",'
+                f'IF({_is(x("DD_EU_Noncompliance", i), YesNo.YES)},"EU non-compliance statement",'
+                f'IF(AND(NOT({_blank(letter)}),{_day_formula(letter)}>=Calc_DD_Start),"warning letter "&{_iso(_day_formula(letter))},'
+                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({_blank(fda)},{_day_formula(fda)}>=Calc_DD_Start)),'
+                f'"OAI inspection "&{dated("DD_FDA_Date", i)},'
+                f'IF({_is(x("DD_Audit_Outcome", i), AuditOutcome.NOT_ACCEPTABLE)},'
+                f'"audit not acceptable "&{dated("DD_Audit_Date", i)},""))))))')
+
+    def status(i):
+        named = calc_cell(i, "Calc_DD_Cause")
+        return (f'=IF(NOT({calc_present(i)}),"",IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"{INVALID_STATUS}",'
+                f'IF({named}="","Eligible",IF({overridden(i)},"Overridden: "&{named}&" (reason: "&{reason(i)}&")",'
+                f'"Knocked out: "&{named}))))')
+
+    today = "Evaluation_Date"
+    return {
+        "Calc_DD_Today": lambda i, j: (f"=IF({_blank(today)},TODAY(),"
+                                        f"IF({_day_formula(today)}>={_EPOCH_1970},{_day_formula(today)},-1))"),
+        "Calc_DD_Start": lambda i, j: f'=IF(Calc_DD_Today<{_EPOCH_1970},"",EDATE(Calc_DD_Today,-24))',
+        "Calc_DD_Valid": lambda i, j: valid(i),
+        "Calc_DD_Cause": lambda i, j: cause(i),
+        "DD_Statuses": lambda i, j: status(i),
+    }
+
+
+def values_part(filling, present) -> dict:
+    """The Calc names' values as the engine computes them (`due_diligence.vendor_statuses` on the
+    listed vendor rows)."""
+    import numpy as np
+
+    from ..due_diligence import EARLIEST, LOOKBACK_YEARS, PartnerfitError, _date, add_years, due_diligence
+
+    n = len(present)
+    try:
+        today = _date(filling.evaluation_date, "evaluation_date")
+        serial = float((today - np.datetime64("1899-12-30", "D")).astype(int))
+        ok = today >= EARLIEST
+    except PartnerfitError:
+        ok = False
+    start = float((add_years(today, -LOOKBACK_YEARS) - np.datetime64("1899-12-30", "D")).astype(int)) if ok else ""
+    rows = [tuple(r) + (None,) * (len(DD_NAMES) - len(r)) for r in filling.due_diligence[:n]]
+    rows += [(None,) * len(DD_NAMES)] * (n - len(rows))
+    listed = [i for i in range(n) if present[i]]
+    valid, cause, status = [False] * n, [""] * n, [""] * n
+    if listed:  # (pandas only then: a blank template does not load it)
+        import pandas as pd
+
+        table = pd.DataFrame([rows[i] for i in listed], columns=list(DD_NAMES), index=range(len(listed)), dtype=object)
+        from ..due_diligence import vendor_statuses
+
+        texts, refused = vendor_statuses(table, filling.evaluation_date)
+        bad = {k for k, _ in refused} if all(k >= 0 for k, _ in refused) else set(range(len(listed)))
+        good = [k for k in range(len(listed)) if k not in bad]
+        named = due_diligence(table.iloc[good], filling.evaluation_date)["knock_out"].tolist() if good else []
+        for k, i in enumerate(listed):
+            status[i] = texts[k]
+            valid[i] = k not in bad
+        for k, text in zip(good, named):
+            cause[listed[k]] = text
+    return {
+        "Calc_DD_Today": [[serial if ok else -1.0]],
+        "Calc_DD_Start": [[start]],
+        "Calc_DD_Valid": [[v] for v in valid],
+        "Calc_DD_Cause": [[c] for c in cause],
+        "DD_Statuses": [[s] for s in status],
+    }

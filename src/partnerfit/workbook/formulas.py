@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
+from ..due_diligence import INVALID_STATUS
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
+from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
 from .groups import formulas_part as groups_formulas
 from .layout import (
@@ -141,10 +143,14 @@ def _formulas(names: dict[str, Area]):
             f'IF(Criteria_Check<>"{CHECK_OK}","{STATUS_CHECK}",{not_ok}),'
             f'IF({invalid_at}>0,"Invalid: "&INDEX(Criteria_Names,{invalid_at})'
             f'&" is not a score from {_LO} to {_HI}",'
+            f'IF(OR(LEFT({dd(i)},12)="Knocked out:",{dd(i)}="{INVALID_STATUS}"),{dd(i)},'
             f'IF({knocked_at}>0,"Knocked out: "&INDEX(Criteria_Names,{knocked_at}),'
             f'IF(OR({missing}>0,{weight_scored}=0,{scores(i, 2)}<Min_Coverage),'
-            f'"Incomplete","Eligible")))))'
+            f'"Incomplete","Eligible"))))))'
         )
+
+    def dd(i):  # the vendor's due-diligence status (Calc)
+        return calc(i, a["DD_Statuses"].col)
 
     def ranking(i, j):
         source = ("Ranks", "Result_Vendors", "Weighted_Scores")[j]
@@ -217,6 +223,8 @@ def _formulas(names: dict[str, Area]):
         **_ahp_formulas(names),
         **_fit_formulas(),
         **(formulas_part(names) if priced else {}),
+        **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
+        **approvals.formulas_part(),
         **groups_formulas(names),
     }
 

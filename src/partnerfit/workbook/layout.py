@@ -52,8 +52,9 @@ START, PROGRAM, CRITERIA_SHEET, VENDORS, SCORES, CALC, CONF = (
 )
 EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET = "Evaluations", "Consensus", "Weights (AHP)"
 PRICES_SHEET = "Prices"
+APPROVALS_SHEET = "Approvals"
 SHEETS = (START, PROGRAM, CRITERIA_SHEET, VENDORS, EVALUATIONS, CONSENSUS_SHEET, AHP_SHEET, SCORES, PRICES_SHEET,
-          CALC, CONF)
+          APPROVALS_SHEET, CALC, CONF)
 
 INPUT, FIXED, TABLE, FORMULA, ADDIN = "input", "fixed", "table", "formula", "addin"
 """Roles of a defined name: typed by users, written by the generator and locked, the vendor
@@ -301,6 +302,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
     `evaluators` evaluator grids; without `priced` (an evaluator's pack) no price name: no quote
     column, no Prices sheet, no technical score or method check."""
+    from .approvals import layout_part as approvals_part  # the Approvals and Prices sheets' modules read this one
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .prices import layout_part
 
@@ -311,6 +313,8 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
     below, evals, robust, ahp = _calc_columns(m)
     after = 1 + m  # Vendors: first column after the scores
     fit, options = ahp + m + 2, len(fit_lookup())  # Calc: the partner-fit lookup, right of the AHP blocks
+    prices = layout_part(n, fit + 7)  # Calc: right of the partner-fit lookup (fit .. fit + 5)
+    dd_col = 2 + max(a.col + a.cols - 1 for a in prices.values() if a.sheet == CALC)  # Calc: then due diligence
 
     def ahp_block(t: int) -> int:  # Calc: first row of the t-th stacked AHP block
         return k0 + t * (m + 1)
@@ -407,8 +411,10 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         "Calc_AHP_Errors": Area(CALC, ahp_block(AHP_STEPS + 2), ahp, m, m, FORMULA),
         "Calc_AHP_Row_Max": Area(CALC, ahp_block(AHP_STEPS + 2), ahp + m, m, role=FORMULA),
         "Calc_AHP_Worst": Area(CALC, ahp_block(AHP_STEPS + 3), ahp, 1, 2, FORMULA),
-        **layout_part(n, fit + 7),  # Calc: right of the partner-fit lookup (fit .. fit + 5)
+        **prices,
+        **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, dd_col, n),
         **groups_part(m),
+        **approvals_part(),
     }
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
@@ -507,17 +513,20 @@ GROUP_INPUT_NAMES = ("Weight_Mode", "Criteria_Groups", "Group_Names", "Group_Wei
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
                      "Price_Criterion")
 """The Prices sheet's inputs (a workbook made before it lacks them: no quotes)."""
+APPROVAL_INPUT_NAMES = ("Approval_Names", "Approval_Decisions", "Approval_Dates", "Approval_Meanings",
+                        "Declaration_Evaluators", "Declaration_Statuses", "Declaration_Texts")
+"""The Approvals sheet's inputs: per role, then per declaration row (a workbook made before lacks them)."""
 INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
     "Use_AHP", "AHP_Judgements", "Consensus_Method", *AGREED_NAMES, *PRICE_INPUT_NAMES,
-    *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
+    *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
-                                  *GROUP_INPUT_NAMES})
+                                  *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""
 

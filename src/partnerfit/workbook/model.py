@@ -16,6 +16,7 @@ from ..criteria import PROFILES
 from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
+from .approvals import ApprovalFilling, approval_filling
 from .diligence import DD_NAMES, PROGRAM_NAMES
 from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
@@ -95,6 +96,8 @@ class Filling:
     below_table: tuple = ()
     """(address, value) of cells typed right below the vendor table, which is not scored there."""
     prices: PriceFilling = PriceFilling()
+    approvals: ApprovalFilling = ApprovalFilling()
+    """The Approvals sheet: per role name, decision, date, meaning; the declarations."""
     """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
     due_diligence: tuple = ()
     """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
@@ -243,6 +246,7 @@ class Filling:
             criteria=criteria, weights=column("Weights"),
             minimums=column("Minimums"), min_coverage=cell("Min_Coverage"),
             vendors=vendors, capacity=len(vendors), **team, **price_filling(values), **group_filling(values),
+            **approval_filling(values),
         )
 
     @property
@@ -317,6 +321,11 @@ class Code(Enum):
     ABNORMALLY_LOW = auto()
     """A note: a quote below the share of the median quote (the score stands)."""
     PRICE_REPLACES = auto()
+    APPROVAL = auto()
+    """A decision that is neither Approve nor Reject, a declaration that is neither None nor Declared,
+    or Declared without saying what (the status stays Not approved; `score` is not refused)."""
+    DUE_DILIGENCE = auto()
+    """A due-diligence cell the rule cannot read, or an override without its reason."""
     """A note: scores typed in the price criterion's column are ignored (the quotes score it)."""
 
 
@@ -379,6 +388,10 @@ class Inputs:
     agreed_reasons: list | None = None
     """Agreed_Reasons as entered, shaped alike."""
     prices: PriceFilling | None = None
+    approvals: ApprovalFilling | None = None
+    """The Approvals sheet (None: a workbook made before it)."""
+    partner_type: str = "CDMO"
+    """The workbook's partner type (Weight_Profile): CRO requires the Clinical operations approval."""
     """The Prices sheet's inputs (quotes by row of Vendor_Names), when the workbook has one."""
     groups: GroupFilling | None = None
     """Weigh by, the Group column and the groups table, when the workbook has them."""

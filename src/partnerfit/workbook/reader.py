@@ -21,10 +21,12 @@ import numpy as np
 from .. import xlsx
 from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
-from . import diligence
+from . import approvals, diligence
+from .diligence import DD_NAMES
 from .groups import read_group_inputs
 from .layout import (
     AGREED_NAMES,
+    APPROVAL_INPUT_NAMES,
     BELOW_ROWS,
     CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
@@ -165,6 +167,13 @@ def read_inputs(source: Source) -> Inputs:
     inputs.weights_all = weights_all
     inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
     inputs.evaluation_date = diligence.evaluation_date(source)
+    inputs.approvals = approvals.read(source)
+    if inputs.approvals is not None:  # where check names an approval cell
+        inputs.areas.update({n: source.area(n) for n in APPROVAL_INPUT_NAMES})
+    if source.has("Weight_Profile"):
+        inputs.partner_type = str(source.block("Weight_Profile")[0][0])
+    if all(source.has(n) for n in DD_NAMES):  # where check names a bad due-diligence cell
+        inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
     return inputs
 
 

@@ -33,7 +33,8 @@ from ..cells import (
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
-from ..scoring import Evaluation, evaluate
+from ..scoring import Evaluation, Status, evaluate
+from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
 from .groups import values_part as groups_values
 from .layout import (
@@ -528,6 +529,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     musts = [isinstance(x, float) for x in minimum_row]
     missing = [sum(musts) - sum(mu and s for mu, s in zip(musts, srow)) for srow in scored]
 
+    diligence_values = diligence.values_part(f, present)
     score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
@@ -563,8 +565,11 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
                 total[listed] = [math.nan if math.isnan(r) else round(float(x), 9)
                                  for x, r in zip(ranked.score.tolist(), ranked.rank.tolist())]
                 return total, rank
-        result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE)
-        texts = result.status_text([str(c) for c in f.criteria])
+        dd_status = np.array([diligence_values["DD_Statuses"][i][0] for i in listed], dtype=object)
+        excluded = diligence.knocked_out(dd_status)
+        result = evaluate(matrix, np.array(weight_row), minimums, float(f.min_coverage), unreadable, SCALE, excluded)
+        texts = np.where(excluded & (result.status != Status.INVALID), dd_status,
+                         result.status_text([str(c) for c in f.criteria]))
         for k, i in enumerate(listed):
             if not math.isnan(result.score[k]):
                 score[i] = float(result.score[k])
@@ -617,6 +622,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Rank_Keys": _column(rank_keys),
         "Calc_Positions": _column(positions),
         "Calc_Clean_Scores": clean,
+        **diligence_values,
+        **approvals.values_part(f.approvals, f.partner_type),
         "Calc_Below_Minimum": below,
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
@@ -781,6 +788,10 @@ class Results:
     """Why there is no recommendation (`recommendation` None): the Program sheet's own words."""
     price: object = None
     """`prices.PriceResult` when quotes score the price criterion, else None."""
+    due_diligence: list[str] | None = None
+    """Each vendor's due-diligence status (`due_diligence.vendor_statuses`); None without DD_ columns."""
+    approval: str | None = None
+    """"Approved", "Not approved" or "Not approved: rejected" (`approvals.status`); None without the sheet."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
@@ -789,7 +800,9 @@ class Results:
         scores = np.where(np.isnan(score), None, score).tolist()  # Python floats, None where NaN
         ranks = np.where(np.isnan(rank), None, np.nan_to_num(rank).astype(np.int64)).tolist()
         vendors, status = self.inputs.vendors, self.status
-        table = [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i]}
+        dd = self.due_diligence
+        table = [{"vendor": vendors[i], "score": s, "rank": r, "coverage": c, "status": status[i],
+                  "due_diligence": None if dd is None else dd[i]}
                  for i, s, r, c in zip(order.tolist(), scores, ranks, e.coverage[order].tolist())]
         p = self.price
         for row, i in zip(table, order.tolist() if p is not None else ()):  # the total stays "score"
@@ -829,6 +842,7 @@ class Results:
             },
             "vendors": [{**row, "evaluators": int(evaluators[i]), "flagged": int(flagged[i]), "agreed": int(agreed[i])}
                         for row, i in zip(self.vendor_table(), order)],
+            **({} if self.approval is None else {"approval": self.approval}),
             **price,
         }
 

@@ -18,13 +18,13 @@ import datetime as dt
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import __version__, xlsx
 from ..cells import cell_text, is_blank
-from . import diligence
+from . import approvals, diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
 from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
@@ -70,6 +70,8 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
         extra["due_diligence"] = {"vendors": {k: [_normal(v) for v in row] for k, row in recorded["vendors"].items()},
                                   "criticality": _normal(recorded["criticality"]),
                                   "evaluation_date": _normal(recorded["evaluation_date"])}
+    if inputs.approvals is not None:  # copies made before the Approvals sheet keep their checksum
+        extra["approvals"] = approvals.recorded(inputs.approvals, _normal)
     if inputs.uses_ahp:
         extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
     return {
@@ -110,6 +112,8 @@ def audit_rows(results: Results, shown: dict[str, list[list]], source: str, gene
         *_sources(results),
         AuditRow("Minimum coverage", p.min_coverage),
         AuditRow("Vendors", len(results.inputs.vendors)),
+        *(AuditRow(label, value) for label, value in approvals.audit_rows(results.inputs.approvals,
+                                                                          results.inputs.partner_type)),
         AuditRow("SHA-256 of normalised inputs and results", checksum(results, shown)),
         AuditRow("", None),
         AuditRow("Criterion", "Weight / share of total / must-have minimum"),
@@ -173,6 +177,18 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
     return results, warnings + more
 
 
+def dated_inputs(source):
+    """(inputs, filling, stamped) of `source` as a shared copy records them: a blank evaluation
+    date is today (what the engine reads a blank as), written into the copy so that `verify`
+    recomputes with that day, not with the day it runs."""
+    inputs, fill = read_inputs(source), filling(source)
+    stamp = source.has("Evaluation_Date") and is_blank(inputs.evaluation_date)
+    if stamp:
+        inputs.evaluation_date = dt.date.today()
+        fill = replace(fill, evaluation_date=inputs.evaluation_date)
+    return inputs, fill, stamp
+
+
 def write_shared(source, target, generated: dt.datetime | None = None,
                  technical: bool = False) -> tuple[Results, list[str]]:
     """Write the procurement copy of `source` to `target` (a temporary path), editing the file's XML
@@ -183,10 +199,15 @@ def write_shared(source, target, generated: dt.datetime | None = None,
     Returns the results and warnings (formulas of the user's own that keep Excel's last value).
     `technical`: the Prices sheet and its names go too, and the Audit sheet says so (see `write_technical`).
     """
-    results = score_inputs(read_inputs(source))
-    shown = computed_values(filling(source))  # computed once: the copy's cells and its checksum
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    parts, warnings = patched_parts(source, shown, keep_formulas=False, fallback=True)
+    inputs, fill, stamp = dated_inputs(source)
+    results = score_inputs(inputs)
+    shown = computed_values(fill)  # computed once: the copy's cells and its checksum
+    patches = shown
+    if stamp:  # the day the blank evaluation date stood for, as an Excel date serial (the cell shows a date)
+        serial = float((inputs.evaluation_date - dt.date(1899, 12, 30)).days)
+        patches = {**shown, "Evaluation_Date": [[serial]]}
+    parts, warnings = patched_parts(source, patches, keep_formulas=False, fallback=True)
     if any(p.startswith("xl/externalLinks/") for p in source.package.parts):
         warnings.append("the shared copy lacks links to other workbooks (never followed; cells show the "
                         "values Excel last computed) (kept only in your original)")

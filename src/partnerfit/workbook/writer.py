@@ -31,6 +31,7 @@ from ..domain import (
 from ..partner_fit import need_options
 from ..xlsx import ooxml_escape
 from . import diligence
+from .approvals import write_sheet as write_approvals
 from .formulas import _addin_formulas, _formulas
 from .groups import write_part as write_groups
 from .layout import (
@@ -288,6 +289,7 @@ class _Writer:
         self.scores()
         if self.priced:
             write_prices(self)
+        write_approvals(self)
         self.calc()
         self.conf()
         structured = table_names(self.f.criteria)
@@ -824,6 +826,10 @@ class _Writer:
         for j, name in enumerate(self.f.criteria):
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
+        dd = self.names["Calc_DD_Valid"]
+        for k, text in enumerate(diligence.CALC_HEADERS):
+            ws.write_string(_K_HEAD, dd.col + k, text, self.style("header"))
+        ws.write_string(1, dd.col, "Evaluation date, window start (serials)", self.style("label"))
         for k, (_switch, label) in enumerate(zip(_CALC_SWITCHES, (
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):
             ws.write_string(1, 2 + k, label, self.style("label"))
@@ -844,6 +850,8 @@ class _Writer:
             if area.sheet == CALC:
                 if area.role == FIXED:
                     self.fill(name, lookup[name], plain)
+                elif name in ("Calc_DD_Today", "Calc_DD_Start"):  # serials, not dates as LibreOffice infers
+                    self.formula(name, self.style("computed", num_format="0"))
                 else:
                     self.formula(name, plain)
         ws.set_column(0, below + m, 12)

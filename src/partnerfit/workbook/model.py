@@ -154,11 +154,8 @@ class Filling:
             raise PartnerfitError(f"room for {self.evaluators} evaluators; use 1 to {MAX_EVALUATORS}")
         if len(self.grids) > self.evaluators:
             raise PartnerfitError(f"{len(self.grids)} evaluator grids do not fit in {self.evaluators}")
-        rows = max(self.capacity, self.formula_rows)
-        for grid in self.grids:
-            if len(grid.vendors) > rows or len(grid.scores) > rows or len(grid.evidence) > rows or any(
-                    len(r) != len(criteria) for r in grid.scores):
-                raise PartnerfitError(f"an evaluator grid must be at most {rows} rows of {len(criteria)} scores")
+        if any(len(r) != len(criteria) for grid in self.grids for r in grid.scores):
+            raise PartnerfitError(f"an evaluator grid's rows must have {len(criteria)} scores")
         if len(self.merged) > MERGE_ROWS:
             raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
         for what, block in (("agreed scores", self.agreed), ("agreed reasons", self.agreed_reasons)):
@@ -269,9 +266,15 @@ class Filling:
     def grid_cells(self) -> list[Grid]:
         """All `evaluators` grids, each with one row per vendor row, blank ones included; a grid
         beyond `grids` lists the vendor table's names."""
-        rows, m = max(self.capacity, self.formula_rows), len(self.criteria)
+        rows, m = self.grid_rows, len(self.criteria)
         unused = Grid(vendors=tuple(v.name for v in self.vendors))  # a new grid lists the vendor table's names
         return [g.padded(rows, m) for g in (*self.grids, *(unused,) * (self.evaluators - len(self.grids)))]
+
+    @property
+    def grid_rows(self) -> int:
+        """Rows of every evaluator grid: `capacity`, or more when a grid was read with more (the
+        vendor table lost a row; the grids keep theirs)."""
+        return max(self.capacity, *(max(len(g.vendors), len(g.scores), len(g.evidence)) for g in self.grids), 0)
 
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""

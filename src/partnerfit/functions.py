@@ -333,7 +333,7 @@ def CONSENSUS(evaluations, method="mean"):
     if any(not isinstance(row, (list, tuple)) or len(row) != len(evaluations[0]) for row in evaluations):
         raise PartnerfitError("evaluations rows have different lengths; select a rectangular range")
     header = ["" if is_blank(h) else show(h) if isinstance(h, float) else str(h).strip() for h in evaluations[0]]
-    if header[0].lower() == "vendor" and not {"evaluator", "criterion", "score"} & {h.lower() for h in header}:
+    if header and header[0].lower() == "vendor" and not {"evaluator", "criterion", "score"} & {h.lower() for h in header}:
         frame = pd.DataFrame(_grid_rows(evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score"], dtype=object)
     else:
         frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)

@@ -89,7 +89,9 @@ def result_notes(results) -> list[str]:
         lines.append(f"Scores: the {team.method} of {team.rows} score cells in {sum(team.used)} evaluator "
                      "grids (the Evaluations sheet)")
     if results.inputs.uses_ahp:
-        lines.append("Weights: from the pairwise comparisons on the Weights (AHP) sheet")
+        lines.append("Weights: from the pairwise comparisons on the Weights (AHP) sheet"
+                     + (" per level (the groups, then the criteria within each group)"
+                        if results.inputs.ahp_by_group else ""))
     elif results.inputs.weighs_by_group:
         lines.append("Weights: by group (each group's share x the criterion's share of its group; Criteria sheet)")
     try:

@@ -199,13 +199,20 @@ def dossier_from_results(results: Results, source: str, checksum: str,
 
     ahp = None
     if inputs.uses_ahp:
-        from .workbook.results import read_ahp
+        from .workbook.check import ahp_read
 
-        a = read_ahp(inputs.judgements).result
-        note = a.message
-        if a.worst_pair is not None:
-            note += " ({} vs {})".format(*(cell_text(inputs.criteria_cells[k]) for k in a.worst_pair))
-        ahp = AHPSummary(float(a.lambda_max), float(a.ci), float(a.cr), bool(a.consistent), note)
+        read = ahp_read(inputs)
+        if read.levels is not None and read.levels.by_group:  # per level: the level of the highest CR
+            h = read.levels.hierarchy
+            a = max([h.groups, *h.within.values()], key=lambda r: r.cr)
+            ahp = AHPSummary(float(a.lambda_max), float(a.ci), float(a.cr), bool(h.consistent),
+                             f"per level (the groups, then within each group): {h.message}")
+        else:
+            a = read.result
+            note = a.message
+            if a.worst_pair is not None:
+                note += " ({} vs {})".format(*(cell_text(inputs.criteria_cells[k]) for k in a.worst_pair))
+            ahp = AHPSummary(float(a.lambda_max), float(a.ci), float(a.cr), bool(a.consistent), note)
 
     robust = None
     ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import xlsx
+from ..ahp import STEPS_APART, ahp_weights
 from ..cells import cell_text, choice_value, is_blank, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
@@ -15,15 +16,17 @@ from ..errors import PartnerfitError, show
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
 from . import approvals, diligence
-from .groups import group_weights
+from .groups import group_weights, read_groups
 from .layout import (
     DEFAULT_MIN_COVERAGE,
     GRID_VENDOR,
     MAX_AHP_CRITERIA,
 )
+from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
 from .prices import apply_prices, price_column, price_notes, price_problems
 from .results import Parameters, Results, agreed_mask, read_ahp, used_scores
+from .stakeholders import judgements_used, read_team
 
 
 def parameters(inputs: Inputs) -> tuple[Parameters | None, list[Problem]]:
@@ -93,22 +96,113 @@ def _ahp_parameters(inputs: Inputs, problems: list[Problem]) -> list[float] | No
         problems.append(Problem(cell, "use AHP weights is Yes, but the workbook has no AHP_Judgements block of "
                                       f"{m} x {m} cells; set it to No or regenerate the workbook", Code.USE_AHP))
         return None
-    if m > MAX_AHP_CRITERIA:
+    read = ahp_read(inputs)
+    levels = read.levels is not None and read.levels.by_group
+    if m > MAX_AHP_CRITERIA and not levels:
         problems.append(Problem(cell, f"AHP compares at most {MAX_AHP_CRITERIA} criteria, not {m}; "
-                                      "set Use AHP weights to No", Code.USE_AHP))
+                                      "set Use AHP weights to No, or Weigh by to Group", Code.USE_AHP))
         return None
-    read = read_ahp(block)
     if not read.ok:
-        area, names = inputs.areas["AHP_Judgements"], inputs.criteria_cells
-        for i in range(m):
-            for j in range(i + 1, m):
-                if read.matrix[i][j] == "":
-                    problems.append(Problem(area.address(i, j), (
-                        f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
-                        f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
-                        "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
+        problems += _level_problems(inputs, read) if levels else _whole_problems(inputs, read)
         return None
-    return [float(read.result.weights[i]) for i in inputs.criteria_rows]
+    return [float(read.weights[i]) for i in inputs.criteria_rows]
+
+
+def ahp_read(inputs: Inputs):
+    """The Weights (AHP) sheet as its formulas read it (`results.read_ahp`): per level with
+    Weigh by = Group, else the whole matrix."""
+    judgements = judgements_used(inputs.judgements, inputs.stakeholders)
+    complete = judgements is inputs.judgements  # the stakeholders' mean is never completed
+    if inputs.groups is None or choice_value(inputs.groups.mode) != "group":
+        return read_ahp(judgements, complete=complete)
+    grouped = read_groups(inputs.groups, inputs.criteria_cells, inputs.weights_all)
+    return read_ahp(judgements, grouped, inputs.groups.judgements, complete=complete)
+
+
+def _entered(inputs: Inputs, i: int, j: int) -> str:
+    """The judgement of criteria i vs j as the AHP read it: entered, or the stakeholders' mean."""
+    return _shown(judgements_used(inputs.judgements, inputs.stakeholders)[i][j], _team_on(inputs))
+
+
+def _shown(x, mean: bool = False) -> str:
+    return f"the stakeholders' mean {x:.3g}" if mean else f"entered {show(x)}"
+
+
+def _judged_area(inputs: Inputs):
+    """Where the criteria's judgements read lie: the stakeholders' mean once they judged, else AHP_Judgements."""
+    return inputs.areas.get("AHP_Team_Mean", inputs.areas["AHP_Judgements"]) if _team_on(inputs) \
+        else inputs.areas["AHP_Judgements"]
+
+
+def _team_on(inputs: Inputs) -> bool:
+    """The stakeholders' blocks hold a judgement: their mean is read."""
+    return judgements_used(inputs.judgements, inputs.stakeholders) is not inputs.judgements
+
+
+def _missing(inputs: Inputs, read, rows, pairs=None) -> list[Problem]:
+    """One problem per judgement of the criteria matrix that is missing or unusable (among `pairs`)."""
+    area, names, block = inputs.areas["AHP_Judgements"], inputs.criteria_cells, inputs.judgements
+    out = []
+    if _team_on(inputs):
+        mean = inputs.areas.get("AHP_Team_Mean", area)
+        return [Problem(mean.address(i, j), f"no stakeholder judged {cell_text(names[i])} vs {cell_text(names[j])} "
+                        "with a number from 1/9 to 9; enter a judgement such as 3 or 1/3 in a stakeholder's block "
+                        "(Use AHP weights is Yes)", Code.JUDGEMENT)
+                for i in rows for j in range(i + 1, len(names))
+                if read.matrix[i][j] == "" and (pairs is None or pairs(i, j))]
+    for i in rows:
+        for j in range(i + 1, len(names)):
+            if read.matrix[i][j] == "" and (pairs is None or pairs(i, j)):
+                out.append(Problem(area.address(i, j), (
+                    f"judgement {show(block[i][j]) if not is_blank(block[i][j]) else 'blank'} for "
+                    f"{cell_text(names[i])} vs {cell_text(names[j])} is not a number from 1/9 to 9; "
+                    "enter a judgement such as 3 or 1/3 (Use AHP weights is Yes)"), Code.JUDGEMENT))
+    return out
+
+
+def _whole_problems(inputs: Inputs, read) -> list[Problem]:
+    """Why the whole matrix gives no weights: judgements that are not numbers from 1/9 to 9 (a
+    blank is allowed), else blanks the judgements given cannot complete (one line naming the
+    criteria they leave unconnected)."""
+    block, m = inputs.judgements, len(read.matrix)
+    bad = _missing(inputs, read, range(m), None if _team_on(inputs) else lambda i, j: not is_blank(block[i][j]))
+    if bad:
+        return bad
+    names = [cell_text(x) for x in inputs.criteria_cells]
+    cells = [[np.nan if x == "" else x for x in row] for row in read.matrix]
+    try:
+        ahp_weights(np.array(cells, dtype=float), names)
+    except PartnerfitError as error:
+        first = next((i, j) for i in range(m) for j in range(i + 1, m) if read.matrix[i][j] == "")
+        return [Problem(inputs.areas["AHP_Judgements"].address(*first), f"{error} (Use AHP weights is Yes)",
+                        Code.JUDGEMENT)]
+    return []
+
+
+def _level_problems(inputs: Inputs, read) -> list[Problem]:
+    """Why the AHP per level gives no weights: the groups table, a group too large, or the
+    judgements missing within a group and between the groups."""
+    level, g = read.levels, inputs.groups
+    if level.check == LEVELS_GROUPS:  # `parameters` reports the groups table's problem
+        return []
+    if level.check == LEVELS_TOO_MANY:
+        k = max(range(len(level.size)), key=level.size.__getitem__)
+        return [Problem(inputs.areas["Use_AHP"].address(), (
+            f"group {show(g.names[k])} holds {level.size[k]} criteria; AHP compares at most {MAX_AHP_CRITERIA}: "
+            "split it into two groups"), Code.USE_AHP)]
+    out = _missing(inputs, read, range(len(read.matrix)), lambda i, j: level.at[i] == level.at[j])
+    area = inputs.areas.get("AHP_Group_Judgements")
+    active = [k for k in range(len(level.size)) if level.size[k]]
+    for i in active:
+        for j in active:
+            if i < j and level.group_matrix[i][j] == "":
+                where = area.address(i, j) if area is not None else inputs.areas["Use_AHP"].address()
+                x = g.judgements[i][j]
+                out.append(Problem(where, (
+                    f"judgement {show(x) if not is_blank(x) else 'blank'} for groups {show(g.names[i])} vs "
+                    f"{show(g.names[j])} is not a number from 1/9 to 9; enter a judgement such as 3 or 1/3 "
+                    "(Use AHP weights is Yes, Weigh by is Group)"), Code.JUDGEMENT))
+    return out
 
 
 def _first_bad(check, args) -> int | None:
@@ -276,17 +370,75 @@ def notes(inputs: Inputs) -> list[Problem]:
                         f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
                         f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
                         f"{spread[i, c]:g}); discuss before relying on the {team.method}"), Code.DISAGREEMENT))
+    if inputs.uses_ahp and _team_on(inputs):
+        out += _team_notes(inputs)
     if inputs.uses_ahp:
-        read = read_ahp(inputs.judgements) if inputs.judgements is not None else None
-        if read is not None and read.ok and not read.result.consistent:
+        read = ahp_read(inputs) if inputs.judgements is not None else None
+        if read is not None and read.ok and read.levels is not None and read.levels.by_group:
+            out += _level_notes(inputs, read)
+        elif read is not None and read.ok and read.result.completed.any():
+            blanks = int(read.result.completed.sum()) // 2
+            out.append(Problem(inputs.areas["AHP_Judgements"].address(), (
+                f"{blanks} blank AHP judgement{'s' if blanks > 1 else ''} completed as Bozoki, Fulop and Ronyai (2010), "
+                "the values that minimise lambda max (the add-in does it in the workbook; score -o and share write "
+                "them)"), Code.COMPLETED_AHP))
+        if read is not None and read.ok and read.result is not None and not read.result.consistent:
             i, j = read.result.worst_pair
             names = inputs.criteria_cells
-            area = inputs.areas["AHP_Judgements"]
+            area = _judged_area(inputs)
             out.append(Problem(area.address(i, j), (
                 f"the AHP judgements are inconsistent (CR {read.result.cr:.3f}, above 0.10): revisit "
-                f"{cell_text(names[i])} vs {cell_text(names[j])}, entered {show(inputs.judgements[i][j])} while the "
+                f"{cell_text(names[i])} vs {cell_text(names[j])}, {_entered(inputs, i, j)} while the "
                 f"weights imply {read.result.weights[i] / read.result.weights[j]:.2g}"), Code.INCONSISTENT_AHP))
     return out + price_notes(inputs)
+
+
+def _team_notes(inputs: Inputs) -> list[Problem]:
+    """The stakeholders' cells left out of their mean (not a judgement from 1/9 to 9), and the
+    pairs they judged more than STEPS_APART scale steps apart."""
+    team = read_team(inputs.stakeholders)
+    names, out = inputs.criteria_cells, []
+    for k, block in enumerate(inputs.stakeholders):
+        parsed, area = team[f"Calc_AHP_Team_Parsed_{k + 1}"], inputs.areas[f"AHP_Stakeholder_{k + 1}"]
+        for i, row in enumerate(block):
+            for j in range(i + 1, len(row)):
+                if parsed[i][j] == "" and not is_blank(row[j]):
+                    out.append(Problem(area.address(i, j), (
+                        f"stakeholder {k + 1}'s judgement {show(row[j])} for {cell_text(names[i])} vs "
+                        f"{cell_text(names[j])} is not a number from 1/9 to 9, so it is left out of the mean"),
+                        Code.JUDGEMENT_LEFT_OUT))
+    mean = inputs.areas.get("AHP_Team_Mean")
+    for i, row in enumerate(team["AHP_Team_Spread"]):
+        for j, x in enumerate(row):
+            if isinstance(x, float) and x > STEPS_APART and mean is not None:
+                out.append(Problem(mean.address(i, j), (
+                    f"the stakeholders judge {cell_text(names[i])} vs {cell_text(names[j])} {x:g} scale steps apart "
+                    f"(more than {STEPS_APART:g}): discuss it before relying on their mean"), Code.STAKEHOLDERS_APART))
+    return out
+
+
+def _level_notes(inputs: Inputs, read) -> list[Problem]:
+    """The inconsistent levels of the AHP per level, each with the judgement to revisit."""
+    h, level, g = read.levels.hierarchy, read.levels, inputs.groups
+    active = [k for k in range(len(level.size)) if level.size[k]]
+    names = inputs.criteria_cells
+    rows = [("the groups", h.groups, active, g.names, inputs.areas.get("AHP_Group_Judgements"), g.judgements,
+             level.group_matrix, False)]
+    for k in active:
+        members = [i for i, a in enumerate(level.at) if a == k + 1]
+        rows.append((f"group {show(g.names[k])}", h.within[str(k)], members, names, _judged_area(inputs),
+                     judgements_used(inputs.judgements, inputs.stakeholders), read.matrix, _team_on(inputs)))
+    out = []
+    for where, r, members, labels, area, cells, matrix, mean in rows:
+        if r.consistent or area is None:
+            continue
+        x, y = worst_pair(level_errors(r, members, matrix))
+        i, j = members[x], members[y]
+        out.append(Problem(area.address(i, j), (
+            f"the AHP judgements of {where} are inconsistent (CR {r.cr:.3f}, above 0.10): revisit "
+            f"{cell_text(labels[i])} vs {cell_text(labels[j])}, {_shown(cells[i][j], mean)} while the weights imply "
+            f"{r.weights[x] / r.weights[y]:.2g}"), Code.INCONSISTENT_AHP))
+    return out
 
 
 def _program_problems(inputs: Inputs) -> list[Problem]:

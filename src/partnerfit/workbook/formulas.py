@@ -60,7 +60,11 @@ from .layout import (
     quote,
     vendor_tail,
 )
+from .levels import check_formula, completed_label, ok_formula
+from .levels import formulas_part as levels_formulas
 from .prices import STATUS_PRICES, formulas_part
+from .stakeholders import addin_formula as team_addin
+from .stakeholders import formulas_part as team_formulas
 
 _NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
 
@@ -347,6 +351,19 @@ def _team_formulas(names: dict[str, Area]):
     }
 
 
+def _judgement(x: str) -> str:
+    """One AHP judgement cell read as `cells.read_judgement` reads it (no leading =): a number,
+    text such as "3", "1/3" or " 1 / 3 ", else ""."""
+    t = f'SUBSTITUTE(TRIM(CLEAN({x}))," ","")'
+    slash = f'FIND("/",{t})'
+    value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
+    return (
+        f'IFERROR(IF(ISLOGICAL({x}),"",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),'
+        f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
+        f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},""),""))),"")'
+    )
+
+
 def _ahp_formulas(names: dict[str, Area]):
     """The Weights (AHP) formulas: the full reciprocal matrix, its principal eigenvector by
     repeated squaring (A/sum, then B <- B.B/sum(B.B) AHP_STEPS times; the row sums of A^1024
@@ -356,7 +373,6 @@ def _ahp_formulas(names: dict[str, Area]):
     m = a["Criteria_Names"].rows
     judged, full, parsed = a["AHP_Judgements"], a["AHP_Matrix"], a["Calc_AHP_Parsed"]
     errors, weights = a["Calc_AHP_Errors"], a["AHP_Result_Weights"]
-    last = a[f"Calc_AHP_Step_{AHP_STEPS}"]
 
     def at(area, i, j, absolute=True):
         return f"{quote(area.sheet)}!{cell_ref(area.row + i, area.col + j, absolute)}"
@@ -364,18 +380,11 @@ def _ahp_formulas(names: dict[str, Area]):
     def whole(area):
         return area.ref
 
-    def parse(i, j):
+    def parse(i, j):  # the stakeholders' mean once any of them judged, else the block as typed
         if i >= j:
             return '=""'
-        x = at(judged, i, j)
-        t = f'SUBSTITUTE(TRIM(CLEAN({x}))," ","")'
-        slash = f'FIND("/",{t})'
-        value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
-        return (
-            f'=IFERROR(IF(ISLOGICAL({x}),"",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),'
-            f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
-            f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},""),""))),"")'
-        )
+        mean = at(a["AHP_Team_Mean"], i, j)
+        return f'=IF(Calc_AHP_Team_On,IF(ISNUMBER({mean}),{mean},""),{_judgement(at(judged, i, j))})'
 
     lo, hi = JUDGEMENT_RANGE
 
@@ -385,21 +394,31 @@ def _ahp_formulas(names: dict[str, Area]):
         if i > j:
             upper = at(full, j, i)
             return f'=IF(ISNUMBER({upper}),1/{upper},"")'
-        p = at(parsed, i, j)
-        return f'=IF(ISNUMBER({p}),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),"")'
+        p, same, typed = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j), at(judged, i, j)
+        completed = f'IFERROR(VLOOKUP("{completed_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
+        return (f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
+                f'IF(AND(NOT(Calc_By_Group),NOT(Calc_AHP_Team_On),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
+
+    def blocks(x):  # x with each same-group block divided by its sum (the whole matrix without groups)
+        return f"{x}/(MMULT(MMULT(Calc_AHP_Same,{x}),Calc_AHP_Same)+1-Calc_AHP_Same)"
 
     def step(previous):
         p = whole(previous)
-        return lambda i, j: f'=IF(Calc_AHP_OK,MMULT({p},{p})/SUM(MMULT({p},{p})),"")'
+        return lambda i, j: f'=IF(Calc_AHP_OK,{blocks(f"MMULT({p},{p})")},"")'
 
     def weight(i, j):
-        row = f"{at(last, i, 0)}:{cell_ref(last.row + i, last.col + m - 1)}"
-        return f'=IF(Calc_AHP_OK,SUM({row})/SUM({whole(last)}),"")'
+        local = at(a["AHP_Local_Weights"], i, 0)
+        return (f'=IF(Calc_AHP_OK,IF(Calc_By_Group,INDEX(AHP_Group_Weights,INDEX(Calc_Group_At,{i + 1}))*{local},'
+                f'{local}),"")')
 
     def error(i, j):
         if i >= j:
             return "=-1"
-        return f"=IF(Calc_AHP_OK,ABS(LN({at(full, i, j)}*{at(weights, j, 0)}/{at(weights, i, 0)})),-1)"
+        return (f"=IF(AND(Calc_AHP_OK,ISNUMBER({at(full, i, j)}),ISNUMBER({at(parsed, i, j)})),"
+                f"ABS(LN({at(full, i, j)}*{at(weights, j, 0)}/{at(weights, i, 0)})),-1)")
+
+    def level(name, plain):  # with groups, the level of the highest CR
+        return f'=IF(Calc_AHP_OK,IF(Calc_By_Group,INDEX({name},Calc_AHP_Level_Top),{plain}),"")'
 
     too_many = m > MAX_AHP_CRITERIA
     steps = {f"Calc_AHP_Step_{k}": step(a["Calc_AHP_Start"] if k == 1 else a[f"Calc_AHP_Step_{k - 1}"])
@@ -408,27 +427,34 @@ def _ahp_formulas(names: dict[str, Area]):
     return {
         "Calc_Use_AHP": lambda i, j: f'={_choice("Use_AHP")}="yes"',
         "Calc_Use_AHP_OK": lambda i, j: f'=OR({_choice("Use_AHP")}="",{_choice("Use_AHP")}="yes",{_choice("Use_AHP")}="no")',
-        "Calc_AHP_OK": lambda i, j: "=FALSE" if too_many else f"=COUNT(AHP_Matrix)={m * m}",
+        "Calc_AHP_OK": lambda i, j: (
+            f'=IF(Calc_By_Group,{ok_formula(m)},{"FALSE" if too_many else f"COUNT(AHP_Matrix)={m * m}"})'
+        ),
         "Calc_AHP_Parsed": parse,
         "AHP_Matrix": matrix,
-        "Calc_AHP_Start": lambda i, j: '=IF(Calc_AHP_OK,AHP_Matrix/SUM(AHP_Matrix),"")',
+        "Calc_AHP_Start": lambda i, j: (
+            f'=IF(Calc_AHP_OK,{blocks("IF(ISNUMBER(AHP_Matrix),AHP_Matrix,0)")},"")'
+        ),
         **steps,
         "AHP_Result_Weights": weight,
-        "AHP_Lambda_Max": lambda i, j: '=IF(Calc_AHP_OK,SUM(MMULT(AHP_Matrix,AHP_Result_Weights)),"")',
-        "AHP_CI": lambda i, j: f'=IF(Calc_AHP_OK,{f"(AHP_Lambda_Max-{m})/{m - 1}" if m > 1 else "0"},"")',
-        "AHP_CR": lambda i, j: f'=IF(Calc_AHP_OK,{f"AHP_CI/{RANDOM_INDEX[m - 1]}" if 2 < m <= MAX_AHP_CRITERIA else "0"},"")',
+        "AHP_Lambda_Max": lambda i, j: level("AHP_Level_Lambda_Max", "SUM(MMULT(AHP_Matrix,AHP_Result_Weights))"),
+        "AHP_CI": lambda i, j: level("AHP_Level_CI", f"(AHP_Lambda_Max-{m})/{m - 1}" if m > 1 else "0"),
+        "AHP_CR": lambda i, j: level("AHP_Level_CR", f"AHP_CI/{RANDOM_INDEX[m - 1]}" if 2 < m <= MAX_AHP_CRITERIA else "0"),
         "Calc_AHP_Errors": error,
         "Calc_AHP_Row_Max": lambda i, j: f"=MAX({at(errors, i, 0)}:{cell_ref(errors.row + i, errors.col + m - 1)})",
         "Calc_AHP_Worst": lambda i, j: (  # only when inconsistent: among near-equal errors (all 1s) noise decides
-            f"=IF(N(AHP_CR)>{CR_THRESHOLD:g},MATCH(MAX(Calc_AHP_Row_Max),Calc_AHP_Row_Max,0),0)" if j == 0
-            else f"=IF(N(AHP_CR)>{CR_THRESHOLD:g},"
+            f"=IF(AND(NOT(Calc_By_Group),N(AHP_CR)>{CR_THRESHOLD:g}),MATCH(MAX(Calc_AHP_Row_Max),Calc_AHP_Row_Max,0),0)"
+            if j == 0 else f"=IF(AND(NOT(Calc_By_Group),N(AHP_CR)>{CR_THRESHOLD:g}),"
                  f"MATCH(INDEX(Calc_AHP_Row_Max,{worst_row}),INDEX(Calc_AHP_Errors,{worst_row},0),0),0)"
         ),
         "AHP_Check": lambda i, j: (
-            f'="{AHP_TOO_MANY}"' if too_many else
-            f'=IF(NOT(Calc_AHP_OK),"{AHP_INCOMPLETE}",IF(AHP_CR>{CR_THRESHOLD:g},"{AHP_INCONSISTENT}"'
-            f'&INDEX(Criteria_Names,{worst_row})&" vs "&INDEX(Criteria_Names,{worst_col}),"{AHP_CONSISTENT}"))'
+            f"=IF(Calc_By_Group,{check_formula(AHP_CONSISTENT, AHP_INCONSISTENT)},"
+            + (f'"{AHP_TOO_MANY}")' if too_many else
+               f'IF(NOT(Calc_AHP_OK),"{AHP_INCOMPLETE}",IF(AHP_CR>{CR_THRESHOLD:g},"{AHP_INCONSISTENT}"'
+               f'&INDEX(Criteria_Names,{worst_row})&" vs "&INDEX(Criteria_Names,{worst_col}),"{AHP_CONSISTENT}")))')
         ),
+        **levels_formulas(names, _judgement),
+        **team_formulas(names, _judgement),
     }
 
 
@@ -485,6 +511,8 @@ def _addin_formulas() -> dict[str, str]:
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Grids,Consensus_Method)",
+        "Addin_AHP": "=AHP_WEIGHTS(AHP_Judgements)",
+        "Addin_AHP_Team": team_addin(),
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"
             f'{",".join(f"{x:g}" for x in ROBUSTNESS_ARGS)}),"{NO_ELIGIBLE}")'

@@ -10,7 +10,7 @@ is used as it is. Use AHP weights = Yes takes precedence over both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..cells import excel_text, excel_trim, is_blank, is_number
 from ..criteria import CRITERIA, Group
@@ -55,10 +55,18 @@ class GroupFilling:
     of: tuple = ()
     names: tuple = ()
     weights: tuple = ()
+    judgements: tuple | None = None
+    """The groups compared (`AHP_Group_Judgements`, GROUP_ROWS square, rows and columns in the
+    order of the groups table; only the cells above the diagonal are read; default: all 1)."""
 
     def __post_init__(self):
         for name in ("of", "names", "weights"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        cells = self.judgements if self.judgements is not None else ((1.0,) * GROUP_ROWS,) * GROUP_ROWS
+        cells = tuple(tuple(row) for row in cells)
+        if len(cells) != GROUP_ROWS or any(len(row) != GROUP_ROWS for row in cells):
+            raise PartnerfitError(f"the groups' AHP judgements must be {GROUP_ROWS} x {GROUP_ROWS}")
+        object.__setattr__(self, "judgements", cells)
 
 
 def default_groups(criteria, weights) -> GroupFilling:
@@ -79,7 +87,15 @@ def group_filling(values) -> dict:
     if not all(name in values for name in GROUP_INPUT_NAMES):
         return {}
     return {"groups": GroupFilling(values["Weight_Mode"][0][0], (r[0] for r in values["Criteria_Groups"]),
-                                   (r[0] for r in values["Group_Names"]), (r[0] for r in values["Group_Weights"]))}
+                                   (r[0] for r in values["Group_Names"]), (r[0] for r in values["Group_Weights"]),
+                                   _judgements(values.get("AHP_Group_Judgements")))}
+
+
+def _judgements(block):
+    """The groups' judgement block when it has the expected shape (else None: the default)."""
+    if block is not None and len(block) == GROUP_ROWS and all(len(r) == GROUP_ROWS for r in block):
+        return tuple(tuple(r) for r in block)
+    return None
 
 
 def layout_part(m: int) -> dict[str, Area]:
@@ -334,8 +350,13 @@ def read_group_inputs(source, inputs) -> None:
     for name in GROUP_INPUT_NAMES:
         inputs.areas[name] = source.area(name)
     block = {name: source.block(name) for name in GROUP_INPUT_NAMES}
+    judged = None
+    if source.has("AHP_Group_Judgements"):
+        inputs.areas["AHP_Group_Judgements"] = source.area("AHP_Group_Judgements")
+        judged = _judgements(source.block("AHP_Group_Judgements"))
     inputs.groups = GroupFilling(block["Weight_Mode"][0][0], (r[0] for r in block["Criteria_Groups"]),
-                                 (r[0] for r in block["Group_Names"]), (r[0] for r in block["Group_Weights"]))
+                                 (r[0] for r in block["Group_Names"]), (r[0] for r in block["Group_Weights"]),
+                                 judged)
 
 
 def group_weights(inputs, weights_all) -> tuple[list[float] | None, str | None, str | None]:
@@ -368,4 +389,4 @@ def technical_groups(g: GroupFilling, criteria, j: int, weights) -> GroupFilling
         return g
     group_weights = list(g.weights)
     group_weights[at - 1] = 0.0
-    return GroupFilling(g.mode, g.of, g.names, group_weights)
+    return replace(g, weights=tuple(group_weights))

@@ -62,17 +62,22 @@ table (header + names + scores, the argument of VENDOR_RANKING), native formulas
 
 ADDIN_NAMES = frozenset(
     {"Addin_Recommendation", "Recommendation_Reason", "Addin_Results", "Addin_Version",
-     "Addin_Consensus", "Robustness_Summary"}
+     "Addin_Consensus", "Robustness_Summary", "Addin_AHP", "Addin_AHP_Team"}
 )
 """Cells that call the xlwings functions: `#NAME?` in a spreadsheet without the add-in. All are
 dynamic-array formulas except Robustness, one sentence in merged cells: an ordinary formula."""
 
 AHP_STEPS = 10
 """Squarings of the normalised AHP matrix: the weights come from A^(2^10) (see `_ahp_values`)."""
-ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1))})
+GROUP_CHAIN = ("Calc_AHP_Group_Start", *(f"Calc_AHP_Group_Step_{k}" for k in range(1, AHP_STEPS + 1)))
+"""The groups' squaring chain (`levels`, AHP per level)."""
+ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1)), *GROUP_CHAIN})
 """Native names written as ONE legacy array formula over the whole area (MMULT blocks): only the
 first cell holds the formula, the others its results as plain values (like an add-in's spill)."""
-CELL_ARRAY_NAMES = frozenset({"Vendor_Warning", "Calc_Grid_At", "AHP_Lambda_Max"})
+CELL_ARRAY_NAMES = frozenset({
+    "Vendor_Warning", "Calc_Grid_At", "AHP_Lambda_Max", "Calc_AHP_Level_Worst", "Calc_AHP_Level_First",
+    "Calc_AHP_Level_Top", "Calc_AHP_Group_Worst",
+})
 """Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
 compute over ranges with functions that take single values (EXACT, TRIM, IF inside MEDIAN,
 MIN, MAX). Written so deliberately: Excel 2010 and LibreOffice evaluate them as arrays, and
@@ -304,6 +309,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
     column, no Prices sheet, no technical score or method check."""
     from .approvals import layout_part as approvals_part  # the Approvals and Prices sheets' modules read this one
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
+    from .levels import layout_part as levels_part
     from .prices import layout_part
 
     m, n, e = criteria, capacity, evaluators
@@ -414,6 +420,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         **prices,
         **diligence.calc_part(lambda row, col, rows: Area(CALC, row, col, rows, role=FORMULA), k0, dd_col, n),
         **groups_part(m),
+        **levels_part(m),
         **approvals_part(),
     }
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
@@ -508,6 +515,8 @@ def alias_refs(names: dict[str, Area]) -> dict[str, str]:
             "Eval_Criteria": Area(EVALUATIONS, table.row, 1, 1, table.cols - 1).ref}
 
 
+TEAM_INPUT_NAMES = ("AHP_Stakeholder_Names", *(f"AHP_Stakeholder_{k + 1}" for k in range(4)))
+"""The stakeholders' AHP inputs (`stakeholders`; a workbook made before them has none)."""
 GROUP_INPUT_NAMES = ("Weight_Mode", "Criteria_Groups", "Group_Names", "Group_Weights")
 """The criteria groups' inputs (`groups`; a workbook made before them lacks them: weights per criterion)."""
 PRICE_INPUT_NAMES = ("Prices", "Price_Currency", "Price_Method", "Price_Low", "Price_High", "Price_Low_Share",
@@ -520,11 +529,13 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "Consensus_Method", *AGREED_NAMES, *PRICE_INPUT_NAMES,
-    *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES,
+    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method",
+    *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
+    *APPROVAL_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
-OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
+OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES,
+                                  "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
                                   *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,

@@ -33,6 +33,7 @@ from .layout import (
     OPTIONAL_INPUT_NAMES,
 )
 from .prices import PriceFilling, price_filling
+from .stakeholders import BLOCK_NAMES, STAKEHOLDERS, blank_blocks
 
 # --------------------------------------------------------------------------- the inputs
 
@@ -115,6 +116,10 @@ class Filling:
     """Their reasons (Agreed_Reasons), shaped alike."""
     groups: GroupFilling | None = None
     """Weigh by, each criterion's group and the groups table (`groups`; default: the catalogue's)."""
+    stakeholders: tuple | None = None
+    """The stakeholders' AHP judgement blocks (`stakeholders.STAKEHOLDERS` of criteria x criteria;
+    default: blank), and their names."""
+    stakeholder_names: tuple = ()
 
     def __post_init__(self):
         profile = PROFILES[PartnerType.parse(self.partner_type, "partner type")]
@@ -135,6 +140,9 @@ class Filling:
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
             "merged": tuple(tuple(row) for row in self.merged),
             "grids": tuple(self.grids),
+            "stakeholders": (tuple(tuple(tuple(r) for r in block) for block in self.stakeholders)
+                             if self.stakeholders is not None else blank_blocks(len(criteria))),
+            "stakeholder_names": tuple(self.stakeholder_names) + (None,) * (STAKEHOLDERS - len(self.stakeholder_names)),
             "agreed": tuple(tuple(row) for row in self.agreed),
             "agreed_reasons": tuple(tuple(row) for row in self.agreed_reasons),
         }
@@ -165,6 +173,9 @@ class Filling:
             raise PartnerfitError(f"{len(self.groups.of)} criteria groups for {len(criteria)} criteria")
         if any(len(row) != 5 for row in self.evaluations):
             raise PartnerfitError("an evaluation is (vendor, evaluator, criterion, score[, evidence])")
+        if len(self.stakeholders) != STAKEHOLDERS or any(
+                len(b) != len(criteria) or any(len(r) != len(criteria) for r in b) for b in self.stakeholders):
+            raise PartnerfitError(f"give {STAKEHOLDERS} stakeholder blocks of {len(criteria)} x {len(criteria)}")
         if len(self.judgements) != len(criteria) or any(len(row) != len(criteria) for row in self.judgements):
             raise PartnerfitError(f"the AHP judgements must be {len(criteria)} x {len(criteria)}")
         for what, cells in (("weights", self.weights), ("minimums", self.minimums)):
@@ -236,6 +247,11 @@ class Filling:
         block = values.get("AHP_Judgements")
         if block is not None and len(block) == len(criteria) and all(len(r) == len(criteria) for r in block):
             team["judgements"] = tuple(tuple(r) for r in block)
+        blocks = [values.get(name) for name in BLOCK_NAMES]
+        if all(b is not None and len(b) == len(criteria) and all(len(r) == len(criteria) for r in b) for b in blocks):
+            team["stakeholders"] = tuple(tuple(tuple(r) for r in b) for b in blocks)
+        if "AHP_Stakeholder_Names" in values:
+            team["stakeholder_names"] = column("AHP_Stakeholder_Names")
         return cls(
             partner_type=cell("Weight_Profile"), stage=cell("Program_Stage"),
             need=cell("Program_Need"), process=cell("Program_Process"),
@@ -317,6 +333,12 @@ class Code(Enum):
     who disagree, inconsistent AHP judgements in use."""
     DISAGREEMENT = auto()
     INCONSISTENT_AHP = auto()
+    COMPLETED_AHP = auto()
+    JUDGEMENT_LEFT_OUT = auto()
+    """A note: a stakeholder's cell that is not a judgement, left out of their mean."""
+    STAKEHOLDERS_APART = auto()
+    """A note: stakeholders more than 3 scale steps apart on a pair."""
+    """Blank AHP judgements completed (a note)."""
     NO_PROGRAMME = auto()
     """A note: the Program sheet lacks the stage or the need, so no partner type is recommended."""
     PRICE = auto()
@@ -386,6 +408,8 @@ class Inputs:
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""
+    stakeholders: list | None = None
+    """The stakeholders' AHP judgement blocks as entered, when the workbook has them."""
     agreed: list | None = None
     """Agreed_Scores as entered (every row of Vendor_Names), when the workbook has the name."""
     agreed_reasons: list | None = None
@@ -418,6 +442,11 @@ class Inputs:
     def uses_ahp(self) -> bool:
         """Use AHP weights is Yes (exactly as the workbook reads it)."""
         return choice_value(self.use_ahp) == "yes"
+
+    @property
+    def ahp_by_group(self) -> bool:
+        """Use AHP weights is Yes and Weigh by is Group: AHP per level (groups, then within each group)."""
+        return self.uses_ahp and self.groups is not None and choice_value(self.groups.mode) == "group"
 
     @property
     def weighs_by_group(self) -> bool:

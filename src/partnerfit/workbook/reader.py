@@ -4,7 +4,7 @@ The template's defined names (`Program_Stage`, `Weights`, `Vendor_Scores`, ...) 
 rows and sheets that users add do not confuse the reader, because it never looks anywhere else.
 Reading uses python-calamine and no pandas, so `partnerfit score --json` costs little more than
 reading the cells. Workbooks with the Evaluations and Weights (AHP) sheets are read exactly as
-their formulas read them (`results.read_evaluations`); workbooks made before those sheets lack
+their formulas read them (`results.read_grids`); workbooks made before those sheets lack
 their names and are read as before.
 """
 
@@ -45,6 +45,7 @@ from .layout import (
 from .model import Code, Filling, Grid, Inputs, Problem
 from .prices import read_price_inputs
 from .results import read_grids
+from .stakeholders import BLOCK_NAMES
 
 
 def _flat(block: list[list]) -> list:
@@ -186,6 +187,12 @@ def _read_team(source: Source, inputs: Inputs) -> None:
         inputs.use_ahp = source.block("Use_AHP")[0][0]
     if source.has("AHP_Judgements"):
         inputs.judgements = source.block("AHP_Judgements")
+    if all(source.has(name) for name in BLOCK_NAMES):
+        inputs.stakeholders = [source.block(name) for name in BLOCK_NAMES]
+        for name in BLOCK_NAMES:
+            inputs.areas[name] = source.area(name)
+        if source.has("AHP_Team_Mean"):
+            inputs.areas["AHP_Team_Mean"] = source.area("AHP_Team_Mean")
     if source.has("Consensus_Method"):
         inputs.consensus_method = source.block("Consensus_Method")[0][0]
     m, rows = len(inputs.criteria_cells), len(inputs.vendor_cells)

@@ -32,6 +32,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
+from ..errors import PartnerfitError
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
 from . import approvals, diligence
@@ -46,7 +47,6 @@ from .layout import (
     AHP_CONSISTENT,
     AHP_INCOMPLETE,
     AHP_INCONSISTENT,
-    AHP_STEPS,
     AHP_TOO_MANY,
     CHECK_AHP,
     CHECK_COVERAGE,
@@ -77,8 +77,12 @@ from .layout import (
     cell_ref,
     layout,
 )
+from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
+from .levels import values_part as levels_values
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, method_values, read_prices, values_part
+from .stakeholders import addin_size as team_addin_size
+from .stakeholders import judgements_used, read_team
 
 
 def _clean(value):
@@ -361,22 +365,57 @@ class AHPRead:
     parsed: list[list]
     """Calc_AHP_Parsed: each judgement above the diagonal read (`read_judgement`), else ""."""
     matrix: list[list]
-    """AHP_Matrix: the full reciprocal matrix ("" where a judgement is missing or off the scale)."""
+    """AHP_Matrix: the full reciprocal matrix ("" where a judgement is missing or off the scale,
+    and with Weigh by = Group where two criteria of different groups meet)."""
     ok: bool
     result: object
-    """`ahp.ahp_weights` of the matrix when `ok`, else None."""
+    """`ahp.ahp_weights` of the matrix when `ok` (without groups), else None."""
+    levels: LevelRead | None = None
+    """The AHP per level (`levels.read_levels`), when read with the groups."""
+
+    @property
+    def weights(self) -> list[float] | None:
+        """The weights used (group weight x local weight with Weigh by = Group), None unless ok."""
+        if not self.ok:
+            return None
+        if self.levels is not None and self.levels.by_group:
+            composed = self.levels.hierarchy.weights.as_dict()  # criteria named by their index
+            return [composed[str(i)] for i in range(len(self.matrix))]
+        return [float(x) for x in self.result.weights]
+
+    @property
+    def local(self) -> list[float] | None:
+        """AHP_Local_Weights: the weights within each group (the weights without groups)."""
+        if not self.ok:
+            return None
+        if self.levels is not None and self.levels.by_group:
+            h = self.levels.hierarchy
+            out = [0.0] * len(self.matrix)
+            for g, result in h.within.items():
+                members = [i for i, a in enumerate(self.levels.at) if a == int(g) + 1]
+                for i, w in zip(members, result.weights.tolist()):
+                    out[i] = w
+            return out
+        return [float(x) for x in self.result.weights]
 
     def first_bad(self) -> tuple[int, int] | None:
-        """0-based (row, column) of the first missing or unusable judgement, in reading order."""
+        """0-based (row, column) of the first missing or unusable judgement, in reading order
+        (among the pairs read)."""
         m = len(self.matrix)
-        return next(((i, j) for i in range(m) for j in range(i + 1, m) if self.matrix[i][j] == ""), None)
+        same = self.levels is None or not self.levels.by_group
+        return next(((i, j) for i in range(m) for j in range(i + 1, m) if self.matrix[i][j] == ""
+                     and (same or self.levels.at[i] == self.levels.at[j])), None)
 
 
-def read_ahp(judgements) -> AHPRead:
+def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None, complete: bool = True) -> AHPRead:
     """Read an AHP judgement block (criteria x criteria; only the cells above the diagonal count)
-    and, when complete, weigh it with the engine (`ahp.ahp_weights`)."""
+    and, when complete, weigh it with the engine (`ahp.ahp_weights`). With `groups` reading
+    Weigh by = Group, only the pairs within a group are read, `group_judgements` compares the
+    groups and the engine's `ahp_hierarchy` weighs them (`levels.read_levels`)."""
     m = len(judgements)
     lo, hi = JUDGEMENT_RANGE
+    by_group = groups is not None and groups.by_group
+    at = list(groups.at) if by_group else None
     parsed = [["" for _ in range(m)] for _ in range(m)]
     matrix = [[1.0 if i == j else "" for j in range(m)] for i in range(m)]
     for i in range(m):
@@ -384,14 +423,40 @@ def read_ahp(judgements) -> AHPRead:
             value = read_judgement(judgements[i][j])
             if value is not None:
                 parsed[i][j] = value
-                if lo <= value <= hi:
+                if lo <= value <= hi and (at is None or at[i] == at[j]):
                     matrix[i][j], matrix[j][i] = value, 1 / value
-    ok = m <= MAX_AHP_CRITERIA and all(x != "" for row in matrix for x in row)
-    result = ahp_weights(np.array(matrix, dtype=float)) if ok else None
-    return AHPRead(parsed, matrix, ok, result)
+    if groups is not None:
+        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups)
+        if by_group:
+            return AHPRead(parsed, matrix, level.ok, None, level)
+    else:
+        level = None
+    blanks = [(i, j) for i in range(m) for j in range(i + 1, m) if matrix[i][j] == "" and _blank(judgements[i][j])]
+    ok = m <= MAX_AHP_CRITERIA and sum(x == "" for row in matrix for x in row) == 2 * len(blanks)
+    result = None
+    if blanks and not complete:  # the stakeholders' mean: no completion
+        ok = False
+    if ok and blanks:  # the add-in completes the blanks (AHP_WEIGHTS, Addin_AHP); the native cells read them
+        try:
+            result = ahp_weights(np.array([[np.nan if x == "" else x for x in row] for row in matrix], dtype=float))
+        except PartnerfitError:  # not connected: the add-in cell says which criteria
+            ok = False
+        else:
+            for i, j in blanks:
+                matrix[i][j], matrix[j][i] = float(result.matrix[i, j]), float(result.matrix[j, i])
+    elif ok:
+        result = ahp_weights(np.array(matrix, dtype=float))
+    return AHPRead(parsed, matrix, ok, result, level)
 
 
-def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
+def _blank(cell) -> bool:
+    """A judgement cell as the formulas find it blank: LEN(TRIM(CLEAN(cell)))=0."""
+    if cell is None:
+        return True
+    return isinstance(cell, str) and not "".join(ch for ch in cell if ord(ch) >= 32).strip(" ")
+
+
+def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], AHPRead]:
     """The Weights (AHP) sheet's values and its Calc blocks.
 
     The native formulas find the principal eigenvector by repeated squaring: B0 = A / sum(A),
@@ -399,38 +464,46 @@ def _ahp_values(f: Filling) -> tuple[dict[str, list[list]], AHPRead]:
     (A^1024 up to a factor). For a positive matrix A^k / |A^k| tends to w v' (Perron), with an
     error shrinking like (|lambda_2| / lambda_max)^k: after 1,024 powers it is far below double
     precision for any reciprocal matrix of judgements from 1/9 to 9 (tests/test_template.py
-    checks 1e-9 against the engine on the published cases and random matrices). The cached
-    weights, lambda max, CI and CR are the engine's (`ahp.ahp_weights`, LAPACK); the Calc blocks
+    checks 1e-9 against the engine on the published cases and random matrices). With Weigh by =
+    Group the sums are taken per same-group block (`levels`). The cached weights, lambda max, CI
+    and CR are the engine's (`ahp.ahp_weights`, `groups.ahp_hierarchy`, LAPACK); the Calc blocks
     hold the same squaring done in numpy.
     """
     m = len(f.criteria)
-    read = read_ahp(f.judgements)
-    blank = [["" for _ in range(m)] for _ in range(m)]
-    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix}
+    team = read_team(f.stakeholders)
+    on = team["Calc_AHP_Team_On"][0][0]
+    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements, complete=not on)
+    level = read.levels
+    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}
+    values.update(chain_values(read.matrix, same_group(level), read.ok))
+    values.update(levels_values(level, read.ok, read.matrix, read.local, f.groups.names, f.criteria))
     errors = [[-1.0] * m for _ in range(m)]
     if read.ok:
-        a, result = np.array(read.matrix, dtype=float), read.result
-        b = a / a.sum()
-        values["Calc_AHP_Start"] = b.tolist()
-        for k in range(1, AHP_STEPS + 1):
-            c = b @ b
-            b = c / c.sum()
-            values[f"Calc_AHP_Step_{k}"] = b.tolist()
-        w = result.weights
+        w = read.weights
         for i in range(m):
             for j in range(i + 1, m):
-                errors[i][j] = float(abs(math.log(a[i, j] * w[j] / w[i])))
+                if read.matrix[i][j] != "" and read.parsed[i][j] != "":  # a completed value is never revisited
+                    errors[i][j] = float(abs(math.log(read.matrix[i][j] * w[j] / w[i])))
+        if level.by_group:
+            top = values["Calc_AHP_Level_Top"][0][0] - 1
+            stats = [values[f"AHP_Level_{x}"][top][0] for x in ("Lambda_Max", "CI", "CR")]
+        else:
+            stats = [float(read.result.lambda_max), float(read.result.ci), float(read.result.cr)]
         values.update({
-            "AHP_Result_Weights": _column(float(x) for x in w),
-            "AHP_Lambda_Max": [[float(result.lambda_max)]],
-            "AHP_CI": [[float(result.ci)]],
-            "AHP_CR": [[float(result.cr)]],
+            "AHP_Result_Weights": _column(w),
+            "AHP_Lambda_Max": [[stats[0]]],
+            "AHP_CI": [[stats[1]]],
+            "AHP_CR": [[stats[2]]],
         })
     else:
-        values.update({"Calc_AHP_Start": blank, **{f"Calc_AHP_Step_{k}": blank for k in range(1, AHP_STEPS + 1)},
-                       "AHP_Result_Weights": _column([""] * m), "AHP_Lambda_Max": [[""]], "AHP_CI": [[""]], "AHP_CR": [[""]]})
+        values.update({"AHP_Result_Weights": _column([""] * m), "AHP_Lambda_Max": [[""]], "AHP_CI": [[""]],
+                       "AHP_CR": [[""]]})
     worst = [0, 0]
-    if m > MAX_AHP_CRITERIA:
+    if level.by_group:
+        first = values["Calc_AHP_Level_First"][0][0]
+        check = (level.check if not read.ok else AHP_CONSISTENT if not first
+                 else f"{AHP_INCONSISTENT}{values['AHP_Level_Revisit'][first - 1][0]}")
+    elif m > MAX_AHP_CRITERIA:
         check = AHP_TOO_MANY
     elif not read.ok:
         check = AHP_INCOMPLETE
@@ -457,7 +530,7 @@ def effective_weights(weights, use_ahp, ahp: AHPRead, groups: GroupRead) -> tupl
     choice = choice_value(use_ahp)
     use = choice == "yes"
     if use:
-        effective = [float(x) for x in ahp.result.weights] if ahp.ok else [""] * len(weights)
+        effective = ahp.weights if ahp.ok else [""] * len(weights)
     elif groups.by_group:
         effective = groups.weights if groups.weights is not None else [""] * len(weights)
     else:
@@ -507,8 +580,8 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     if price.on:  # the price scores fill the price criterion's column (Calc_Clean_Scores)
         for row, x in zip(clean, price.scores.tolist()):
             row[price.at - 1] = "" if math.isnan(x) else x
-    ahp_values, ahp = _ahp_values(f)
     grouped = read_groups(f.groups, f.criteria, f.weights)
+    ahp_values, ahp = _ahp_values(f, grouped)
     effective, use_ahp, use_ok = effective_weights(f.weights, f.use_ahp, ahp, grouped)
 
     weight_row = [x if isinstance(x, float) else 0.0 for x in effective]
@@ -725,6 +798,12 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: GridR
     else:
         table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
+    judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
+              for i, row in enumerate(f.judgements)]
+    ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
+    blocks = [[[_excel(x) if i < j else None for j, x in enumerate(row)] for i, row in enumerate(block)]
+              for block in f.stakeholders]
+    aggregate = _block(functions.AHP_AGGREGATE(*blocks), *team_addin_size(m))
     results = functions.VENDOR_RANKING(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
     if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
         consensus = functions.CONSENSUS(grid_stack(f), _excel(f.consensus_method))
@@ -743,6 +822,8 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: GridR
         "Addin_Results": _block(results, n + 1, 5),
         "Addin_Consensus": _block(consensus, n + 1, m + 1),
         "Robustness_Summary": [[robustness]],
+        "Addin_AHP": ahp,
+        "Addin_AHP_Team": aggregate,
     }
 
 

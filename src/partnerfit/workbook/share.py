@@ -74,6 +74,13 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
         extra["approvals"] = approvals.recorded(inputs.approvals, _normal)
     if inputs.uses_ahp:
         extra["ahp_judgements"] = [[_normal(v) for v in row[i + 1:]] for i, row in enumerate(inputs.judgements)]
+        if inputs.stakeholders is not None and any(not is_blank(x) for b in inputs.stakeholders
+                                                   for i, row in enumerate(b) for x in row[i + 1:]):
+            extra["ahp_stakeholders"] = [[[_normal(v) for v in row[i + 1:]] for i, row in enumerate(b)]
+                                         for b in inputs.stakeholders]
+        if inputs.ahp_by_group:
+            extra["ahp_group_judgements"] = [[_normal(v) for v in row[i + 1:]]
+                                             for i, row in enumerate(inputs.groups.judgements)]
     return {
         **extra,
         "program": {k: _normal(v) for k, v in inputs.program.items()},
@@ -151,7 +158,9 @@ def _sources(results: Results) -> list[AuditRow]:
                                        "Vendors sheet's scores are not used"))
     if inputs.uses_ahp:
         rows.append(AuditRow("Weights", "AHP: principal eigenvector of the pairwise comparisons on the "
-                                        "Weights (AHP) sheet (Saaty); the Weight column is not used"))
+                                        "Weights (AHP) sheet (Saaty)" + (
+                                            ", per level: group weight x weight within the group"
+                                            if inputs.ahp_by_group else "") + "; the Weight column is not used"))
     elif inputs.weighs_by_group:
         rows.append(AuditRow("Weights", "by group: each group's share of the group weights (groups table on the "
                                         "Criteria sheet) x the criterion's share of its group's weights"))

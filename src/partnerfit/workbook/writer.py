@@ -88,6 +88,7 @@ from .layout import (
     table_names,
     vendor_tail,
 )
+from .levels import write_part as levels_part
 from .model import Filling
 from .prices import write_sheet as write_prices
 from .results import _column, computed_values
@@ -677,7 +678,8 @@ class _Writer:
         self.formula("AHP_CI", self.style("computed", "left", num_format="0.000"))
         ws.write_string(3, 2, f"Saaty: revisit the judgements when CR is above {CR_THRESHOLD:.2f}.", self.style("note"))
         check = cell_ref(2, 1, False)
-        for prefix, style in (("Consistent", "good"), ("Inconsistent", "bad"), ("Fill", "bad"), ("AHP", "bad")):
+        for prefix, style in (("Consistent", "good"), ("Inconsistent", "bad"), ("Fill", "bad"), ("AHP", "bad"),
+                              ("Weigh by", "bad")):
             ws.conditional_format(check, {"type": "text", "criteria": "begins with", "value": prefix,
                                           "format": self.style(style)})
         ws.conditional_format(cell_ref(3, 1, False), {
@@ -719,6 +721,7 @@ class _Writer:
             })
         self.formula("AHP_Matrix", self.style("computed", "center", num_format="# ?/?"))
         self.formula("AHP_Result_Weights", self.style("computed", "share", "center", "bold"))
+        levels_part(self)
         ws.freeze_panes(judged.row, 1)
         self.finish(AHP_SHEET)
 

@@ -283,15 +283,15 @@ def _team_formulas(names: dict[str, Area]):
             vendor = cell_ref(vendors.row + i, vendors.col)
             return (
                 f'=IF(COUNTIFS({row},">={_LO}",{row},"<={_HI}")+COUNTIF({row},"N/A")+COUNTBLANK({row})<>{m},'
-                f'"{GRID_SCORE.format(lo=_LO, hi=_HI)}",IF(AND(COUNTA({row})>0,OR(LEN(TRIM({vendor}))=0,'
-                f'SUMPRODUCT(--EXACT(TRIM(Vendor_Names),TRIM({vendor})))=0)),"{GRID_VENDOR}",""))'
+                f'"{GRID_SCORE.format(lo=_LO, hi=_HI)}",IF(COUNTA({row})=0,"",IF(OR(LEN(TRIM({vendor}))=0,'
+                f'SUMPRODUCT(--EXACT(TRIM(Vendor_Names),TRIM({vendor})))=0),"{GRID_VENDOR}","")))'
             )
         return check
 
-    def grid_at(i, g):  # the vendor row's row in grid g; n + 1: the grid's blank row below its last
+    def grid_at(i, g):  # the vendor row's row in grid g; n + 1: the grid's blank row below its last (or no score yet)
         area = a[f"Grid_{g + 1}_Vendors"]  # with the blank row: never a single cell, never a vendor's name
         vendors = f"{quote(area.sheet)}!{cell_ref(area.row, area.col)}:{cell_ref(area.row + n, area.col)}"
-        return (f"=IF({CALC}!$A${k0 + i + 1},IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
+        return (f"=IF(AND(Calc_Eval_Mode,{CALC}!$A${k0 + i + 1}),IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
                 f"TRIM(INDEX(Vendor_Names,{i + 1}))),0),{n + 1}),{n + 1})")
 
     def cells(i, j):  # the vendor's score for criterion j in every grid

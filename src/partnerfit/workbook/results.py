@@ -701,7 +701,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
         **{f"Grid_{g + 1}_Check": _column(texts) for g, texts in enumerate(team.checks)},
-        "Calc_Grid_At": [[int(x) if p else f.grid_rows + 1 for x in row] for p, row in  # + 1: the blank row
+        "Calc_Grid_At": [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
                          zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())],
         "Calc_Eval_Mode": [[team.mode]],
         "Calc_Median": [[team.median]],

@@ -275,6 +275,7 @@ def team_cases() -> dict[str, Filling]:
         "ahp_a1": ahp_filling(A1_CRITERIA, A1),
         "ahp_a2": ahp_filling(A2_CRITERIA, A2, use_ahp="yes"),
         "team_ahp_cdmo": team_ahp_filling(),
+        "team_diligence": team_diligence_filling(),
         **ahp_problem_fillings(),
     }
 
@@ -326,6 +327,38 @@ def diligence_edge_fillings() -> dict[str, Filling]:
         "diligence_text_date": replace(base, due_diligence=rows[:3], evaluation_date="2026-01-14"),
         "diligence_bad_date": replace(base, due_diligence=rows[:3], evaluation_date="15/01/2026"),
     }
+
+
+def diligence_score_filling() -> Filling:
+    """Every row of the suggested-score table, one vendor each, on both sides of the 2-year line,
+    with counts typed as text, and one evaluator's own score with its reason (it stands) beside
+    one without (the suggestion replaces it)."""
+    import datetime as dt
+
+    d = dt.date
+    full = ("No", "No", "Acceptable", d(2025, 6, 1), 0)
+    rows = (
+        ("NAI", d(2025, 5, 1), 0, None, *full),                                       # 5
+        ("NAI", d(2023, 5, 1), 0, None, *full),                                       # 4: NAI long ago
+        ("NAI", d(2025, 5, 1), "2", None, *full),                                     # 4: 2 observations
+        ("NAI", d(2025, 5, 1), 1, None, *full),                                       # 4: 1 observation
+        ("VAI", None, 4, None, "No", "No", "Acceptable with conditions", None, " 2 "),  # 3: fair
+        ("OAI", d(2023, 12, 1), 0, d(2022, 3, 3), *full),                             # 2: long ago
+        ("NAI", d(2025, 5, 1), None, None, "No", None, "Acceptable", None, None),     # 3: not checked
+        (None, None, None, None, None, None, None, None, None, None, None, "the evaluator's own reason"),
+        ("NAI", d(2025, 5, 1), 0, None, *full, None, None, "  "),                      # blank reason: suggested
+        ("NAI", d(2025, 5, 1), 0, None, *full, None, None, "Visited in May"),          # own score stands
+        ("n/a", None, "n/a", None, "No", "No", None, None, "N/A"),                     # n/a: invalid
+    )
+    base = random_filling(21, "CRO", vendors=len(rows), capacity=14)
+    return replace(base, due_diligence=rows, evaluation_date=dt.date(2026, 1, 15))
+
+
+def team_diligence_filling() -> Filling:
+    """Evaluations with due diligence: the suggested score replaces the consensus of the
+    Regulatory track record (one vendor per suggested-score row, as many as the team scored)."""
+    team, dd = team_filling(seed=13), diligence_score_filling()
+    return replace(team, due_diligence=dd.due_diligence[:len(team.vendors)], evaluation_date=dd.evaluation_date)
 
 
 def approval_fillings() -> dict[str, Filling]:
@@ -420,6 +453,7 @@ def cases() -> dict[str, Filling]:
         **price_fillings(),
         "diligence": diligence_filling(),
         **diligence_edge_fillings(),
+        "diligence_scores": diligence_score_filling(),
         **approval_fillings(),
     }
     return {
@@ -516,12 +550,13 @@ def engine_table(filling: Filling) -> pd.DataFrame:
         return score_vendors(scores, engine_weights(filling), list(filling.minimums), filling.min_coverage)
     from partnerfit.due_diligence import INVALID_STATUS, vendor_statuses
     from partnerfit.scoring import rank_eq
-    from partnerfit.workbook.diligence import DD_NAMES
+    from partnerfit.workbook.diligence import COLUMN_NAMES
 
     kept = [i for i, v in enumerate(filling.vendors) if v.name is not None and str(v.name).strip(" ")]
-    rows = [tuple(r) + (None,) * (len(DD_NAMES) - len(r)) for r in filling.due_diligence]
-    rows += [(None,) * len(DD_NAMES)] * (len(filling.vendors) - len(rows))
-    dd = pd.DataFrame([rows[i] for i in kept], index=names, columns=list(DD_NAMES), dtype=object)
+    width = len(COLUMN_NAMES)  # the DD_ names and Track_Record_Reasons
+    rows = [tuple(r)[:width] + (None,) * (width - len(r)) for r in filling.due_diligence]
+    rows += [(None,) * width] * (len(filling.vendors) - len(rows))
+    dd = pd.DataFrame([rows[i] for i in kept], index=names, columns=list(COLUMN_NAMES), dtype=object)
     _, refused = vendor_statuses(dd, filling.evaluation_date)
     bad = np.zeros(len(dd), dtype=bool)
     bad[[k for k, _ in refused] if all(k >= 0 for k, _ in refused) else slice(None)] = True

@@ -259,3 +259,44 @@ def test_ahp_weights_udf_lists_the_completed_judgements():
     assert result[-1][1] == pytest.approx(0.7302965066047, rel=1e-6)
     assert result[8][1] == "consistent: CR 0.034 is at most 0.10; 1 blank judgement completed"
     assert udfs.AHP_WEIGHTS([[1.0, None], [None, 1.0]]).startswith("#partnerfit: pairwise judgements leave criterion 2")
+
+
+def test_ahp_weights_udf_with_groups_completes_each_level():
+    """Per level: Example 3 as one group (criteria 2, 3, 5, 6 of the matrix), a second group of two,
+    and the groups compared with one blank among three; the weights are `ahp_hierarchy`'s with
+    None, the completions are listed at their row and column of the matrix and of group_matrix."""
+    from partnerfit.groups import ahp_hierarchy
+
+    at = [1, 2, 4, 5]  # Example 3's rows in the 7 x 7 block
+    block = [[1.0 if i == j else None for j in range(7)] for i in range(7)]
+    for i, row in enumerate(EXAMPLE_3):
+        for j, value in enumerate(row):
+            if i < j:
+                block[at[i]][at[j]] = value
+    block[0][3] = 3.0  # group B: criteria 1 and 4
+    groups = ["B", "A", "A", "B", "A", "A", "C"]
+    group_matrix = [[1.0, 2.0, None], [None, 1.0, 4.0], [None, None, 1.0]]  # B, A, C: B vs C blank
+    out = udfs.AHP_WEIGHTS(block, groups, group_matrix)
+    completed = {row[0]: row[1] for row in out if row[0].startswith("Completed")}
+    assert list(completed) == ["Completed row 5 col 6", "Completed group row 1 col 3"]
+    assert completed["Completed row 5 col 6"] == pytest.approx(0.7302965066047, rel=1e-6)
+    assert completed["Completed group row 1 col 3"] == pytest.approx(8.0, rel=1e-9)  # consistent: 2 x 4
+    want = ahp_hierarchy({"B": ["1", "4"], "A": ["2", "3", "5", "6"], "C": ["7"]}, group_matrix,
+                         {"B": [[1, 3], [None, 1]], "A": EXAMPLE_3}).weights.as_dict()
+    weights = dict(row for row in out if row[0].startswith("Weight"))
+    assert [weights[f"Weight {k}"] for k in range(1, 8)] == pytest.approx([want[str(k)] for k in range(1, 8)],
+                                                                          abs=1e-12)
+
+
+@pytest.mark.parametrize("group_matrix, message", [
+    ([[1.0, 2.0], [None, 1.0]],
+     '#partnerfit: group "A": pairwise judgements leave criterion 2 unconnected to criterion 1 and criterion 3: '
+     "no judgement links them, directly or through other criteria; fill one such as criterion 1 vs criterion 2"),
+    ([[1.0, None], [None, 1.0]], "#partnerfit: groups: pairwise judgements leave B unconnected to A: "),
+])
+def test_ahp_weights_udf_with_groups_names_an_unconnected_level(group_matrix, message):
+    block = [[1.0, None, 3.0, None], [None, 1.0, None, None], [None, None, 1.0, None], [None, None, None, 1.0]]
+    if group_matrix[0][1] is None:
+        block[0][1] = 2.0
+    out = udfs.AHP_WEIGHTS(block, ["A", "A", "A", "B"], group_matrix)
+    assert isinstance(out, str) and out.startswith(message) and "\n" not in out

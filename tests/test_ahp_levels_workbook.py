@@ -163,7 +163,8 @@ def test_check_names_the_missing_judgement_and_the_inconsistent_level(tmp_path, 
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr()
     assert "Traceback" not in out.err
-    assert any(cell in line and "judgement blank" in line for line in (out.out + out.err).splitlines())
+    # a blank is completed unless it leaves its group unconnected (Commercial has two criteria): one line
+    assert any(cell in line and "unconnected" in line for line in (out.out + out.err).splitlines())
     path = tmp_path / "r.xlsx"
     write_workbook(path, CASES["levels_random"])
     main(["check", str(path)])
@@ -342,3 +343,114 @@ def test_libreoffice_recalculates_the_stakeholders(tmp_path):
         paths.append(tmp_path / f"{name}.xlsx")
     for (name, f), out in zip(TEAM.items(), recalc(paths, tmp_path / "out")):
         assert formula_mismatches(openpyxl.load_workbook(out, data_only=True), f) == [], name
+
+
+# --------------------------------------------------------------------------- blank judgements per level
+
+
+def _level_blanks() -> dict[str, Filling]:
+    """Technical (4 criteria) with one pair blank and the groups' matrix with one pair blank: both
+    levels stay connected; then Commercial's only pair blank (unconnected)."""
+    f = CASES["levels_random"]
+    of = f.groups.of
+    tech = [i for i, g in enumerate(of) if g == "Technical"]
+    cells = [list(r) for r in f.judgements]
+    cells[tech[0]][tech[2]] = None
+    groups = [list(r) for r in f.groups.judgements]
+    groups[0][3] = None  # Quality and regulatory vs Commercial
+    blanks = replace(f, judgements=tuple(map(tuple, cells)), groups=replace(f.groups, judgements=tuple(map(tuple, groups))))
+    commercial = [i for i, g in enumerate(of) if g == "Commercial"]
+    cells[commercial[0]][commercial[1]] = None
+    return {"levels_blanks": blanks, "levels_unconnected": replace(blanks, judgements=tuple(map(tuple, cells)))}
+
+
+LEVEL_BLANKS = _level_blanks()
+
+
+def test_level_blanks_are_completed_as_the_engine_does(tmp_path, capsys):
+    f = LEVEL_BLANKS["levels_blanks"]
+    values = computed_values(f)
+    tech = [i for i, g in enumerate(f.groups.of) if g == "Technical"]
+    upper = [[1.0 if i == j else f.judgements[i][j] if i < j else None for j in tech] for i in tech]
+    within = ahp_weights(upper)
+    assert values["AHP_Matrix"][tech[0]][tech[2]] == pytest.approx(within.matrix[0, 2], rel=1e-12)
+    top = ahp_weights([[1.0 if i == j else f.groups.judgements[i][j] if i < j else None for j in range(5)]
+                       for i in range(5)])
+    assert values["AHP_Group_Matrix"][0][3] == pytest.approx(top.matrix[0, 3], rel=1e-12)
+    np.testing.assert_allclose(column(values, "Effective_Weights"), engine(f), rtol=1e-12)  # engine: None entries
+    labels = {row[0]: row[1] for row in values["Addin_AHP"] if isinstance(row[0], str)}
+    assert labels[f"Completed row {tech[0] + 1} col {tech[2] + 1}"] == pytest.approx(within.matrix[0, 2], rel=1e-12)
+    assert labels["Completed group row 1 col 4"] == pytest.approx(top.matrix[0, 3], rel=1e-12)
+    path = tmp_path / "b.xlsx"
+    write_workbook(path, f)
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert area_values(book, f, "AHP_Group_Matrix")[0][3] == pytest.approx(top.matrix[0, 3], rel=1e-12)
+    assert area_values(book, f, "AHP_Matrix")[tech[0]][tech[2]] == pytest.approx(within.matrix[0, 2], rel=1e-12)
+    main(["check", str(path)])
+    out = capsys.readouterr()
+    assert "2 blank AHP judgements completed" in out.out + out.err and "Traceback" not in out.err
+    assert main(["score", str(path), "--json"]) == 0
+    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
+    for vendor, score in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")):
+        if vendor:
+            assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+
+
+def test_level_blanks_leaving_a_level_unconnected_are_one_line(tmp_path, capsys):
+    f = LEVEL_BLANKS["levels_unconnected"]
+    values = computed_values(f)
+    # the add-in sees each criterion's row of the groups table (Calc_Group_At): Commercial is row 4
+    assert values["Addin_AHP"][0][0].startswith('#partnerfit: group "4": pairwise judgements leave criterion 8 '
+                                                "unconnected to criterion 1")
+    assert values["AHP_Check"] == [[LEVELS_INCOMPLETE]] and set(column(values, "Effective_Weights")) == {""}
+    path = tmp_path / "u.xlsx"
+    write_workbook(path, f)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr()
+    lines = [x for x in (out.out + out.err).splitlines() if "unconnected" in x]
+    assert len(lines) == 1 and "Cost unconnected to Scope of work" in lines[0], lines
+    assert "Traceback" not in out.err
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_level_blanks(tmp_path):
+    """LibreOffice has no add-in: the blanks stay blank, the sheet asks for every judgement; the
+    cached values written are the completion (checked above) and the gate passes."""
+    from fidelity import findings, require_checks
+    from libreoffice import recalc
+
+    f = LEVEL_BLANKS["levels_blanks"]
+    write_workbook(tmp_path / "blanks.xlsx", f)
+    (out,) = recalc([tmp_path / "blanks.xlsx"], tmp_path / "out")
+    book = openpyxl.load_workbook(out, data_only=True)
+    assert area_values(book, f, "AHP_Check") == [[LEVELS_INCOMPLETE]]
+    assert area_values(book, f, "AHP_Group_Matrix")[0][3] == ""
+    require_checks()
+    assert all(not found for found in findings([tmp_path / "blanks.xlsx"]).values())
+
+
+def test_a_pair_no_stakeholder_judged_is_completed_from_the_mean(tmp_path, capsys):
+    """The stakeholders' geometric mean feeds the same completion: a pair nobody judged is blank in
+    AHP_Team_Mean, the add-in completes it (whole matrix and per level), `check` notes it."""
+    for f in TEAM.values():
+        blocks = [[list(r) for r in b] for b in f.stakeholders]
+        for b in blocks:
+            b[3][10] = None  # Technology transfer vs Formulation: both Technical (4 criteria)
+        f = replace(f, stakeholders=tuple(tuple(map(tuple, b)) for b in blocks))
+        values = computed_values(f)
+        mean = [[None if x == "" else x for x in row] for row in values["AHP_Team_Mean"]]
+        assert mean[3][10] is None and values["AHP_Matrix"][3][10] != ""
+        by_group = f.groups.mode == "Group"
+        if by_group:  # as the engine's hierarchy weighs the mean
+            np.testing.assert_allclose(column(values, "Effective_Weights"), engine(replace(f, judgements=tuple(
+                tuple(mean_row) for mean_row in mean))), rtol=1e-12)
+        else:
+            result = ahp_weights([[1.0 if i == j else x if i < j else None for j, x in enumerate(row)]
+                                  for i, row in enumerate(mean)])
+            assert values["AHP_Matrix"][3][10] == pytest.approx(result.matrix[3, 10], rel=1e-12)
+            np.testing.assert_allclose(column(values, "Effective_Weights"), result.weights, rtol=1e-12)
+        path = tmp_path / "t.xlsx"
+        write_workbook(path, f)
+        main(["check", str(path)])
+        out = capsys.readouterr()
+        assert "blank AHP judgement" in out.out + out.err and "Traceback" not in out.err

@@ -16,6 +16,7 @@ import pytest
 from partnerfit.scoring import Status, evaluate
 from partnerfit.workbook.approvals import MEANINGS, ApprovalFilling
 from partnerfit.workbook.approvals import status as approval_status
+from partnerfit.workbook.diligence import OVERRIDE_SHOWN
 from partnerfit.workbook.model import Filling
 from partnerfit.workbook.writer import write_workbook
 from template_cases import diligence_edge_fillings, name_ref
@@ -26,9 +27,9 @@ BLANK = (None,) * 11
 
 
 def _row(**fields):
-    from partnerfit.workbook.diligence import DD_NAMES
+    from partnerfit.workbook.diligence import COLUMN_NAMES
 
-    return tuple(fields.get(name) for name in DD_NAMES)
+    return tuple(fields.get(name) for name in COLUMN_NAMES)
 
 
 def test_evaluate_excluded_is_knocked_out_below_invalid_and_never_ranked():
@@ -43,11 +44,14 @@ def test_evaluate_excluded_is_knocked_out_below_invalid_and_never_ranked():
 @pytest.fixture(scope="module")
 def knocked(tmp_path_factory):
     """The example: Alder a warning letter inside the window, Birchwood one the day before it,
-    Cedar an overridden OAI, Dunmore an import alert but a must-have miss too, evaluation 2026-01-15."""
+    Cedar an overridden OAI whose evaluator gives their own track-record score with a reason (the
+    suggested 1 would miss the must-have), Dunmore an import alert but a must-have miss too,
+    evaluation 2026-01-15."""
     rows = (
         _row(DD_Warning_Letter=D(2024, 1, 15)),
         _row(DD_Warning_Letter=D(2024, 1, 14)),
-        _row(DD_FDA_Class="OAI", DD_FDA_Date=D(2025, 6, 1), DD_Override="Yes", DD_Override_Reason="Sole source"),
+        _row(DD_FDA_Class="OAI", DD_FDA_Date=D(2025, 6, 1), DD_Override="Yes", DD_Override_Reason="Sole source",
+             Track_Record_Reasons="CAPAs closed, verified on site 2025-11"),
         _row(DD_Import_Alert="Yes"),
     )
     filling = replace(Filling.example(), due_diligence=rows, evaluation_date=D(2026, 1, 15))
@@ -128,6 +132,15 @@ def test_share_records_a_blank_evaluation_date_and_verify_fails_after_a_dd_edit(
     book.save(edited)
     result = run("verify", edited)
     assert result.returncode == 1 and "checksum" in result.stdout
+    book = openpyxl.load_workbook(copy)  # a track-record reason edited (the score unchanged): caught too
+    sheet, ref = name_ref(copy, "Track_Record_Reasons")
+    top = book[sheet][ref.split(":")[0].replace("$", "")]
+    reason = book[sheet].cell(top.row + 2, top.column)
+    assert reason.value == "CAPAs closed, verified on site 2025-11"
+    reason.value = "CAPAs closed"
+    book.save(edited)
+    result = run("verify", edited)
+    assert result.returncode == 1 and "checksum" in result.stdout
 
 
 
@@ -143,7 +156,7 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
     path, filling = knocked
     sheet, names = name_ref(path, "Vendor_Names")
     first_row = int("".join(ch for ch in names.split(":")[0] if ch.isdigit()))
-    last_col = "".join(ch for ch in name_ref(path, "DD_Override_Reason")[1].split(":")[0] if ch.isalpha())
+    last_col = "".join(ch for ch in name_ref(path, "Track_Record_Reasons")[1].split(":")[0] if ch.isalpha())
     alert_col = "".join(ch for ch in name_ref(path, "DD_Import_Alert")[1].split(":")[0] if ch.isalpha())
     last_row = first_row + len(filling.vendors) - 1
     target = tmp_path / "sorted.xlsx"
@@ -151,7 +164,8 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
         {"op": "sort", "sheet": sheet, "range": f"A{first_row}:{last_col}{last_row}", "column": 1, "descending": True},
         {"op": "set", "sheet": sheet, "cell": f"{alert_col}{first_row + 2}", "value": "yes"},
     ])])
-    values = named_values(target, ["Vendor_Names", "DD_Statuses"])
+    values = named_values(target, ["Vendor_Names", "DD_Statuses", "DD_Suggested_Scores", "Calc_DD_Use_Suggested",
+                                   "DD_Tiers", "DD_Activities"])
     shown = {row[0]: status[0] for row, status in zip(values["Vendor_Names"], values["DD_Statuses"]) if row[0]}
     run_json = run("score", target, "--json")
     assert run_json.returncode == 0, run_json.stderr
@@ -160,7 +174,12 @@ def test_after_a_sort_and_a_typed_import_alert_in_libreoffice_the_formulas_equal
     names_sorted = sorted((v.name for v in filling.vendors), reverse=True)
     assert engine[names_sorted[2]] == "Knocked out: import alert"
     assert engine[filling.vendors[0].name] == "Knocked out: warning letter 2024-01-15"  # moved with its row
-    assert_same(workbook_results(target), json_results(target), "sorted")
+    assert_same(workbook_results(target), json_results(target), "sorted")  # the suggested scores included
+    row = {name[0]: k for k, name in enumerate(values["Vendor_Names"]) if name[0]}
+    alder, cedar = (row[filling.vendors[k].name] for k in (0, 2))
+    assert values["DD_Suggested_Scores"][alder][0] == 1 and values["Calc_DD_Use_Suggested"][alder][0] is True
+    assert values["Calc_DD_Use_Suggested"][cedar][0] is False  # its reason moved with its row
+    assert {r[0] for r, n in zip(values["DD_Activities"], values["Vendor_Names"]) if n[0]} == {"on-site audit"}
 
 
 # --- approvals and declarations ------------------------------------------------------------------
@@ -260,3 +279,39 @@ def test_check_names_unreadable_approval_and_declaration_cells(tmp_path):
         "Approvals!B15: Audit lead has no declaration; enter None, or Declared and what",
     ]
     assert json.loads(run("score", path, "--json").stdout)["approval"] == "Not approved"  # noted, not refused
+
+
+def test_an_overridden_knock_out_is_shown_on_the_scores_sheet_and_by_score(knocked, tmp_path):
+    """The Status value stays "Eligible" (counts, ranks, JSON); the Status cell's conditional number
+    format and `score`'s table add "(due-diligence override)"."""
+    path, filling = knocked
+    cedar = filling.vendors[2].name
+    table = run("score", path)
+    assert f"Eligible{OVERRIDE_SHOWN}" in next(line for line in table.stdout.splitlines() if cedar in line)
+    assert OVERRIDE_SHOWN not in next(line for line in table.stdout.splitlines() if filling.vendors[1].name in line)
+    sheet, ref = name_ref(path, "Statuses")
+    rules = openpyxl.load_workbook(path)[sheet].conditional_formatting
+    shown = [r for cf in rules for r in cf.rules if r.dxf and r.dxf.numFmt and OVERRIDE_SHOWN in r.dxf.numFmt.formatCode]
+    assert len(shown) == 1 and "DD_Statuses" in shown[0].formula[0] and '"Overridden:"' in shown[0].formula[0]
+
+
+def test_the_suggested_score_fills_the_track_record_unless_a_reason_is_given(knocked):
+    """Alder (warning letter in the window) is scored with the suggested 1 (its typed score has no
+    reason); Cedar keeps its evaluator's score (reason given); score --json agrees with the workbook."""
+    path, filling = knocked
+    from partnerfit.workbook.results import computed_values
+
+    values = computed_values(filling)
+    at = list(filling.criteria).index("Regulatory track record")
+    assert values["DD_Suggested_Scores"][0][0] == 1.0 and values["Calc_DD_Use_Suggested"][0][0] is True
+    assert values["Calc_Clean_Scores"][0][at] == 1.0
+    assert values["Calc_DD_Use_Suggested"][2][0] is False  # Cedar: the evaluator's reason
+    assert values["Calc_Clean_Scores"][2][at] == float(filling.vendors[2].scores[at])
+    assert values["DD_Score_Reasons"][1][0].startswith("warning letter 2024-01-14 (more than 2 years ago)")
+    assert "not checked: FDA inspection" in values["DD_Score_Reasons"][1][0]  # blanks are unknown
+    result = run("score", path, "--json")
+    vendors = {v["vendor"]: v for v in json.loads(result.stdout)["vendors"]}
+    for i, vendor in enumerate(filling.vendors):
+        if values["Weighted_Scores"][i][0] != "":
+            assert vendors[vendor.name]["score"] == pytest.approx(values["Weighted_Scores"][i][0], abs=1e-9)
+        assert vendors[vendor.name]["status"] == values["Statuses"][i][0]

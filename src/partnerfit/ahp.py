@@ -279,7 +279,8 @@ def check_connected(matrix: np.ndarray, names: Sequence[str] | None = None) -> N
         raise PartnerfitError(
             f"pairwise judgements leave {_criteria(apart, names)} unconnected to "
             f"{_criteria(np.flatnonzero(linked), names)}: no judgement links them, directly or "
-            f"through other criteria; fill one such as row 1 col {apart[0] + 1}"
+            f"through other criteria; fill one such as "
+            + (f"{names[0]} vs {names[apart[0]]}" if names is not None else f"row 1 col {apart[0] + 1}")
         )
 
 

@@ -43,14 +43,17 @@ def format_table(header: list[str], rows: list[list], aligns: str = "") -> str:
 
 
 def vendor_rows(table: list[dict]) -> list[list]:
-    """The engine's vendor table (`Results.vendor_table()`) as printable rows."""
+    """The engine's vendor table (`Results.vendor_table()`) as printable rows (an overridden
+    knock-out shown as the Scores sheet shows it, `diligence.shown_status`)."""
+    from .workbook.diligence import shown_status
+
     return [
         [
             row["vendor"],
             "" if row["score"] is None else f"{row['score']:.2f}",
             "" if row["rank"] is None else str(row["rank"]),
             f"{row['coverage']:.0%}",
-            row["status"],
+            shown_status(row["status"], row.get("due_diligence")),
         ]
         for row in table
     ]

@@ -301,7 +301,9 @@ def due_diligence(frame: pd.DataFrame, evaluation_date: object = None) -> pd.Dat
 
     `frame`: one row per vendor (the index), DD_... columns (see the module docstring).
     `evaluation_date`: a date, Excel serial or ISO text; None for today. Returns, in the rows'
-    order: suggested_score (1-5, NaN when nothing was checked), score_reason, not_checked,
+    order: suggested_score (1-5, NaN when nothing was checked), score_reason, score_rule (the
+    table's row that applied, 1-7 from the top), findings (the favourable findings named),
+    not_checked,
     outcome (`Outcome`), cause (the named `Cause`, None without one), causes (all, joined by
     "; "), status ("Eligible", "Knocked out: ...", "Overridden: ... (reason: ...)").
     """
@@ -383,6 +385,7 @@ def due_diligence(frame: pd.DataFrame, evaluation_date: object = None) -> pd.Dat
         _when(capas == 0, "no open CAPA"),
     ], ", ")
     rules = [knocked, old.any(axis=1), fair.any(axis=1), blank.all(axis=1) & ~has_letter, unchecked, best]
+    rule = np.select(rules, [1, 2, 3, 4, 5, 6], default=7)
     score = np.select(rules, [1.0, 2.0, 3.0, np.nan, float(UNCHECKED_CAP), 5.0], default=4.0)
     why = np.select(rules, [
         "knock-out: " + causes, old_text + f" (more than {LOOKBACK_YEARS} years ago)", fair_text,
@@ -396,6 +399,8 @@ def due_diligence(frame: pd.DataFrame, evaluation_date: object = None) -> pd.Dat
     return pd.DataFrame({
         "suggested_score": score,
         "score_reason": why,
+        "score_rule": rule,
+        "findings": good_text,
         "knock_out": named,
         "not_checked": not_checked,
         "outcome": pd.Categorical(outcome, categories=[o.value for o in Outcome]),
@@ -436,6 +441,36 @@ def vendor_statuses(frame: pd.DataFrame, evaluation_date: object = None) -> tupl
     if (~bad).any():
         status[~bad] = due_diligence(frame[~bad], evaluation_date)["status"].to_numpy(dtype=object)
     return status, problems
+
+
+TRACK_RECORD = "Regulatory track record"
+"""The criterion the suggested score fills (matched trimmed, in any case)."""
+REASONS = "Track_Record_Reasons"
+"""The column (the workbook's defined name) of the evaluators' reasons for their own track-record score."""
+
+
+def track_record_at(criteria) -> int | None:
+    """The position of the Regulatory track record criterion among `criteria` (None: not there)."""
+    keys = [str(c).strip().lower() for c in criteria]
+    return keys.index(TRACK_RECORD.lower()) if TRACK_RECORD.lower() in keys else None
+
+
+def suggestion_used(suggested, reasons) -> np.ndarray:
+    """True where the suggested score (NaN: none) replaces the typed Regulatory track record
+    score: there is a suggestion and no reason for the typed one (blank `reasons` cell)."""
+    texts = np.array(cell_texts(list(reasons)), dtype=object) if len(reasons) else np.array([], dtype=object)
+    return ~np.isnan(np.asarray(suggested, dtype=float)) & (texts == "")
+
+
+def with_suggestions(matrix, unreadable, at, suggested, used) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (vendors x criteria) with the suggested score in column `at` (None: none) of the
+    rows `used` marks (`suggestion_used`); copies, the inputs stay."""
+    used = np.asarray(used, dtype=bool)
+    if at is None or not used.any():
+        return matrix, unreadable
+    matrix, unreadable = matrix.copy(), unreadable.copy()
+    matrix[used, at], unreadable[used, at] = np.asarray(suggested, dtype=float)[used], False
+    return matrix, unreadable
 
 
 def track_record(

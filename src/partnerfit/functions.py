@@ -245,14 +245,41 @@ def _ahp_levels(matrix, groups, group_matrix) -> list[list]:
     if group_matrix is None and len(members) > 1:
         raise PartnerfitError(f"{len(members)} groups but no group_matrix; compare the groups in a square range, "
                               "in the order they first appear in groups")
-    named = {labels[key]: [str(k) for k in ks] for key, ks in members.items()}
+    top = 1.0 if group_matrix is None else group_matrix
+    rank = _numbered(of, group_matrix)
+    if rank is not None:  # groups 1..r: rows of group_matrix (the workbook's groups table); unused rows dropped
+        members = dict(sorted(members.items(), key=lambda item: rank[item[0]]))
+        used = [rank[key] for key in members]
+        top = [[group_matrix[i][j] for j in used] for i in used]
+    named = {labels[key]: [f"criterion {k + 1}" for k in ks] for key, ks in members.items()}
     within = {labels[key]: [[rows[i][j] for j in ks] for i in ks] for key, ks in members.items() if len(ks) > 1}
-    result = ahp_hierarchy(named, 1.0 if group_matrix is None else group_matrix, within)
+    result = ahp_hierarchy(named, top, within)
     weights = result.weights.as_dict()
-    out = [[f"Weight {k + 1}", weights[str(k)]] for k in range(len(rows))]
+    out = [[f"Weight {k + 1}", weights[f"criterion {k + 1}"]] for k in range(len(rows))]
     for where, level in (("Groups", result.groups), *((g, r) for g, r in result.within.items() if len(r.weights) > 1)):
         out += [[f"{where} lambda max", level.lambda_max], [f"{where} CI", level.ci], [f"{where} CR", level.cr]]
-    return out + [["Consistent", result.consistent], ["Note", result.message]]
+    out += [["Consistent", result.consistent], ["Note", result.message]]
+    for key, ks in members.items():  # blanks within a group, at their row and column of `matrix`
+        level = result.within[labels[key]]
+        out += [[f"Completed row {ks[i] + 1} col {ks[j] + 1}", float(level.matrix[i, j])]
+                for i, j in _pairs(level.completed)]
+    at = [rank[key] for key in members] if rank is not None else list(range(len(members)))
+    out += [[f"Completed group row {at[i] + 1} col {at[j] + 1}", float(result.groups.matrix[i, j])]
+            for i, j in _pairs(result.groups.completed)]
+    return out
+
+
+def _numbered(groups: list, group_matrix) -> dict[str, int] | None:
+    """Group key -> 0-based row of group_matrix when every group is a number 1, 2, ... up to its
+    number of rows (group k is row k), else None (the groups in order of first appearance)."""
+    if not isinstance(group_matrix, (list, tuple)):
+        return None
+    out = {}
+    for g in groups:
+        if isinstance(g, bool) or not isinstance(g, (int, float)) or g != int(g) or not 1 <= g <= len(group_matrix):
+            return None
+        out[show(g).strip().lower()] = int(g) - 1
+    return out
 
 
 @_excel_safe

@@ -265,6 +265,22 @@ def _check_scale(scale) -> tuple[float, float]:
     return lo, hi
 
 
+def _suggested(matrix, unreadable, criteria, table, evaluation_date):
+    """The scores with the suggested Regulatory track record score where `table` has no
+    Track_Record_Reasons text for the vendor (`due_diligence.suggestion_used`)."""
+    from .due_diligence import REASONS, due_diligence, suggestion_used, track_record_at, with_suggestions
+
+    at = track_record_at(criteria)
+    if at is None:
+        return matrix, unreadable
+    reasons = next((table[c] for c in table.columns if str(c).strip().lower() == REASONS.lower()), None)
+    suggested = due_diligence(table, evaluation_date)["suggested_score"].to_numpy(dtype=float)
+    used = suggestion_used(suggested, [None] * len(table) if reasons is None else reasons.tolist())
+    if unreadable is None:
+        unreadable = np.zeros(matrix.shape, dtype=bool)
+    return with_suggestions(matrix, unreadable, at, suggested, used)
+
+
 def score_vendors(
     scores: pd.DataFrame,
     weights,
@@ -286,7 +302,9 @@ def score_vendors(
     `due_diligence`: DD_ columns by vendor (`due_diligence.due_diligence`; vendors missing from
     it are blank) read on `evaluation_date` (None: today); a knock-out that is not overridden
     becomes the status ("Knocked out: warning letter 2025-03-14") unless the vendor is Invalid,
-    and a due_diligence column gives every vendor's due-diligence status.
+    and a due_diligence column gives every vendor's due-diligence status; the suggested
+    Regulatory track record score replaces that criterion's score unless the vendor's
+    Track_Record_Reasons cell gives a reason for it.
     """
     import pandas as pd
 
@@ -325,6 +343,8 @@ def score_vendors(
         if refused:
             raise PartnerfitError(refused[0][1])
         excluded = np.char.startswith(dd_status.astype(str), "Knocked out")
+        matrix, unreadable = _suggested(matrix, unreadable, criteria, due_diligence.reindex(scores.index),
+                                        evaluation_date)
     result = evaluate(matrix, w, mins, coverage, unreadable, scale, excluded)
     status = _status_categorical(*result.status_codes(criteria))
     extra = {}

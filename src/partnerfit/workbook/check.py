@@ -13,6 +13,7 @@ from ..cells import cell_text, choice_value, is_blank, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
 from ..errors import PartnerfitError, show
+from ..groups import ahp_hierarchy
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
 from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
 from . import approvals, diligence
@@ -112,11 +113,10 @@ def ahp_read(inputs: Inputs):
     """The Weights (AHP) sheet as its formulas read it (`results.read_ahp`): per level with
     Weigh by = Group, else the whole matrix."""
     judgements = judgements_used(inputs.judgements, inputs.stakeholders)
-    complete = judgements is inputs.judgements  # the stakeholders' mean is never completed
     if inputs.groups is None or choice_value(inputs.groups.mode) != "group":
-        return read_ahp(judgements, complete=complete)
+        return read_ahp(judgements)
     grouped = read_groups(inputs.groups, inputs.criteria_cells, inputs.weights_all)
-    return read_ahp(judgements, grouped, inputs.groups.judgements, complete=complete)
+    return read_ahp(judgements, grouped, inputs.groups.judgements)
 
 
 def _entered(inputs: Inputs, i: int, j: int) -> str:
@@ -164,8 +164,8 @@ def _whole_problems(inputs: Inputs, read) -> list[Problem]:
     """Why the whole matrix gives no weights: judgements that are not numbers from 1/9 to 9 (a
     blank is allowed), else blanks the judgements given cannot complete (one line naming the
     criteria they leave unconnected)."""
-    block, m = inputs.judgements, len(read.matrix)
-    bad = _missing(inputs, read, range(m), None if _team_on(inputs) else lambda i, j: not is_blank(block[i][j]))
+    block, m = judgements_used(inputs.judgements, inputs.stakeholders), len(read.matrix)
+    bad = _missing(inputs, read, range(m), lambda i, j: not is_blank(block[i][j]))
     if bad:
         return bad
     names = [cell_text(x) for x in inputs.criteria_cells]
@@ -174,7 +174,7 @@ def _whole_problems(inputs: Inputs, read) -> list[Problem]:
         ahp_weights(np.array(cells, dtype=float), names)
     except PartnerfitError as error:
         first = next((i, j) for i in range(m) for j in range(i + 1, m) if read.matrix[i][j] == "")
-        return [Problem(inputs.areas["AHP_Judgements"].address(*first), f"{error} (Use AHP weights is Yes)",
+        return [Problem(_judged_area(inputs).address(*first), f"{error} (Use AHP weights is Yes)",
                         Code.JUDGEMENT)]
     return []
 
@@ -190,9 +190,12 @@ def _level_problems(inputs: Inputs, read) -> list[Problem]:
         return [Problem(inputs.areas["Use_AHP"].address(), (
             f"group {show(g.names[k])} holds {level.size[k]} criteria; AHP compares at most {MAX_AHP_CRITERIA}: "
             "split it into two groups"), Code.USE_AHP)]
-    out = _missing(inputs, read, range(len(read.matrix)), lambda i, j: level.at[i] == level.at[j])
     area = inputs.areas.get("AHP_Group_Judgements")
     active = [k for k in range(len(level.size)) if level.size[k]]
+    unconnected = _unconnected_level(inputs, read, active)
+    if unconnected:
+        return unconnected
+    out = _missing(inputs, read, range(len(read.matrix)), lambda i, j: level.at[i] == level.at[j])
     for i in active:
         for j in active:
             if i < j and level.group_matrix[i][j] == "":
@@ -203,6 +206,32 @@ def _level_problems(inputs: Inputs, read) -> list[Problem]:
                     f"{show(g.names[j])} is not a number from 1/9 to 9; enter a judgement such as 3 or 1/3 "
                     "(Use AHP weights is Yes, Weigh by is Group)"), Code.JUDGEMENT))
     return out
+
+
+def _unconnected_level(inputs: Inputs, read, active: list[int]) -> list[Problem]:
+    """When the judgements missing per level are all blank cells (which the add-in completes), the
+    one line saying which level's blanks leave criteria (or groups) unconnected (`ahp_hierarchy`)."""
+    level, g, m = read.levels, inputs.groups, len(read.matrix)
+    pairs = [(i, j) for i in range(m) for j in range(i + 1, m) if level.at[i] == level.at[j] and read.matrix[i][j] == ""]
+    group_pairs = [(i, j) for i in active for j in active if i < j and level.group_matrix[i][j] == ""]
+    used = judgements_used(inputs.judgements, inputs.stakeholders)
+    if not (pairs or group_pairs) or not all(is_blank(used[i][j]) for i, j in pairs) \
+            or not all(is_blank(g.judgements[i][j]) for i, j in group_pairs):
+        return []
+    names = [cell_text(x) for x in inputs.criteria_cells]
+    members = {show(g.names[k]): [i for i in range(m) if level.at[i] == k + 1] for k in active}
+    cells = [[np.nan if x == "" else x for x in row] for row in read.matrix]
+    try:
+        ahp_hierarchy({k: [names[i] for i in ks] for k, ks in members.items()},
+                      [[np.nan if level.group_matrix[i][j] == "" else level.group_matrix[i][j] for j in active]
+                       for i in active],
+                      {k: np.array([[cells[i][j] for j in ks] for i in ks], dtype=float)
+                       for k, ks in members.items() if len(ks) > 1})
+    except PartnerfitError as error:
+        where = (_judged_area(inputs).address(*pairs[0]) if pairs else
+                 inputs.areas.get("AHP_Group_Judgements", inputs.areas["Use_AHP"]).address(*group_pairs[0]))
+        return [Problem(where, f"{error} (Use AHP weights is Yes, Weigh by is Group)", Code.JUDGEMENT)]
+    return []
 
 
 def _first_bad(check, args) -> int | None:
@@ -374,14 +403,18 @@ def notes(inputs: Inputs) -> list[Problem]:
         out += _team_notes(inputs)
     if inputs.uses_ahp:
         read = ahp_read(inputs) if inputs.judgements is not None else None
-        if read is not None and read.ok and read.levels is not None and read.levels.by_group:
+        levels = read is not None and read.ok and read.levels is not None and read.levels.by_group
+        if levels:
             out += _level_notes(inputs, read)
-        elif read is not None and read.ok and read.result.completed.any():
-            blanks = int(read.result.completed.sum()) // 2
+            h = read.levels.hierarchy
+            blanks = sum(int(r.completed.sum()) // 2 for r in (h.groups, *h.within.values()))
+        else:
+            blanks = int(read.result.completed.sum()) // 2 if read is not None and read.ok else 0
+        if blanks:
             out.append(Problem(inputs.areas["AHP_Judgements"].address(), (
                 f"{blanks} blank AHP judgement{'s' if blanks > 1 else ''} completed as Bozoki, Fulop and Ronyai (2010), "
-                "the values that minimise lambda max (the add-in does it in the workbook; score -o and share write "
-                "them)"), Code.COMPLETED_AHP))
+                f"the values that minimise lambda max{' (per level)' if levels else ''} (the add-in does it in the "
+                "workbook; score -o and share write them)"), Code.COMPLETED_AHP))
         if read is not None and read.ok and read.result is not None and not read.result.consistent:
             i, j = read.result.worst_pair
             names = inputs.criteria_cells

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..due_diligence import FIELDS, AuditOutcome, FDAClass, YesNo
+from ..due_diligence import (
+    FIELDS,
+    REASONS,
+    AuditOutcome,
+    FDAClass,
+    YesNo,
+    suggestion_used,
+)
 from ..qualification import Criticality
 
 DD_COLUMNS = {
@@ -31,6 +38,14 @@ DD_COLUMNS = {
 """Each vendor-table due-diligence column: its defined name -> (header, drop-down list, input message);
 `layout.table_names` makes each name the structured reference to its header."""
 DD_NAMES = tuple(DD_COLUMNS)
+REASON_COLUMN = {REASONS: (
+    "Track record reason", None,
+    "Why the evaluator's own Regulatory track record score; blank: the suggested score is used.")}
+"""The vendor-table column right of the DD_ columns: with a reason, the typed Regulatory track record
+score stands; without one, the suggested score (`DD_Suggested_Scores`) replaces it."""
+INPUT_COLUMNS = {**DD_COLUMNS, **REASON_COLUMN}
+COLUMN_NAMES = tuple(INPUT_COLUMNS)
+"""The vendor table's due-diligence columns, left to right (`Filling.due_diligence` rows hold them)."""
 DATE_NAMES = frozenset({"DD_FDA_Date", "DD_Warning_Letter", "DD_Audit_Date", "Evaluation_Date"})
 PROGRAM_NAMES = ("Supply_Criticality", "Evaluation_Date")
 PROGRAM_ROWS = {"Supply_Criticality": 18, "Evaluation_Date": 19}
@@ -43,29 +58,30 @@ def layout_part(area, first_row: int, first_col: int, rows: int) -> dict:
     table's sheet, or of the Program sheet): vendor-table columns from `first_col`, and the
     Program inputs."""
     return {
-        **{name: area("vendors", first_row, first_col + j, rows) for j, name in enumerate(DD_NAMES)},
+        **{name: area("vendors", first_row, first_col + j, rows) for j, name in enumerate(COLUMN_NAMES)},
         **{name: area("program", row, 1) for name, row in PROGRAM_ROWS.items()},
     }
 
 
 def headers() -> tuple[str, ...]:
-    return tuple(header for header, _, _ in DD_COLUMNS.values())
+    return tuple(header for header, _, _ in INPUT_COLUMNS.values())
 
 
 def write_columns(writer, rows) -> None:
-    """Fill the vendor table's due-diligence columns (`rows`: per vendor row, one value per DD name)."""
+    """Fill the vendor table's due-diligence columns (`rows`: per vendor row, one value per
+    `COLUMN_NAMES` name; a shorter row is blank on the right)."""
     names = writer.names
     ws = writer.ws[names[DD_NAMES[0]].sheet]
     text, date = writer.style("input"), writer.style("input", num_format="yyyy-mm-dd")
-    for j, name in enumerate(DD_NAMES):
+    for j, name in enumerate(COLUMN_NAMES):
         area = names[name]
-        ws.set_column(area.col, area.col, 30 if name == "DD_Override_Reason" else 14)
+        ws.set_column(area.col, area.col, 30 if name in ("DD_Override_Reason", "Track_Record_Reasons") else 14)
         for i, row in enumerate(rows):
             _put(writer, area.sheet, area.row + i, area.col, row[j] if j < len(row) else None,
                  date if name in DATE_NAMES else text)
         for i in range(len(rows), area.rows):
             ws.write_blank(area.row + i, area.col, None, date if name in DATE_NAMES else text)
-        header, choices, message = DD_COLUMNS[name]
+        header, choices, message = INPUT_COLUMNS[name]
         validation = {"input_title": header[:32], "input_message": message[:255]}
         if choices:
             validation.update(validate="list", source=list(choices), error_type="warning",
@@ -114,6 +130,9 @@ def columns(source, inputs) -> dict[str, list] | None:
     cells = {name: [column[i] if i < len(column) else None for i in inputs.vendor_rows]
              for name, column in cells.items()}
     cells["DD_Criticality"] = source.block("Supply_Criticality")[0][0] if source.has("Supply_Criticality") else None
+    if source.has("Track_Record_Reasons"):
+        reasons = [row[0] for row in source.block("Track_Record_Reasons")]
+        cells["Track_Record_Reasons"] = [reasons[i] if i < len(reasons) else None for i in inputs.vendor_rows]
     return cells
 
 
@@ -170,6 +189,18 @@ def recorded(inputs) -> dict | None:
             **{k: _day(v) for k, v in supply.items()}}
 
 
+def recorded_reasons(inputs) -> dict | None:
+    """The Track_Record_Reasons cells by vendor as the checksum covers them (None when all are
+    blank or the column is absent: copies made before it keep their checksum)."""
+    from ..cells import is_blank
+
+    table = inputs.due_diligence_cells
+    reasons = None if table is None else table.get(REASONS)
+    if reasons is None or all(is_blank(v) for v in reasons):
+        return None
+    return {str(vendor): reason for vendor, reason in zip(inputs.vendors, reasons)}
+
+
 def _day(value):
     """A date cell as its ISO day (a reader may give a date or a datetime at midnight)."""
     return value.date().isoformat() if isinstance(value, dt.datetime) and value.time() == dt.time() else \
@@ -177,6 +208,18 @@ def _day(value):
 
 
 # --- the knock-outs: engine reading of the inputs, and the Calc sheet's native formulas ------------
+
+
+OVERRIDE_SHOWN = " (due-diligence override)"
+"""What the Scores sheet's Status cell and `score`'s table show after "Eligible" for a vendor whose
+knock-out is overridden (the value stays "Eligible": the counts, ranks and JSON read it)."""
+
+
+def shown_status(status: str, dd_status: str | None) -> str:
+    """A vendor's status as shown: "Eligible (due-diligence override)" for an eligible vendor whose
+    due-diligence status is "Overridden: ...", else the status."""
+    overridden = status == "Eligible" and str(dd_status or "").startswith("Overridden:")
+    return status + OVERRIDE_SHOWN if overridden else status
 
 
 def knocked_out(dd_status):
@@ -189,17 +232,27 @@ def knocked_out(dd_status):
     return np.char.startswith(texts, "Knocked out") | (texts == INVALID_STATUS)
 
 
-CALC_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Valid", "Calc_DD_Cause", "DD_Statuses")
+CALC_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Valid", "Calc_DD_Cause", "DD_Statuses",
+              "Calc_DD_Not_Checked", "Calc_DD_Causes", "Calc_DD_Rule", "Calc_DD_Findings", "DD_Suggested_Scores", "DD_Score_Reasons",
+              "Calc_DD_Use_Suggested", "Calc_DD_Tier", "DD_Tiers", "DD_Activities", "DD_Next_Reviews")
 """The Calc sheet's due-diligence cells: the evaluation date (TODAY() when blank) and the start of
-the look-back window, then per vendor row: its DD cells are valid, the knock-out cause named, and
-its status ("Eligible", "Knocked out: ...", "Overridden: ...", `due_diligence.INVALID_STATUS`)."""
-CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence")
+the look-back window, then per vendor row: its DD cells are valid, the knock-out cause named, its
+status ("Eligible", "Knocked out: ...", "Overridden: ...", `due_diligence.INVALID_STATUS`), what
+was not checked, every knock-out cause, the suggested-score table's row that applies (1-7) and the favourable findings, the suggested Regulatory track record score ("" when nothing was checked or the
+row is not valid) and its reason, and whether the suggestion replaces the typed score (a
+suggestion and no Track_Record_Reasons text); Calc_DD_Tier (row 3 beside the window start) is
+the programme's tier ("" when the supply criticality, modality or stage is not valid), then per
+vendor row its tier, qualification activity and next review date (a serial; "" for an audit date
+that is not valid), as `due_diligence.review_schedule` gives them."""
+CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
+                "Suggested track record",
+                "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
     """The Calc names, made by `area(row, col, rows)` from column `col` (vendors from `first_row`)."""
-    return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1),
-            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:])}}
+    return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1), "Calc_DD_Tier": area(3, col + 1, 1),
+            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"}}
 
 
 def _norm(x: str) -> str:
@@ -238,7 +291,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
     """The Calc names' formulas (name -> f(i, j)); `calc_present(i)` is vendor row i's Present
     cell, `calc_cell(i, name)` the cell of a per-vendor Calc name."""
     from ..cells import NOT_SCORED
-    from ..due_diligence import INVALID_STATUS
+    from ..due_diligence import CHECKS, INVALID_STATUS, LOOKBACK_YEARS, SEVERAL_483, UNCHECKED_CAP, Cause
 
     def x(name, i):
         return f"INDEX({name},{i + 1})"
@@ -296,8 +349,121 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 f'IF({named}="","Eligible",IF({overridden(i)},"Overridden: "&{named}&" (reason: "&{reason(i)}&")",'
                 f'"Knocked out: "&{named}))))')
 
+    def number(name, i):  # a count as the rule reads it; -1 for a blank or "n/a"
+        c = x(name, i)
+        return f'IF(ISNUMBER({c}),{c},IF({_blank(c)},-1,IFERROR(VALUE(TRIM({c}&"")),-1)))'
+
+    def joined(parts, sep):  # the non-empty texts of (condition, text) pairs joined by sep
+        return f'MID({"&".join(f"IF({c},{chr(34)}{sep}{chr(34)}&{t},{chr(34)}{chr(34)})" for c, t in parts)},{len(sep) + 1},4000)'
+
+    def rule_parts(i):
+        fda, letter, audit = x("DD_FDA_Class", i), x("DD_Warning_Letter", i), x("DD_Audit_Outcome", i)
+        fda_day, letter_day = _day_formula(x("DD_FDA_Date", i)), _day_formula(letter)
+        fda_blank = _blank(x("DD_FDA_Date", i))
+        obs, capas = number("DD_483_Count", i), number("DD_Open_CAPAs", i)
+        nai, oai = _is(fda, FDAClass.NAI), _is(fda, FDAClass.OAI)
+        nai_recent = f"AND({nai},{fda_day}>=Calc_DD_Start)"
+        letter_iso, fda_iso = _iso(letter_day), _iso(fda_day)
+        old = [(f"AND(NOT({_blank(letter)}),{letter_day}<Calc_DD_Start)", f'"warning letter "&{letter_iso}'),
+               (f"AND({oai},NOT({fda_blank}),{fda_day}<Calc_DD_Start)", f'"OAI inspection "&{fda_iso}')]
+        fair = [(_is(fda, FDAClass.VAI), f'"VAI inspection "&{dated("DD_FDA_Date", i)}'),
+                (f"{obs}>={SEVERAL_483}", f'{obs}&" Form 483 observations"'),
+                (_is(audit, AuditOutcome.CONDITIONAL), '"audit acceptable with conditions"'),
+                (f"{capas}>=1", f'{capas}&" open critical or major CAPAs"')]
+        good = [(nai_recent, f'"NAI inspection "&{fda_iso}'),
+                (f"AND({nai},NOT({nai_recent}),NOT({fda_blank}))",
+                 f'"NAI inspection "&{fda_iso}&" (more than {LOOKBACK_YEARS} years ago)"'),
+                (f"AND({obs}>=1,{obs}<{SEVERAL_483})", f'{obs}&IF({obs}=1," Form 483 observation"," Form 483 observations")'),
+                (f"{obs}=0", '"no Form 483 observation"'),
+                (_is(audit, AuditOutcome.ACCEPTABLE), '"audit acceptable"'),
+                (f"{capas}=0", '"no open CAPA"')]
+        causes = [(_is(x("DD_Import_Alert", i), YesNo.YES), f'"{Cause.IMPORT_ALERT.value}"'),
+                  (_is(x("DD_EU_Noncompliance", i), YesNo.YES), f'"{Cause.EU_NONCOMPLIANCE.value}"'),
+                  (f"AND(NOT({_blank(letter)}),{letter_day}>=Calc_DD_Start)", f'"{Cause.WARNING_LETTER.value} "&{letter_iso}'),
+                  (f"AND({oai},OR({fda_blank},{fda_day}>=Calc_DD_Start))", f'"{Cause.OAI.value} "&{dated("DD_FDA_Date", i)}'),
+                  (_is(audit, AuditOutcome.NOT_ACCEPTABLE), f'"{Cause.AUDIT.value} "&{dated("DD_Audit_Date", i)}')]
+        nothing = "AND(" + ",".join(_blank(x(f, i)) for _, f in CHECKS) + f",{_blank(letter)})"
+        best = f"AND({nai_recent},{obs}=0,{_is(audit, AuditOutcome.ACCEPTABLE)},{capas}=0)"
+        return old, fair, good, causes, nothing, best
+
+    def rule(i):  # which row of the suggested-score table applies: 1-7 (see `due_diligence`)
+        old, fair, _, _, nothing, best = rule_parts(i)
+        unchecked = f'{calc_cell(i, "Calc_DD_Not_Checked")}<>""'
+        return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",IF({calc_cell(i, "Calc_DD_Cause")}<>"",1,'
+                f'IF(OR({",".join(c for c, _ in old)}),2,IF(OR({",".join(c for c, _ in fair)}),3,'
+                f'IF({nothing},4,IF({unchecked},5,IF({best},6,7)))))))')
+
+    def not_checked(i):
+        fda = x("DD_FDA_Class", i)
+        parts = [(_blank(x(f, i)), f'"{label}"') for label, f in CHECKS]
+        parts.append((f'AND(NOT({_blank(fda)}),{_blank(x("DD_FDA_Date", i))})', '"FDA inspection date"'))
+        return f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(parts, ", ")})'
+
+    def findings(i):
+        return f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(rule_parts(i)[2], ", ")})'
+
+    def suggested(i):
+        r = calc_cell(i, "Calc_DD_Rule")
+        return f'=IF(ISNUMBER({r}),CHOOSE({r},1,2,3,"",{UNCHECKED_CAP},5,4),"")'
+
+    def score_reason(i):
+        old, fair, _, _, _, _ = rule_parts(i)
+        r, g, missing, causes = (calc_cell(i, n) for n in ("Calc_DD_Rule", "Calc_DD_Findings", "Calc_DD_Not_Checked",
+                                                           "Calc_DD_Causes"))
+        why = (f'CHOOSE({r},"knock-out: "&{causes},'
+               f'{joined(old, "; ")}&" (more than {LOOKBACK_YEARS} years ago)",{joined(fair, ", ")},"",'
+               f'"no adverse finding"&IF({g}="","",": "&{g})&"; at most {UNCHECKED_CAP} until everything is checked",'
+               f'{g},"no adverse finding: "&{g})')
+        return (f'=IF(NOT(ISNUMBER({r})),"",IF({r}=4,"not checked: "&{missing},'
+                f'{why}&IF({missing}="","","; not checked: "&{missing})))')
+
+    def use_suggested(i):
+        return (f'=IF(ISNUMBER({calc_cell(i, "DD_Suggested_Scores")}),'
+                f'LEN(TRIM(INDEX(Track_Record_Reasons,{i + 1})&""))=0,FALSE)')
+
+    def programme_tier():
+        from ..domain import Modality, PartnerType, Stage
+        from ..qualification import RAISING_MODALITIES, RAISING_STAGES, TIERS
+
+        kind, modality, stage, supply = "Weight_Profile", "Program_Modality", "Program_Stage", "Supply_Criticality"
+        raised = " + ".join(f"AND({_is(kind, t)},{_is(modality, *RAISING_MODALITIES[t])})" for t in PartnerType)
+        valid = (f"AND({_is(kind, *PartnerType)},OR({_blank(modality)},{_is(modality, *Modality)}),"
+                 f"OR({_blank(stage)},{_is(stage, *Stage)}),OR({_blank(supply)},{_is(supply, *Criticality)}))")
+        level = "+".join(f"{k}*({_is(supply, c)})" for k, c in enumerate(Criticality) if k)
+        raisers = f"IF({_blank(modality)},1,--({raised}>0))+IF({_blank(stage)},1,--({_is(stage, *RAISING_STAGES)}))"
+        table = ";".join(",".join(str(t) for t in row) for row in TIERS.tolist())
+        return f'=IF(AND(Calc_DD_Today>={_EPOCH_1970},{valid}),INDEX({{{table}}},1+{level},1+{raisers}),"")'
+
+    def tier(i):
+        return f'=IF(AND({calc_present(i)},ISNUMBER(Calc_DD_Tier)),IF({date_ok("DD_Audit_Date", i)},Calc_DD_Tier,""),"")'
+
+    def activity(i):
+        from ..qualification import PLANS
+
+        t = calc_cell(i, "DD_Tiers")
+        return f'=IF(ISNUMBER({t}),CHOOSE({t},{",".join(chr(34) + PLANS[k].activity + chr(34) for k in (1, 2, 3))}),"")'
+
+    def next_review(i):
+        from ..qualification import PLANS
+
+        t, audit = calc_cell(i, "DD_Tiers"), x("DD_Audit_Date", i)
+        years = f'CHOOSE({t},{",".join(str(PLANS[k].interval_years) for k in (1, 2, 3))})'
+        return (f'=IF(ISNUMBER({t}),IF({_blank(audit)},Calc_DD_Today,'
+                f'EDATE({_day_formula(audit)},12*{years})),"")')
+
     today = "Evaluation_Date"
     return {
+        "Calc_DD_Tier": lambda i, j: programme_tier(),
+        "DD_Tiers": lambda i, j: tier(i),
+        "DD_Activities": lambda i, j: activity(i),
+        "DD_Next_Reviews": lambda i, j: next_review(i),
+        "Calc_DD_Not_Checked": lambda i, j: not_checked(i),
+        "Calc_DD_Causes": lambda i, j: f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(rule_parts(i)[3], "; ")})',
+        "Calc_DD_Rule": lambda i, j: rule(i),
+        "Calc_DD_Findings": lambda i, j: findings(i),
+        "DD_Suggested_Scores": lambda i, j: suggested(i),
+        "DD_Score_Reasons": lambda i, j: score_reason(i),
+        "Calc_DD_Use_Suggested": lambda i, j: use_suggested(i),
         "Calc_DD_Today": lambda i, j: (f"=IF({_blank(today)},TODAY(),"
                                         f"IF({_day_formula(today)}>={_EPOCH_1970},{_day_formula(today)},-1))"),
         "Calc_DD_Start": lambda i, j: f'=IF(Calc_DD_Today<{_EPOCH_1970},"",EDATE(Calc_DD_Today,-24))',
@@ -307,12 +473,39 @@ def formulas_part(calc_present, calc_cell) -> dict:
     }
 
 
+def assess(table, evaluation_date):
+    """(statuses, the rows `due_diligence` accepts, its result on them) of a DD_ table: the
+    statuses as `due_diligence.vendor_statuses` gives them, the accepted rows as positions."""
+    from ..due_diligence import due_diligence, vendor_statuses
+
+    texts, refused = vendor_statuses(table, evaluation_date)
+    bad = {k for k, _ in refused} if all(k >= 0 for k, _ in refused) else set(range(len(table)))
+    good = [k for k in range(len(table)) if k not in bad]
+    return texts, good, due_diligence(table.iloc[good], evaluation_date) if good else None
+
+
+def suggested_scores(inputs):
+    """(suggested score, used) per scored vendor of a read workbook: the suggestion (NaN: none or the
+    row is not valid) and whether it replaces the typed score; None without DD_ names."""
+    import numpy as np
+
+    table = inputs.due_diligence
+    if table is None or not len(table):
+        return None
+    _, good, result = assess(table, inputs.evaluation_date)
+    suggested = np.full(len(table), np.nan)
+    if good:
+        suggested[good] = result["suggested_score"].to_numpy(dtype=float)
+    reasons = inputs.due_diligence_cells.get(REASONS) or [None] * len(table)
+    return suggested, suggestion_used(suggested, reasons)
+
+
 def values_part(filling, present) -> dict:
-    """The Calc names' values as the engine computes them (`due_diligence.vendor_statuses` on the
+    """The Calc names' values as the engine computes them (`due_diligence.due_diligence` on the
     listed vendor rows)."""
     import numpy as np
 
-    from ..due_diligence import EARLIEST, LOOKBACK_YEARS, PartnerfitError, _date, add_years, due_diligence
+    from ..due_diligence import EARLIEST, LOOKBACK_YEARS, PartnerfitError, _date, add_years
 
     n = len(present)
     try:
@@ -322,29 +515,85 @@ def values_part(filling, present) -> dict:
     except PartnerfitError:
         ok = False
     start = float((add_years(today, -LOOKBACK_YEARS) - np.datetime64("1899-12-30", "D")).astype(int)) if ok else ""
-    rows = [tuple(r) + (None,) * (len(DD_NAMES) - len(r)) for r in filling.due_diligence[:n]]
-    rows += [(None,) * len(DD_NAMES)] * (n - len(rows))
+    width = len(COLUMN_NAMES)
+    rows = [tuple(r)[:width] + (None,) * (width - len(r)) for r in filling.due_diligence[:n]]
+    rows += [(None,) * width] * (n - len(rows))
     listed = [i for i in range(n) if present[i]]
-    valid, cause, status = [False] * n, [""] * n, [""] * n
+    blank = [""] * n
+    values = {"Calc_DD_Valid": [False] * n, **{name: list(blank) for name in CALC_NAMES[3:]}}
+    values["Calc_DD_Use_Suggested"] = [False] * n
+    del values["Calc_DD_Tier"]
     if listed:  # (pandas only then: a blank template does not load it)
         import pandas as pd
 
-        table = pd.DataFrame([rows[i] for i in listed], columns=list(DD_NAMES), index=range(len(listed)), dtype=object)
-        from ..due_diligence import vendor_statuses
-
-        texts, refused = vendor_statuses(table, filling.evaluation_date)
-        bad = {k for k, _ in refused} if all(k >= 0 for k, _ in refused) else set(range(len(listed)))
-        good = [k for k in range(len(listed)) if k not in bad]
-        named = due_diligence(table.iloc[good], filling.evaluation_date)["knock_out"].tolist() if good else []
+        table = pd.DataFrame([rows[i][:len(DD_NAMES)] for i in listed], columns=list(DD_NAMES),
+                             index=range(len(listed)), dtype=object)
+        texts, good, result = assess(table, filling.evaluation_date)
         for k, i in enumerate(listed):
-            status[i] = texts[k]
-            valid[i] = k not in bad
-        for k, text in zip(good, named):
-            cause[listed[k]] = text
+            values["DD_Statuses"][i] = texts[k]
+        if good:
+            suggested = result["suggested_score"].to_numpy(dtype=float)
+            used = suggestion_used(suggested, [rows[listed[k]][len(DD_NAMES)] for k in good])
+            for k, (_, row) in zip(good, result.iterrows()):  # the vendors' rows of one small table
+                i = listed[k]
+                values["Calc_DD_Valid"][i] = True
+                values["Calc_DD_Cause"][i] = row["knock_out"]
+                values["Calc_DD_Not_Checked"][i] = row["not_checked"]
+                values["Calc_DD_Causes"][i] = row["causes"]
+                values["Calc_DD_Rule"][i] = int(row["score_rule"])
+                values["Calc_DD_Findings"][i] = row["findings"]
+                score = float(row["suggested_score"])
+                values["DD_Suggested_Scores"][i] = "" if np.isnan(score) else score
+                values["DD_Score_Reasons"][i] = row["score_reason"]
+            for k, u in zip(good, used.tolist()):
+                values["Calc_DD_Use_Suggested"][listed[k]] = u
+        _plan_values(filling, table, listed, values)
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
-        "Calc_DD_Valid": [[v] for v in valid],
-        "Calc_DD_Cause": [[c] for c in cause],
-        "DD_Statuses": [[s] for s in status],
+        "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
+        **{name: [[v] for v in column] for name, column in values.items()},
     }
+
+
+def _programme_tier(filling):
+    """The tier of the selection's supply (`qualification.qualification_plan`); "" when refused."""
+    from ..errors import PartnerfitError
+    from ..qualification import qualification_plan
+
+    try:
+        return qualification_plan(filling.supply_criticality, filling.partner_type, filling.modality,
+                                  filling.stage).tier
+    except PartnerfitError:
+        return ""
+
+
+def _plan_values(filling, table, listed, values) -> None:
+    """Tier, activity and next review (a serial) of the listed rows into `values`
+    (`due_diligence.review_schedule`; a row it refuses, or every row when the programme is refused, stays "")."""
+    import numpy as np
+
+    from ..due_diligence import review_schedule
+    from ..errors import PartnerfitError
+
+    table = table.assign(DD_Criticality=filling.supply_criticality)
+
+    def schedule(rows):
+        return review_schedule(rows, filling.partner_type, filling.modality, filling.stage, filling.evaluation_date)
+
+    try:
+        plans, good = schedule(table), list(range(len(table)))
+    except PartnerfitError:
+        good = []
+        for k in range(len(table)):  # only when refused: find the rows it accepts
+            try:
+                schedule(table.iloc[[k]])
+                good.append(k)
+            except PartnerfitError:
+                pass
+        plans = schedule(table.iloc[good]) if good else None
+    if good:
+        due = (plans["next_review"].to_numpy().astype("datetime64[D]") - np.datetime64("1899-12-30", "D")).astype(int)
+        for k, tier, activity, day in zip(good, plans["tier"].tolist(), plans["activity"].tolist(), due.tolist()):
+            i = listed[k]
+            values["DD_Tiers"][i], values["DD_Activities"][i], values["DD_Next_Reviews"][i] = int(tier), activity, float(day)

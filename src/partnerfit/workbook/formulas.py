@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
 from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
 from ..consensus import DISAGREEMENT
-from ..due_diligence import INVALID_STATUS
+from ..due_diligence import INVALID_STATUS, TRACK_RECORD
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
 from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, effective_formula
@@ -117,6 +117,10 @@ def _formulas(names: dict[str, Area]):
         team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
         typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        if "DD_Suggested_Scores" in a:  # the suggested Regulatory track record score, unless a reason is given
+            use = f"{calc(i, a['Calc_DD_Use_Suggested'].col)}"
+            track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}"'
+            typed = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{typed})"
         if not priced:
             return f"={typed}"
         return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
@@ -395,9 +399,10 @@ def _ahp_formulas(names: dict[str, Area]):
             upper = at(full, j, i)
             return f'=IF(ISNUMBER({upper}),1/{upper},"")'
         p, same, typed = at(parsed, i, j), at(a["Calc_AHP_Same"], i, j), at(judged, i, j)
+        mean = at(a["AHP_Team_Mean"], i, j)  # once a stakeholder judged: blank where nobody did
         completed = f'IFERROR(VLOOKUP("{completed_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
         return (f'=IF(AND({same}=1,ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
-                f'IF(AND(NOT(Calc_By_Group),NOT(Calc_AHP_Team_On),LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
+                f'IF(AND({same}=1,IF(Calc_AHP_Team_On,NOT(ISNUMBER({mean})),LEN(TRIM(CLEAN({typed}&"")))=0)),{completed},""))')
 
     def blocks(x):  # x with each same-group block divided by its sum (the whole matrix without groups)
         return f"{x}/(MMULT(MMULT(Calc_AHP_Same,{x}),Calc_AHP_Same)+1-Calc_AHP_Same)"
@@ -511,7 +516,8 @@ def _addin_formulas() -> dict[str, str]:
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Grids,Consensus_Method)",
-        "Addin_AHP": "=AHP_WEIGHTS(AHP_Judgements)",
+        "Addin_AHP": ("=IF(Calc_By_Group,AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements),Calc_Group_At,"
+                      "AHP_Group_Judgements),AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)))"),
         "Addin_AHP_Team": team_addin(),
         "Robustness_Summary": (
             f"=IF(Qualified_Count>0,ROBUSTNESS(Calc_Robust_Table,Effective_Weights,"

@@ -463,7 +463,7 @@ def table_names(criteria) -> dict[str, str]:
         "Vendor_Scores": structured_ref(VENDOR_TABLE, str(criteria[0]), last),
         **{name: structured_ref(VENDOR_TABLE, header) for name, header in zip(
             ("Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments"), VENDOR_EXTRA)},
-        **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.DD_COLUMNS.items()},
+        **{name: structured_ref(VENDOR_TABLE, header) for name, (header, _, _) in diligence.INPUT_COLUMNS.items()},
         "Prices": structured_ref(VENDOR_TABLE, QUOTE_HEADER),
     }
 
@@ -530,13 +530,13 @@ INPUT_NAMES = (
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
     "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method",
-    *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
+    *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.COLUMN_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
     *APPROVAL_INPUT_NAMES,
 )
 """The names `Filling.from_names` reads: everything a user types, plus the fixed criteria."""
 OPTIONAL_INPUT_NAMES = frozenset({"Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES,
                                   "Consensus_Method", *EVALUATION_NAMES, *AGREED_NAMES,
-                                  *PRICE_INPUT_NAMES, *diligence.DD_NAMES, *diligence.PROGRAM_NAMES,
+                                  *PRICE_INPUT_NAMES, *diligence.COLUMN_NAMES, *diligence.PROGRAM_NAMES,
                                   *GROUP_INPUT_NAMES, *APPROVAL_INPUT_NAMES})
 """Input names a workbook made before the Evaluations and AHP sheets lacks: no evaluations,
 typed weights."""

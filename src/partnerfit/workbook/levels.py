@@ -20,6 +20,7 @@ import numpy as np
 
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX, AHPResult
 from ..cells import read_judgement
+from ..errors import PartnerfitError
 from ..groups import AHPHierarchy, ahp_hierarchy
 from .groups import GROUP_ROWS, GroupRead
 from .layout import (
@@ -54,10 +55,11 @@ LEVELS_TOO_MANY = f"AHP compares at most {MAX_AHP_CRITERIA} criteria in a group"
 LEVELS_INCOMPLETE = ("Weigh by is Group: fill the groups' matrix and, in each group, every cell above the diagonal "
                      "that compares two of its criteria, with a judgement from 1/9 to 9 such as 3 or 1/3")
 """AHP_Check with Weigh by = Group, before the judgements give weights."""
-BLANKS_NOTE = ("Blank judgements (Weigh by = Criterion): the add-in completes them as Bozoki, Fulop and Ronyai "
-               "(2010), the values that minimise lambda max, and the full matrix shows them; partnerfit score -o "
-               "and share write them into the file. Without the add-in, fill every cell above the diagonal. "
-               "If the judgements do not connect every criterion, the add-in's first cell names those left out.")
+BLANKS_NOTE = ("Blank judgements: the add-in completes them as Bozoki, Fulop and Ronyai (2010), the values that "
+               "minimise lambda max (with Weigh by = Group per level: within each group and between the groups), "
+               "and the full matrices show them; partnerfit score -o and share write them into the file. Without "
+               "the add-in, fill every cell above the diagonal. If the judgements do not connect every criterion "
+               "(or group) of a level, the add-in's first cell names those left out.")
 TIE = 1e-9
 """Errors |ln(a_ij w_j / w_i)| this close count as equal: the pair to revisit is the first such in
 reading order (the engine's argmax may pick another of pairs equal but for rounding)."""
@@ -80,8 +82,15 @@ def positions(m: int) -> dict[str, int]:
 
 
 def addin_rows(m: int) -> int:
-    """Rows of AHP_WEIGHTS(AHP_Judgements)'s spill: the weights, five lines, a line per blank completed."""
-    return m + 5 + m * (m - 1) // 2
+    """Rows of Addin_AHP's spill: the weights, five lines (per level: three, plus two) and a line per
+    blank completed (with groups also between the groups)."""
+    levels = 1 + min(G, m)
+    return m + max(5, 3 * levels + 2 + G * (G - 1) // 2) + m * (m - 1) // 2
+
+
+def completed_group_label(i: int, j: int) -> str:
+    """AHP_WEIGHTS's label of the completed value of the groups' row i, column j (0-based)."""
+    return f"Completed group row {i + 1} col {j + 1}"
 
 
 def completed_label(i: int, j: int) -> str:
@@ -160,8 +169,10 @@ def formulas_part(names: dict[str, Area], judgement):
         if i > j:
             upper = at(gfull, j, i)
             return f'=IF(ISNUMBER({upper}),1/{upper},"")'
-        p = at(gparsed, i, j)
-        return f'=IF(AND({both},ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),"")'
+        p, typed = at(gparsed, i, j), at(a["AHP_Group_Judgements"], i, j)
+        completed = f'IFERROR(VLOOKUP("{completed_group_label(i, j)}",Addin_AHP,2,FALSE)+0,"")'  # the add-in's
+        return (f'=IF(AND({both},ISNUMBER({p})),IF(AND({p}>={lo:g},{p}<={hi:g}),{p},""),'
+                f'IF(AND({both},LEN(TRIM(CLEAN({typed}&"")))=0),{completed},""))')
 
     def step(previous):
         p = previous.ref
@@ -238,7 +249,7 @@ def formulas_part(names: dict[str, Area], judgement):
         # the chain's values
         **chain,
         "Calc_AHP_Group_Errors": lambda i, j: "=-1" if i >= j else (
-            f"=IF(AND({level_ok},ISNUMBER({at(gfull, i, j)})),"
+            f"=IF(AND({level_ok},ISNUMBER({at(gfull, i, j)}),ISNUMBER({at(gparsed, i, j)})),"
             f"ABS(LN({at(gfull, i, j)}*{at(gweights, j, 0)}/{at(gweights, i, 0)})),-1)"
         ),
         "Calc_AHP_Group_Row_Max": lambda i, j: f"=MAX({row_of(gerrors, i, G)})",
@@ -320,9 +331,12 @@ def _read_block(cells, active: list[bool]) -> tuple[list[list], list[list]]:
     return parsed, matrix
 
 
-def read_levels(matrix: list[list], group_cells, grouped: GroupRead) -> LevelRead:
+def read_levels(matrix: list[list], group_cells, grouped: GroupRead, typed=None) -> LevelRead:
     """The levels of a criteria matrix already read (`results.read_ahp`: cross-group pairs "")
-    and the groups' judgement block, weighed with `ahp_hierarchy` when every level is complete."""
+    and the groups' judgement block, weighed with `ahp_hierarchy` when every level is complete
+    but for blank cells (of `typed`, the judgements read, and of the groups' block) that each
+    level's judgements connect: the add-in's completions then fill `matrix`
+    and the groups' full matrix, as the native cells read them."""
     m = len(matrix)
     at = list(grouped.at)
     size = [at.count(k + 1) if grouped.by_group else 0 for k in range(G)]
@@ -331,22 +345,42 @@ def read_levels(matrix: list[list], group_cells, grouped: GroupRead) -> LevelRea
     if not grouped.by_group:
         return read
     active = [k for k in range(G) if size[k]]
+    pairs = [(i, j) for i in range(m) for j in range(i + 1, m) if at[i] == at[j] and matrix[i][j] == ""]
+    group_pairs = [(i, j) for i in active for j in active if i < j and group_matrix[i][j] == ""]
+    blanks = typed is not None and all(_blank_cell(typed, i, j) for i, j in pairs) and all(
+        _blank_cell(group_cells, i, j) for i, j in group_pairs)
     if grouped.check != CHECK_OK:
         check = LEVELS_GROUPS
     elif max(size) > MAX_AHP_CRITERIA:
         check = LEVELS_TOO_MANY
-    elif sum(x != "" for row in matrix for x in row) != sum(s * s for s in size) or not read.group_ok:
+    elif (pairs or group_pairs) and not blanks:
         check = LEVELS_INCOMPLETE
     else:
         check = ""
     hierarchy = None
     if not check:
         members = {str(k): [str(i) for i in range(m) if at[i] == k + 1] for k in active}
-        top = [[group_matrix[i][j] for j in active] for i in active]
-        within = {str(k): [[matrix[int(x)][int(y)] for y in members[str(k)]] for x in members[str(k)]]
-                  for k in active if size[k] > 1}
-        hierarchy = ahp_hierarchy(members, top, within)
-    return LevelRead(True, at, size, group_parsed, group_matrix, not check, hierarchy, check)
+        top = [[group_matrix[i][j] if group_matrix[i][j] != "" else None for j in active] for i in active]
+        within = {str(k): [[matrix[int(x)][int(y)] if matrix[int(x)][int(y)] != "" else None for y in members[str(k)]]
+                           for x in members[str(k)]] for k in active if size[k] > 1}
+        try:
+            hierarchy = ahp_hierarchy(members, top, within)
+        except PartnerfitError:  # a level not connected: the add-in's first cell says which
+            check = LEVELS_INCOMPLETE
+        else:
+            for k, r in hierarchy.within.items():
+                ks = [int(x) for x in members[k]]
+                for x, y in zip(*np.nonzero(r.completed)):
+                    matrix[ks[x]][ks[y]] = float(r.matrix[x, y])
+            for x, y in zip(*np.nonzero(hierarchy.groups.completed)):
+                group_matrix[active[x]][active[y]] = float(hierarchy.groups.matrix[x, y])
+    return LevelRead(True, at, size, group_parsed, group_matrix, not check, hierarchy if not check else None, check)
+
+
+def _blank_cell(cells, i: int, j: int) -> bool:
+    """Cell (i, j) of a block as the formulas find it blank: LEN(TRIM(CLEAN(cell)))=0 (absent too)."""
+    cell = cells[i][j] if i < len(cells) and j < len(cells[i]) else None
+    return cell is None or isinstance(cell, str) and not "".join(ch for ch in cell if ord(ch) >= 32).strip(" ")
 
 
 def chain_values(matrix: list[list], same: np.ndarray, ok: bool) -> dict[str, list[list]]:
@@ -460,12 +494,13 @@ def values_part(read: LevelRead, ok: bool, matrix: list[list], local, group_name
 
 
 def level_errors(r: AHPResult, members: list[int], matrix: list[list]) -> np.ndarray:
-    """|ln(a_ij w_j / w_i)| of one level's judgements above the diagonal (-1 elsewhere), with the
+    """|ln(a_ij w_j / w_i)| of one level's judgements given above the diagonal (-1 elsewhere), with the
     cells of `matrix` (the level's members' rows and columns) as the formulas read them."""
     a = np.array([[matrix[x][y] for y in members] for x in members], dtype=float)
     w = r.weights
     errors = np.abs(np.log(a * w[None, :] / w[:, None]))
     errors[np.tril_indices(len(members))] = -1.0
+    errors[r.completed] = -1.0  # a completed value is never revisited
     return errors
 
 
@@ -501,7 +536,7 @@ def write_part(w) -> None:
     addin = names["Addin_AHP"]
     ws.set_column(addin.col, addin.col, 26)
     ws.set_column(addin.col + 1, addin.col + 1, 12)
-    ws.write_string(addin.row - 2, addin.col, "Add-in cross-check: AHP_WEIGHTS(AHP_Judgements)", section)
+    ws.write_string(addin.row - 2, addin.col, "Add-in cross-check: AHP_WEIGHTS (with groups per level)", section)
     ws.write_string(addin.row - 1, addin.col, BLANKS_NOTE, w.style("note"))
     w.addin("Addin_AHP", [w.style("addin"), w.style("addin", num_format="0.0000")])
     judged, full = names["AHP_Group_Judgements"], names["AHP_Group_Matrix"]

@@ -17,7 +17,7 @@ from ..domain import PartnerType
 from ..errors import PartnerfitError
 from ..example import EXAMPLE, Vendor
 from .approvals import ApprovalFilling, approval_filling
-from .diligence import DD_NAMES, PROGRAM_NAMES
+from .diligence import COLUMN_NAMES, DD_NAMES, PROGRAM_NAMES
 from .groups import GroupFilling, default_groups, group_filling
 from .layout import (
     AGREED_NAMES,
@@ -101,7 +101,8 @@ class Filling:
     """The Approvals sheet: per role name, decision, date, meaning; the declarations."""
     """The Prices sheet: quotes by vendor row from the top, currency, method, bounds, share, criterion."""
     due_diligence: tuple = ()
-    """Per vendor row from the top, the DD_ columns of the vendor table (`diligence.DD_NAMES` order)."""
+    """Per vendor row from the top, the due-diligence columns of the vendor table (`diligence.COLUMN_NAMES`
+    order: the DD_ names, then Track_Record_Reasons; a shorter row is blank on the right)."""
     supply_criticality: object = None
     evaluation_date: object = None
     pack: tuple | None = None
@@ -238,7 +239,7 @@ class Filling:
             if block is not None and all(len(r) == len(criteria) for r in block):
                 team[key] = tuple(tuple(r) for r in block[:len(vendors)])
         if all(name in values for name in DD_NAMES):
-            team["due_diligence"] = tuple(zip(*(column(name) for name in DD_NAMES)))
+            team["due_diligence"] = tuple(zip(*(column(name) for name in COLUMN_NAMES if name in values)))
         for name in PROGRAM_NAMES:
             if name in values:
                 team[name.lower()] = cell(name)

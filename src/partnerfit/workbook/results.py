@@ -32,6 +32,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
+from ..due_diligence import track_record_at, with_suggestions
 from ..errors import PartnerfitError
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
@@ -407,7 +408,7 @@ class AHPRead:
                      and (same or self.levels.at[i] == self.levels.at[j])), None)
 
 
-def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None, complete: bool = True) -> AHPRead:
+def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None) -> AHPRead:
     """Read an AHP judgement block (criteria x criteria; only the cells above the diagonal count)
     and, when complete, weigh it with the engine (`ahp.ahp_weights`). With `groups` reading
     Weigh by = Group, only the pairs within a group are read, `group_judgements` compares the
@@ -426,7 +427,7 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None,
                 if lo <= value <= hi and (at is None or at[i] == at[j]):
                     matrix[i][j], matrix[j][i] = value, 1 / value
     if groups is not None:
-        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups)
+        level = read_levels(matrix, group_judgements if group_judgements is not None else (), groups, judgements)
         if by_group:
             return AHPRead(parsed, matrix, level.ok, None, level)
     else:
@@ -434,8 +435,6 @@ def read_ahp(judgements, groups: GroupRead | None = None, group_judgements=None,
     blanks = [(i, j) for i in range(m) for j in range(i + 1, m) if matrix[i][j] == "" and _blank(judgements[i][j])]
     ok = m <= MAX_AHP_CRITERIA and sum(x == "" for row in matrix for x in row) == 2 * len(blanks)
     result = None
-    if blanks and not complete:  # the stakeholders' mean: no completion
-        ok = False
     if ok and blanks:  # the add-in completes the blanks (AHP_WEIGHTS, Addin_AHP); the native cells read them
         try:
             result = ahp_weights(np.array([[np.nan if x == "" else x for x in row] for row in matrix], dtype=float))
@@ -471,8 +470,7 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
     """
     m = len(f.criteria)
     team = read_team(f.stakeholders)
-    on = team["Calc_AHP_Team_On"][0][0]
-    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements, complete=not on)
+    read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements)
     level = read.levels
     values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}
     values.update(chain_values(read.matrix, same_group(level), read.ok))
@@ -576,6 +574,14 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             clean[i][j] = _clean(agreed[i][j])
     else:
         clean = [[_clean(x) for x in v.scores] for v in rows]
+    diligence_values = diligence.values_part(f, present)
+    track = track_record_at(f.criteria)
+    use = np.array([u for (u,) in diligence_values["Calc_DD_Use_Suggested"]], dtype=bool)
+    if track is None:
+        use[:] = False
+    suggested = np.array([math.nan if x == "" else x for (x,) in diligence_values["DD_Suggested_Scores"]], dtype=float)
+    for i in np.flatnonzero(use).tolist():  # the suggested Regulatory track record score (Calc_Clean_Scores)
+        clean[i][track] = float(suggested[i])
     price = read_prices(f.prices, f.criteria, n)
     if price.on:  # the price scores fill the price criterion's column (Calc_Clean_Scores)
         for row, x in zip(clean, price.scores.tolist()):
@@ -602,7 +608,6 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     musts = [isinstance(x, float) for x in minimum_row]
     missing = [sum(musts) - sum(mu and s for mu, s in zip(musts, srow)) for srow in scored]
 
-    diligence_values = diligence.values_part(f, present)
     score, coverage, status, rank = [""] * n, [""] * n, [""] * n, [""] * n
     ranking = [["", "", ""] for _ in range(n)]
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
@@ -618,6 +623,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
             matrix, unreadable = matrix[listed], unreadable[listed]
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
+        matrix, unreadable = with_suggestions(matrix, unreadable, track, suggested[listed], use[listed])
         minimums = np.array([math.nan if x == "" else x for x in minimum_row], dtype=float)
         if price.on:
             matrix, unreadable = matrix.copy(), unreadable.copy()
@@ -798,9 +804,16 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: GridR
     else:
         table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
-    judged = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
-              for i, row in enumerate(f.judgements)]
-    ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
+    used = judgements_used(f.judgements, f.stakeholders)  # IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)
+    mean = used is not f.judgements  # the mean's diagonal is "" too
+    judged = [[_excel(x) if i < j else None if mean or i > j else 1.0 for j, x in enumerate(row)]
+              for i, row in enumerate(used)]
+    if native["Calc_By_Group"][0][0]:  # IF(Calc_By_Group,AHP_WEIGHTS(AHP_Judgements,Calc_Group_At,...),...)
+        groups = [[_excel(x) if i < j else 1.0 if i == j else None for j, x in enumerate(row)]
+                  for i, row in enumerate(f.groups.judgements)]
+        ahp = _block(functions.AHP_WEIGHTS(judged, native["Calc_Group_At"], groups), addin_rows(m), 2)
+    else:
+        ahp = _block(functions.AHP_WEIGHTS(judged), addin_rows(m), 2)
     blocks = [[[_excel(x) if i < j else None for j, x in enumerate(row)] for i, row in enumerate(block)]
               for block in f.stakeholders]
     aggregate = _block(functions.AHP_AGGREGATE(*blocks), *team_addin_size(m))
@@ -840,14 +853,20 @@ class Parameters:
 
 def used_scores(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """(scores, unreadable) of the named vendors and criteria: the consensus when the
-    Evaluations sheet holds rows, else the Vendors sheet's cells."""
+    Evaluations sheet holds rows, else the Vendors sheet's cells; the suggested Regulatory track
+    record score where the vendor's Track_Record_Reasons cell is blank (`diligence.suggested_scores`)."""
     if inputs.team is not None:
         matrix, unreadable, _ = settle(inputs.consensus()[0], inputs.agreed or [])
         rows = np.ix_(inputs.vendor_rows, inputs.criteria_rows)
-        return matrix[rows], unreadable[rows]
-    if inputs.vendors:
-        return score_matrix(inputs.cells)
-    return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+        matrix, unreadable = matrix[rows], unreadable[rows]
+    elif inputs.vendors:
+        matrix, unreadable = score_matrix(inputs.cells)
+    else:
+        return np.empty((0, len(inputs.criteria))), np.zeros((0, len(inputs.criteria)), bool)
+    suggestions = diligence.suggested_scores(inputs)
+    if suggestions is None:
+        return matrix, unreadable
+    return with_suggestions(matrix, unreadable, track_record_at(inputs.criteria), *suggestions)
 
 
 

@@ -70,6 +70,8 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
         extra["due_diligence"] = {"vendors": {k: [_normal(v) for v in row] for k, row in recorded["vendors"].items()},
                                   "criticality": _normal(recorded["criticality"]),
                                   "evaluation_date": _normal(recorded["evaluation_date"])}
+    if (reasons := diligence.recorded_reasons(inputs)) is not None:
+        extra["track_record_reasons"] = {k: _normal(v) for k, v in reasons.items()}
     if inputs.approvals is not None:  # copies made before the Approvals sheet keep their checksum
         extra["approvals"] = approvals.recorded(inputs.approvals, _normal)
     if inputs.uses_ahp:

@@ -776,6 +776,11 @@ class _Writer:
                  "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
         for col in (1, _S_RANK + 2):
             ws.conditional_format(first, col, last, col, scale)
+        status = cell_ref(first, 3, False)  # an overridden knock-out shown as such; the value stays "Eligible"
+        ws.conditional_format(first, 3, last, 3, {  # first: LibreOffice applies only the first rule that holds
+            "type": "formula", "criteria": f'=AND({status}="Eligible",'
+                                           f'LEFT(INDEX(DD_Statuses,ROW()-{first}),11)="Overridden:")',
+            "format": self.style("good", num_format=f'@"{diligence.OVERRIDE_SHOWN}"')})
         for prefix, style in (("Eligible", "good"), ("Knocked out", "bad"), ("Invalid", "bad"),
                               ("Incomplete", "warn"), (STATUS_CHECK, "bad")):
             ws.conditional_format(first, 3, last, 3, {"type": "text", "criteria": "begins with",

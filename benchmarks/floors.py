@@ -123,15 +123,15 @@ def team_recalc_rows(label: str, workbook: Path, floor: Path) -> list[tuple]:
 
 def team_filling(scores: np.ndarray, weights: np.ndarray):
     """The partnerfit team workbook's Filling holding `scores` (evaluators x vendors x criteria):
-    one row per vendor, evaluator and scored criterion (the layout's input), the weights typed."""
+    one evaluator grid per evaluator (the layout's input), the weights typed."""
     from partnerfit.example import Vendor
-    from partnerfit.workbook.model import Filling
+    from partnerfit.workbook.model import Filling, Grid
 
     e, n, m = scores.shape
     criteria = tuple(f"C{j + 1}" for j in range(m))
-    k, i, j = np.nonzero(~np.isnan(scores))  # whole numbers 1-5, written as typed
-    rows = tuple(zip((f"Vendor {x + 1}" for x in i.tolist()), (f"Evaluator {x + 1}" for x in k.tolist()),
-                     (criteria[x] for x in j.tolist()), scores[k, i, j].tolist()))
-    vendors = tuple(Vendor(f"Vendor {x + 1}", None, (None,) * m) for x in range(n))
+    names = tuple(f"Vendor {x + 1}" for x in range(n))
+    cells = np.where(np.isnan(scores), None, scores).tolist()  # whole numbers 1-5, written as typed
+    grids = tuple(Grid(f"Evaluator {k + 1}", names, tuple(map(tuple, cells[k]))) for k in range(e))
+    vendors = tuple(Vendor(name, None, (None,) * m) for name in names)
     return Filling(criteria=criteria, weights=tuple(float(w) for w in weights), vendors=vendors, capacity=n,
-                   evaluations=rows, evaluation_rows=len(rows))
+                   grids=grids, evaluators=e)

@@ -17,8 +17,8 @@ from partnerfit.domain import PartnerType
 from partnerfit.example import Vendor
 from partnerfit.pricing import price_scores, technical_and_total
 from partnerfit.scoring import score_vendors
-from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, layout
-from partnerfit.workbook.model import Filling
+from partnerfit.workbook.layout import ADDIN_NAMES, INPUT_NAMES, grid_names, layout
+from partnerfit.workbook.model import Filling, Grid
 from partnerfit.workbook.prices import PriceFilling
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.writer import write_workbook
@@ -149,56 +149,63 @@ def bad_weights_fillings() -> dict[str, Filling]:
 EVALUATORS = ("Quality lead", "CMC lead", "Procurement")
 
 
-def team_filling(method: object = "mean", seed: int = 11, rows: int = 200) -> Filling:
-    """Four of the example's vendors scored by three evaluators (a fourth on some cells, so that
-    medians of even counts occur), with N/A, blanks, text numbers, names typed with extra spaces,
-    disagreements of 2 points or more, a listed vendor nobody evaluated and must-haves."""
+def team_filling(method: object = "mean", seed: int = 11, evaluators: int = 5) -> Filling:
+    """Four of the example's vendors scored by three evaluators in grids (a fourth on some cells,
+    so that medians of even counts occur; one grid lists the vendors the other way round), with
+    N/A, blanks, names typed with extra spaces, disagreements of 2 points or more, a listed vendor
+    nobody evaluated, a grid row of a vendor nobody scored and must-haves."""
     rng = random.Random(seed)
     example = Filling.example(capacity=8)
     criteria = example.criteria
-    evaluations = []
-    for vendor in example.vendors[:4]:
-        for j, criterion in enumerate(criteria):
-            base = vendor.scores[j] if isinstance(vendor.scores[j], (int, float)) else 3
-            for evaluator in EVALUATORS + (("Site auditor",) if j % 4 == 0 else ()):
+    scored = example.vendors[:4]
+    grids = []
+    for k, evaluator in enumerate((*EVALUATORS, "Site auditor")):
+        rows = []
+        for vendor in scored:
+            row = []
+            for j in range(len(criteria)):
+                base = vendor.scores[j] if isinstance(vendor.scores[j], (int, float)) else 3
                 roll = rng.random()
-                if roll < 0.06:
-                    score = rng.choice(["N/A", None, " n/a "])
-                elif roll < 0.1:
-                    score = f" {max(1, min(5, base))} "
+                if k == 3 and j % 4:
+                    row.append(None)
+                elif roll < 0.06:
+                    row.append(rng.choice(["N/A", None, "n/a"]))
                 else:
-                    score = max(1, min(5, base + rng.choice([-2, -1, 0, 0, 0, 1, 0.5])))
-                name = f"  {vendor.name} " if roll > 0.97 else vendor.name
-                evaluations.append((name, evaluator, criterion, score, "notes" if roll > 0.9 else None))
-    rng.shuffle(evaluations)
-    evaluations.insert(5, (None, None, None, None, "evidence alone: the row is not used"))
+                    row.append(max(1, min(5, base + rng.choice([-2, -1, 0, 0, 0, 1, 0.5]))))
+            rows.append(tuple(row))
+        names = [f"  {v.name} " if rng.random() > 0.8 else v.name for v in scored] + [example.vendors[4].name]
+        rows.append((None,) * len(criteria))
+        evidence = ["notes" if rng.random() > 0.7 else None for _ in names]
+        order = list(range(len(names)))[::-1] if k == 1 else list(range(len(names)))
+        grids.append(Grid(evaluator, tuple(names[i] for i in order), tuple(rows[i] for i in order),
+                          tuple(evidence[i] for i in order)))
     return Filling(
         partner_type="CDMO", stage="Preclinical", need="development", minimums=example.minimums,
         vendors=example.vendors[:5] + (Vendor(None, None, (None,) * len(criteria)),) + example.vendors[5:6],
-        capacity=8, evaluations=tuple(evaluations), evaluation_rows=rows, consensus_method=method,
+        capacity=8, grids=tuple(grids), evaluators=evaluators, consensus_method=method,
     )
 
 
 def team_problems_filling() -> Filling:
-    """Every kind of bad evaluation row: the statuses say to check the Evaluations sheet."""
+    """Every kind of bad grid cell: the statuses say to check the Evaluations sheet."""
     good = team_filling()
-    c = good.criteria
-    bad = (
-        ("Unknown Bio", "Ann", c[0], 4, None),        # vendor not on the Vendors sheet
-        ("alder biologics", "Ann", c[0], 4, None),    # case differs: not the same name
-        ("Alder Biologics", "Ann", "Quality", 4, None),  # criterion not on the Criteria sheet
-        ("Alder Biologics", "Ann", c[1], 7, None),    # off the scale
-        ("Alder Biologics", "Ann", c[2], "abc", None),  # not a number
-        ("Alder Biologics", None, c[3], 4, None),     # no evaluator
-        ("Alder Biologics", "Ann", c[4], True, None),  # a boolean
-        ("Alder Biologics", "Ann", c[5], 4, None),
-        ("Alder Biologics ", " Ann", c[5], "N/A", None),  # the same row again, spaces aside
-        (None, None, None, "N/A", None),              # a score alone
-    )
-    return Filling(
-        partner_type="CDMO", stage="Preclinical", need="development", vendors=good.vendors, capacity=8,
-        evaluations=good.evaluations[:30] + bad, evaluation_rows=60,
-    )
+    first, second = good.grids[:2]
+    m = len(good.criteria)
+    bad_scores = list(first.scores)
+    bad_scores[0] = (7, "abc", " 4 ", "3", 2.5, *bad_scores[0][5:])  # off the scale, not a number, text numbers
+    bad_vendors = (*second.vendors[:-1], "Unknown Bio")  # scored below, not on the Vendors sheet
+    scores = (*second.scores[:-1], (4,) + (None,) * (m - 1))
+    return replace(good, grids=(replace(first, scores=tuple(bad_scores)),
+                                replace(second, vendors=bad_vendors, scores=scores), *good.grids[2:]))
+
+
+def grid_evaluations(filling: Filling) -> pd.DataFrame:
+    """The grids' cells as rows (Vendor, Evaluator, Criterion, Score) for the pandas consensus: an
+    independent reading (vendor names trimmed of spaces, as TRIM does; each grid its own evaluator)."""
+    rows = [(" ".join(str(v).split(" ")).strip() if v else v, f"grid {g}", c, x)
+            for g, grid in enumerate(filling.grids) for v, row in zip(grid.vendors, grid.scores) if v
+            for c, x in zip(filling.criteria, row)]
+    return pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score"])
 
 
 A1_CRITERIA = ("Coffee", "Wine", "Tea", "Beer", "Sodas", "Milk", "Water")
@@ -224,7 +231,7 @@ def ahp_filling(criteria, judgements, use_ahp: object = "Yes", vendors: int = 5,
         minimums=(None,) * m, use_ahp=use_ahp, judgements=judgements,
         vendors=tuple(Vendor(f"Vendor {k + 1}", "", tuple(rng.choice([1, 2, 3, 3.5, 4, 5, None]) for _ in range(m)))
                       for k in range(vendors)),
-        capacity=vendors + 1, evaluation_rows=5,
+        capacity=vendors + 1, evaluators=1,
     )
 
 
@@ -242,7 +249,7 @@ def random_judgements(m: int, seed: int, scale=(1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3
 
 def team_ahp_filling() -> Filling:
     """Several evaluators and inconsistent AHP weights at once, on the CDMO criteria (14)."""
-    team = team_filling(method="median", seed=5, rows=200)
+    team = team_filling(method="median", seed=5)
     return replace(team, use_ahp="yes", judgements=random_judgements(14, 2))
 
 
@@ -264,7 +271,7 @@ def team_cases() -> dict[str, Filling]:
         "team_mean": team_filling(),
         "team_median": team_filling(method=" Median ", seed=12),
         "team_problems": team_problems_filling(),
-        "team_bad_method": replace(few, evaluations=few.evaluations[:20], evaluation_rows=20, consensus_method="average"),
+        "team_bad_method": replace(few, grids=few.grids[:2], evaluators=2, consensus_method="average"),
         "ahp_a1": ahp_filling(A1_CRITERIA, A1),
         "ahp_a2": ahp_filling(A2_CRITERIA, A2, use_ahp="yes"),
         "team_ahp_cdmo": team_ahp_filling(),
@@ -289,7 +296,7 @@ def diligence_filling() -> Filling:
         (None, None, None, None, None, None, None, None, None, "No", "@SUM(1,1)"),
     )
     return replace(Filling.example(), due_diligence=rows, supply_criticality="minor",
-                   evaluation_date=d(2026, 1, 15), capacity=10, evaluation_rows=10)
+                   evaluation_date=d(2026, 1, 15), capacity=10, evaluators=2)
 
 
 def diligence_edge_fillings() -> dict[str, Filling]:
@@ -422,7 +429,7 @@ def paradox(**prices) -> Filling:
 
     vendors = tuple(Vendor(name, None, scores=(q, None)) for name, q in (("A", 5), ("B", 4), ("C", 1)))
     return Filling(criteria=("Quality", "Cost"), weights=(1.0, 1.0), minimums=(None, None), vendors=vendors,
-                   capacity=4, evaluation_rows=10, prices=PriceFilling(quotes=(100.0, 70.0, 35.0), **prices))
+                   capacity=4, evaluators=2, prices=PriceFilling(quotes=(100.0, 70.0, 35.0), **prices))
 
 
 PRICE_PROBLEMS = ("prices_zero", "prices_text", "prices_ratio_bounds", "prices_unknown_criterion")
@@ -431,7 +438,7 @@ PRICE_PROBLEMS = ("prices_zero", "prices_text", "prices_ratio_bounds", "prices_u
 
 def cases() -> dict[str, Filling]:
     """Every filling the LibreOffice tests recalculate, by file name (all but the default two with
-    fewer evaluation rows, which they leave empty: smaller files recalculate faster)."""
+    fewer evaluator grids, which they leave empty: smaller files recalculate faster)."""
     single = {
         "random_cro": random_filling(1),
         "random_cmo": random_filling(2, "CMO", vendors=37, capacity=60),
@@ -452,7 +459,7 @@ def cases() -> dict[str, Filling]:
     return {
         "example": Filling.example(),
         "blank": Filling(),
-        **{name: replace(filling, evaluation_rows=10) for name, filling in single.items()},
+        **{name: replace(filling, evaluators=2) for name, filling in single.items()},
         **team_cases(),
     }
 
@@ -462,7 +469,7 @@ def cases() -> dict[str, Filling]:
 
 def _layout(workbook: openpyxl.Workbook, filling: Filling) -> dict:
     """The workbook's names: a pack's have no price name (no "Prices")."""
-    return layout(len(filling.criteria), filling.capacity, filling.evaluation_rows,
+    return layout(len(filling.criteria), filling.capacity, filling.evaluators,
                   priced="Prices" in workbook.defined_names)
 
 
@@ -476,10 +483,12 @@ def area_values(workbook: openpyxl.Workbook, filling: Filling, name: str) -> lis
 
 
 def read_back(filling: Filling, path, names=INPUT_NAMES) -> Filling:
-    """`filling` written to `path` and read again through the input names (openpyxl, "" for empty)."""
+    """`filling` written to `path` and read again through the input names and, with them all, the
+    grids' (openpyxl, "" for empty)."""
     write_workbook(path, filling)
     workbook = openpyxl.load_workbook(path)
-    return Filling.from_names({name: area_values(workbook, filling, name) for name in names})
+    grids = [name for g in range(1, filling.evaluators + 1) for name in grid_names(g)[:4]] if names is INPUT_NAMES else []
+    return Filling.from_names({name: area_values(workbook, filling, name) for name in (*names, *grids)})
 
 
 def same(a, b) -> bool:
@@ -521,9 +530,8 @@ def engine_table(filling: Filling) -> pd.DataFrame:
     evaluations, on their consensus (`consensus`, the pandas API), vendors nobody evaluated blank."""
     vendors = [v for v in filling.vendors if v.name is not None and str(v.name).strip(" ")]  # LEN(TRIM(name))>0
     names = [v.name for v in vendors]
-    rows = [row for row in filling.evaluations if any(x not in (None, "") for x in row[:4])]  # blank rows: none
-    if rows:
-        frame = pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
+    if any(x not in (None, "") for grid in filling.grids for row in grid.scores for x in row):  # a score cell typed
+        frame = grid_evaluations(filling)
         table = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria)).table
         scores = table.reindex(names).astype(float)
         scores = scores.astype(object)
@@ -596,7 +604,7 @@ def engine_mismatches(workbook: openpyxl.Workbook, filling: Filling) -> list[str
 
 def error_cells(workbook: openpyxl.Workbook, filling: Filling) -> list[str]:
     """Cells holding an error value outside the add-in names."""
-    names = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)
+    names = layout(len(filling.criteria), filling.capacity, filling.evaluators)
     addin = {(names[n].sheet, r, c) for n in ADDIN_NAMES for r, c in names[n].cells()}
     return [f"{ws.title}!{cell.coordinate} {cell.value}" for ws in workbook.worksheets
             for row in ws.iter_rows() for cell in row

@@ -158,7 +158,7 @@ def test_check_names_the_missing_judgement_and_the_inconsistent_level(tmp_path, 
     f = CASES["levels_incomplete"]
     path = tmp_path / "i.xlsx"
     write_workbook(path, f)
-    area = layout(len(f.criteria), f.capacity, f.evaluation_rows)["AHP_Judgements"]
+    area = layout(len(f.criteria), f.capacity, f.evaluators)["AHP_Judgements"]
     cell = openpyxl.utils.get_column_letter(area.col + BLANK[1] + 1) + str(area.row + BLANK[0] + 1)
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr()

@@ -34,7 +34,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
         "edited", "edited_scored", "edited_shared", "priced", "priced_scored", "priced_technical",
         "diligence", "diligence_scored", "diligence_shared")}
     cli("new", kinds["blank"])
-    cli("new", kinds["blank_cro_team"], "--type", "CRO", "--vendors", "12", "--evaluations", "30")
+    cli("new", kinds["blank_cro_team"], "--type", "CRO", "--vendors", "12", "--evaluators", "3")
     cli("new", kinds["example"], "--example")
     cli("score", kinds["example"], "-o", kinds["example_scored"])
     cli("share", kinds["example"], "-o", kinds["example_shared"])

@@ -136,7 +136,7 @@ def test_check_names_the_cell_of_a_group_problem(tmp_path, capsys, name):
     f = CASES[name]
     path = tmp_path / f"{name}.xlsx"
     write_workbook(path, f)
-    area = layout(len(f.criteria), f.capacity, f.evaluation_rows)[PROBLEMS[name][1]]
+    area = layout(len(f.criteria), f.capacity, f.evaluators)[PROBLEMS[name][1]]
     cell = openpyxl.utils.get_column_letter(area.col + 1) + str(area.row + 1 + PROBLEMS[name][2])
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr()
@@ -187,7 +187,7 @@ def test_technical_copy_with_the_price_criterion_alone_in_its_group(tmp_path, ca
     path, out = tmp_path / "e.xlsx", tmp_path / "technical.xlsx"
     write_workbook(path, f)
     assert main(["share", str(path), "-o", str(out), "--technical"]) == 0, capsys.readouterr()
-    names = layout(len(f.criteria), f.capacity, f.evaluation_rows)
+    names = layout(len(f.criteria), f.capacity, f.evaluators)
     ws = openpyxl.load_workbook(out, data_only=True)["Criteria"]
     check = names["Criteria_Check"]
     assert ws.cell(check.row + 1, check.col + 1).value == "OK"

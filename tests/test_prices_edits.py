@@ -27,7 +27,7 @@ ZETA_QUOTE = 130_000.0
 def _geometry(f):
     """(quote column letter, last table column letter, first vendor row, last filled row), 1-based rows."""
     m = len(f.criteria)
-    quotes = layout(m, f.capacity, f.evaluation_rows)["Prices"]
+    quotes = layout(m, f.capacity, f.evaluators)["Prices"]
     first = _V_HEAD + 2
     return column_name(quotes.col), column_name(m + len(vendor_tail())), first, first + len(f.vendors) - 1
 

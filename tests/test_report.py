@@ -245,10 +245,12 @@ def test_builder_with_evaluators_and_ahp_weights(tmp_path):
     assert "median" in dossier.scores_from
     # Independently: every vendor and criterion whose scores span 2 points or more.
     scores = defaultdict(list)
-    for vendor, _, criterion, score, _ in filling.evaluations:
-        value = score_value(score)
-        if vendor is not None and value is not None and not math.isnan(value):
-            scores[(" ".join(vendor.split()), criterion)].append(value)
+    for grid in filling.grids:
+        for vendor, row in zip(grid.vendors, grid.scores):
+            for criterion, score in zip(filling.criteria, row):
+                value = score_value(score)
+                if vendor is not None and value is not None and not math.isnan(value):
+                    scores[(" ".join(vendor.split()), criterion)].append(value)
     spans = {key: max(v) - min(v) for key, v in scores.items()}
     assert {(x.vendor, x.criterion): x.spread for x in dossier.disagreements} == \
         {key: span for key, span in spans.items() if span >= 2}

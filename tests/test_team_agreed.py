@@ -1,5 +1,5 @@
 """The consensus meeting's agreed scores (Agreed_Scores, Agreed_Reasons): typed into a merged
-evaluation with openpyxl and with LibreOffice (UNO), they replace the consensus in the workbook
+evaluation (its scores in the evaluator grids) with openpyxl and with LibreOffice (UNO), they replace the consensus in the workbook
 (LibreOffice's recalculation) and on the command line alike, against an independent computation;
 an agreed score without a reason or off the scale is flagged by both; score --json counts them;
 the shared copy's Audit sheet lists them; the workbook passes the fidelity gate."""
@@ -48,6 +48,7 @@ def agreed(tmp_path_factory):
     out = run("merge", evaluation, *(pack_path(folder, e) for e in EVALUATORS), "-o", merged)
     assert out.returncode == 0, out.stderr
     capacity = filling(Source(merged)).capacity
+    assert [g.evaluator for g in filling(Source(merged)).grids][:3] == list(EVALUATORS)  # one grid each
     typed_in = folder / "typed_openpyxl.xlsx"
     book = openpyxl.load_workbook(merged)
     edits = []

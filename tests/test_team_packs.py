@@ -1,5 +1,7 @@
 """A pack per evaluator (`partnerfit pack`), filled as evaluators fill them (openpyxl, and
-LibreOffice through UNO), merged back (`partnerfit merge`), and every refusal of merge."""
+LibreOffice through UNO), merged back into the evaluator grids (`partnerfit merge`), every refusal
+of merge, the vendor table sorted in LibreOffice after the merge, and a workbook of version 0.1
+(its Evaluations table filled: tests/data/team_v01.xlsx) refused in one line and carried over."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from partnerfit.example import EXAMPLE
 from partnerfit.workbook.reader import Source, filling, read_inputs
 from partnerfit.workbook.team import evaluation_id
 from partnerfit.workbook.template import build_workbook
-from template_cases import area_values, engine_mismatches, formula_mismatches
+from template_cases import area_values, engine_mismatches, formula_mismatches, named_values
 
 EVALUATORS = ("QA lead", "CMC lead", "Procurement")
 VENDORS = [v.name for v in EXAMPLE.vendors]
@@ -110,7 +112,7 @@ def test_a_pack_holds_the_vendors_and_criteria_locked_and_nothing_scored(tmp_pat
     book = openpyxl.load_workbook(path)
     assert book.defined_names["Pack_Evaluator"].attr_text.startswith("Vendors!")
     pack = filling(Source(path))
-    assert all(v is None for row in pack.evaluations for v in row)
+    assert not pack.evaluations and all(x is None for g in pack.grids for row in g.scores for x in row)
     assert all(v.evidence is None and v.comments is None for v in pack.vendors)
     assert book["Evaluations"].sheet_state == "hidden" and book["Vendors"].sheet_state == "visible"
     sheet = book["Vendors"]
@@ -137,9 +139,10 @@ def test_merge_records_each_pack_and_its_evidence(team):
     merged = filling(Source(team["merged"]))
     assert [(r[0], r[1], r[2]) for r in merged.merged] == [
         (e, pack_path(team["packs"], e).name, digest(pack_path(team["packs"], e))) for e in EVALUATORS]
-    evidence = {(r[0], r[1]): r[4] for r in merged.evaluations}
-    assert evidence[VENDORS[0], "CMC lead"] == f"CMC lead on {VENDORS[0]}"
-    assert {r[1] for r in merged.evaluations} - {None} == set(EVALUATORS)
+    assert [g.evaluator for g in merged.grids] == [*EVALUATORS, None, None]  # the first free grids, in order
+    cmc = merged.grids[1]
+    assert cmc.vendors[:len(VENDORS)] == tuple(VENDORS) and cmc.evidence[0] == f"CMC lead on {VENDORS[0]}"
+    assert cmc.scores[0] == tuple(typed(1, 0, j) for j in range(M))  # as typed: scores, N/A, blanks
 
 
 @pytest.mark.libreoffice
@@ -196,8 +199,10 @@ def test_a_second_pack_of_the_same_evaluator_is_refused_unless_replace(team):
     replaced = team["folder"] / "replaced.xlsx"
     assert run("merge", team["merged"], again, "-o", replaced, "--replace").returncode == 0
     rows = filling(Source(replaced))
-    assert [(r[2], r[3]) for r in rows.evaluations if r[:2] == (VENDORS[0], "QA lead")][0] == (CRITERIA[0], 1.0)
-    assert sum(1 for r in rows.evaluations if r[1] == "QA lead") == sum(
+    qa = rows.grids[0]
+    assert qa.evaluator == "QA lead" and qa.scores[0][0] == 1.0 and [g.evaluator for g in rows.grids[1:3]] == [
+        "CMC lead", "Procurement"]
+    assert sum(isinstance(x, float) for row in qa.scores for x in row) == sum(
         1 for i in range(len(VENDORS)) for j in range(M) if (i, j) == (0, 0) or isinstance(typed(0, i, j), float))
     assert [r[1] for r in rows.merged] == [f"evaluation - {e}.xlsx" for e in EVALUATORS[1:]] + ["again.xlsx"]
 
@@ -256,6 +261,53 @@ def test_score_json_reports_the_team_per_vendor(team):
     assert {(v["evaluators"], v["flagged"]) for v in single} == {(1, 0)}
 
 
+@pytest.mark.libreoffice
+def test_a_sort_of_the_vendor_table_keeps_each_vendors_consensus(team):
+    """The vendor table sorted by name, descending, in LibreOffice (UNO): each vendor row finds its
+    grid rows by name, so every vendor keeps its consensus and its score."""
+    from partnerfit.workbook.layout import vendor_tail
+    from partnerfit.xlsx import column_letter
+
+    last = column_letter(1 + M + len(vendor_tail()))
+    sorted_path = team["folder"] / "sorted.xlsx"
+    edit([(team["merged"], sorted_path, [{"op": "sort", "sheet": "Vendors", "range": f"A5:{last}{4 + len(VENDORS)}",
+                                          "column": 1, "descending": True}])])
+    before = named_values(team["merged"], ("Result_Vendors", "Weighted_Scores"))
+    after = named_values(sorted_path, ("Vendor_Names", "Result_Vendors", "Weighted_Scores", "Consensus_Scores"))
+    assert [row[0] for row in after["Vendor_Names"][:len(VENDORS)]] == sorted(VENDORS, reverse=True)
+    score = {name: x for (name,), (x,) in zip(before["Result_Vendors"], before["Weighted_Scores"]) if name}
+    assert {name: x for (name,), (x,) in zip(after["Result_Vendors"], after["Weighted_Scores"]) if name} == \
+        pytest.approx(score, abs=1e-12)
+    table = expected_consensus()
+    for k, (name,) in enumerate(after["Vendor_Names"][:len(VENDORS)]):
+        i = VENDORS.index(name)
+        for j in range(M):
+            got = after["Consensus_Scores"][k][j]
+            assert got is None if table[i, j] is None else math.isclose(got, table[i, j][0], abs_tol=1e-9)
+
+
+OLD = Path(__file__).parent / "data" / "team_v01.xlsx"
+"""A workbook of version 0.1 (main's generator before the grids): 97 rows on its Evaluations table."""
+
+
+def test_a_version_0_1_workbook_is_refused_in_one_line_and_carried_over_by_merge(tmp_path):
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(OLD.read_bytes())
+    for command in ("score", "check"):
+        out = run(command, old)
+        assert out.returncode == 1 and len(out.stderr.splitlines()) == 1, out.stderr
+        assert "Evaluations table of partnerfit 0.1" in out.stderr and f"partnerfit merge {old} -o" in out.stderr
+    new = tmp_path / "new.xlsx"
+    out = run("merge", old, "-o", new)
+    assert out.returncode == 0 and "the Evaluations table carried into 3 evaluator grid(s)" in out.stdout, out.stderr
+    carried = filling(Source(new))
+    assert [g.evaluator for g in carried.grids] == ["QA lead", "CMC lead", "Procurement", None, None]
+    assert carried.grids[0].scores[0][5] == "N/A" and carried.grids[0].evidence[0] == "seen"
+    names = ("Weighted_Scores", "Statuses", "Consensus_Scores", "Consensus_Spreads", "Consensus_Counts")
+    assert named_values(new, names) == named_values(old, names)  # the same consensus as version 0.1 computed
+    assert run("check", new).returncode in (0, 1) and "0.1" not in run("check", new).stderr
+
+
 QUOTES = (120_000.0, 95_000.0, 150_000.0, None, 110_000.0, 130_000.0, 99_000.0, 101_000.0)
 COST = CRITERIA.index("Cost")
 
@@ -311,8 +363,9 @@ def test_merge_leaves_a_score_typed_in_the_locked_criterion_out_naming_its_cell(
     assert out.stderr.splitlines() == [
         f"partnerfit: {path.name}: Vendors!{column}6 and 1 more cell(s): a score for Cost, which is "
         f"{PACK_LOCKED_NOTE}: not merged (the pack locks that column)"]
-    rows = filling(Source(merged)).evaluations
-    assert [(r[0], r[1], r[2], r[3]) for r in rows if r[1] == "QA lead"] == [(VENDORS[0], "QA lead", CRITERIA[0], 5.0)]
+    qa = filling(Source(merged)).grids[0]
+    assert qa.evaluator == "QA lead" and [(v, c, x) for v, row in zip(qa.vendors, qa.scores)
+                                          for c, x in zip(CRITERIA, row) if x is not None] == [(VENDORS[0], CRITERIA[0], 5.0)]
 
 
 @pytest.mark.libreoffice

@@ -1,7 +1,8 @@
 """Several evaluators, AHP weights and robustness in the workbook and on the command line.
 
-openpyxl: the new sheets' names, validations, protection and conditional formats. Python: the
-workbook's reading of evaluations and judgements equals the engine (`consensus`, `ahp_weights`),
+openpyxl: the new sheets' names (the evaluator grids, and the Eval_ names of version 0.1 kept on
+grid 1), validations, protection and conditional formats. Python: the workbook's reading of the
+grids and judgements equals the engine (`consensus`, `ahp_weights`),
 and the native AHP algorithm (repeated squaring) reaches the engine's eigenvector. Command line:
 check, score, score -o, share and verify on a workbook with evaluations and AHP weights.
 (LibreOffice recalculation of the same fillings: tests/test_template_libreoffice.py.)
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +29,9 @@ from partnerfit.consensus import consensus
 from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.layout import (
     AHP_STEPS,
-    EVALUATION_NAMES,
     FORMULA,
+    GRID_SCORE,
+    GRID_VENDOR,
     INPUT,
     INPUT_NAMES,
     NO_ELIGIBLE,
@@ -38,9 +39,9 @@ from partnerfit.workbook.layout import (
     TABLE,
     layout,
 )
-from partnerfit.workbook.model import Code, Filling
+from partnerfit.workbook.model import Code, Filling, Grid
 from partnerfit.workbook.reader import Source, read_inputs
-from partnerfit.workbook.results import computed_values, read_evaluations
+from partnerfit.workbook.results import computed_values, read_grids
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
 from template_cases import (
@@ -49,6 +50,7 @@ from template_cases import (
     A2,
     A2_CRITERIA,
     ahp_filling,
+    grid_evaluations,
     named_values,
     random_judgements,
     read_back,
@@ -76,10 +78,17 @@ def test_new_names_sit_where_the_layout_says_with_their_roles(blank):
     found = {name: d.attr_text for name, d in blank.defined_names.items()}
     expected = {
         "Consensus_Method": ("Evaluations!$B$3", INPUT),
-        "Eval_Table": ("Evaluations!$A$7:$E$407", TABLE),
-        "Eval_Vendors": ("Evaluations!$A$8:$A$407", INPUT),
-        "Eval_Scores": ("Evaluations!$D$8:$D$407", INPUT),
-        "Eval_Checks": ("Evaluations!$F$8:$F$407", FORMULA),
+        "Grid_1_Evaluator": ("Evaluations!$B$6", INPUT),
+        "Grid_1_Table": ("Evaluations!$A$7:$O$57", TABLE),
+        "Grid_1_Vendors": ("Evaluations!$A$8:$A$57", INPUT),
+        "Grid_1_Scores": ("Evaluations!$B$8:$O$57", INPUT),
+        "Grid_1_Evidence": ("Evaluations!$P$8:$P$57", INPUT),
+        "Grid_1_Check": ("Evaluations!$Q$8:$Q$57", FORMULA),
+        "Grid_2_Evaluator": ("Evaluations!$B$60", INPUT),
+        "Grid_2_Scores": ("Evaluations!$B$62:$O$111", INPUT),
+        "Grid_5_Check": ("Evaluations!$Q$224:$Q$273", FORMULA),
+        "Eval_Grids": ("Evaluations!$A$7:$O$273", TABLE),
+        "Merged_Packs": ("Evaluations!$S$8:$V$57", "fixed"),
         "Consensus_Table": ("Consensus!$A$6:$O$56", TABLE),
         "Consensus_Scores": ("Consensus!$B$7:$O$56", FORMULA),
         "Consensus_Spreads": ("Consensus!$Q$7:$AD$56", FORMULA),
@@ -95,7 +104,13 @@ def test_new_names_sit_where_the_layout_says_with_their_roles(blank):
     }
     for name, (ref, role) in expected.items():
         assert (found[name], names[name].role) == (ref, role), name
-    assert set(EVALUATION_NAMES) | {"Consensus_Method", "Use_AHP", "AHP_Judgements"} <= set(INPUT_NAMES)
+    assert "Grid_6_Scores" not in found
+    kept = {"Eval_Table": "Evaluations!$A$7:$O$57", "Eval_Vendors": "Evaluations!$A$8:$A$57",
+            "Eval_Evaluators": "Evaluations!$B$6", "Eval_Criteria": "Evaluations!$B$7:$O$7",
+            "Eval_Scores": "Evaluations!$B$8:$O$57", "Eval_Evidence": "Evaluations!$P$8:$P$57",
+            "Eval_Checks": "Evaluations!$Q$8:$Q$57", "Calc_Eval_Cell": names["Calc_Grid_At"].ref}
+    assert {name: found[name] for name in kept} == kept  # version 0.1's names, on grid 1
+    assert {"Consensus_Method", "Use_AHP", "AHP_Judgements"} <= set(INPUT_NAMES)
     assert {"Calc_AHP_Start", f"Calc_AHP_Step_{AHP_STEPS}"} <= set(names) and names["Calc_AHP_Start"].sheet == "Calc"
 
 
@@ -104,9 +119,8 @@ def test_new_sheets_validations(blank):
         return {str(v.sqref): v for v in blank[sheet].data_validations.dataValidation}
 
     evaluations = validations("Evaluations")
-    assert (evaluations["A8:A407"].type, evaluations["A8:A407"].formula1) == ("list", "Vendor_Names")
-    assert (evaluations["C8:C407"].type, evaluations["C8:C407"].formula1) == ("list", "Criteria_Names")
-    assert evaluations["D8:D407"].formula1 == '"1,2,3,4,5,N/A"' and evaluations["D8:D407"].errorStyle == "warning"
+    assert evaluations["B8:O57"].formula1 == '"1,2,3,4,5,N/A"' and evaluations["B8:O57"].errorStyle == "warning"
+    assert evaluations["B224:O273"].formula1 == '"1,2,3,4,5,N/A"'  # the fifth grid
     assert evaluations["B3"].formula1 == '"mean,median"' and evaluations["B3"].errorStyle in (None, "stop")
     assert validations("Criteria")["B5"].formula1 == '"No,Yes"'
     ahp = validations("Weights (AHP)")
@@ -121,15 +135,16 @@ def test_new_sheets_protection_and_styles(blank):
     for sheet in ("Evaluations", "Consensus", "Weights (AHP)"):
         assert blank[sheet].protection.sheet and not blank[sheet].protection.password
     evaluations, ahp = blank["Evaluations"], blank["Weights (AHP)"]
-    assert not evaluations["A8"].protection.locked and not evaluations["E407"].protection.locked
-    assert evaluations["F8"].protection.locked and evaluations["A7"].protection.locked  # Check, header
+    assert not evaluations["A8"].protection.locked and not evaluations["P57"].protection.locked
+    assert not evaluations["B6"].protection.locked and not evaluations["O273"].protection.locked
+    assert evaluations["Q8"].protection.locked and evaluations["A7"].protection.locked  # Check, header
+    assert evaluations["B58"].protection.locked and evaluations["B58"].value is None  # the blank row below a grid
     assert not ahp["C10"].protection.locked and ahp["B10"].protection.locked and ahp["B11"].protection.locked
     assert ahp["C10"].number_format == "@"  # "1/3" typed stays text, not a date
     assert ahp["C10"].value == 1 and ahp["B10"].value == 1 and ahp["B11"].value is None
     assert blank["Criteria"]["B5"].value == "No" and blank["Evaluations"]["B3"].value == "mean"
-    table = evaluations.tables["EvaluationTable"]
-    assert table.ref == "A7:E407" and [c.name for c in table.tableColumns] == [
-        "Vendor", "Evaluator", "Criterion", "Score", "Evidence"]
+    assert [c.value for c in evaluations[7]][:3] == ["Vendor", "Scope of work", "Regulatory track record"]
+    assert [evaluations["P7"].value, evaluations["Q7"].value, evaluations["A6"].value] == ["Evidence", "Check", "Evaluator"]
     assert blank["Consensus"].sheet_state == "visible" and blank["Calc"].sheet_state == "hidden"
 
 
@@ -142,12 +157,18 @@ def test_disagreements_and_inconsistency_are_flagged(blank):
 
 
 def test_native_formulas_use_array_formulas_where_they_must(blank):
-    """Legacy array formulas (CSE) where a function must see a whole range per cell."""
+    """Legacy array formulas (CSE) where a function must see a whole range per cell; a consensus
+    cell reads only its own cell of each grid (no array)."""
     from openpyxl.worksheet.formula import ArrayFormula
 
     consensus_cell = blank["Consensus"]["B7"].value
-    assert isinstance(consensus_cell, ArrayFormula) and consensus_cell.ref == "B7"
-    assert "MEDIAN(IF(Calc_Eval_Cell=1,Calc_Eval_Score))" in consensus_cell.text
+    assert isinstance(consensus_cell, str) and "MEDIAN(INDEX(Evaluations!$B$8:$B$58,Calc!$A$58)," in consensus_cell
+    assert consensus_cell.count("INDEX(Evaluations!") == 2 * 5  # MEDIAN and AVERAGE over the five grids
+    at = blank["Calc"]["A58"].value
+    assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
+    check = blank["Evaluations"]["Q8"].value
+    assert check.startswith('=IF(COUNTIFS($B$8:$O$8,">=1",$B$8:$O$8,"<=5")+COUNTIF($B$8:$O$8,"N/A")'
+                             '+COUNTBLANK($B$8:$O$8)<>14,')
     start = layout(14, 50)["Calc_AHP_Start"]
     block = blank["Calc"].cell(start.row + 1, start.col + 1).value
     assert isinstance(block, ArrayFormula) and block.ref == start.ref.split("!")[1].replace("$", "")
@@ -158,33 +179,33 @@ def test_native_formulas_use_array_formulas_where_they_must(blank):
 
 
 @st.composite
-def evaluations(draw):
-    """Valid evaluation rows for the example's vendors and criteria, in any order."""
+def grids(draw):
+    """Up to four grids of the example's vendors (any order, some left out) with valid cells."""
     filling = Filling.example(capacity=8)
-    vendors = [v.name for v in filling.vendors]
-    criteria = filling.criteria
-    cells = draw(st.lists(st.tuples(st.sampled_from(vendors[:5]), st.sampled_from(["Ann", "Bob", "Cy", "Di"]),
-                                    st.sampled_from(criteria)), unique=True, min_size=1, max_size=60))
-    scores = draw(st.lists(st.one_of(st.sampled_from([1, 2, 3, 4, 5, 2.5, "N/A", None, " 4 "]),
-                                     st.floats(1, 5)), min_size=len(cells), max_size=len(cells)))
-    return tuple((v, e, c, s, None) for (v, e, c), s in zip(cells, scores))
+    vendors, m = [v.name for v in filling.vendors], len(filling.criteria)
+    cell = st.one_of(st.sampled_from([1, 2, 3, 4, 5, 2.5, "N/A", "n/a", None]), st.floats(1, 5))
+    out = []
+    for k in range(draw(st.integers(1, 4))):
+        names = draw(st.permutations(vendors[:5]))[:draw(st.integers(1, 5))]
+        rows = draw(st.lists(st.lists(cell, min_size=m, max_size=m), min_size=len(names), max_size=len(names)))
+        out.append(Grid(f"Evaluator {k}", tuple(names), tuple(map(tuple, rows))))
+    return tuple(out)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
-@given(rows=evaluations(), method=st.sampled_from(["mean", "median"]))
-def test_workbook_consensus_is_the_engines(rows, method):
+@given(found=grids(), method=st.sampled_from(["mean", "median"]))
+def test_workbook_consensus_is_the_engines(found, method):
     """computed_values' consensus, spread and count equal consensus() (the pandas API)."""
-    filling = replace(Filling.example(capacity=8), evaluations=rows, evaluation_rows=60, consensus_method=method)
+    filling = replace(Filling.example(capacity=8), grids=found, evaluators=4, consensus_method=method)
     values = computed_values(filling)
-    frame = pd.DataFrame(list(rows), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
-    engine = consensus(frame, method, criteria=filling.criteria)
+    engine = consensus(grid_evaluations(filling), method, criteria=filling.criteria)
     for k, vendor in enumerate(v.name for v in filling.vendors):
         for j, criterion in enumerate(filling.criteria):
             known = vendor in engine.table.index and engine.count.loc[vendor, criterion] > 0
             score, spread, count = (values[name][k][j] for name in
                                     ("Consensus_Scores", "Consensus_Spreads", "Consensus_Counts"))
             if known:
-                assert score == engine.table.loc[vendor, criterion]  # the same kernel: exactly equal
+                assert score == pytest.approx(engine.table.loc[vendor, criterion], abs=1e-12)
                 assert spread == engine.spread.loc[vendor, criterion]
             else:
                 assert (score, spread) == ("", "")
@@ -245,29 +266,32 @@ def test_inconsistent_judgements_name_the_pair_to_revisit():
         f"Inconsistent: CR is above 0.10; revisit {filling.criteria[i]} vs {filling.criteria[j]}")
 
 
-def test_reading_evaluations_as_the_formulas_do():
-    """TRIM (spaces only) and case-sensitive names; the first row a duplicate repeats."""
-    read = read_evaluations(
-        ["Acme  Bio", "Beta", None], ["Cost", "Quality"],
-        [("  Acme Bio ", "Ann", "Cost", 4, None), ("acme bio", "Ann", "Cost", 4, None),
-         ("Beta", " Ann", "Quality", "n/a", None), ("Beta", "Ann ", "Quality", 3, None), (None,) * 5,
-         (None, None, None, None, "evidence only"), ("Beta", "ann", "Cost", "7", None)],
-        " MEDIAN ", first_row=7)
-    assert read.vendor_at == [1, 0, 2, 2, 0, 0, 2] and read.criterion_at == [1, 1, 2, 2, 0, 0, 1]
-    assert read.checks == ["", "Vendor is not on the Vendors sheet", "", "Same vendor, evaluator and criterion as row 10",
-                           "", "", "Score must be a number from 1 to 5, N/A or blank"]
-    assert read.used == [True] * 4 + [False, False, True] and read.rows == 5 and read.median
-    assert read.cell == [1, 0, 0, 4, 0, 0, 0]  # vendor 2, criterion 2: (2 - 1) x 2 + 2
+def test_reading_grids_as_the_formulas_do():
+    """TRIM (spaces only) and case-sensitive names, the first grid row of a name; a cell is a score
+    only as a number from 1 to 5 (a number typed as text is not: the row is marked)."""
+    grid = Grid("Ann", ("  Acme Bio ", "acme bio", "Beta", None, "Beta"),
+                ((4, None), (3, 2), ("n/a", "3"), (None, None), (5, 5)), ("seen",))
+    read = read_grids(["Acme  Bio", "Beta", None], [grid.padded(5, 2)], " MEDIAN ")
+    assert read.at.tolist() == [[1], [3], [0]]
+    assert read.checks == [["", GRID_VENDOR, GRID_SCORE.format(lo="1", hi="5"), "", ""]]
+    assert read.invalid[0].tolist() == [[False, False], [False, False], [False, True], [False, False], [False, False]]
+    assert read.entered == 7 and read.median and read.check == "Fix the rows marked in the Check column"
+    centre, spread, count = read.statistics(3, 2)
+    assert centre[0, 0] == 4 and np.isnan(centre[1]).all() and count.tolist() == [[1, 0], [0, 0], [0, 0]]
 
 
 def test_addin_cells_cached_from_the_functions():
     blank = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]] + [[None] * 5] * 3
     assert functions.CONSENSUS(blank, None) == [["Vendor"]]  # what computed_values caches without evaluations
+    stacked = [["Vendor", "Q", "C"], ["A", 4, 2], ["B", None, "N/A"], [None] * 3, [None] * 3,
+               ["Evaluator", "Bob", None], ["Vendor", "Q", "C"], ["B", 3, None], ["A", 2, 5]]
+    assert functions.CONSENSUS(stacked, "mean") == [["Vendor", "Q", "C"], ["A", 3.0, 3.5], ["B", 3.0, None]]
     team = team_filling()
     values = computed_values(team)
     header, *rows = values["Addin_Consensus"]
     assert header[0] == "Vendor" and sorted(header[1:]) == sorted(team.criteria)  # first-appearance order
-    assert {row[0] for row in rows if row[0]} == {v.name for v in team.vendors[:4]}
+    assert {row[0] for row in rows if row[0]} == {v.name for v in team.vendors if v.name}
+    assert [row for row in rows if row[0] in (team.vendors[4].name, team.vendors[6].name)][0][1:] == [""] * 14
     eligible = [row for row in values["Calc_Robust_Table"][1:] if row[0]]
     sentence = functions.ROBUSTNESS([values["Calc_Robust_Table"][0], *eligible],
                                     [w for (w,) in values["Effective_Weights"]], 0.2, 10000, 0)
@@ -284,14 +308,14 @@ def test_addin_cells_cached_from_the_functions():
 def test_filling_round_trips_with_evaluations_and_judgements(tmp_path):
     filling = team_ahp_filling()
     read = read_back(filling, tmp_path / "team.xlsx")
-    assert read.evaluation_rows == filling.evaluation_rows and read.use_ahp == "yes"
+    assert read.evaluators == filling.evaluators and read.use_ahp == "yes"
     assert computed_values(read) == computed_values(filling)
 
 
 def test_a_workbook_without_the_new_names_reads_as_before(tmp_path):
     filling = Filling.example()
     read = read_back(filling, tmp_path / "example.xlsx", [n for n in INPUT_NAMES if n not in OPTIONAL_INPUT_NAMES])
-    assert read.evaluations == () and read.use_ahp == "No" and read.consensus_method == "mean"
+    assert read.grids == () and read.use_ahp == "No" and read.consensus_method == "mean"
     assert computed_values(read)["Statuses"] == computed_values(filling)["Statuses"]
 
 
@@ -336,7 +360,8 @@ def test_score_uses_the_consensus_and_adds_the_robustness_sentence(team, tmp_pat
     sentence = named(tmp_path / "scored.xlsx", "Robustness_Summary")["Robustness_Summary"][0][0]
     assert sentence == values["Robustness_Summary"][0][0] and " leads in " in sentence
     assert f"Robustness (weights +/-20 %): {sentence}" in text.stdout
-    assert "Scores: the median of 184 evaluation rows by 4 evaluators" in text.stdout
+    cells = values["Eval_Rows"][0][0]
+    assert f"Scores: the median of {cells} score cells in 4 evaluator grids" in text.stdout
     assert "Weights: from the pairwise comparisons" in text.stdout
     scored = named(tmp_path / "scored.xlsx", "Consensus_Scores", "AHP_Result_Weights", "Calc_AHP_Step_10")
     assert scored["Consensus_Scores"] == [[None if x == "" else x for x in row] for row in values["Consensus_Scores"]]
@@ -352,13 +377,12 @@ def test_check_lists_evaluation_problems_and_notes_disagreements(team, tmp_path)
     lines = result.stdout.splitlines()
     for fragment in (
         'Evaluations!B3: consensus method is "avg"; choose mean or median',
-        'Evaluations!A38: vendor "Unknown Bio" is not on the Vendors sheet',
-        'Evaluations!A39: vendor "alder biologics" is not on the Vendors sheet',
-        'Evaluations!C40: criterion "Quality" is not on the Criteria sheet',
-        "Evaluations!D41: 7 for Alder Biologics / Regulatory track record by Ann is not a score from 1 to 5",
-        "Evaluations!B43: this evaluation row has no evaluator",
-        "Evaluations!A46: Alder Biologics / Capacity by Ann is also in Evaluations!A45",
-        "Evaluations!A47: this evaluation row has no vendor",
+        "Evaluations!B8: 7 for Alder Biologics / Scope of work by Quality lead is not a score from 1 to 5",
+        'Evaluations!C8: "abc" for Alder Biologics / Regulatory track record by Quality lead is not a score',
+        'Evaluations!D8: " 4 " for Alder Biologics / Scale flexibility by Quality lead is not a score',
+        'Evaluations!E8: "3" for Alder Biologics / Technology transfer by Quality lead is not a score from 1 to 5; '
+        "type a number from 1 to 5 (a number, not text)",
+        'Evaluations!A24: CMC lead scored vendor "Unknown Bio", which is not on the Vendors sheet',
     ):
         assert any(line.startswith(fragment) for line in lines), (fragment, lines)
     scored = run("score", bad)
@@ -378,12 +402,12 @@ def test_evaluation_problems_carry_codes(tmp_path):
     write_workbook(bad, replace(team_problems_filling(), consensus_method="avg"))
     problems = evaluation_problems(read_inputs(Source(bad)))
     assert [(p.cell, p.code) for p in problems] == [
-        ("Evaluations!B3", Code.CONSENSUS_METHOD), ("Evaluations!A38", Code.EVALUATION_VENDOR),
-        ("Evaluations!A39", Code.EVALUATION_VENDOR), ("Evaluations!C40", Code.EVALUATION_CRITERION),
-        ("Evaluations!D41", Code.EVALUATION_SCORE), ("Evaluations!D42", Code.EVALUATION_SCORE),
-        ("Evaluations!B43", Code.EVALUATION_FILL), ("Evaluations!D44", Code.EVALUATION_SCORE),
-        ("Evaluations!A46", Code.EVALUATION_DUPLICATE), ("Evaluations!A47", Code.EVALUATION_FILL),
+        ("Evaluations!B3", Code.CONSENSUS_METHOD), *((f"Evaluations!{c}8", Code.EVALUATION_SCORE) for c in "BCDE"),
+        ("Evaluations!A24", Code.EVALUATION_VENDOR),
     ]
+    shown = computed_values(team_problems_filling())  # the workbook marks the same rows
+    assert shown["Grid_1_Check"][0] == [GRID_SCORE.format(lo="1", hi="5")] and shown["Grid_2_Check"][4] == [GRID_VENDOR]
+    assert sum(bool(t) for g in (1, 2, 3, 4) for (t,) in shown[f"Grid_{g}_Check"]) == 2
 
 
 def test_use_ahp_is_read_as_the_workbook_reads_it(tmp_path):
@@ -404,12 +428,13 @@ def test_shared_copy_of_a_team_workbook_verifies_and_catches_an_edited_evaluatio
     assert run("verify", shared).returncode == 0
     book = openpyxl.load_workbook(shared)
     audit = {row[0].value: row[1].value for row in book["Audit"].iter_rows(max_col=2) if row[0].value}
-    assert audit["Scores"].startswith("consensus (median) of 184 rows") and audit["Weights"].startswith("AHP")
+    assert audit["Scores"].startswith("consensus (median) of ") and " score cells in 4 evaluator grids" in audit["Scores"]
+    assert audit["Weights"].startswith("AHP")
     formulas = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     sheet = book["Evaluations"]
-    row = next(r for r in range(8, 200) if isinstance(sheet.cell(r, 4).value, (int, float)))
-    sheet.cell(row, 4).value = 1 if sheet.cell(row, 4).value != 1 else 5
+    row = next(r for r in range(8, 16) if isinstance(sheet.cell(r, 2).value, (int, float)))
+    sheet.cell(row, 2).value = 1 if sheet.cell(row, 2).value != 1 else 5
     tampered = tmp_path / "tampered.xlsx"
     book.save(tampered)
     verdict = run("verify", tampered)
@@ -421,7 +446,8 @@ def test_score_output_on_a_workbook_made_before_the_new_sheets(tmp_path):
     path = tmp_path / "old.xlsx"
     build_workbook(path, example=True)
     book = openpyxl.load_workbook(path)
-    for name in [n for n in book.defined_names if n.startswith(("Eval_", "Consensus_", "AHP_", "Calc_AHP", "Calc_Eval"))
+    for name in [n for n in book.defined_names if n.startswith(("Eval_", "Grid_", "Consensus_", "AHP_", "Calc_AHP",
+                                                                 "Calc_Eval", "Calc_Grid"))
                  or n in ("Use_AHP", "Effective_Weights", "Robustness_Summary", "Score_Source", "Addin_Consensus")]:
         del book.defined_names[name]
     book.save(path)
@@ -430,9 +456,11 @@ def test_score_output_on_a_workbook_made_before_the_new_sheets(tmp_path):
     assert "Garnet BioWorks leads in" in result.stdout
 
 
-def test_new_with_room_for_evaluations(tmp_path):
-    result = run("new", tmp_path / "x.xlsx", "--evaluations", "25")
+def test_new_with_evaluator_grids(tmp_path):
+    result = run("new", tmp_path / "x.xlsx", "--evaluators", "3", "--vendors", "10")
     assert result.returncode == 0, result.stderr
     book = openpyxl.load_workbook(tmp_path / "x.xlsx")
-    assert book.defined_names["Eval_Scores"].attr_text == "Evaluations!$D$8:$D$32"
-    assert run("new", tmp_path / "y.xlsx", "--evaluations", "0").returncode == 2
+    assert book.defined_names["Grid_3_Scores"].attr_text == "Evaluations!$B$36:$O$45"
+    assert "Grid_4_Scores" not in book.defined_names
+    assert book.defined_names["Eval_Scores"].attr_text == book.defined_names["Grid_1_Scores"].attr_text
+    assert run("new", tmp_path / "y.xlsx", "--evaluators", "0").returncode == 2

@@ -19,6 +19,7 @@ from template_cases import (
     engine_mismatches,
     error_cells,
     formula_mismatches,
+    grid_evaluations,
 )
 
 pytestmark = pytest.mark.libreoffice
@@ -115,12 +116,10 @@ def test_native_ahp_weights_are_the_engines(recalculated, name, published):
 @pytest.mark.parametrize("name", ["team_mean", "team_median", "team_ahp_cdmo"])
 def test_native_consensus_spread_and_count_are_the_engines(recalculated, name):
     """Consensus (mean or median), spread and count recalculated by LibreOffice against consensus()."""
-    import pandas as pd
-
     from partnerfit.consensus import consensus
 
     filling = CASES[name]
-    frame = pd.DataFrame(list(filling.evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score", "Evidence"])
+    frame = grid_evaluations(filling)
     engine = consensus(frame, str(filling.consensus_method).strip(), criteria=list(filling.criteria))
     book = recalculated[name]
     found = {key: area_values(book, filling, key) for key in ("Consensus_Scores", "Consensus_Spreads", "Consensus_Counts")}

@@ -89,9 +89,8 @@ def result_notes(results) -> list[str]:
     lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
     team = results.inputs.team
     if team is not None:
-        evaluators = len({row[1] for row, used in zip(results.inputs.evaluations, team.used) if used})
-        lines.append(f"Scores: the {team.method} of {team.rows} evaluation rows by {evaluators} evaluators "
-                     "(the Evaluations sheet)")
+        lines.append(f"Scores: the {team.method} of {team.rows} score cells in {sum(team.used)} evaluator "
+                     "grids (the Evaluations sheet)")
     if results.inputs.uses_ahp:
         lines.append("Weights: from the pairwise comparisons on the Weights (AHP) sheet"
                      + (" per level (the groups, then the criteria within each group)"
@@ -156,7 +155,7 @@ def cmd_new(args) -> int:
         return 2
     partner_type = args.type or "CDMO"
     write_atomically(
-        path, lambda temp: build_workbook(temp, partner_type, args.vendors, args.example, args.evaluations),
+        path, lambda temp: build_workbook(temp, partner_type, args.vendors, args.example, args.evaluators),
         force=args.force
     )
     what = "example" if args.example else f"blank {partner_type}"
@@ -573,7 +572,7 @@ def cmd_merge(args) -> int:
     record of the evaluator, the file's SHA-256 and the time; the input is never modified except
     with --in-place, which keeps a backup first."""
     from .workbook.reader import Source, filling
-    from .workbook.team import merge, read_pack
+    from .workbook.team import grids_from_rows, merge, read_pack
     from .workbook.writer import write_workbook
     from .xlsx import write_atomically
 
@@ -592,7 +591,11 @@ def cmd_merge(args) -> int:
             packs.append(read_pack(path))
         except PartnerfitError as error:
             refused.append(_one_line(error))
-    result = merge(filling(source), packs, replace_evaluator=args.replace)
+    evaluation = filling(source)
+    if evaluation.evaluations:  # version 0.1's Evaluations table: carried into one grid per evaluator
+        evaluation, lines = grids_from_rows(evaluation, source.area("Eval_Vendors").top - 1)
+        refused += lines
+    result = merge(evaluation, packs, replace_evaluator=args.replace)
     for line in (*result.empty, *result.ignored):
         print(f"partnerfit: {printable(line)}", file=sys.stderr)
     refused += result.refused
@@ -605,7 +608,9 @@ def cmd_merge(args) -> int:
         _backup(source.path)
     write_atomically(target, lambda temp: write_workbook(temp, result.filling), force=args.force or args.in_place)
     merged = len(packs) - len(result.empty)
-    print(f"Wrote {target}: {merged} pack(s) merged")
+    carried = f"; the Evaluations table carried into {len(evaluation.grids)} evaluator grid(s)" if evaluation.grids and \
+        not filling(source).grids else ""
+    print(f"Wrote {target}: {merged} pack(s) merged{carried}")
     return 0
 
 
@@ -624,11 +629,11 @@ def _job_count(text: str) -> int:
     return int(text)
 
 
-def _evaluation_rows(text: str) -> int:
-    from .workbook.layout import MAX_EVALUATION_ROWS
+def _evaluators(text: str) -> int:
+    from .workbook.layout import MAX_EVALUATORS
 
-    if not text.isdigit() or not 1 <= int(text) <= MAX_EVALUATION_ROWS:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_EVALUATION_ROWS}")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_EVALUATORS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_EVALUATORS}")
     return int(text)
 
 
@@ -665,8 +670,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="partner type whose criteria and default weights to use (default CDMO)")
     new.add_argument("--vendors", type=_vendor_rows, default=50, metavar="N",
                      help="rows for vendors (default 50)")
-    new.add_argument("--evaluations", type=_evaluation_rows, default=400, metavar="N",
-                     help="rows on the Evaluations sheet, one per vendor, evaluator and criterion (default 400)")
+    new.add_argument("--evaluators", type=_evaluators, default=5, metavar="N",
+                     help="evaluator grids on the Evaluations sheet (default 5)")
     new.add_argument("--example", action="store_true", help="fill in the bundled CDMO example")
     new.add_argument("--force", action="store_true", help="replace PATH if it exists")
     new.set_defaults(run=cmd_new)
@@ -707,10 +712,12 @@ def _parser() -> argparse.ArgumentParser:
 
     merge = commands.add_parser(
         "merge", help="bring the evaluators' packs into the evaluation", description=cmd_merge.__doc__,
-        epilog="Example: partnerfit merge evaluation.xlsx packs/*.xlsx -o merged.xlsx",
+        epilog="Examples: partnerfit merge evaluation.xlsx packs/*.xlsx -o merged.xlsx; "
+               "partnerfit merge old.xlsx -o new.xlsx (a version 0.1 workbook carried over)",
     )
     merge.add_argument("path", metavar="EVAL", help="the evaluation workbook")
-    merge.add_argument("packs", nargs="+", metavar="PACK", help="the returned packs")
+    merge.add_argument("packs", nargs="*", metavar="PACK",
+                       help="the returned packs (none: carry a version 0.1 Evaluations table into grids)")
     merge.add_argument("-o", "--output", metavar="OUT", help="write the merged evaluation here")
     merge.add_argument("--in-place", action="store_true", help="write into EVAL (a backup is kept first)")
     merge.add_argument("--replace", action="store_true",

@@ -333,6 +333,19 @@ def AHP_AGGREGATE(*matrices):
     return [row + [None] * (width - len(row)) for row in out]
 
 
+def _grid_rows(grids) -> list[list]:
+    """Evaluator grids stacked in one range (each headed Vendor, criteria...; rows starting
+    "Evaluator" and blank rows between them skipped) as rows (vendor, grid k, criterion, score)."""
+    rows, header, k = [], None, 0
+    for row in grids:
+        first = "" if is_blank(row[0]) else str(row[0]).strip()
+        if first.lower() == "vendor":
+            header, k = row, k + 1
+        elif first and first.lower() != "evaluator" and header is not None:
+            rows += [[row[0], f"grid {k}", c, x] for c, x in zip(header[1:], row[1:]) if not is_blank(c)]
+    return rows
+
+
 @_excel_safe
 def CONSENSUS(evaluations, method="mean"):
     """Consensus score of several evaluators per vendor and criterion: spills a table (Vendor, criteria...) that VENDOR_RANKING takes as it is; blank where nobody scored."""
@@ -347,7 +360,10 @@ def CONSENSUS(evaluations, method="mean"):
     if any(not isinstance(row, (list, tuple)) or len(row) != len(evaluations[0]) for row in evaluations):
         raise PartnerfitError("evaluations rows have different lengths; select a rectangular range")
     header = ["" if is_blank(h) else show(h) if isinstance(h, float) else str(h).strip() for h in evaluations[0]]
-    frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)
+    if header and header[0].lower() == "vendor" and not {"evaluator", "criterion", "score"} & {h.lower() for h in header}:
+        frame = pd.DataFrame(_grid_rows(evaluations), columns=["Vendor", "Evaluator", "Criterion", "Score"], dtype=object)
+    else:
+        frame = pd.DataFrame([list(r) for r in evaluations[1:]], columns=header, dtype=object)
     result = consensus(frame, "mean" if is_blank(method) else method).table
     out = [["Vendor", *result.columns]]
     out += [[vendor, *map(_cell, row)] for vendor, row in zip(result.index, result.to_numpy().tolist())]

@@ -100,7 +100,8 @@ AHP_AGGREGATE = _register(
 CONSENSUS = _register(
     functions.CONSENSUS,
     ("evaluations", "Header row (Vendor, Evaluator, Criterion, Score[, Evidence]) and one row per vendor, "
-                    "evaluator and criterion; blank or N/A score = not scored; blank rows ignored", 2),
+                    "evaluator and criterion; or evaluator grids (Vendor, criteria...) one below the other; "
+                    "blank or N/A score = not scored; blank rows ignored", 2),
     ("method", 'Optional. "mean" (default) or "median"'),
 )
 RANK_ACCEPTABILITY = _register(

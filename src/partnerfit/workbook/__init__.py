@@ -14,12 +14,16 @@ Sheets: Start, Program, Criteria, Vendors, Evaluations, Consensus, Weights (AHP)
 - `check`: every problem, one per cell, and `score_inputs`; `share`: the scored copy
   (`write_results`), the procurement copy (`write_shared`) and `verify`.
 
-Several evaluators: as soon as the Evaluations sheet holds a row (any of Vendor, Evaluator,
-Criterion or Score filled in), the whole workbook switches to the consensus: every vendor's
-scores are the consensus of its evaluation rows (mean or median per vendor and criterion; blank
+Several evaluators: one grid per evaluator on the Evaluations sheet (shaped like a pack: an
+Evaluator cell, then per row a vendor's name, one score per criterion, evidence and a Check). As
+soon as a grid's score cell holds anything, the whole workbook switches to the consensus: every
+vendor's scores are the consensus of its grid rows (mean or median per vendor and criterion; blank
 or N/A does not count) and the Vendors sheet's score columns are ignored. One switch for the
 whole workbook, not per cell, so that a result never mixes one person's scores with a team's.
-A vendor or criterion in an evaluation row matches the Vendors or Criteria sheet when the two
-are equal, case included, after Excel's TRIM (see `results.read_evaluations`). While a row has
-a problem (the Check column), every vendor's status is "Check the Evaluations sheet".
+A grid row counts for the vendor whose name equals it, case included, after Excel's TRIM (the
+first such row; see `results.read_grids`), so a sort of the vendor table keeps every consensus.
+A score is a number from 1 to 5 (a number typed as text is not); while a grid row has a problem
+(its Check cell), every vendor's status is "Check the Evaluations sheet". A workbook of version
+0.1 (one long Evaluations table) is refused with the line that carries it over (`partnerfit merge
+OLD -o NEW`, `team.grids_from_rows`).
 """

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import xlsx
 from ..ahp import STEPS_APART, ahp_weights
-from ..cells import cell_text, choice_value, is_blank, is_present, number, score_matrix
+from ..cells import cell_text, choice_value, is_blank, number, score_matrix
 from ..consensus import DISAGREEMENT
 from ..criteria import SCALE
 from ..errors import PartnerfitError, show
@@ -20,9 +20,8 @@ from . import approvals, diligence
 from .groups import group_weights, read_groups
 from .layout import (
     DEFAULT_MIN_COVERAGE,
-    EVALUATION_NAMES,
+    GRID_VENDOR,
     MAX_AHP_CRITERIA,
-    RowCheck,
 )
 from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
@@ -280,9 +279,9 @@ def check(inputs: Inputs) -> list[Problem]:
                 j = must[k]
                 row, col = inputs.vendor_rows[i], inputs.criteria_rows[j]
                 problems.append(Problem(
-                    where.address(row, col) if where else inputs.areas["Eval_Vendors"].address(),
+                    where.address(row, col) if where else inputs.areas["Grid_1_Scores"].address(),
                     f"no evaluator scored {inputs.vendors[i]} on the must-have {inputs.criteria[j]}; "
-                    "add an evaluation row (the vendor stays Incomplete until then)", Code.MISSING_MUST,
+                    "score it in an evaluator grid (the vendor stays Incomplete until then)", Code.MISSING_MUST,
                 ))
     elif inputs.vendors:
         matrix, unreadable = score_matrix(inputs.cells)
@@ -326,33 +325,22 @@ def evaluation_problems(inputs: Inputs, rows_only: bool = False) -> list[Problem
     team = inputs.team
     if team is None:
         return problems
-    areas = [inputs.areas[name] for name in EVALUATION_NAMES]
-    for k, check in enumerate(team.codes):
-        if check is RowCheck.OK:
-            continue
-        vendor, evaluator, criterion, score = inputs.evaluations[k][:4]
-        who = f"{cell_text(vendor)} / {cell_text(criterion)} by {cell_text(evaluator)}"
-        if check is RowCheck.FILL:
-            j = next(j for j, x in enumerate((vendor, evaluator, criterion)) if not is_present(x))
-            code, message = Code.EVALUATION_FILL, (
-                f"this evaluation row has no {('vendor', 'evaluator', 'criterion')[j]}; "
-                "fill Vendor, Evaluator and Criterion, or clear the row")
-        elif check is RowCheck.VENDOR:
-            j, code, message = 0, Code.EVALUATION_VENDOR, (
-                f"vendor {show(vendor)} is not on the Vendors sheet (the name must match, "
-                "case included); pick it from the drop-down list")
-        elif check is RowCheck.CRITERION:
-            j, code, message = 2, Code.EVALUATION_CRITERION, (
-                f"criterion {show(criterion)} is not on the Criteria sheet; pick it from the drop-down list")
-        elif check is RowCheck.SCORE:
-            j, code, message = 3, Code.EVALUATION_SCORE, (
-                f"{show(score)} for {who} is not a score from {SCALE[0]:g} to {SCALE[1]:g}; "
-                f"enter a number from {SCALE[0]:g} to {SCALE[1]:g}, or N/A")
-        else:  # RowCheck.DUPLICATE: the same vendor, evaluator and criterion as an earlier row
-            j, code, message = 0, Code.EVALUATION_DUPLICATE, (
-                f"{who} is also in {areas[0].address(team.duplicate_of[k] - 1)}; "
-                "keep one row per vendor, evaluator and criterion")
-        problems.append(Problem(areas[j].address(k), message, code))
+    lo, hi = SCALE
+    for g, (grid, texts) in enumerate(zip(inputs.grids, team.checks), start=1):
+        who = cell_text(grid.evaluator) or f"grid {g}"
+        scores, vendors = inputs.areas[f"Grid_{g}_Scores"], inputs.areas[f"Grid_{g}_Vendors"]
+        for r, text in enumerate(texts):
+            vendor = cell_text(grid.vendors[r]) or "a row without a vendor"
+            if text == GRID_VENDOR:
+                problems.append(Problem(vendors.address(r), (
+                    f"{who} scored vendor {show(grid.vendors[r])}, which is not on the Vendors sheet (the name must "
+                    "match, case included); type the vendor's name as on the Vendors sheet"), Code.EVALUATION_VENDOR))
+            elif text:
+                problems += [Problem(scores.address(r, j), (
+                    f"{show(x)} for {vendor} / {cell_text(inputs.criteria_cells[j])} by {who} is not a score from "
+                    f"{lo:g} to {hi:g}; type a number from {lo:g} to {hi:g} (a number, not text), N/A or leave it "
+                    "blank"), Code.EVALUATION_SCORE)
+                    for j, x in enumerate(grid.scores[r]) if team.invalid[g - 1, r, j]]
     return problems
 
 
@@ -398,15 +386,15 @@ def notes(inputs: Inputs) -> list[Problem]:
         if any(not is_blank(x) for row in inputs.cells for x in row):
             area = inputs.areas["Vendor_Scores"]
             out.append(Problem(f"{area.address()}:{xlsx.column_letter(area.right)}{area.bottom}",
-                               "the Vendors sheet's scores are set aside: the Evaluations sheet holds rows, "
+                               "the Vendors sheet's scores are set aside: the evaluator grids hold scores, "
                                "so every score is the evaluators' consensus", Code.SCORES_SET_ASIDE))
         centre, spread, count = inputs.consensus()
-        lowest, highest = _extremes(team, spread.shape)
+        lowest, highest = team.extremes(*spread.shape)
         where = inputs.areas.get("Consensus_Spreads")
         for k, i in enumerate(inputs.vendor_rows):
             for j, c in enumerate(inputs.criteria_rows):
                 if spread[i, c] >= DISAGREEMENT:
-                    cell = where.address(i, c) if where else inputs.areas["Eval_Vendors"].address()
+                    cell = where.address(i, c) if where else inputs.areas["Grid_1_Scores"].address()
                     out.append(Problem(cell, (
                         f"the evaluators disagree on {inputs.vendors[k]} / {inputs.criteria[j]}: scores from "
                         f"{lowest[i, c]:g} to {highest[i, c]:g} by {int(count[i, c])} evaluators (spread "
@@ -484,19 +472,6 @@ def _level_notes(inputs: Inputs, read) -> list[Problem]:
             f"{cell_text(labels[i])} vs {cell_text(labels[j])}, {_shown(cells[i][j], mean)} while the weights imply "
             f"{r.weights[x] / r.weights[y]:.2g}"), Code.INCONSISTENT_AHP))
     return out
-
-
-def _extremes(team, shape) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest score per consensus cell (NaN where nobody scored)."""
-    lowest, highest = np.full(shape, np.nan), np.full(shape, np.nan)
-    flat_low, flat_high = lowest.reshape(-1), highest.reshape(-1)
-    for code, score in zip(team.cell, team.score):
-        if code:
-            k = code - 1
-            flat_low[k] = score if np.isnan(flat_low[k]) else min(flat_low[k], score)
-            flat_high[k] = score if np.isnan(flat_high[k]) else max(flat_high[k], score)
-    return lowest, highest
-
 
 
 def _program_problems(inputs: Inputs) -> list[Problem]:

@@ -33,15 +33,11 @@ from .layout import (
     CHECK_USE_AHP,
     CONSENSUS_SHEET,
     CRITERIA_SHEET,
-    EVAL_CRITERION,
-    EVAL_DUPLICATE,
-    EVAL_FILL,
     EVAL_METHOD,
     EVAL_OK,
     EVAL_ROWS,
-    EVAL_SCORE,
-    EVAL_VENDOR,
-    EVALUATIONS,
+    GRID_SCORE,
+    GRID_VENDOR,
     INVALID_CELL,
     INVISIBLE_NAME,
     JUDGEMENT_RANGE,
@@ -275,65 +271,48 @@ def _choice(x: str) -> str:
 
 
 def _team_formulas(names: dict[str, Area]):
-    """The Evaluations, Consensus and Robustness formulas (see `_formulas`)."""
+    """The evaluator grids', Consensus and Robustness formulas (see `_formulas`): a consensus cell
+    reads only its vendor's and criterion's cell of each grid (INDEX at Calc_Grid_At)."""
     a = names
     m = a["Criteria_Names"].rows
-    e0, k0, n0 = a["Eval_Vendors"].row, a["Calc_Present"].row, a["Consensus_Scores"].row
-    evals = a["Calc_Eval_Used"].col
-    counts, s0 = a["Consensus_Counts"].col, a["Statuses"].row
+    k0, n0, s0 = a["Calc_Present"].row, a["Consensus_Scores"].row, a["Statuses"].row
+    counts, at = a["Consensus_Counts"].col, a["Calc_Grid_At"]
+    n, grids = at.rows, at.cols
+    scores = [a[f"Grid_{g}_Scores"] for g in range(1, grids + 1)]
 
-    def typed(i, j):  # column j of evaluation row i
-        return f"{EVALUATIONS}!{cell_ref(e0 + i, j)}"
+    def grid_check(g):
+        def check(i, j):
+            area, vendors = scores[g], a[f"Grid_{g + 1}_Vendors"]
+            row = f"{cell_ref(area.row + i, area.col)}:{cell_ref(area.row + i, area.col + m - 1)}"
+            vendor = cell_ref(vendors.row + i, vendors.col)
+            return (
+                f'=IF(COUNTIFS({row},">={_LO}",{row},"<={_HI}")+COUNTIF({row},"N/A")+COUNTBLANK({row})<>{m},'
+                f'"{GRID_SCORE.format(lo=_LO, hi=_HI)}",IF(COUNTA({row})=0,"",IF(OR(LEN(TRIM({vendor}))=0,'
+                f'SUMPRODUCT(--EXACT(TRIM(Vendor_Names),TRIM({vendor})))=0),"{GRID_VENDOR}","")))'
+            )
+        return check
 
-    def helper(i, k, first=None):  # Calc's evaluation column k at row i (or rows first..i)
-        column = column_name(evals + k)
-        start = "" if first is None else f"${column}${k0 + first + 1}:"
-        return f"{CALC}!{start}${column}${k0 + i + 1}"
+    def grid_at(i, g):  # the vendor row's row in grid g; n + 1: the grid's blank row below its last (or no score yet)
+        area = a[f"Grid_{g + 1}_Vendors"]  # with the blank row: never a single cell, never a vendor's name
+        vendors = f"{quote(area.sheet)}!{cell_ref(area.row, area.col)}:{cell_ref(area.row + n, area.col)}"
+        return (f"=IF(AND(Calc_Eval_Mode,{CALC}!$A${k0 + i + 1}),IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
+                f"TRIM(INDEX(Vendor_Names,{i + 1}))),0),{n + 1}),{n + 1})")
 
-    def filled(x):
-        return f"LEN(TRIM({x}))>0"
-
-    def row_check(i, j):
-        used, vendor, criterion, score, repeat = (helper(i, k) for k in range(5))
-        return (
-            f'=IF(NOT({used}),"",IF(OR(NOT({filled(typed(i, 0))}),NOT({filled(typed(i, 1))}),'
-            f'NOT({filled(typed(i, 2))})),"{EVAL_FILL}",IF({vendor}=0,"{EVAL_VENDOR}",'
-            f'IF({criterion}=0,"{EVAL_CRITERION}",IF({score}="{INVALID_CELL}","{EVAL_SCORE.format(lo=_LO, hi=_HI)}",'
-            f'IF({repeat}>0,"{EVAL_DUPLICATE}"&({repeat}+{e0}),""))))))'
-        )
-
-    def found(i, j):  # the row of the evaluation's vendor (j=0) or criterion (j=2) in its list
-        x, within = typed(i, j), ("Vendor_Names", None, "Criteria_Names")[j]
-        return f"=IF({filled(x)},IFERROR(MATCH(TRUE,EXACT(TRIM({within}),TRIM({x})),0),0),0)"
-
-    def duplicate(i, j):
-        if i == 0:
-            return "=0"
-        vendor, criterion = helper(i, 1), helper(i, 2)
-        evaluator = typed(i, 1)
-        earlier = f"{EVALUATIONS}!$B${e0 + 1}:$B{e0 + i}"
-        return (
-            f"=IF(AND({vendor}>0,{criterion}>0,{filled(evaluator)}),IFERROR(MATCH(1,"
-            f"({helper(i - 1, 1, 0)}={vendor})*({helper(i - 1, 2, 0)}={criterion})"
-            f"*EXACT(TRIM({earlier}),TRIM({evaluator})),0),0),0)"
-        )
+    def cells(i, j):  # the vendor's score for criterion j in every grid
+        return ",".join(
+            f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
+            f"{CALC}!{cell_ref(at.row + i, at.col + g)})" for g, area in enumerate(scores))
 
     def block(col, i, j):
         return f"{CONSENSUS_SHEET}!{cell_ref(n0 + i, col + j)}"
 
     def consensus(i, j):
-        count, code = block(counts, i, j), i * m + j + 1
-        return (
-            f'=IF(N({count})>0,IF(Calc_Median,MEDIAN(IF(Calc_Eval_Cell={code},Calc_Eval_Score)),'
-            f'SUMIF(Calc_Eval_Cell,{code},Calc_Eval_Score)/{count}),"")'
-        )
+        listed = cells(i, j)
+        return f'=IF(N({block(counts, i, j)})>0,IF(Calc_Median,MEDIAN({listed}),AVERAGE({listed})),"")'
 
     def spread(i, j):
-        count, code = block(counts, i, j), i * m + j + 1
-        return (
-            f'=IF(N({count})>0,MAX(IF(Calc_Eval_Cell={code},Calc_Eval_Score))'
-            f'-MIN(IF(Calc_Eval_Cell={code},Calc_Eval_Score)),"")'
-        )
+        listed = cells(i, j)
+        return f'=IF(N({block(counts, i, j)})>0,MAX({listed})-MIN({listed}),"")'
 
     def robust_cell(i, j):
         if i == 0:
@@ -343,25 +322,19 @@ def _team_formulas(names: dict[str, Area]):
         return f'=IF({eligible},{value},"")'
 
     method = _choice("Consensus_Method")
+    marked = "+".join(f'COUNTIF(Grid_{g}_Check,"?*")' for g in range(1, grids + 1))
+    entered = "+".join(f"COUNTA(Grid_{g}_Scores)" for g in range(1, grids + 1))
     return {
         "Eval_Check": lambda i, j: (
-            f'=IF(SUMPRODUCT(--(Eval_Checks<>""))>0,"{EVAL_ROWS}",IF(Calc_Method_OK,"{EVAL_OK}","{EVAL_METHOD}"))'
+            f'=IF({marked}>0,"{EVAL_ROWS}",IF(Calc_Method_OK,"{EVAL_OK}","{EVAL_METHOD}"))'
         ),
-        "Eval_Rows": lambda i, j: "=SUMPRODUCT(--Calc_Eval_Used)",
-        "Eval_Checks": row_check,
+        "Eval_Rows": lambda i, j: f"={entered}",
+        **{f"Grid_{g + 1}_Check": grid_check(g) for g in range(grids)},
+        "Calc_Grid_At": grid_at,
         "Calc_Eval_Mode": lambda i, j: "=Eval_Rows>0",
         "Calc_Median": lambda i, j: f'={method}="median"',
         "Calc_Method_OK": lambda i, j: f'=OR({method}="",{method}="mean",{method}="median")',
         "Calc_Consensus_On": lambda i, j: f'=AND(Calc_Eval_Mode,Eval_Check="{EVAL_OK}")',
-        "Calc_Eval_Used": lambda i, j: "=OR(" + ",".join(filled(typed(i, c)) for c in range(4)) + ")",
-        "Calc_Eval_Vendor_At": lambda i, j: found(i, 0),
-        "Calc_Eval_Criterion_At": lambda i, j: found(i, 2),
-        "Calc_Eval_Score": lambda i, j: "=" + _clean_formula(typed(i, 3)),
-        "Calc_Eval_Duplicate_Of": duplicate,
-        "Calc_Eval_Cell": lambda i, j: (
-            f"=IF(AND({helper(i, 1)}>0,{helper(i, 2)}>0,ISNUMBER({helper(i, 3)})),"
-            f"({helper(i, 1)}-1)*{m}+{helper(i, 2)},0)"
-        ),
         "Agreed_Check": lambda i, j: (
             f'=IF(AND(Calc_Eval_Mode,COUNTIF(Calc_Clean_Scores,"{INVALID_CELL}")>0),'
             f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
@@ -373,7 +346,7 @@ def _team_formulas(names: dict[str, Area]):
         "Consensus_Scores": consensus,
         "Consensus_Spreads": spread,
         "Consensus_Counts": lambda i, j: (
-            f'=IF(AND(Calc_Consensus_On,{CALC}!$A${k0 + i + 1}),COUNTIF(Calc_Eval_Cell,{i * m + j + 1}),"")'
+            f'=IF(AND(Calc_Consensus_On,{CALC}!$A${k0 + i + 1}),COUNT({cells(i, j)}),"")'
         ),
         "Score_Source": lambda i, j: (
             '=IF(Calc_Eval_Mode,"Evaluations: "&IF(Calc_Median,"median","mean")&" of the evaluators","Vendors sheet")'
@@ -542,7 +515,7 @@ def _addin_formulas() -> dict[str, str]:
         "Addin_Results": (
             "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
         ),
-        "Addin_Consensus": "=CONSENSUS(Eval_Table,Consensus_Method)",
+        "Addin_Consensus": "=CONSENSUS(Eval_Grids,Consensus_Method)",
         "Addin_AHP": ("=IF(Calc_By_Group,AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements),Calc_Group_At,"
                       "AHP_Group_Judgements),AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)))"),
         "Addin_AHP_Team": team_addin(),

@@ -27,6 +27,9 @@ CHART_TOP = 10
 DEFAULT_EVALUATION_ROWS = 400
 """Evaluation rows (vendor x evaluator x criterion) in a new workbook."""
 MAX_EVALUATION_ROWS = 100_000
+DEFAULT_EVALUATORS = 5
+"""Evaluator grids in a new workbook (`partnerfit new --evaluators N`)."""
+MAX_EVALUATORS = 50
 MERGE_ROWS = 50
 """Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
 PACK_NAMES = ("Pack_Evaluator", "Pack_Id")
@@ -72,8 +75,7 @@ ARRAY_NAMES = frozenset({"Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range
 """Native names written as ONE legacy array formula over the whole area (MMULT blocks): only the
 first cell holds the formula, the others its results as plain values (like an add-in's spill)."""
 CELL_ARRAY_NAMES = frozenset({
-    "Vendor_Warning", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Duplicate_Of",
-    "Consensus_Scores", "Consensus_Spreads", "AHP_Lambda_Max", "Calc_AHP_Level_Worst", "Calc_AHP_Level_First",
+    "Vendor_Warning", "Calc_Grid_At", "AHP_Lambda_Max", "Calc_AHP_Level_Worst", "Calc_AHP_Level_First",
     "Calc_AHP_Level_Top", "Calc_AHP_Group_Worst",
 })
 """Native names whose every cell is a single-cell legacy array formula (CSE, {=...}): they
@@ -102,7 +104,10 @@ EVAL_VENDOR = "Vendor is not on the Vendors sheet"
 EVAL_CRITERION = "Criterion is not on the Criteria sheet"
 EVAL_SCORE = "Score must be a number from {lo} to {hi}, N/A or blank"
 EVAL_DUPLICATE = "Same vendor, evaluator and criterion as row "
-"""The Check column of the Evaluations sheet (the duplicate's message ends with a row number)."""
+"""The Check column of the version 0.1 Evaluations table (the duplicate's message ends with a row number)."""
+GRID_SCORE = "Not a score: type a number from {lo} to {hi}, N/A or leave blank (a number typed as text is not a score)"
+GRID_VENDOR = "Vendor is not on the Vendors sheet"
+"""The Check column of an evaluator grid (Grid_{g}_Check)."""
 AGREED_OK = "OK"
 AGREED_INVALID = "An agreed score must be a number from {lo} to {hi} or N/A: fix the cells marked Invalid on the Scores sheet"
 AGREED_NO_REASON = " agreed without a reason: give every agreed score its reason"
@@ -254,7 +259,7 @@ _S_ADDIN_ROW = 23     # Scores: anchor row of VENDOR_RANKING (its header row), b
 _K_HEAD = 5           # Calc: header row; vendors below
 _K_CLEAN = 8          # Calc: first column of the clean-scores block
 _C_USE_AHP = 4        # Criteria: the "Use AHP weights" row
-_E_HEAD = 6           # Evaluations: table header row; evaluation rows below
+_E_HEAD = 6           # Evaluations: header row of the first grid; its vendor rows below
 _N_HEAD = 5           # Consensus: header row of the blocks; vendors below
 _A_HEAD = 8           # Weights (AHP): header row of the judgements; the full matrix 3 rows below them
 
@@ -267,19 +272,49 @@ def _calc_columns(m: int) -> tuple[int, int, int, int]:
     return below, evals, robust, robust + m + 2
 
 
-def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_ROWS,
+def grid_top(g: int, capacity: int) -> int:
+    """Evaluations: the 0-based row of grid `g`'s (1-based) Evaluator cell; its header row is the
+    next, its vendor rows below, then one locked blank row (the consensus reads it for a vendor
+    the grid lacks) and a gap."""
+    return _E_HEAD - 1 + (g - 1) * (capacity + 4)
+
+
+def grid_names(g: int) -> tuple[str, ...]:
+    """The defined names of evaluator grid `g` (1-based)."""
+    return tuple(f"Grid_{g}_{part}" for part in ("Evaluator", "Vendors", "Scores", "Evidence", "Check"))
+
+
+def _grids(m: int, n: int, evaluators: int) -> dict[str, Area]:
+    """The evaluator grids on the Evaluations sheet, one below the other, shaped like the packs:
+    an Evaluator cell, then per vendor row its name, one score per criterion, evidence and Check."""
+    out = {}
+    for g in range(1, evaluators + 1):
+        top = grid_top(g, n)
+        evaluator, vendors, scores, evidence, check = grid_names(g)
+        out.update({
+            evaluator: Area(EVALUATIONS, top, 1),
+            f"Grid_{g}_Table": Area(EVALUATIONS, top + 1, 0, n + 1, 1 + m, TABLE),
+            vendors: Area(EVALUATIONS, top + 2, 0, n),
+            scores: Area(EVALUATIONS, top + 2, 1, n, m),
+            evidence: Area(EVALUATIONS, top + 2, m + 1, n),
+            check: Area(EVALUATIONS, top + 2, m + 2, n, role=FORMULA),
+        })
+    return out
+
+
+def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
            priced: bool = True) -> dict[str, Area]:
     """The defined names of a workbook with `criteria` criteria, room for `capacity` vendors and
-    `evaluations` evaluation rows; without `priced` (an evaluator's pack) no price name: no quote
+    `evaluators` evaluator grids; without `priced` (an evaluator's pack) no price name: no quote
     column, no Prices sheet, no technical score or method check."""
     from .approvals import layout_part as approvals_part  # the Approvals and Prices sheets' modules read this one
     from .groups import layout_part as groups_part  # the groups' and the Prices sheet's modules read this one
     from .levels import layout_part as levels_part
     from .prices import layout_part
 
-    m, n, e = criteria, capacity, evaluations
+    m, n, e = criteria, capacity, evaluators
     v0, s0, k0, c0 = _V_HEAD + 1, _S_HEAD + 1, _K_HEAD + 1, _C_TABLE + 1
-    e0, n0, a0 = _E_HEAD + 1, _N_HEAD + 1, _A_HEAD + 1
+    n0, a0 = _N_HEAD + 1, _A_HEAD + 1
     full = a0 + m + 2  # Weights (AHP): first row of the full matrix
     below, evals, robust, ahp = _calc_columns(m)
     after = 1 + m  # Vendors: first column after the scores
@@ -329,10 +364,9 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Consensus_Method": Area(EVALUATIONS, 2, 1),
         "Eval_Check": Area(EVALUATIONS, 3, 1, role=FORMULA),
         "Eval_Rows": Area(EVALUATIONS, 4, 1, role=FORMULA),
-        "Eval_Table": Area(EVALUATIONS, _E_HEAD, 0, e + 1, 5, TABLE),
-        **{name: Area(EVALUATIONS, e0, j, e) for j, name in enumerate(EVALUATION_NAMES)},
-        "Eval_Checks": Area(EVALUATIONS, e0, 5, e, role=FORMULA),
-        "Merged_Packs": Area(EVALUATIONS, e0, 7, MERGE_ROWS, len(MERGE_HEADERS), FIXED),
+        **_grids(m, n, e),
+        "Eval_Grids": Area(EVALUATIONS, grid_top(1, n) + 1, 0, grid_top(e, n) - grid_top(1, n) + n + 1, 1 + m, TABLE),
+        "Merged_Packs": Area(EVALUATIONS, _E_HEAD + 1, m + 4, MERGE_ROWS, len(MERGE_HEADERS), FIXED),
         "Consensus_Disagreements": Area(CONSENSUS_SHEET, 2, 1, role=FORMULA),
         "Consensus_Table": Area(CONSENSUS_SHEET, _N_HEAD, 0, n + 1, m + 1, TABLE),
         "Consensus_Vendors": Area(CONSENSUS_SHEET, n0, 0, n, role=FORMULA),
@@ -375,7 +409,7 @@ def layout(criteria: int, capacity: int, evaluations: int = DEFAULT_EVALUATION_R
         "Calc_Positions": Area(CALC, k0, 6, n, role=FORMULA),
         "Calc_Clean_Scores": Area(CALC, k0, _K_CLEAN, n, m, FORMULA),
         "Calc_Below_Minimum": Area(CALC, k0, below, n, m, FORMULA),
-        **{name: Area(CALC, k0, evals + k, e, role=FORMULA) for k, name in enumerate(_CALC_EVALUATION_COLUMNS)},
+        "Calc_Grid_At": Area(CALC, k0 + n + 1, 0, n, e, FORMULA),  # below the vendor rows
         "Calc_Robust_Table": Area(CALC, _K_HEAD, robust, n + 1, m + 1, FORMULA),
         "Calc_AHP_Parsed": Area(CALC, ahp_block(0), ahp, m, m, FORMULA),
         "Calc_AHP_Start": Area(CALC, ahp_block(1), ahp, m, m, FORMULA),
@@ -453,7 +487,17 @@ name with a defined name. (The function VENDOR_SCORES became VENDOR_RANKING for 
 
 
 EVALUATION_NAMES = ("Eval_Vendors", "Eval_Evaluators", "Eval_Criteria", "Eval_Scores", "Eval_Evidence")
-"""The input columns of the Evaluations sheet, left to right."""
+"""The input columns of the version 0.1 Evaluations table, left to right (a workbook made before the
+grids; now names of grid 1, see `ALIASES`)."""
+ALIASES = {
+    "Eval_Table": "Grid_1_Table", "Eval_Vendors": "Grid_1_Vendors", "Eval_Evaluators": "Grid_1_Evaluator",
+    "Eval_Scores": "Grid_1_Scores", "Eval_Evidence": "Grid_1_Evidence", "Eval_Checks": "Grid_1_Check",
+    **{f"Calc_Eval_{part}": "Calc_Grid_At" for part in
+       ("Used", "Vendor_At", "Criterion_At", "Score", "Duplicate_Of", "Cell")},
+}
+"""Names of version 0.1's Evaluations table kept defined (a contract) on the grids: grid 1's parts,
+and Calc's helper columns on Calc_Grid_At (each vendor row's row in each grid). Eval_Criteria:
+grid 1's header of criteria (`alias_refs`)."""
 AGREED_NAMES = ("Agreed_Scores", "Agreed_Reasons")
 """The consensus meeting's inputs on the Consensus sheet, one row per row of Vendor_Names and one
 column per criterion: an agreed score replaces the evaluators' consensus in the scoring."""
@@ -462,14 +506,13 @@ _CALC_SWITCHES = (
     "Calc_Use_AHP_OK", "Calc_AHP_OK",
 )
 """Calc's one-cell switches, on row 3 from column C."""
-_CALC_EVALUATION_COLUMNS = (
-    "Calc_Eval_Used", "Calc_Eval_Vendor_At", "Calc_Eval_Criterion_At", "Calc_Eval_Score",
-    "Calc_Eval_Duplicate_Of", "Calc_Eval_Cell",
-)
-"""Calc's helper columns, one row per evaluation row: the row is used; its vendor's row on the
-Vendors sheet and its criterion's row on the Criteria sheet (0: not found); its score as the
-clean-scores block reads it; the earlier row it repeats (0: none); the consensus cell it counts
-for, (vendor row - 1) x criteria + criterion row (0: none)."""
+
+
+def alias_refs(names: dict[str, Area]) -> dict[str, str]:
+    """The references of the `ALIASES` (and Eval_Criteria) in a workbook laid out as `names`."""
+    table = names["Grid_1_Table"]
+    return {**{alias: names[target].ref for alias, target in ALIASES.items()},
+            "Eval_Criteria": Area(EVALUATIONS, table.row, 1, 1, table.cols - 1).ref}
 
 
 TEAM_INPUT_NAMES = ("AHP_Stakeholder_Names", *(f"AHP_Stakeholder_{k + 1}" for k in range(4)))
@@ -486,7 +529,7 @@ INPUT_NAMES = (
     "Weight_Profile", "Program_Stage", "Program_Need", "Program_Process", "Program_CMC",
     "Program_Modality", "Criteria_Names", "Weights", "Minimums", "Min_Coverage", "Vendor_Names",
     "Vendor_Scores", "Vendor_Types", "Vendor_Sites", "Vendor_Evidence", "Vendor_Comments",
-    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method", *EVALUATION_NAMES,
+    "Use_AHP", "AHP_Judgements", "AHP_Group_Judgements", *TEAM_INPUT_NAMES, "Consensus_Method",
     *AGREED_NAMES, *PRICE_INPUT_NAMES, *diligence.COLUMN_NAMES, *diligence.PROGRAM_NAMES, *GROUP_INPUT_NAMES,
     *APPROVAL_INPUT_NAMES,
 )

@@ -23,10 +23,12 @@ from .layout import (
     AGREED_NAMES,
     DEFAULT_CAPACITY,
     DEFAULT_EVALUATION_ROWS,
+    DEFAULT_EVALUATORS,
     EVALUATION_NAMES,
     INPUT_NAMES,
     MAX_CAPACITY,
     MAX_EVALUATION_ROWS,
+    MAX_EVALUATORS,
     MERGE_ROWS,
     OPTIONAL_INPUT_NAMES,
 )
@@ -34,6 +36,25 @@ from .prices import PriceFilling, price_filling
 from .stakeholders import BLOCK_NAMES, STAKEHOLDERS, blank_blocks
 
 # --------------------------------------------------------------------------- the inputs
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One evaluator's grid on the Evaluations sheet (shaped like a pack), cells as entered:
+    the evaluator's name, per grid row the vendor's name, one score per criterion and evidence."""
+
+    evaluator: object = None
+    vendors: tuple = ()
+    scores: tuple = ()
+    evidence: tuple = ()
+
+    def padded(self, rows: int, criteria: int) -> Grid:
+        """This grid with `rows` rows (blank ones added)."""
+        extra = rows - len(self.vendors)
+        return Grid(self.evaluator, tuple(self.vendors) + (None,) * extra,
+                    tuple(tuple(r) for r in self.scores) + ((None,) * criteria,) * (rows - len(self.scores)),
+                    tuple(self.evidence) + (None,) * (rows - len(self.evidence)))
+
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,13 @@ class Filling:
     vendors: tuple = ()
     capacity: int = DEFAULT_CAPACITY
     evaluations: tuple = ()
+    """Version 0.1's Evaluations table rows (vendor, evaluator, criterion, score[, evidence]), read from
+    an old workbook only to carry them into grids (`team.grids_from_rows`); never written."""
     evaluation_rows: int = DEFAULT_EVALUATION_ROWS
+    evaluators: int = DEFAULT_EVALUATORS
+    """Evaluator grids on the Evaluations sheet."""
+    grids: tuple = ()
+    """The evaluator grids from the first (`Grid`s, at most `evaluators`, rows from the top)."""
     consensus_method: object = "mean"
     use_ahp: object = "No"
     judgements: tuple | None = None
@@ -113,6 +140,7 @@ class Filling:
             "below_table": tuple(self.below_table),
             "due_diligence": tuple(tuple(row) for row in self.due_diligence),
             "merged": tuple(tuple(row) for row in self.merged),
+            "grids": tuple(self.grids),
             "stakeholders": (tuple(tuple(tuple(r) for r in block) for block in self.stakeholders)
                              if self.stakeholders is not None else blank_blocks(len(criteria))),
             "stakeholder_names": tuple(self.stakeholder_names) + (None,) * (STAKEHOLDERS - len(self.stakeholder_names)),
@@ -131,6 +159,12 @@ class Filling:
             raise PartnerfitError(f"room for {self.evaluation_rows} evaluation rows; use 1 to {MAX_EVALUATION_ROWS}")
         if len(self.evaluations) > self.evaluation_rows:
             raise PartnerfitError(f"{len(self.evaluations)} evaluations do not fit in {self.evaluation_rows} rows")
+        if not 1 <= self.evaluators <= MAX_EVALUATORS:
+            raise PartnerfitError(f"room for {self.evaluators} evaluators; use 1 to {MAX_EVALUATORS}")
+        if len(self.grids) > self.evaluators:
+            raise PartnerfitError(f"{len(self.grids)} evaluator grids do not fit in {self.evaluators}")
+        if any(len(r) != len(criteria) for grid in self.grids for r in grid.scores):
+            raise PartnerfitError(f"an evaluator grid's rows must have {len(criteria)} scores")
         if len(self.merged) > MERGE_ROWS:
             raise PartnerfitError(f"{len(self.merged)} merged packs do not fit in {MERGE_ROWS} rows")
         for what, block in (("agreed scores", self.agreed), ("agreed reasons", self.agreed_reasons)):
@@ -183,7 +217,17 @@ class Filling:
         vendors = tuple(Vendor(n, s, tuple(x), e, c, t) for n, s, x, e, c, t in rows)
         criteria = column("Criteria_Names")
         team = {}  # the names of a workbook made before the Evaluations and AHP sheets may be absent
-        if all(name in values for name in EVALUATION_NAMES):
+        grids = []
+        while f"Grid_{len(grids) + 1}_Scores" in values:
+            g = len(grids) + 1
+            block = values[f"Grid_{g}_Scores"]
+            if any(len(r) != len(criteria) for r in block):
+                raise PartnerfitError(f"Grid_{g}_Scores must have one column per criterion ({len(criteria)})")
+            grids.append(Grid(cell(f"Grid_{g}_Evaluator"), column(f"Grid_{g}_Vendors"),
+                              tuple(tuple(r) for r in block), column(f"Grid_{g}_Evidence")))
+        if grids:
+            team.update(grids=tuple(grids), evaluators=len(grids))
+        elif all(name in values for name in EVALUATION_NAMES):
             columns = [column(name) for name in EVALUATION_NAMES]
             if len({len(c) for c in columns}) != 1:
                 raise PartnerfitError("the Eval_ names cover different numbers of rows; they must cover the same rows")
@@ -235,6 +279,19 @@ class Filling:
         rows = max(self.capacity, self.formula_rows)
         return (list(self.agreed) + blank * (rows - len(self.agreed)),
                 list(self.agreed_reasons) + blank * (rows - len(self.agreed_reasons)))
+
+    def grid_cells(self) -> list[Grid]:
+        """All `evaluators` grids, each with one row per vendor row, blank ones included; a grid
+        beyond `grids` lists the vendor table's names."""
+        rows, m = self.grid_rows, len(self.criteria)
+        unused = Grid(vendors=tuple(v.name for v in self.vendors))  # a new grid lists the vendor table's names
+        return [g.padded(rows, m) for g in (*self.grids, *(unused,) * (self.evaluators - len(self.grids)))]
+
+    @property
+    def grid_rows(self) -> int:
+        """Rows of every evaluator grid: `capacity`, or more when a grid was read with more (the
+        vendor table lost a row; the grids keep theirs)."""
+        return max(self.capacity, *(max(len(g.vendors), len(g.scores), len(g.evidence)) for g in self.grids), 0)
 
     def evaluation_cells(self) -> list[tuple]:
         """All `evaluation_rows` rows (vendor, evaluator, criterion, score, evidence), blank ones included."""
@@ -342,10 +399,13 @@ class Inputs:
     criteria_cells: list = field(default_factory=list)
     """Every cell of Criteria_Names, as entered."""
     evaluations: list = field(default_factory=list)
-    """The Evaluations sheet's rows (vendor, evaluator, criterion, score, evidence) as entered."""
+    """The grids' scores as rows (vendor, evaluator, criterion, score, evidence), one per entered
+    score cell (`results.GridRead.rows_entered`)."""
     consensus_method: object = None
     team: object = None
-    """`results.EvaluationRead` when the Evaluations sheet holds rows, else None."""
+    """`results.GridRead` when a grid holds a score, else None."""
+    grids: list = field(default_factory=list)
+    """The evaluator grids as entered (`Grid`s), when the workbook has them."""
     use_ahp: object = None
     judgements: list | None = None
     """The AHP judgement block as entered, when the workbook has one."""

@@ -670,7 +670,6 @@ def technical_filling(f):
     its typed and evaluated scores blank), so that the copy's scores are the technical scores."""
     from dataclasses import replace
 
-    from ..cells import name_key
     from .groups import technical_groups
 
     if choice_value(f.use_ahp) == "yes":
@@ -681,17 +680,16 @@ def technical_filling(f):
     blank_prices["Prices"] = [[None]] * max(f.capacity, f.formula_rows)
     if j < 0:
         return replace(f, prices=PriceFilling()), blank_prices
-    price = name_key(f.criteria[j])
 
     def without(cells):
         return (*cells[:j], None, *cells[j + 1:])
 
     vendors = tuple(replace(v, scores=without(v.scores)) for v in f.vendors)
-    evaluations = tuple((*row[:3], None, *row[4:]) if name_key(row[2]) == price else row for row in f.evaluations)
+    grids = tuple(replace(g, scores=tuple(without(row) for row in g.scores)) for g in f.grids)
     weights, minimums = list(f.weights), list(f.minimums)
     weights[j], minimums[j] = 0.0, None
     groups = technical_groups(f.groups, f.criteria, j, weights)
-    technical = replace(f, vendors=vendors, evaluations=evaluations, weights=tuple(weights),
+    technical = replace(f, vendors=vendors, grids=grids, weights=tuple(weights),
                         minimums=tuple(minimums), prices=PriceFilling(), groups=groups)
     cells = {
         **blank_prices,
@@ -700,8 +698,8 @@ def technical_filling(f):
         "Minimums": [[x] for x in minimums],
         "Vendor_Scores": [list(v.scores) for v in technical.rows()],
     }
-    if f.evaluations:
-        cells["Eval_Scores"] = [[row[3]] for row in technical.evaluation_cells()]
+    for g, grid in enumerate(technical.grid_cells()[:len(f.grids)], start=1):
+        cells[f"Grid_{g}_Scores"] = [list(row) for row in grid.scores]
     return technical, cells
 
 

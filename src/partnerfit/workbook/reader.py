@@ -4,7 +4,7 @@ The template's defined names (`Program_Stage`, `Weights`, `Vendor_Scores`, ...) 
 rows and sheets that users add do not confuse the reader, because it never looks anywhere else.
 Reading uses python-calamine and no pandas, so `partnerfit score --json` costs little more than
 reading the cells. Workbooks with the Evaluations and Weights (AHP) sheets are read exactly as
-their formulas read them (`results.read_evaluations`); workbooks made before those sheets lack
+their formulas read them (`results.read_grids`); workbooks made before those sheets lack
 their names and are read as before.
 """
 
@@ -39,11 +39,12 @@ from .layout import (
     REQUIRED_NAMES,
     VENDOR_BELOW,
     VENDORS_BEYOND,
+    grid_names,
     vendor_tail,
 )
-from .model import Code, Filling, Inputs, Problem
+from .model import Code, Filling, Grid, Inputs, Problem
 from .prices import read_price_inputs
-from .results import read_evaluations
+from .results import read_grids
 from .stakeholders import BLOCK_NAMES
 
 
@@ -204,20 +205,41 @@ def _read_team(source: Source, inputs: Inputs) -> None:
         inputs.agreed, inputs.agreed_reasons = (
             [list(row) for row in source.block(name)][:rows] + [[None] * m] * max(0, rows - area.rows)
             for name, area in zip(AGREED_NAMES, areas))
-    if not all(source.has(name) for name in EVALUATION_NAMES):
+    grids = read_grid_inputs(source, inputs)
+    if grids:
+        team = read_grids(inputs.vendor_cells, grids, inputs.consensus_method)
+        inputs.team = team if team.mode else None
+        inputs.grids, inputs.evaluations = grids, grid_rows(grids, inputs.criteria_cells)
         return
-    areas = [source.area(name) for name in EVALUATION_NAMES]
-    if len({area.rows for area in areas}) != 1:
-        raise PartnerfitError(f"{source.path}: the Eval_ names cover {', '.join(str(a.rows) for a in areas)} "
-                              "rows; they must cover the same rows")
-    inputs.areas.update(zip(EVALUATION_NAMES, areas))
-    inputs.evaluations = list(zip(*(_flat(source.block(name)) for name in EVALUATION_NAMES)))
-    if all(v is None or v == "" for row in inputs.evaluations for v in row[:4]):
-        return  # no evaluation rows: the Vendors sheet's scores count
-    team = read_evaluations(inputs.vendor_cells, inputs.criteria_cells, inputs.evaluations,
-                            inputs.consensus_method, areas[0].top - 1)
-    inputs.team = team if team.mode else None
+    if all(source.has(name) for name in EVALUATION_NAMES) and any(
+            not is_blank(v) for name in EVALUATION_NAMES[:4] for v in _flat(source.block(name))):
+        raise PartnerfitError(OLD_TABLE.format(path=source.path, new=source.path.with_name(
+            source.path.stem + " grids.xlsx").name))
 
+
+OLD_TABLE = ("{path}: its scores are on the Evaluations table of partnerfit 0.1, which this version reads as one "
+             "grid per evaluator; carry them over with: partnerfit merge {path} -o \"{new}\"")
+"""The one line for a workbook of version 0.1 whose Evaluations table holds rows."""
+
+
+def read_grid_inputs(source: Source, inputs: Inputs | None = None) -> list[Grid]:
+    """The evaluator grids (Grid_1_..., Grid_2_..., in order), each with the areas of its names."""
+    grids, g = [], 1
+    while source.has(f"Grid_{g}_Scores"):
+        evaluator, vendors, scores, evidence, check = grid_names(g)
+        if inputs is not None:
+            inputs.areas.update({name: source.area(name) for name in (evaluator, vendors, scores, evidence)})
+        grids.append(Grid(source.block(evaluator)[0][0], tuple(_flat(source.block(vendors))),
+                          tuple(tuple(row) for row in source.block(scores)), tuple(_flat(source.block(evidence)))))
+        g += 1
+    return grids
+
+
+def grid_rows(grids: list[Grid], criteria) -> list[tuple]:
+    """The grids' entered score cells as rows (vendor, evaluator, criterion, score, evidence)."""
+    return [(vendor, grid.evaluator, c, x, evidence) for grid in grids
+            for vendor, row, evidence in zip(grid.vendors, grid.scores, grid.evidence)
+            for c, x in zip(criteria, row) if x is not None and x != ""]
 
 
 def cells_below_table(source: Source) -> tuple[tuple[str, object], ...]:
@@ -241,6 +263,12 @@ def filling(source: Source):
             blocks[name] = [["CDMO"]]
         elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
+    g = 1
+    while source.has(f"Grid_{g}_Scores"):
+        blocks.update({name: source.block(name) for name in grid_names(g) if not name.endswith("_Check")})
+        g += 1
+    if g == 1 and all(source.has(name) for name in EVALUATION_NAMES):  # version 0.1: carried over by merge
+        blocks.update({name: source.block(name) for name in EVALUATION_NAMES})
     formula_rows = source.area("Result_Vendors").rows if source.has("Result_Vendors") else rows
     records = source.block("Merged_Packs") if source.has("Merged_Packs") else []
     merged = tuple(row for row in records if not is_blank(row[0]))

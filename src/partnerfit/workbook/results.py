@@ -40,7 +40,6 @@ from . import approvals, diligence
 from .groups import CHECK_GROUPS, GROUP_MODE, GroupRead, read_groups
 from .groups import values_part as groups_values
 from .layout import (
-    _E_HEAD,
     _HI,
     _LO,
     AGREED_INVALID,
@@ -61,6 +60,8 @@ from .layout import (
     EVAL_OK,
     EVAL_ROWS,
     EVAL_SCORE,
+    GRID_SCORE,
+    GRID_VENDOR,
     INVALID_CELL,
     INVISIBLE_NAME,
     JUDGEMENT_RANGE,
@@ -195,6 +196,117 @@ class EvaluationRead:
         centre, spread, count = cell_statistics(codes, scores, vendors * criteria, self.method)
         shape = (vendors, criteria)
         return centre.reshape(shape), spread.reshape(shape), count.reshape(shape)
+
+
+def grid_cell_ok(value) -> bool:
+    """A grid cell as its Check column reads it (COUNTIFS >=1 and <=5, COUNTIF "N/A", COUNTBLANK):
+    blank, N/A (any case) or a number from 1 to 5; a number typed as text is not a score."""
+    if value is None or value == "":
+        return True
+    if isinstance(value, str):
+        return value.upper() == "N/A"
+    return is_number(value) and not isinstance(value, (bool, np.bool_)) and SCALE[0] <= value <= SCALE[1]
+
+
+@dataclass(frozen=True)
+class GridRead:
+    """The evaluator grids as their formulas read them.
+
+    `at`: per vendor row (Vendor_Names) and grid, the 1-based grid row holding that vendor (the
+    first whose TRIMmed name is EXACTly the vendor's; 0: none), Calc_Grid_At; `scores`: grids x
+    grid rows x criteria, NaN where not scored; `invalid`: the cells that are not scores;
+    `checks`: per grid its Check column's texts."""
+
+    at: np.ndarray
+    scores: np.ndarray
+    invalid: np.ndarray
+    checks: list[list[str]]
+    entered: int
+    """Score cells that hold anything (Eval_Rows)."""
+    used: list[bool]
+    """Per grid: it holds a score cell."""
+    evaluators: list
+    median: bool
+    method_ok: bool
+
+    @property
+    def rows(self) -> int:
+        return self.entered
+
+    @property
+    def mode(self) -> bool:
+        """A grid holds a score cell: the consensus replaces the Vendors sheet's scores everywhere."""
+        return self.entered > 0
+
+    @property
+    def check(self) -> str:
+        if any(text for grid in self.checks for text in grid):
+            return EVAL_ROWS
+        return EVAL_OK if self.method_ok else EVAL_METHOD
+
+    @property
+    def method(self) -> str:
+        return "median" if self.median else "mean"
+
+    def statistics(self, vendors: int, criteria: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(consensus, spread, count), vendor rows x criteria, from the engine's kernel
+        (`consensus.cell_statistics`); NaN where nobody scored."""
+        i, g = np.nonzero(self.at[:vendors] > 0)
+        values = self.scores[g, self.at[i, g] - 1, :] if i.size else np.empty((0, criteria))
+        codes = i[:, None] * criteria + np.arange(criteria)
+        kept = ~np.isnan(values)
+        centre, spread, count = cell_statistics(codes[kept], values[kept], vendors * criteria, self.method)
+        shape = (vendors, criteria)
+        return centre.reshape(shape), spread.reshape(shape), count.reshape(shape)
+
+    def extremes(self, vendors: int, criteria: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lowest and highest score per consensus cell (NaN where nobody scored)."""
+        i, g = np.nonzero(self.at[:vendors] > 0)
+        values = self.scores[g, self.at[i, g] - 1, :] if i.size else np.empty((0, criteria))
+        low, high = np.full((vendors, criteria), np.nan), np.full((vendors, criteria), np.nan)
+        np.fmin.at(low, i, values)
+        np.fmax.at(high, i, values)
+        return low, high
+
+    def scored_by(self) -> np.ndarray:
+        """Per vendor row, how many grids hold a score for it."""
+        i, g = np.nonzero(self.at > 0)
+        has = ~np.isnan(self.scores[g, self.at[i, g] - 1, :]).all(axis=1) if i.size else np.zeros(0, bool)
+        return np.bincount(i[has], minlength=self.at.shape[0])
+
+
+def read_grids(vendor_names, grids, method) -> GridRead:
+    """Read the evaluator `grids` (`model.Grid`s, all rows) against the Vendors sheet's
+    `vendor_names`, exactly as the workbook's formulas do."""
+    keys = [name_key(v) for v in vendor_names]
+    known = {k for k in keys if k}
+    rows = max((len(grid.vendors) for grid in grids), default=0)
+    m = max((len(r) for grid in grids for r in grid.scores), default=0)
+    scores = np.full((len(grids), rows, m), np.nan)
+    invalid = np.zeros((len(grids), rows, m), bool)
+    at = np.zeros((len(keys), len(grids)), dtype=np.intp)
+    checks, entered, used = [], 0, []
+    for g, grid in enumerate(grids):
+        cells = [x for row in grid.scores for x in row]
+        ok = np.fromiter(map(grid_cell_ok, cells), bool, len(cells)).reshape(len(grid.scores), m)
+        values = np.array([score_value(x) if good and is_number(x) else math.nan
+                           for x, good in zip(cells, ok.ravel().tolist())], float).reshape(ok.shape)
+        scores[g, :len(grid.scores)], invalid[g, :len(grid.scores)] = values, ~ok
+        filled = np.array([[x is not None and x != "" for x in row] for row in grid.scores], bool).reshape(ok.shape)
+        entered += int(filled.sum())
+        used.append(bool(filled.any()))
+        names = [name_key(v) for v in grid.vendors]
+        checks.append([GRID_SCORE.format(lo=_LO, hi=_HI) if not ok[r].all()
+                       else GRID_VENDOR if filled[r].any() and names[r] not in known else ""
+                       for r in range(len(names))])
+        first = {}
+        for r, key in enumerate(names):
+            if key:
+                first.setdefault(key, r + 1)
+        at[:, g] = [first.get(k, 0) if k else 0 for k in keys]
+    choice = choice_value(method)
+    return GridRead(at, scores, invalid, checks, entered, used, [g.evaluator for g in grids],
+                    median=choice == "median", method_ok=choice in ("", "mean", "median"))
 
 
 def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int) -> EvaluationRead:
@@ -433,7 +545,7 @@ def vendor_warning(filling: Filling) -> str:
     names = cell_texts([v.name for v in filling.rows()[:filling.formula_rows]])
     shows_nothing = [i for i, name in enumerate(names) if invisible_text(name)]
     if shows_nothing:
-        area = layout(len(filling.criteria), filling.capacity, filling.evaluation_rows)["Vendor_Names"]
+        area = layout(len(filling.criteria), filling.capacity, filling.evaluators)["Vendor_Names"]
         return f"{area.sheet}!{cell_ref(area.row + shows_nothing[0], area.col, absolute=False)}: {INVISIBLE_NAME}"
     return ""
 
@@ -450,7 +562,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     n, m = f.formula_rows, len(f.criteria)
     names = [v.name for v in rows]
     present = [is_present(name) for name in names]
-    team = read_evaluations(names, f.criteria, f.evaluation_cells(), f.consensus_method, _E_HEAD + 1)
+    team = read_grids(names, f.grid_cells(), f.consensus_method)
     consensus_on = team.mode and team.check == EVAL_OK
     if consensus_on:
         centre, spread, count = team.statistics(n, m)
@@ -594,7 +706,9 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Below_Minimum": below,
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
-        "Eval_Checks": _column(team.checks),
+        **{f"Grid_{g + 1}_Check": _column(texts) for g, texts in enumerate(team.checks)},
+        "Calc_Grid_At": [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
+                         zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())],
         "Calc_Eval_Mode": [[team.mode]],
         "Calc_Median": [[team.median]],
         "Calc_Method_OK": [[team.method_ok]],
@@ -602,12 +716,6 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
         "Calc_Use_AHP": [[use_ahp]],
         "Calc_Use_AHP_OK": [[use_ok]],
         "Calc_AHP_OK": [[ahp.ok]],
-        "Calc_Eval_Used": _column(team.used),
-        "Calc_Eval_Vendor_At": _column(team.vendor_at),
-        "Calc_Eval_Criterion_At": _column(team.criterion_at),
-        "Calc_Eval_Score": _column(team.score),
-        "Calc_Eval_Duplicate_Of": _column(team.duplicate_of),
-        "Calc_Eval_Cell": _column(team.cell),
         "Agreed_Check": [[AGREED_INVALID.format(lo=_LO, hi=_HI) if team.mode and any(
             x == INVALID_CELL for row in clean for x in row) else f"{missing_reason}{AGREED_NO_REASON}"
             if (missing_reason := unreasoned(agreed, reasons)) else AGREED_OK]],
@@ -671,7 +779,20 @@ def fit_values(f: Filling) -> dict[str, list[list]]:
     }
 
 
-def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: EvaluationRead) -> dict[str, list[list]]:
+def grid_stack(f: Filling) -> list[list]:
+    """The cells of Eval_Grids as Excel hands them to CONSENSUS: each grid's header and rows, the
+    two rows below it and, from the second grid on, its Evaluator row."""
+    blank = [None] * (1 + len(f.criteria))
+    out = []
+    for g, grid in enumerate(f.grid_cells()):
+        if g:
+            out += [blank, blank, ["Evaluator", _excel(grid.evaluator), *blank[2:]]]
+        out.append(["Vendor", *f.criteria])
+        out += [[_excel(v), *map(_excel, row)] for v, row in zip(grid.vendors, grid.scores)]
+    return out
+
+
+def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: GridRead) -> dict[str, list[list]]:
     """What the add-in functions return for these inputs (`native`: the native formulas' values)."""
     m = len(f.criteria)
     program = [_excel(x) for x in (f.stage, f.need, f.process, f.cmc_experience, f.modality)]
@@ -698,9 +819,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: Evalu
     aggregate = _block(functions.AHP_AGGREGATE(*blocks), *team_addin_size(m))
     results = functions.VENDOR_RANKING(table, weights, [_excel(x) for x in f.minimums], _excel(f.min_coverage))
     if team.rows:  # CONSENSUS imports pandas: only when there is something to compute
-        evaluations = [["Vendor", "Evaluator", "Criterion", "Score", "Evidence"]]
-        evaluations += [[_excel(x) for x in row] for row in f.evaluation_cells()]
-        consensus = functions.CONSENSUS(evaluations, _excel(f.consensus_method))
+        consensus = functions.CONSENSUS(grid_stack(f), _excel(f.consensus_method))
     else:
         consensus = [["Vendor"]]  # what CONSENSUS returns for no evaluations (a test checks it)
     if native["Qualified_Count"][0][0] > 0:
@@ -804,12 +923,7 @@ class Results:
         cells = np.ix_(rows, inputs.criteria_rows)
         flagged = (np.nan_to_num(spread[cells], nan=0.0) >= DISAGREEMENT).sum(axis=1)
         agreed = settle(spread, inputs.agreed or [])[2][cells].sum(axis=1)
-        kept = np.flatnonzero(team.cell)
-        vendor = np.asarray(team.vendor_at, dtype=np.intp)[kept] - 1
-        _, evaluator = np.unique([str(inputs.evaluations[k][1]).strip() for k in kept], return_inverse=True)
-        pairs = np.unique(vendor * (evaluator.max(initial=0) + 1) + evaluator)
-        per_row = np.bincount(pairs // (evaluator.max(initial=0) + 1), minlength=len(inputs.vendor_cells))
-        return per_row[rows], flagged, agreed
+        return team.scored_by()[rows], flagged, agreed
 
     def as_json(self) -> dict:
         """The results; with quotes scoring the price criterion, "price" and each vendor's

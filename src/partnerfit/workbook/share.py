@@ -64,8 +64,7 @@ def fingerprint(results: Results, shown: dict[str, list[list]]) -> dict:
     inputs = results.inputs
     extra = {}
     if inputs.team is not None:
-        extra["evaluations"] = [[_normal(v) for v in row] for row, used in zip(inputs.evaluations, inputs.team.used)
-                                if used]
+        extra["evaluations"] = [[_normal(v) for v in row] for row in inputs.evaluations]
         extra["consensus_method"] = _normal(inputs.consensus_method)
     if (recorded := diligence.recorded(inputs)) is not None:
         extra["due_diligence"] = {"vendors": {k: [_normal(v) for v in row] for k, row in recorded["vendors"].items()},
@@ -156,10 +155,9 @@ def _sources(results: Results) -> list[AuditRow]:
     """Where the scores and the weights came from, when not from the Vendors and Criteria sheets."""
     inputs, rows = results.inputs, []
     if inputs.team is not None:
-        evaluators = len({str(row[1]).strip() for row, used in zip(inputs.evaluations, inputs.team.used) if used})
-        rows.append(AuditRow("Scores", f"consensus ({inputs.team.method}) of {inputs.team.rows} rows on the "
-                                       f"Evaluations sheet by {evaluators} evaluators; the Vendors sheet's scores "
-                                       "are not used"))
+        rows.append(AuditRow("Scores", f"consensus ({inputs.team.method}) of {inputs.team.rows} score cells in "
+                                       f"{sum(inputs.team.used)} evaluator grids on the Evaluations sheet; the "
+                                       "Vendors sheet's scores are not used"))
     if inputs.uses_ahp:
         rows.append(AuditRow("Weights", "AHP: principal eigenvector of the pairwise comparisons on the "
                                         "Weights (AHP) sheet (Saaty)" + (

@@ -27,7 +27,7 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..example import Vendor
 from .layout import MERGE_ROWS, PACK_LOCKED, PACK_LOCKED_NOTE, PACK_NAMES
-from .model import Filling
+from .model import Filling, Grid
 
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]+')
 
@@ -70,7 +70,7 @@ def pack_filling(evaluation: Filling, evaluator: str) -> Filling:
         min_coverage=evaluation.min_coverage, consensus_method=evaluation.consensus_method,
         groups=groups,
         vendors=tuple(Vendor(v.name, v.site, blank, None, None, v.partner_type) for v in named),
-        capacity=max(len(named), 1), evaluation_rows=1,
+        capacity=max(len(named), 1), evaluation_rows=1, evaluators=1,
         pack=(evaluator, evaluation_id((v.name for v in named), evaluation.criteria),
               evaluation.criteria[j] if j >= 0 else None),
     )
@@ -149,20 +149,57 @@ class Merged:
     not merged (the quotes score it)."""
 
 
+def grids_from_rows(evaluation: Filling, first_row: int) -> tuple[Filling, list[str]]:
+    """A workbook of version 0.1 carried over: its Evaluations table's rows as one grid per evaluator
+    (in order of first appearance), each row's score as that version read it; one line per row it
+    cannot carry (naming the row's cell, `first_row` the sheet row of the first), and nothing carried
+    while one is listed."""
+    from .layout import EVALUATIONS, RowCheck
+    from .results import read_evaluations
+
+    rows = evaluation.evaluations
+    vendors = [v.name for v in evaluation.rows()]
+    read = read_evaluations(vendors, evaluation.criteria, rows, evaluation.consensus_method, first_row)
+    refused = [f"{EVALUATIONS}!A{first_row + 1 + k}: {text}; correct the row in the old workbook and carry it "
+               "over again" for k, (code, text) in enumerate(zip(read.codes, read.checks)) if code is not RowCheck.OK]
+    if refused:
+        return evaluation, refused
+    m, order = len(evaluation.criteria), {}
+    for k, row in enumerate(rows):
+        if read.used[k]:
+            order.setdefault(str(row[1]).strip(), []).append(k)
+    grids = []
+    for who, kept in order.items():
+        scores = [[None] * m for _ in vendors]
+        evidence: list[list[str]] = [[] for _ in vendors]
+        for k in kept:
+            i, j, value = read.vendor_at[k] - 1, read.criterion_at[k] - 1, read.score[k]
+            scores[i][j] = value if isinstance(value, float) else "N/A" if is_present(rows[k][3]) else None
+            if is_present(rows[k][4]) and str(rows[k][4]) not in evidence[i]:
+                evidence[i].append(str(rows[k][4]))
+        grids.append(Grid(who, tuple(vendors), tuple(map(tuple, scores)), tuple("; ".join(e) or None for e in evidence)))
+    return replace(evaluation, grids=tuple(grids), evaluators=max(evaluation.evaluators, len(grids)),
+                   evaluations=()), []
+
+
 def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = False,
           now: dt.datetime | None = None) -> Merged:
-    """Each pack's scores and evidence as its evaluator's rows of the Evaluations sheet, and one
-    merge record per pack (evaluator, file, SHA-256, time). A pack is refused, with one line naming
-    its file and the fix, when it belongs to another evaluation, its vendors or criteria were
-    changed, its evaluator already scored this evaluation (unless `replace_evaluator`) or was
-    returned twice, or a score is off the scale; a pack without a score is reported, not merged,
-    and so is a score typed in the pack's locked criterion (one line per pack, naming its first
-    cell): procurement scores that criterion from the quotes."""
+    """Each pack's scores and evidence into its evaluator's grid (the first free grid, a new one
+    when none is free), and one merge record per pack (evaluator, file, SHA-256, time). A pack is
+    refused, with one line naming its file and the fix, when it belongs to another evaluation, its
+    vendors or criteria were changed, its evaluator already scored this evaluation (unless
+    `replace_evaluator`) or was returned twice, or a score is off the scale; a pack without a score
+    is reported, not merged, and so is a score typed in the pack's locked criterion (one line per
+    pack, naming its first cell): procurement scores that criterion from the quotes."""
     lo, hi = SCALE
     own = evaluation_id((v.name for v in evaluation.vendors), evaluation.criteria)
-    earlier = {str(row[1]).strip() for row in evaluation.evaluations if is_present(row[1])}
+    grids = list(evaluation.grid_cells())
+    earlier = {str(g.evaluator).strip() for g in grids if is_present(g.evaluator)}
     earlier |= {str(row[0]).strip() for row in evaluation.merged}
-    refused, empty, ignored, rows, records, seen = [], [], [], [], [], set()
+    refused, empty, ignored, records, seen, filled = [], [], [], [], set(), {}
+    vendors = [v.name for v in evaluation.rows()]
+    where = {str(v).strip(): i for i, v in reversed(list(enumerate(vendors))) if is_present(v)}
+    m = len(evaluation.criteria)
     for pack in packs:
         name, who = pack.path.name, pack.evaluator
         if evaluation_id(pack.vendors, pack.criteria) != pack.pack_id:
@@ -182,10 +219,12 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
             refused.append(f"{name}: {who} is already merged into this evaluation; add --replace to put "
                            "this pack in place of their scores")
             continue
-        found, bad, skipped = [], [], []
+        scores, evidence, bad, skipped, any_score = [[None] * m for _ in vendors], [None] * len(vendors), [], [], False
         for i, vendor in enumerate(pack.vendors):
             if not is_present(vendor):
                 continue
+            row = where[str(vendor).strip()]
+            evidence[row] = pack.evidence[i]
             for j, criterion in enumerate(pack.criteria):
                 cell = pack.scores[i][j]
                 if pack.locked and str(criterion).strip() == pack.locked:
@@ -197,29 +236,37 @@ def merge(evaluation: Filling, packs: list[Pack], replace_evaluator: bool = Fals
                     bad.append(f"{name}: {pack.score_cell(i, j)}: {show(cell)} for {vendor} / {criterion} is not "
                                f"a score from {lo:g} to {hi:g}; ask {who} to correct it in the pack, or leave it blank")
                 elif not math.isnan(value):
-                    found.append((vendor, who, criterion, value, pack.evidence[i]))
+                    scores[row][j], any_score = value, True
+                elif is_present(cell):
+                    scores[row][j] = "N/A"
         if skipped:
             more = f" and {len(skipped) - 1} more cell(s)" if len(skipped) > 1 else ""
             ignored.append(f"{name}: {skipped[0]}{more}: a score for {pack.locked}, which is {PACK_LOCKED_NOTE}: "
                            "not merged (the pack locks that column)")
         if bad:
             refused.extend(bad)
-        elif not found:
+        elif not any_score:
             empty.append(f"{name}: {who}'s pack holds no score: not merged; ask {who} to score it and send it again")
         else:
-            rows.extend(found)
+            filled[who] = Grid(who, tuple(vendors), tuple(map(tuple, scores)), tuple(evidence))
             when = now or dt.datetime.now(dt.timezone.utc)
             records.append((who, name, pack.sha256, when.strftime("%Y-%m-%d %H:%M:%S")))
     if refused:
         return Merged(evaluation, refused, empty, tuple(ignored))
-    replaced = {record[0] for record in records} if replace_evaluator else set()
-    kept = [row for row in evaluation.evaluations
-            if is_present(row[0]) or is_present(row[1]) or is_present(row[2]) or is_present(row[3])]
-    kept = [row for row in kept if str(row[1] or "").strip() not in replaced] + rows
+    replaced = set(filled) if replace_evaluator else set()
     merged = tuple(r for r in evaluation.merged if str(r[0]).strip() not in replaced) + tuple(records)
     if len(merged) > MERGE_ROWS:
         return Merged(evaluation, [f"{len(merged)} merged packs do not fit the {MERGE_ROWS} rows of the "
                                    "record; merge into a new evaluation"], empty, tuple(ignored))
-    filling = replace(evaluation, evaluations=tuple(kept), merged=merged,
-                      evaluation_rows=max(evaluation.evaluation_rows, len(kept)))
-    return Merged(filling, refused, empty, tuple(ignored))
+    for who, grid in filled.items():
+        k = next((k for k, g in enumerate(grids) if str(g.evaluator or "").strip() == who), None)
+        if k is None:
+            k = next((k for k, g in enumerate(grids) if _free(g)), len(grids))
+        grids[k:k + 1] = [grid]
+    return Merged(replace(evaluation, grids=tuple(grids), evaluators=len(grids), merged=merged), refused, empty,
+                  tuple(ignored))
+
+
+def _free(grid: Grid) -> bool:
+    """A grid nobody has used: no evaluator, vendor evidence or score typed."""
+    return not any(is_present(x) for x in (grid.evaluator, *grid.evidence, *(y for r in grid.scores for y in r)))

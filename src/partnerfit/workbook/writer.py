@@ -64,7 +64,6 @@ from .layout import (
     CONSENSUS_SHEET,
     CRITERIA_SHEET,
     EVAL_OK,
-    EVALUATION_NAMES,
     EVALUATIONS,
     FIXED,
     MERGE_HEADERS,
@@ -81,8 +80,10 @@ from .layout import (
     VENDOR_TABLE,
     VENDORS,
     Area,
+    alias_refs,
     cell_ref,
     fit_lookup_cells,
+    grid_names,
     layout,
     table_names,
     vendor_tail,
@@ -197,12 +198,12 @@ class _Writer:
         self.f = filling
         self.m, self.n = len(filling.criteria), filling.capacity
         self.priced = filling.pack is None  # a pack carries no price: no quote column, no Prices sheet
-        self.names = layout(self.m, self.n, filling.evaluation_rows, self.priced)
+        self.names = layout(self.m, self.n, filling.evaluators, self.priced)
         self.values = computed_values(filling)
         self.formulas = _formulas(self.names)
         self.wb = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-                        "in_memory": filling.capacity + filling.evaluation_rows <= _IN_MEMORY_ROWS},
+                        "in_memory": filling.capacity * (1 + filling.evaluators) <= _IN_MEMORY_ROWS},
         )
         self.formats = {}
         self.ws = {name: self.wb.add_worksheet(name, worksheet_class=_prepared_sheet()) for name in SHEETS
@@ -295,6 +296,8 @@ class _Writer:
         structured = table_names(self.f.criteria)
         for name, area in self.names.items():
             self.wb.define_name(name, "=" + structured.get(name, area.ref))
+        for name, ref in alias_refs(self.names).items():
+            self.wb.define_name(name, "=" + ref)
         if self.f.pack is not None:
             for row, name in enumerate((*PACK_NAMES, PACK_LOCKED)):
                 self.wb.define_name(name, "=" + Area(VENDORS, row, self.m + 2).ref)
@@ -534,18 +537,19 @@ class _Writer:
                         self.style("note", "wrap"))
 
     def evaluations(self):
-        ws, f = self.ws[EVALUATIONS], self.f
-        e = f.evaluation_rows
+        ws, f, m = self.ws[EVALUATIONS], self.f, self.m
         ws.set_tab_color("#BF9000")
-        for col, width in enumerate((28, 18, 30, 8, 48, 44)):
-            ws.set_column(col, col, width)
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, m, 9)
+        ws.set_column(m + 1, m + 1, 40)
+        ws.set_column(m + 2, m + 2, 44)
         ws.write_string(0, 0, "Evaluations: several evaluators", self.style("title"))
         ws.set_row(0, 24)
-        ws.write_string(1, 0, "Optional. One row per vendor, evaluator and criterion. As soon as this sheet holds a "
-                              "row, the Scores sheet uses the consensus of these rows (Consensus sheet) for every "
-                              "vendor, and the scores on the Vendors sheet are ignored. Blank or N/A = not scored.",
-                        self.style("subtitle"))
-        for row, label in ((2, "Consensus method"), (3, "Evaluations check"), (4, "Rows entered")):
+        ws.write_string(1, 0, "Optional. One grid per evaluator (partnerfit merge fills them from the evaluators' "
+                              "packs). As soon as a grid holds a score, the Scores sheet uses the consensus of the "
+                              "grids (Consensus sheet) for every vendor, and the scores on the Vendors sheet are "
+                              "ignored. Blank or N/A = not scored.", self.style("subtitle"))
+        for row, label in ((2, "Consensus method"), (3, "Evaluations check"), (4, "Score cells entered")):
             ws.write_string(row, 0, label, self.style("label"))
         self.fill("Consensus_Method", [[f.consensus_method]], self.style("input", "left"))
         ws.write_string(2, 2, "mean (default) or median: the median is not swayed by one outlying evaluator.",
@@ -561,41 +565,34 @@ class _Writer:
         for criteria, style in (("==", "good"), ("!=", "bad")):
             ws.conditional_format(check.row, check.col, check.row, check.col, {
                 "type": "cell", "criteria": criteria, "value": f'"{EVAL_OK}"', "format": self.style(style)})
-        headers = ("Vendor", "Evaluator", "Criterion", "Score", "Evidence")
-        ws.add_table(_E_HEAD, 0, _E_HEAD + e, len(headers) - 1, {
-            "name": "EvaluationTable", "style": "Table Style Light 1", "autofilter": True,
-            "columns": [{"header": h, "header_format": self.style("header")} for h in headers],
-        })
-        ws.write_string(_E_HEAD, 5, "Check", self.style("header"))
         merged = self.names["Merged_Packs"]
-        ws.write_row(_E_HEAD, merged.col, MERGE_HEADERS, self.style("header"))
+        ws.write_row(merged.row - 1, merged.col, MERGE_HEADERS, self.style("header"))
         for col, width in zip(range(merged.col, merged.col + merged.cols), (20, 30, 66, 20)):
             ws.set_column(col, col, width)
         self.fill("Merged_Packs", list(f.merged) + [(None,) * merged.cols] * (merged.rows - len(f.merged)),
                   self.style("computed"))
-        ws.set_row(_E_HEAD, 32)
-        cells = f.evaluation_cells()
-        for k, name in enumerate(EVALUATION_NAMES):
-            extra = ("center",) if name == "Eval_Scores" else ("wrap",) if name == "Eval_Evidence" else ()
-            self.fill(name, _column(row[k] for row in cells), self.style("input", *extra))
-        self.formula("Eval_Checks", self.style("computed", "wrap", font_color="#9C0006"))
-        first, last = _E_HEAD + 1, _E_HEAD + e
-        for col, source, title in ((0, "=Vendor_Names", "Vendor"), (2, "=Criteria_Names", "Criterion")):
-            ws.data_validation(first, col, last, col, {
-                "validate": "list", "source": source, "error_type": "warning",
-                "input_title": title, "input_message": f"As named on the {title == 'Vendor' and 'Vendors' or 'Criteria'} sheet.",
-                "error_title": f"Unknown {title.lower()}",
-                "error_message": f"Not on the {title == 'Vendor' and 'Vendors' or 'Criteria'} sheet. Keep it anyway?",
-            })
         choices = [f"{s:g}" for s in range(int(SCALE[0]), int(SCALE[1]) + 1)] + ["N/A"]
-        ws.data_validation(first, 3, last, 3, {
-            "validate": "list", "source": choices, "error_type": "warning",
-            "input_title": "Score", "input_message": f"{_LO} (poor) to {_HI} (excellent); blank or N/A = not scored.",
-            "error_title": "Not a score",
-            "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
-        })
-        ws.freeze_panes(_E_HEAD + 1, 1)
-        self.finish(EVALUATIONS, (_E_HEAD, _E_HEAD))
+        header = self.style("header")
+        for g, grid in enumerate(f.grid_cells(), start=1):
+            evaluator, vendors, scores, evidence, checks = grid_names(g)
+            top = self.names[evaluator].row
+            ws.write_string(top, 0, "Evaluator", self.style("label"))
+            self.fill(evaluator, [[grid.evaluator]], self.style("input", "left"))
+            ws.write_row(top + 1, 0, ["Vendor", *(str(c) for c in f.criteria), "Evidence", "Check"], header)
+            ws.set_row(top + 1, 32)
+            self.fill(vendors, _column(grid.vendors), self.style("input", "bold"))
+            self.fill(scores, grid.scores, self.style("input", "center"))
+            self.fill(evidence, _column(grid.evidence), self.style("input", "wrap"))
+            self.formula(checks, self.style("computed", "wrap", font_color="#9C0006"))
+            area = self.names[scores]
+            ws.data_validation(area.row, area.col, area.row + area.rows - 1, area.col + m - 1, {
+                "validate": "list", "source": choices, "error_type": "warning",
+                "input_title": "Score", "input_message": f"{_LO} (poor) to {_HI} (excellent); blank or N/A = not scored.",
+                "error_title": "Not a score",
+                "error_message": f"A score is a number from {_LO} to {_HI}, or N/A. Keep it anyway?",
+            })
+        ws.freeze_panes(_E_HEAD - 1, 1)
+        self.finish(EVALUATIONS)
         if f.pack is not None:  # one evaluator scores on the Vendors sheet; merge reads nothing else
             ws.hide()
 
@@ -654,7 +651,7 @@ class _Writer:
         ws.conditional_format(scores.row, scores.col, last, scores.col + m - 1, {
             "type": "formula", "criteria": flagged, "format": self.style("warn")})
         area = self.names["Addin_Consensus"]
-        ws.write_string(area.row - 1, 0, "Cross-check with the add-in: CONSENSUS(Eval_Table, Consensus_Method), "
+        ws.write_string(area.row - 1, 0, "Cross-check with the add-in: CONSENSUS(Eval_Grids, Consensus_Method), "
                                          "vendors and criteria in order of first appearance", self.style("label"))
         self.addin("Addin_Consensus", [self.style("addin", "bold")] + [self.style("addin", "score", "center")] * m,
                    self.style("addin", "bold", bottom=2, bottom_color="#548235"))
@@ -845,10 +842,9 @@ class _Writer:
         for k, (_switch, label) in enumerate(zip(_CALC_SWITCHES, (
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):
             ws.write_string(1, 2 + k, label, self.style("label"))
-        evals = self.names["Calc_Eval_Used"].col
-        for k, text in enumerate(("Evaluation used", "Vendor row", "Criterion row", "Score", "Repeats row",
-                                  "Consensus cell")):
-            ws.write_string(_K_HEAD, evals + k, text, self.style("header"))
+        at = self.names["Calc_Grid_At"]
+        ws.write_string(at.row - 1, 0, "Each vendor row's row in each evaluator grid (beyond the last: not in it)",
+                        self.style("label"))
         ws.write_string(_K_HEAD - 1, self.names["Calc_Robust_Table"].col,
                         "Eligible vendors and their scores (ROBUSTNESS reads this)", self.style("label"))
         for name in ("Calc_AHP_Parsed", "Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1)),

@@ -432,7 +432,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
         level = "+".join(f"{k}*({_is(supply, c)})" for k, c in enumerate(Criticality) if k)
         raisers = f"IF({_blank(modality)},1,--({raised}>0))+IF({_blank(stage)},1,--({_is(stage, *RAISING_STAGES)}))"
         table = ";".join(",".join(str(t) for t in row) for row in TIERS.tolist())
-        return f'=IF(AND(Calc_DD_Today>={_EPOCH_1970},{valid}),INDEX({{{table}}},1+{level},1+{raisers}),"")'
+        return f'=IF(AND(Calc_DD_Today>={_EPOCH_1970},{valid}),INDEX({{{table}}},{level}+1,{raisers}+1),"")'
 
     def tier(i):
         return f'=IF(AND({calc_present(i)},ISNUMBER(Calc_DD_Tier)),IF({date_ok("DD_Audit_Date", i)},Calc_DD_Tier,""),"")'

@@ -634,3 +634,19 @@ def named_values(path, names) -> dict[str, list]:
         rows = rows if isinstance(rows[0], tuple) else (rows,)
         out[name] = [[c.value for c in row] for row in rows]
     return out
+
+
+def score_json_mismatches(path, filling: Filling, capsys) -> list[str]:
+    """Vendors whose `partnerfit score PATH --json` score differs (beyond 1e-9) from the workbook's
+    own Weighted_Scores for `filling`, or that only one of the two lists: [] when they agree."""
+    import json
+
+    from partnerfit.cli import main
+
+    assert main(["score", str(path), "--json"]) == 0
+    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
+    values = computed_values(filling)
+    want = {v[0]: s[0] for v, s in zip(values["Result_Vendors"], values["Weighted_Scores"]) if v[0]}
+    return sorted(set(got) ^ set(want)) + [
+        v for v, s in want.items() if v in got
+        and not ((got[v] is None) if s == "" else got[v] is not None and abs(got[v] - s) <= 1e-9)]

@@ -650,3 +650,15 @@ def score_json_mismatches(path, filling: Filling, capsys) -> list[str]:
     return sorted(set(got) ^ set(want)) + [
         v for v, s in want.items() if v in got
         and not ((got[v] is None) if s == "" else got[v] is not None and abs(got[v] - s) <= 1e-9)]
+
+
+def recalculated(cases: dict, folder):
+    """Write each filling of `cases` (name -> Filling), recalculate them all in one LibreOffice
+    run and yield (name, filling, the recalculated workbook's values)."""
+    from libreoffice import recalc
+
+    paths = [folder / f"{name}.xlsx" for name in cases]
+    for path, f in zip(paths, cases.values()):
+        write_workbook(path, f)
+    for (name, f), out in zip(cases.items(), recalc(paths, folder / "out")):
+        yield name, f, openpyxl.load_workbook(out, data_only=True)

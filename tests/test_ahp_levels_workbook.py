@@ -30,6 +30,7 @@ from template_cases import (
     formula_mismatches,
     random_judgements,
     read_back,
+    recalculated,
     score_json_mismatches,
 )
 
@@ -176,15 +177,7 @@ def test_group_judgements_read_back_as_written(tmp_path):
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_engines_values(tmp_path):
-    from libreoffice import recalc
-
-    paths = []
-    for name, f in CASES.items():
-        write_workbook(tmp_path / f"{name}.xlsx", f)
-        paths.append(tmp_path / f"{name}.xlsx")
-    outputs = recalc(paths, tmp_path / "out")
-    for (name, f), out in zip(CASES.items(), outputs):
-        workbook = openpyxl.load_workbook(out, data_only=True)
+    for name, f, workbook in recalculated(CASES, tmp_path):
         assert formula_mismatches(workbook, f) == [], name
         if name in GOOD:
             plain = replace(f, weights=tuple(engine(f)), use_ahp="No", groups=replace(f.groups, mode="Criterion"))

@@ -30,7 +30,14 @@ from partnerfit.workbook.model import Filling
 from partnerfit.workbook.prices import PriceFilling
 from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.writer import write_workbook
-from template_cases import engine_mismatches, formula_mismatches, random_filling, read_back, score_json_mismatches
+from template_cases import (
+    engine_mismatches,
+    formula_mismatches,
+    random_filling,
+    read_back,
+    recalculated,
+    score_json_mismatches,
+)
 
 
 def by_group(f: Filling, **changes) -> Filling:
@@ -228,15 +235,7 @@ def test_group_names_are_inputs_and_never_functions():
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_engines_values(tmp_path):
-    from libreoffice import recalc
-
-    paths = []
-    for name, f in CASES.items():
-        write_workbook(tmp_path / f"{name}.xlsx", f)
-        paths.append(tmp_path / f"{name}.xlsx")
-    outputs = recalc(paths, tmp_path / "out")
-    for (name, f), out in zip(CASES.items(), outputs):
-        workbook = openpyxl.load_workbook(out, data_only=True)
+    for name, f, workbook in recalculated(CASES, tmp_path):
         assert formula_mismatches(workbook, f) == [], name
         if name not in PROBLEMS and name != "groups_ahp_wins":
             weights = composed(f) if f.groups.mode == "Group" else list(f.weights)

@@ -592,7 +592,8 @@ def cmd_merge(args) -> int:
         except PartnerfitError as error:
             refused.append(_one_line(error))
     evaluation = filling(source)
-    if evaluation.evaluations:  # version 0.1's Evaluations table: carried into one grid per evaluator
+    carried_over = bool(evaluation.evaluations)
+    if carried_over:  # version 0.1's Evaluations table: carried into one grid per evaluator
         evaluation, lines = grids_from_rows(evaluation, source.area("Eval_Vendors").top - 1)
         refused += lines
     result = merge(evaluation, packs, replace_evaluator=args.replace)
@@ -608,8 +609,7 @@ def cmd_merge(args) -> int:
         _backup(source.path)
     write_atomically(target, lambda temp: write_workbook(temp, result.filling), force=args.force or args.in_place)
     merged = len(packs) - len(result.empty)
-    carried = f"; the Evaluations table carried into {len(evaluation.grids)} evaluator grid(s)" if evaluation.grids and \
-        not filling(source).grids else ""
+    carried = f"; the Evaluations table carried into {len(evaluation.grids)} evaluator grid(s)" if carried_over else ""
     print(f"Wrote {target}: {merged} pack(s) merged{carried}")
     return 0
 

@@ -231,7 +231,7 @@ def _formulas(names: dict[str, Area]):
         **_ahp_formulas(names),
         **_fit_formulas(),
         **(formulas_part(names) if priced else {}),
-        **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
+        **diligence.formulas_part(present, lambda i, name, k=0: calc(i, a[name].col + k)),
         **approvals.formulas_part(),
         **groups_formulas(names),
     }

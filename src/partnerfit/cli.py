@@ -323,8 +323,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     import json
 
     from .workbook.check import score_inputs
-    from .workbook.reader import Source, filling, read_inputs
-    from .workbook.results import computed_values
+    from .workbook.reader import Source, read_inputs
     from .workbook.share import write_results
     from .xlsx import write_atomically
 
@@ -345,7 +344,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
         if in_place:
             _backup(source.path)
         warnings: list[str] = []
-        computed = computed_values(filling(source))
+        computed = results.computation.values  # the cells of the results printed
         write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, computed, keep_formulas=True)),
                          force=force or in_place)
         _note(warnings, target)
@@ -457,11 +456,10 @@ def cmd_report(args) -> int:
     from .workbook.check import score_inputs
     from .workbook.diligence import schedule
     from .workbook.reader import Source
-    from .workbook.results import computed_values
     from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum, dated_inputs
 
     source = Source(args.path)
-    inputs, fill, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
+    inputs, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
     results = score_inputs(inputs)
     if source.has(CHECKSUM_NAME):
         digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
@@ -470,7 +468,7 @@ def cmd_report(args) -> int:
             raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
                                   "sharing, see partnerfit verify); make the dossier from the original workbook")
     else:
-        digest = checksum(results, computed_values(fill))
+        digest = checksum(results, results.computation.native)
     dossier = dossier_from_results(results, source.path.name, digest)
     plan = schedule(source, results.inputs)
     if plan is not None:  # the tier and next review of each vendor

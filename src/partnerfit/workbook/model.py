@@ -425,6 +425,8 @@ class Inputs:
     """Weigh by, the Group column and the groups table, when the workbook has them."""
     weights_all: list = field(default_factory=list)
     """Every cell of Weights, as entered."""
+    filling: Filling | None = None
+    """The workbook's input cells as one `Filling`: what `results.compute` computes."""
 
     @cached_property
     def due_diligence_cells(self) -> dict[str, list] | None:

@@ -175,6 +175,7 @@ def read_inputs(source: Source) -> Inputs:
         inputs.partner_type = str(source.block("Weight_Profile")[0][0])
     if all(source.has(n) for n in DD_NAMES):  # where check names a bad due-diligence cell
         inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
+    inputs.filling = filling(source)
     return inputs
 
 

@@ -81,10 +81,9 @@ def print_results(recommendation, table: list[dict], out=None, notes: list[str] 
 def result_notes(results) -> list[str]:
     """Lines under the vendor table: where the scores and weights come from, and how robust the
     ranking is to the weights (the workbook's Robustness cell)."""
-    from .errors import PartnerfitError as Refused
+    from .workbook.layout import NO_ELIGIBLE
     from .workbook.model import Code
     from .workbook.prices import price_notes
-    from .workbook.results import robustness_sentence
 
     lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
     team = results.inputs.team
@@ -97,11 +96,8 @@ def result_notes(results) -> list[str]:
                         if results.inputs.ahp_by_group else ""))
     elif results.inputs.weighs_by_group:
         lines.append("Weights: by group (each group's share x the criterion's share of its group; Criteria sheet)")
-    try:
-        sentence = robustness_sentence(results)
-    except Refused as error:
-        sentence = f"not computed: {error}"
-    if sentence is not None:
+    sentence = results.computation.values["Robustness_Summary"][0][0]  # the workbook's Robustness cell
+    if sentence != NO_ELIGIBLE:
         lines.append(f"Robustness (weights +/-20 %): {sentence}")
     price = results.price
     if price is not None:
@@ -470,7 +466,7 @@ def cmd_report(args) -> int:
     else:
         digest = checksum(results, results.computation.native)
     dossier = dossier_from_results(results, source.path.name, digest)
-    plan = schedule(source, results.inputs)
+    plan = schedule(results.inputs)
     if plan is not None:  # the tier and next review of each vendor
         dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
                                                for v, r in zip(plan.index, plan.itertuples())))
@@ -508,7 +504,7 @@ def cmd_due(args) -> int:
 
     def one(path):
         source = Source(path)
-        plan = schedule(source, read_inputs(source))
+        plan = schedule(read_inputs(source))
         if plan is None:
             print(f"partnerfit: note: {path}: no due-diligence columns (made by an older partnerfit); skipped",
                   file=sys.stderr)

@@ -435,7 +435,7 @@ class Inputs:
 
     @cached_property
     def due_diligence(self):
-        """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+        """The scored vendors' DD_ columns and the supply's criticality (`diligence.as_frame`, a DataFrame
         indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
         from .diligence import as_frame
 

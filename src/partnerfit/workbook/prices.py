@@ -553,16 +553,6 @@ _SETTING_CELL = {PRICE_METHOD: "Price_Method", PRICE_BOUND: "Price_Low", PRICE_R
                  PRICE_ORDER: "Price_Low", PRICE_SHARE: "Price_Low_Share", PRICE_CRITERION: "Price_Criterion"}
 
 
-def read_price_inputs(source, inputs) -> None:
-    """The Prices sheet's inputs into `inputs.prices` (quotes by row of Vendor_Names), when the
-    workbook has one."""
-    if not source.has("Prices"):
-        return
-    for name in PRICE_INPUT_NAMES:
-        inputs.areas[name] = source.area(name)
-    inputs.prices = PriceFilling(**price_filling({n: source.block(n) for n in PRICE_INPUT_NAMES})["prices"].__dict__)
-
-
 def _read(inputs) -> PriceRead | None:
     p = inputs.prices
     return None if p is None else read_prices(p, inputs.criteria_cells, len(p.quotes))

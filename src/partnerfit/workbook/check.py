@@ -15,7 +15,7 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..groups import ahp_hierarchy
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
-from ..scoring import check_coverage, check_minimums, check_weights
+from ..scoring import check_coverage, check_minimums, check_weights, evaluate
 from .groups import group_weights, read_groups
 from .layout import (
     DEFAULT_MIN_COVERAGE,
@@ -503,8 +503,11 @@ def score_inputs(inputs: Inputs) -> Results:
     shown = [native["Statuses"][i][0] for i in rows]
     dd = [native["DD_Statuses"][i][0] for i in rows] if inputs.due_diligence_read is not None else None
     approval = None if inputs.approvals is None else native["Approval_Status"][0][0]
-    return Results(inputs, params, programme.recommendation, computation.evaluation, shown,
-                   computation.matrix[:, used], programme.message, price_result(inputs, computation), dd, approval,
+    if computation.evaluation is None:  # no vendor named: an empty table
+        evaluation, matrix = evaluate(np.empty((0, len(used))), params.weights), np.empty((0, len(used)))
+    else:
+        evaluation, matrix = computation.evaluation, computation.matrix[:, used]
+    return Results(inputs, params, programme.recommendation, evaluation, shown, matrix, programme.message, price_result(inputs, computation), dd, approval,
                    computation)
 
 

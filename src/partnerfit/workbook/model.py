@@ -1,5 +1,7 @@
-"""The inputs of an evaluation workbook: what the generator writes (`Filling`) and what the reader
-finds (`Inputs`, with where each value lives), and the `Problem` found in a cell."""
+"""The inputs of an evaluation workbook, one model: `Filling` holds every input cell (what the
+generator writes, what the reader reads and what `results.compute` computes); `Inputs` is a read
+`Filling` with where each value lives and the used rows and criteria the checks name; `Problem`
+is what is wrong in a cell."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def read_inputs(source: Source) -> Inputs:
         criteria=[str(names_all[i]).strip() for i in criteria_rows],
         weights=[weights_all[i] for i in criteria_rows],
         minimums=[minimums_all[i] for i in criteria_rows],
-        min_coverage=fill.min_coverage if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
+        min_coverage=fill.min_coverage,
         vendors=list(compress(names, names)),
         cells=score_block if score_block.shape == (len(vendor_rows), len(criteria_rows))  # all in use
         else score_block[np.ix_(vendor_rows, criteria_rows)],
@@ -253,6 +253,8 @@ def filling(source: Source):
             blocks[name] = source.block(name)
         elif name == "Weight_Profile":
             blocks[name] = [["CDMO"]]
+        elif name == "Min_Coverage":
+            blocks[name] = [[DEFAULT_MIN_COVERAGE]]
         elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
     g = 1

@@ -981,19 +981,3 @@ class Results:
             **({} if self.approval is None else {"approval": self.approval}),
             **price,
         }
-
-
-def robustness_sentence(results: Results) -> str | None:
-    """What the workbook's Robustness cell says (ROBUSTNESS over the eligible vendors, with the
-    workbook's uncertainty, samples and seed); None when no vendor eligible."""
-    from ..robustness import flip_margin, rank_acceptability, robustness_summary
-    ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
-    if not ranked.size:
-        return None
-    matrix, weights = results.matrix[ranked], results.parameters.weights
-    uncertainty, samples, seed = ROBUSTNESS_ARGS
-    shares = rank_acceptability(matrix, weights, uncertainty, samples, seed)
-    vendors = [results.inputs.vendors[i] for i in ranked]
-    return robustness_summary(shares, flip_margin(matrix, weights), vendors, results.inputs.criteria)
-
-

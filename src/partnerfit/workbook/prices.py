@@ -648,8 +648,8 @@ def price_result(inputs, computation) -> PriceResult | None:
 # ------------------------------------------------------------------ the technical evaluators' copy
 
 
-def technical_filling(f):
-    """(the filling without prices, the cells to blank or zero in the copy by name): the quotes and
+def technical_cells(f) -> dict[str, list[list]]:
+    """The input cells to blank or zero, by name, in the technical copy of filling `f`: the quotes and
     price settings blank, and the price criterion left out of the scores (weight 0, no must-have,
     its typed and evaluated scores blank), so that the copy's scores are the technical scores."""
     from dataclasses import replace
@@ -663,7 +663,7 @@ def technical_filling(f):
     blank_prices = {name: [[None]] for name in PRICE_INPUT_NAMES if name != "Prices"}
     blank_prices["Prices"] = [[None]] * max(f.capacity, f.formula_rows)
     if j < 0:
-        return replace(f, prices=PriceFilling()), blank_prices
+        return blank_prices
 
     def without(cells):
         return (*cells[:j], None, *cells[j + 1:])
@@ -684,7 +684,7 @@ def technical_filling(f):
     }
     for g, grid in enumerate(technical.grid_cells()[:len(f.grids)], start=1):
         cells[f"Grid_{g}_Scores"] = [list(row) for row in grid.scores]
-    return technical, cells
+    return cells
 
 
 PRICE_PART_NAMES = ("Prices", *(name for name in layout_part(1) if name != "Technical_Scores"))

@@ -27,9 +27,9 @@ from ..cells import cell_text, is_blank
 from . import approvals, diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
-from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
+from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_cells
 from .reader import Source, filling, read_inputs
-from .results import Results, agreed_mask, computed_values
+from .results import Results, agreed_mask
 
 AUDIT_SHEET = "Audit"
 CHECKSUM_NAME = "Audit_Checksum"
@@ -176,14 +176,14 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
     copy without the Prices sheet, its names, the quotes (their column blank and hidden) and the
     price scores, the price criterion left out
-    (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
+    (weight 0, its scores blank), so that every score shown is technical (`prices.technical_cells`)."""
     import tempfile
     from pathlib import Path
 
-    technical, cells = technical_filling(filling(source))
-    with tempfile.TemporaryDirectory() as folder:
+    cells = technical_cells(filling(source))
+    with tempfile.TemporaryDirectory() as folder:  # the price inputs blanked; write_shared computes the rest
         blanked = Path(folder) / source.path.name
-        warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
+        warnings = write_results(source, blanked, cells, keep_formulas=True)
         results, more = write_shared(Source(blanked), target, generated, technical=True)
     return results, warnings + more
 

@@ -388,8 +388,8 @@ def _refuse_beyond(package: Package, sheet: str, rows: int, cols: int) -> None:
         )
 
 
-_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
-_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+_OTHER_CELL = re.compile(rb'<(?:[\w.-]+:c|c(?! r="[A-Z]{1,3}[0-9]{1,7}"))(?=[\s/>])')
+"""A cell tag (any prefix) that does not start `<c r="A1"`."""
 _PLAIN_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>]*[^>/])?>')
 
 
@@ -401,7 +401,7 @@ def _plain_extent(package: Package, sheet: str, part: str) -> bool:
     the sheet from its start, tag by tag)."""
     rows = cols = 0
     for piece in _pieces(package, part):
-        if len(_ANY_CELL.findall(piece)) != len(_PLAIN_CELL.findall(piece)):
+        if _OTHER_CELL.search(piece):
             return False
         cells = _PLAIN_FILLED.findall(piece)
         if cells:

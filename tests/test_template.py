@@ -8,8 +8,10 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -47,6 +49,7 @@ from template_cases import (
     invalid_filling,
     random_filling,
     read_back,
+    team_cases,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +237,7 @@ def test_array_functions_are_dynamic_arrays_in_the_xml(example, formulas):
     native = sum(sheet.count('cm="1"') for sheet in sheets.values())
     assert native == len(ADDIN_NAMES) - 1  # ordinary formulas stay ordinary
     assert formulas["Scores"]["K24"].value.text == (
-        "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)")
+        "=VENDOR_RANKING(Calc_Scored_Table,Effective_Weights,Minimums,Min_Coverage)")
     assert "_xlfn.RANK.EQ(" in formulas["Scores"]["E5"].value
 
 
@@ -289,6 +292,34 @@ def test_libreoffice_cases_cover_what_the_issue_asks():
     assert every["one_vendor"].capacity == 1 and len(every["random_cdmo_50"].vendors) == 50
     ranks = [r[0] for r in computed_values(every["ties"])["Ranks"] if r[0] != ""]
     assert ranks == [5, 3, 1, 5, 3, 1]  # shared ranks, also for means that differ in the last bit
+
+
+@pytest.mark.parametrize("name", ["team_agreed_mean", *(n for n in cases() if n.startswith(("prices", "diligence",
+                                                                                               "team", "example")))])
+def test_the_addin_cross_check_ranks_the_scores_the_workbook_ranks(name):
+    """VENDOR_RANKING over Calc_Scored_Table (the consensus, agreed, suggested and price scores in)
+    gives each vendor the native score, rank and status (due-diligence knock-outs aside)."""
+    from partnerfit.workbook.diligence import knocked_out
+
+    if name == "team_agreed_mean":  # the first vendor's scores all agreed at 4
+        base = team_cases()["team_mean"]
+        m = len(base.criteria)
+        f = replace(base, agreed=((4.0,) * m,), agreed_reasons=(("agreed in the meeting",) * m,))
+    else:
+        f = cases()[name]
+    values = computed_values(f)
+    if not values["Calc_Inputs_OK"][0][0]:
+        pytest.skip("the inputs stop the scores: nothing to cross-check")
+    native = {row[0]: (score, rank, status, dd) for row, (score,), (rank,), (status,), (dd,) in zip(
+        values["Calc_Scored_Table"][1:], values["Weighted_Scores"], values["Ranks"], values["Statuses"],
+        values["DD_Statuses"]) if row[0] != ""}
+    shown = {row[0]: row[1:] for row in values["Addin_Results"][1:] if row[0] != ""}
+    assert set(shown) == set(native) and native
+    out = {v for v, (*_, dd) in native.items() if knocked_out(np.array([dd], dtype=object))[0]}
+    for vendor, (score, rank, status, _) in native.items():
+        if vendor not in out:  # (a knock-out's rank falls to the add-in's vendors below it)
+            assert shown[vendor][0] == pytest.approx(score, abs=1e-9) if score != "" else shown[vendor][0] == ""
+            assert (shown[vendor][1] if not out else rank, shown[vendor][3]) == (rank, status), vendor
 
 
 def test_filling_rejects_what_does_not_fit():

@@ -314,12 +314,13 @@ def _team_formulas(names: dict[str, Area]):
         listed = cells(i, j)
         return f'=IF(N({block(counts, i, j)})>0,MAX({listed})-MIN({listed}),"")'
 
-    def robust_cell(i, j):
-        if i == 0:
-            return '="Vendor"' if j == 0 else f"={CRITERIA_SHEET}!{cell_ref(a['Criteria_Names'].row + j - 1, 0)}"
-        eligible = f'{SCORES}!$D${s0 + i}="Eligible"'
-        value = f"INDEX(Vendor_Names,{i})" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
-        return f'=IF({eligible},{value},"")'
+    def table_cell(shown):  # a vendor table of the scores ranked: header, then a row per vendor row
+        def cell(i, j):
+            if i == 0:
+                return '="Vendor"' if j == 0 else f"={CRITERIA_SHEET}!{cell_ref(a['Criteria_Names'].row + j - 1, 0)}"
+            value = f"INDEX(Vendor_Names,{i})" if j == 0 else f"{CALC}!{cell_ref(k0 + i - 1, _K_CLEAN + j - 1)}"
+            return f'=IF({shown(i)},{value},"")'
+        return cell
 
     method = _choice("Consensus_Method")
     marked = "+".join(f'COUNTIF(Grid_{g}_Check,"?*")' for g in range(1, grids + 1))
@@ -351,7 +352,8 @@ def _team_formulas(names: dict[str, Area]):
         "Score_Source": lambda i, j: (
             '=IF(Calc_Eval_Mode,"Evaluations: "&IF(Calc_Median,"median","mean")&" of the evaluators","Vendors sheet")'
         ),
-        "Calc_Robust_Table": robust_cell,
+        "Calc_Robust_Table": table_cell(lambda i: f'{SCORES}!$D${s0 + i}="Eligible"'),
+        "Calc_Scored_Table": table_cell(lambda i: f"{CALC}!$A${k0 + i}"),
     }
 
 
@@ -513,7 +515,7 @@ def _addin_formulas() -> dict[str, str]:
         "Addin_Recommendation": f"=PARTNER_FIT({program})",
         "Recommendation_Reason": f'=IF(Calc_Fit_Status<>"","",IFERROR(PARTNER_FIT_WHY({program}),"{REASON_NEEDS_ADDIN}"))',
         "Addin_Results": (
-            "=VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table),Effective_Weights,Minimums,Min_Coverage)"
+            "=VENDOR_RANKING(Calc_Scored_Table,Effective_Weights,Minimums,Min_Coverage)"
         ),
         "Addin_Consensus": "=CONSENSUS(Eval_Grids,Consensus_Method)",
         "Addin_AHP": ("=IF(Calc_By_Group,AHP_WEIGHTS(IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements),Calc_Group_At,"

@@ -411,6 +411,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         "Calc_Below_Minimum": Area(CALC, k0, below, n, m, FORMULA),
         "Calc_Grid_At": Area(CALC, k0 + n + 1, 0, n, e, FORMULA),  # below the vendor rows
         "Calc_Robust_Table": Area(CALC, _K_HEAD, robust, n + 1, m + 1, FORMULA),
+        "Calc_Scored_Table": Area(CALC, _K_HEAD + n + 3, robust, n + 1, m + 1, FORMULA),  # below it
         "Calc_AHP_Parsed": Area(CALC, ahp_block(0), ahp, m, m, FORMULA),
         "Calc_AHP_Start": Area(CALC, ahp_block(1), ahp, m, m, FORMULA),
         **{f"Calc_AHP_Step_{k}": Area(CALC, ahp_block(1 + k), ahp, m, m, FORMULA) for k in range(1, AHP_STEPS + 1)},

@@ -706,9 +706,10 @@ def compute(filling: Filling) -> Computation:
 
     spreads = block(spread) if consensus_on else nothing
     result_names = [_result_name(name) if p else "" for name, p in zip(names, present)]
-    robust = [["Vendor", *(_result_name(c) for c in f.criteria)]] + [
-        [result_names[i], *clean[i]] if status[i] == "Eligible" else [""] * (m + 1) for i in range(n)
-    ]
+    header = ["Vendor", *(_result_name(c) for c in f.criteria)]
+    robust = [header] + [[result_names[i], *clean[i]] if status[i] == "Eligible" else [""] * (m + 1)
+                         for i in range(n)]
+    vendor_table = [header] + [[result_names[i], *clean[i]] if present[i] else [""] * (m + 1) for i in range(n)]
     values = {
         "Criteria_Check": [[check]],
         "Effective_Weights": _column(effective),
@@ -762,6 +763,7 @@ def compute(filling: Filling) -> Computation:
                              if consensus_on else nothing),
         "Score_Source": [[f"Evaluations: {team.method} of the evaluators" if team.mode else "Vendors sheet"]],
         "Calc_Robust_Table": robust,
+        "Calc_Scored_Table": vendor_table,
         **ahp_values,
     }
     values.update(fit_values(f))
@@ -830,13 +832,7 @@ def _addin_values(f: Filling, n: int, native: dict[str, list[list]], team: GridR
     """What the add-in functions return for these inputs (`native`: the native formulas' values)."""
     m = len(f.criteria)
     program = [_excel(x) for x in (f.stage, f.need, f.process, f.cmc_experience, f.modality)]
-    if team.mode:  # VENDOR_RANKING(IF(Calc_Eval_Mode,Consensus_Table,Vendor_Table), ...)
-        table = [["Vendor", *f.criteria]] + [
-            [_excel(x) for x in (name, *row)]
-            for (name,), row in zip(native["Consensus_Vendors"], native["Consensus_Scores"])
-        ]
-    else:
-        table = [["Vendor", *f.criteria]] + [[_excel(x) for x in (v.name, *v.scores)] for v in f.rows()]
+    table = [[_excel(x) for x in row] for row in native["Calc_Scored_Table"]]  # VENDOR_RANKING(Calc_Scored_Table, ...)
     weights = [_excel(w) for (w,) in native["Effective_Weights"]]
     used = judgements_used(f.judgements, f.stakeholders)  # IF(Calc_AHP_Team_On,AHP_Team_Mean,AHP_Judgements)
     mean = used is not f.judgements  # the mean's diagonal is "" too

@@ -846,7 +846,8 @@ class _Writer:
             "format": self.style("orange", bold=True)})
         self.chart()
         area = self.names["Addin_Results"]
-        ws.write_string(area.row - 1, area.col, "Cross-check with the add-in (needs the live functions)",
+        ws.write_string(area.row - 1, area.col, "Cross-check with the add-in (needs the live functions; "
+                        "due-diligence knock-outs not applied)",
                         self.style("label"))
         self.addin("Addin_Results", [self.style("addin", *extra) for extra in
                                      (("bold",), ("score", "center"), ("center",), ("percent", "center"), ())],
@@ -902,6 +903,8 @@ class _Writer:
                         self.style("label"))
         ws.write_string(_K_HEAD - 1, self.names["Calc_Robust_Table"].col,
                         "Eligible vendors and their scores (ROBUSTNESS reads this)", self.style("label"))
+        ws.write_string(self.names["Calc_Scored_Table"].row - 1, self.names["Calc_Scored_Table"].col,
+                        "Every vendor and the scores ranked (VENDOR_RANKING reads this)", self.style("label"))
         for name in ("Calc_AHP_Parsed", "Calc_AHP_Start", *(f"Calc_AHP_Step_{k}" for k in range(1, AHP_STEPS + 1)),
                      "Calc_AHP_Errors", "Calc_AHP_Worst"):
             area = self.names[name]

@@ -87,15 +87,19 @@ def cli(*args) -> subprocess.CompletedProcess:
 
 def named(path: Path, name: str) -> list:
     """The values of a defined name's cells, row by row, flattened."""
-    return [v for row in named_values(path, [name])[name] for v in row]
+    return columns(path, name)[0]
+
+
+def columns(path: Path, *names: str) -> list[list]:
+    """`named` for each of `names`, from one read of the workbook."""
+    values = named_values(path, names)
+    return [[v for row in values[name] for v in row] for name in names]
 
 
 def workbook_results(path: Path) -> dict[str, tuple]:
     """vendor -> (score, coverage, status, rank) as the workbook's Scores sheet shows them."""
-    names = ("Result_Vendors", "Weighted_Scores", "Coverages", "Statuses", "Ranks")
-    values = named_values(path, names)
-    columns = [[v for row in values[n] for v in row] for n in names]
-    return {row[0]: tuple(None if v == "" else v for v in row[1:]) for row in zip(*columns) if row[0] not in (None, "")}
+    table = columns(path, "Result_Vendors", "Weighted_Scores", "Coverages", "Statuses", "Ranks")
+    return {row[0]: tuple(None if v == "" else v for v in row[1:]) for row in zip(*table) if row[0] not in (None, "")}
 
 
 def json_results(path: Path) -> dict[str, tuple]:

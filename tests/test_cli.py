@@ -66,6 +66,23 @@ def test_score_json_is_exactly_the_documented_shape(example):
     assert vendors[-2]["rank"] is None and vendors[-2]["status"] == "Knocked out: Quality systems"
 
 
+@pytest.mark.parametrize("command", [("score", "--json"), ("score", "-o", "{out}/scored.xlsx"),
+                                     ("share", "-o", "{out}/shared.xlsx"), ("report", "-o", "{out}/dossier.pdf")])
+def test_each_command_computes_the_workbook_once(example, tmp_path, monkeypatch, capsys, command):
+    """One reading, one computation: the results printed, the cells written and the checksum all
+    come from a single `results.compute` of the workbook's inputs."""
+    from partnerfit import cli
+    from partnerfit.workbook import results
+
+    calls = []
+    real = results.compute
+    monkeypatch.setattr(results, "compute", lambda f: calls.append(f) or real(f))
+    monkeypatch.setattr("partnerfit.workbook.check.compute", results.compute)
+    args = [a.format(out=tmp_path) for a in command]
+    assert cli.main([args[0], str(example), *args[1:]]) == 0, capsys.readouterr().err
+    assert len(calls) == 1
+
+
 def test_score_matches_the_engine_on_a_random_workbook(tmp_path):
     filling = random_filling(7, "CRO", vendors=40)
     path = tmp_path / "random.xlsx"

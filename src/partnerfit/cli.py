@@ -81,10 +81,9 @@ def print_results(recommendation, table: list[dict], out=None, notes: list[str] 
 def result_notes(results) -> list[str]:
     """Lines under the vendor table: where the scores and weights come from, and how robust the
     ranking is to the weights (the workbook's Robustness cell)."""
-    from .errors import PartnerfitError as Refused
+    from .workbook.layout import NO_ELIGIBLE
     from .workbook.model import Code
     from .workbook.prices import price_notes
-    from .workbook.results import robustness_sentence
 
     lines = [f"Not scored: {problem}" for problem in results.inputs.unscored]
     team = results.inputs.team
@@ -97,11 +96,8 @@ def result_notes(results) -> list[str]:
                         if results.inputs.ahp_by_group else ""))
     elif results.inputs.weighs_by_group:
         lines.append("Weights: by group (each group's share x the criterion's share of its group; Criteria sheet)")
-    try:
-        sentence = robustness_sentence(results)
-    except Refused as error:
-        sentence = f"not computed: {error}"
-    if sentence is not None:
+    sentence = results.computation.values["Robustness_Summary"][0][0]  # the workbook's Robustness cell
+    if sentence != NO_ELIGIBLE:
         lines.append(f"Robustness (weights +/-20 %): {sentence}")
     price = results.price
     if price is not None:
@@ -323,8 +319,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
     import json
 
     from .workbook.check import score_inputs
-    from .workbook.reader import Source, filling, read_inputs
-    from .workbook.results import computed_values
+    from .workbook.reader import Source, read_inputs
     from .workbook.share import write_results
     from .xlsx import write_atomically
 
@@ -345,7 +340,7 @@ def _score_one(path, target, as_json: bool, force: bool = False, in_place: bool 
         if in_place:
             _backup(source.path)
         warnings: list[str] = []
-        computed = computed_values(filling(source))
+        computed = results.computation.values  # the cells of the results printed
         write_atomically(target, lambda temp: warnings.extend(write_results(source, temp, computed, keep_formulas=True)),
                          force=force or in_place)
         _note(warnings, target)
@@ -457,11 +452,10 @@ def cmd_report(args) -> int:
     from .workbook.check import score_inputs
     from .workbook.diligence import schedule
     from .workbook.reader import Source
-    from .workbook.results import computed_values
     from .workbook.share import CHECKSUM_NAME, RESULT_NAMES, checksum, dated_inputs
 
     source = Source(args.path)
-    inputs, fill, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
+    inputs, _ = dated_inputs(source)  # a working workbook: as its shared copy will record it
     results = score_inputs(inputs)
     if source.has(CHECKSUM_NAME):
         digest = checksum(results, {name: source.block(name) for name in RESULT_NAMES if source.has(name)})
@@ -470,9 +464,9 @@ def cmd_report(args) -> int:
             raise PartnerfitError(f"{args.path}: its checksum no longer matches its inputs and results (edited after "
                                   "sharing, see partnerfit verify); make the dossier from the original workbook")
     else:
-        digest = checksum(results, computed_values(fill))
+        digest = checksum(results, results.computation.native)
     dossier = dossier_from_results(results, source.path.name, digest)
-    plan = schedule(source, results.inputs)
+    plan = schedule(results.inputs)
     if plan is not None:  # the tier and next review of each vendor
         dossier = replace(dossier, tiers=tuple(TierRow(str(v), int(r.tier), r.activity, int(r.interval_years), r.review)
                                                for v, r in zip(plan.index, plan.itertuples())))
@@ -510,7 +504,7 @@ def cmd_due(args) -> int:
 
     def one(path):
         source = Source(path)
-        plan = schedule(source, read_inputs(source))
+        plan = schedule(read_inputs(source))
         if plan is None:
             print(f"partnerfit: note: {path}: no due-diligence columns (made by an older partnerfit); skipped",
                   file=sys.stderr)

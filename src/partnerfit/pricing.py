@@ -348,25 +348,34 @@ def method_check(
     (a Series indexed by vendor, or a sequence in row order); the other arguments as there.
     """
     low, high = _bound(low, "low"), _bound(high, "high")
-    formulas = {Variant.LINEAR: ("linear", None, None, "linear scores between the lowest and the highest quote")}
-    if low is not None or high is not None:
-        ends = (_money(low) if low is not None else "the lowest quote",
-                _money(high) if high is not None else "the highest quote")
-        formulas[Variant.LINEAR_TYPED] = ("linear", low, high, f"linear scores between {ends[0]} and {ends[1]}")
-    formulas[Variant.RATIO] = ("ratio", None, None, "ratio scores (lowest quote / quote)")
+    bounds = {Variant.LINEAR: (None, None), Variant.LINEAR_TYPED: (low, high), Variant.RATIO: (None, None)}
+    if low is None and high is None:
+        del bounds[Variant.LINEAR_TYPED]
     leaders = {}
-    for variant, (method, lo, hi, _) in formulas.items():  # two or three formulas, each a whole table
+    for variant, (lo, hi) in bounds.items():  # two or three formulas, each a whole table
+        method = "ratio" if variant is Variant.RATIO else "linear"
         total = technical_and_total(scores, weights, price_scores(prices, method, lo, hi),
                                     criterion, minimums, min_coverage).total
         leaders[variant] = tuple(total.index[total["rank"].eq(1).to_numpy(dtype=bool, na_value=False)])
+    return describe(leaders, low, high)
+
+
+def describe(leaders: dict[Variant, tuple], low=None, high=None) -> MethodCheck:
+    """The `MethodCheck` of the vendors leading under each formula compared (`method_check`; the
+    workbook's method check gives its own leaders)."""
+    ends = (_money(low) if low is not None else "the lowest quote",
+            _money(high) if high is not None else "the highest quote")
+    labels = {Variant.LINEAR: "linear scores between the lowest and the highest quote",
+              Variant.LINEAR_TYPED: f"linear scores between {ends[0]} and {ends[1]}",
+              Variant.RATIO: "ratio scores (lowest quote / quote)"}
     changed = len(set(map(frozenset, leaders.values()))) > 1
     if changed:
-        parts = ", ".join(f"{_who(who)} with {formulas[v][3]}" for v, who in leaders.items())
+        parts = ", ".join(f"{_who(who)} with {labels[v]}" for v, who in leaders.items())
         message = f"The price formula decides who leads: {parts}."
     else:
         first = leaders[Variant.LINEAR]
-        labels = [f[3] for f in formulas.values()]
-        which = f"whichever price formula is used: {', '.join(labels[:-1])} or {labels[-1]}"
+        used = [labels[v] for v in leaders]
+        which = f"whichever price formula is used: {', '.join(used[:-1])} or {used[-1]}"
         if not first:
             message = f"No vendor qualifies, {which}."
         else:

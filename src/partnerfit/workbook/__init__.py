@@ -5,12 +5,13 @@ Sheets: Start, Program, Criteria, Vendors, Evaluations, Consensus, Weights (AHP)
 
 - `layout`: sheet names, where each defined name lies (`layout()`), cell references, and the
   texts the formulas show;
-- `model`: the inputs (`Filling` for the generator, `Inputs` for the reader) and `Problem`;
-- `results`: the value of every formula and add-in cell, computed with the engine
-  (`computed_values`), and the engine's `Results` of a read workbook;
+- `model`: the inputs (`Filling`: every input cell, what the generator writes and what the
+  reader reads; `Inputs`: a read `Filling` with where each value lives) and `Problem`;
+- `results`: `compute`, the one computation of a `Filling`: every formula and add-in cell's
+  value and the engine's results behind them, which `Results` (scores, JSON) reads;
 - `formulas`: the formula text of every formula cell; `writer`: writes the workbook with
   XlsxWriter (each formula with its computed value cached); `template`: `build_workbook`;
-- `reader`: reads a filled workbook through its defined names (`Source`, `read_inputs`);
+- `reader`: reads a filled workbook through its defined names, once (`Source`, `read_inputs`);
 - `check`: every problem, one per cell, and `score_inputs`; `share`: the scored copy
   (`write_results`), the procurement copy (`write_shared`) and `verify`.
 

@@ -121,13 +121,6 @@ def approval_filling(values) -> dict:
     return {"approvals": ApprovalFilling(roles, declarations)}
 
 
-def read(source) -> ApprovalFilling | None:
-    """The Approvals sheet of a workbook (None without one)."""
-    if not all(source.has(n) for n in INPUT_NAMES):
-        return None
-    return approval_filling({n: source.block(n) for n in INPUT_NAMES})["approvals"]
-
-
 def recorded(a: ApprovalFilling | None, normal) -> dict | None:
     """The approvals and declarations as the checksum covers them (`normal`: share's cell normaliser)."""
     if a is None:

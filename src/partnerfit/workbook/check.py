@@ -15,8 +15,7 @@ from ..criteria import SCALE
 from ..errors import PartnerfitError, show
 from ..groups import ahp_hierarchy
 from ..partner_fit import PROGRAMME_FIELDS, read_programme
-from ..scoring import Status, check_coverage, check_minimums, check_weights, evaluate
-from . import approvals, diligence
+from ..scoring import check_coverage, check_minimums, check_weights, evaluate
 from .groups import group_weights, read_groups
 from .layout import (
     DEFAULT_MIN_COVERAGE,
@@ -25,8 +24,8 @@ from .layout import (
 )
 from .levels import LEVELS_GROUPS, LEVELS_TOO_MANY, level_errors, worst_pair
 from .model import Code, Inputs, Problem
-from .prices import apply_prices, price_column, price_notes, price_problems
-from .results import Parameters, Results, agreed_mask, read_ahp, used_scores
+from .prices import price_column, price_notes, price_problems, price_result
+from .results import Parameters, Results, agreed_mask, compute, read_ahp, used_scores
 from .stakeholders import judgements_used, read_team
 
 
@@ -484,26 +483,32 @@ def _program_problems(inputs: Inputs) -> list[Problem]:
 
 
 def score_inputs(inputs: Inputs) -> Results:
-    """Score a workbook's inputs; raise one line naming the first blocking problem."""
+    """Score a workbook's inputs by computing them once as the workbook does (`results.compute`,
+    which also gives every cell's value); raise one line naming the first blocking problem."""
     params, problems = parameters(inputs)
     team_problems = evaluation_problems(inputs) if inputs.team is not None else []
-    dd_status, dd_problems = diligence_statuses(inputs)
-    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs) + dd_problems
+    fatal = problems + check_duplicates(inputs) + team_problems + price_problems(inputs)
+    computation = None if fatal else compute(inputs.filling)
+    if computation is not None and not all(computation.native["Calc_DD_Valid"][i][0] for i in computation.listed):
+        fatal = diligence_statuses(inputs)[1]  # the cells the rule cannot read, named
     if fatal:
         more = f" (and {len(fatal) - 1} more; run partnerfit check)" if len(fatal) > 1 else ""
         raise PartnerfitError(f"{fatal[0]}{more}")
+    native = computation.native
+    if not native["Calc_Inputs_OK"][0][0] or computation.listed != inputs.vendor_rows:  # what check let through
+        raise PartnerfitError(f"{inputs.areas['Vendor_Names'].address()}: the workbook does not score its vendors "
+                              f"({native['Criteria_Check'][0][0] or native['Statuses'][0][0]}); run partnerfit check")
     programme = read_programme(inputs.program)  # no recommendation is a note, never a refusal
-    recommendation = programme.recommendation
-    matrix, unreadable, price = apply_prices(inputs, *used_scores(inputs), params)
-    excluded = None if dd_status is None else diligence.knocked_out(dd_status)
-    evaluation = evaluate(matrix, params.weights, params.minimums, params.min_coverage, unreadable, SCALE, excluded)
-    status = evaluation.status_text(inputs.criteria)
-    if excluded is not None:  # Invalid > due diligence > must-have > Incomplete > Eligible
-        status = np.where(excluded & (evaluation.status != Status.INVALID), dd_status, status)
-    approval = None if inputs.approvals is None else approvals.status(inputs.approvals, inputs.partner_type)
-    return Results(inputs, params, recommendation, evaluation, status.tolist(), matrix, programme.message, price,
-                   None if dd_status is None else dd_status.tolist(), approval)
-
+    rows, used = inputs.vendor_rows, inputs.criteria_rows
+    shown = [native["Statuses"][i][0] for i in rows]
+    dd = [native["DD_Statuses"][i][0] for i in rows] if inputs.due_diligence_read is not None else None
+    approval = None if inputs.approvals is None else native["Approval_Status"][0][0]
+    if computation.evaluation is None:  # no vendor named: an empty table
+        evaluation, matrix = evaluate(np.empty((0, len(used))), params.weights), np.empty((0, len(used)))
+    else:
+        evaluation, matrix = computation.evaluation, computation.matrix[:, used]
+    return Results(inputs, params, programme.recommendation, evaluation, shown, matrix, programme.message, price_result(inputs, computation), dd, approval,
+                   computation)
 
 
 def check_duplicates(inputs: Inputs) -> list[Problem]:

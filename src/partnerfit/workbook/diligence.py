@@ -121,18 +121,16 @@ def _put(writer, sheet: str, row: int, col: int, value, fmt) -> None:
         writer.put(sheet, row, col, value, fmt)
 
 
-def columns(source, inputs) -> dict[str, list] | None:
+def columns(inputs) -> dict[str, list]:
     """The due diligence of the scored vendors as entered: each DD_ name's cells in the vendors'
-    order, and DD_Criticality the supply's criticality; None when the workbook has no DD_ names."""
-    if not all(source.has(name) for name in DD_NAMES):
-        return None
-    cells = {name: [row[0] for row in source.block(name)] for name in DD_NAMES}
-    cells = {name: [column[i] if i < len(column) else None for i in inputs.vendor_rows]
-             for name, column in cells.items()}
-    cells["DD_Criticality"] = source.block("Supply_Criticality")[0][0] if source.has("Supply_Criticality") else None
-    if source.has("Track_Record_Reasons"):
-        reasons = [row[0] for row in source.block("Track_Record_Reasons")]
-        cells["Track_Record_Reasons"] = [reasons[i] if i < len(reasons) else None for i in inputs.vendor_rows]
+    order, DD_Criticality the supply's criticality and, when the table has the column,
+    Track_Record_Reasons (from `inputs.filling`)."""
+    fill = inputs.filling
+    rows = [tuple(r) for r in fill.due_diligence]
+    width = len(rows[0]) if rows else len(DD_NAMES)
+    cells = {name: [rows[i][k] if i < len(rows) else None for i in inputs.vendor_rows]
+             for k, name in enumerate(COLUMN_NAMES[:width])}
+    cells["DD_Criticality"] = fill.supply_criticality
     return cells
 
 
@@ -148,26 +146,14 @@ def as_frame(cells: dict[str, list] | None, vendors: list[str]):
     return table
 
 
-def frame(source, inputs):
-    """The due diligence of the scored vendors as the engine reads it (index: vendor names), with
-    the supply's criticality in DD_Criticality; None when the workbook has no DD_ names."""
-    return as_frame(columns(source, inputs), inputs.vendors)
-
-
-def evaluation_date(source):
-    """The Evaluation_Date cell (None: blank or absent, which the engine reads as today)."""
-    return source.block("Evaluation_Date")[0][0] if source.has("Evaluation_Date") else None
-
-
-def schedule(source, inputs):
+def schedule(inputs):
     """`due_diligence.review_schedule` of the workbook's vendors (tier from the Program sheet's
     supply criticality, the workbook's partner type, modality and stage); None without DD_ names."""
     from ..due_diligence import review_schedule
 
     if inputs.due_diligence is None:
         return None
-    partner_type = source.block("Weight_Profile")[0][0] if source.has("Weight_Profile") else "CDMO"
-    return review_schedule(inputs.due_diligence, partner_type, inputs.program.get("modality"),
+    return review_schedule(inputs.due_diligence, inputs.partner_type, inputs.program.get("modality"),
                            inputs.program.get("stage"), inputs.evaluation_date)
 
 

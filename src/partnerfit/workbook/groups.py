@@ -343,22 +343,6 @@ def write_part(w) -> None:
 # --------------------------------------------------------------------------- reading and problems
 
 
-def read_group_inputs(source, inputs) -> None:
-    """The groups' inputs and areas, when the workbook has them."""
-    if not all(source.has(name) for name in GROUP_INPUT_NAMES):
-        return
-    for name in GROUP_INPUT_NAMES:
-        inputs.areas[name] = source.area(name)
-    block = {name: source.block(name) for name in GROUP_INPUT_NAMES}
-    judged = None
-    if source.has("AHP_Group_Judgements"):
-        inputs.areas["AHP_Group_Judgements"] = source.area("AHP_Group_Judgements")
-        judged = _judgements(source.block("AHP_Group_Judgements"))
-    inputs.groups = GroupFilling(block["Weight_Mode"][0][0], (r[0] for r in block["Criteria_Groups"]),
-                                 (r[0] for r in block["Group_Names"]), (r[0] for r in block["Group_Weights"]),
-                                 judged)
-
-
 def group_weights(inputs, weights_all) -> tuple[list[float] | None, str | None, str | None]:
     """(the weights used by group over every criteria cell, the cell of a problem, the problem):
     (None, None, None) when Weigh by is not Group (or the workbook has no groups)."""

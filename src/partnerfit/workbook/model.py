@@ -1,5 +1,7 @@
-"""The inputs of an evaluation workbook: what the generator writes (`Filling`) and what the reader
-finds (`Inputs`, with where each value lives), and the `Problem` found in a cell."""
+"""The inputs of an evaluation workbook, one model: `Filling` holds every input cell (what the
+generator writes, what the reader reads and what `results.compute` computes); `Inputs` is a read
+`Filling` with where each value lives and the used rows and criteria the checks name; `Problem`
+is what is wrong in a cell."""
 
 from __future__ import annotations
 
@@ -425,6 +427,8 @@ class Inputs:
     """Weigh by, the Group column and the groups table, when the workbook has them."""
     weights_all: list = field(default_factory=list)
     """Every cell of Weights, as entered."""
+    filling: Filling | None = None
+    """The workbook's input cells as one `Filling`: what `results.compute` computes."""
 
     @cached_property
     def due_diligence_cells(self) -> dict[str, list] | None:
@@ -433,7 +437,7 @@ class Inputs:
 
     @cached_property
     def due_diligence(self):
-        """The scored vendors' DD_ columns and the supply's criticality (`diligence.frame`, a DataFrame
+        """The scored vendors' DD_ columns and the supply's criticality (`diligence.as_frame`, a DataFrame
         indexed by vendor), None for a workbook without them; `evaluation_date` the Program sheet's."""
         from .diligence import as_frame
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..cells import choice_value, excel_text, excel_trim, is_number
 from ..errors import PartnerfitError, show
-from ..pricing import ABNORMALLY_LOW, abnormally_low, price_scores
+from ..pricing import ABNORMALLY_LOW, Variant, abnormally_low, describe, price_scores
 from .layout import (
     _K_HEAD,
     _S_HEAD,
@@ -398,8 +398,9 @@ def read_prices(p: PriceFilling, criteria, rows: int) -> PriceRead:
                      low, high, float(np.median(numbers)) if numbers.size else "", _criterion_text(p.criterion))
 
 
-def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> dict[str, list[list]]:
-    """The values of `_method_formulas`' cells; `rank_of(column)` ranks the vendor rows with
+def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> tuple[dict[str, list[list]], dict | None]:
+    """(the values of `_method_formulas`' cells, the vendor rows leading under each
+    `pricing.Variant` compared, None without quotes); `rank_of(column)` ranks the vendor rows with
     `column` (a price score per row, NaN for none) in the price criterion: (rounded totals, ranks),
     NaN where not eligible; None when the vendors are not scored (rank_of None)."""
     n, v = len(names), len(VARIANTS)
@@ -412,7 +413,7 @@ def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> dict[str, li
         columns = (price_scores(r.quotes, "linear"), price_scores(r.quotes, "linear", *bounds) if typed else None,
                    price_scores(r.quotes, "ratio"))
         shown = ["" if x is None else excel_text(x) for x in names]
-        sets = []
+        sets = {}
         for j, column in enumerate(columns):
             ranked = None if column is None or rank_of is None else rank_of(column)
             led = np.zeros(n, dtype=bool)
@@ -430,12 +431,13 @@ def method_values(p: PriceFilling, r: PriceRead, names, rank_of) -> dict[str, li
                 first = np.flatnonzero(led)
                 leaders[j] = [NO_LEADER if not first.size else shown[first[0]] + (
                     f" and {first.size - 1} more (tied)" if first.size > 1 else "")]
-                sets.append(tuple(first.tolist()))
-        decides = len(set(sets)) > 1
-        check = METHOD_DECIDES if decides else METHOD_NONE if not sets[0] else METHOD_SAME
+                sets[list(Variant)[j]] = tuple(first.tolist())
+        decides = len(set(sets.values())) > 1
+        check = METHOD_DECIDES if decides else METHOD_NONE if not sets[Variant.LINEAR] else METHOD_SAME
     best = [max([row[j] for row in keys if row[j] != ""], default=0.0) for j in range(v)]
-    return {"Calc_Price_Alt": alt, "Calc_Price_Keys": keys, "Calc_Price_Leads": leads, "Calc_Price_Best": [best],
-            "Price_Method_Leaders": leaders, "Price_Method_Decides": [[decides]], "Price_Method_Check": [[check]]}
+    return ({"Calc_Price_Alt": alt, "Calc_Price_Keys": keys, "Calc_Price_Leads": leads, "Calc_Price_Best": [best],
+             "Price_Method_Leaders": leaders, "Price_Method_Decides": [[decides]], "Price_Method_Check": [[check]]},
+            sets if r.on else None)
 
 
 def values_part(p: PriceFilling, criteria, names) -> dict[str, list[list]]:
@@ -551,16 +553,6 @@ _SETTING_CELL = {PRICE_METHOD: "Price_Method", PRICE_BOUND: "Price_Low", PRICE_R
                  PRICE_ORDER: "Price_Low", PRICE_SHARE: "Price_Low_Share", PRICE_CRITERION: "Price_Criterion"}
 
 
-def read_price_inputs(source, inputs) -> None:
-    """The Prices sheet's inputs into `inputs.prices` (quotes by row of Vendor_Names), when the
-    workbook has one."""
-    if not source.has("Prices"):
-        return
-    for name in PRICE_INPUT_NAMES:
-        inputs.areas[name] = source.area(name)
-    inputs.prices = PriceFilling(**price_filling({n: source.block(n) for n in PRICE_INPUT_NAMES})["prices"].__dict__)
-
-
 def _read(inputs) -> PriceRead | None:
     p = inputs.prices
     return None if p is None else read_prices(p, inputs.criteria_cells, len(p.quotes))
@@ -617,7 +609,7 @@ def price_column(inputs) -> tuple[int, np.ndarray] | None:
 
 @dataclass(frozen=True)
 class PriceResult:
-    """What `score` adds when the quotes score the price criterion (`apply_prices`)."""
+    """What `score` adds when the quotes score the price criterion (`price_result`)."""
 
     quotes: list
     scores: list
@@ -630,42 +622,34 @@ class PriceResult:
     criterion: str
 
 
-def apply_prices(inputs, matrix: np.ndarray, unreadable: np.ndarray, params):
-    """(matrix, unreadable, PriceResult | None): the price scores in the price criterion's column
-    of the used scores, the technical scores and whether the price formula decides the leader."""
+def price_result(inputs, computation) -> PriceResult | None:
+    """What `score` reports of the quotes, read off the workbook's computation (`results.compute`):
+    None unless the quotes score a used criterion."""
     column = price_column(inputs)
-    if column is None:  # no quotes: pandas stays unloaded
-        return matrix, unreadable, None
-    import pandas as pd
+    if column is None:
+        return None
+    values, rows, p = computation.native, inputs.vendor_rows, inputs.prices
 
-    from ..criteria import SCALE
-    from ..pricing import method_check
-    from ..scoring import evaluate
+    def cells(name):
+        return [values[name][i][0] for i in rows]
 
-    (j, scores), r, rows = column, _read(inputs), inputs.vendor_rows
-    before = pd.DataFrame(np.where(unreadable, np.nan, matrix), index=inputs.vendors, columns=inputs.criteria)
-    matrix, unreadable = matrix.copy(), unreadable.copy()
-    matrix[:, j], unreadable[:, j] = scores, False
-    others = np.arange(matrix.shape[1]) != j
-    technical = evaluate(matrix[:, others], params.weights[others], params.minimums[others], params.min_coverage,
-                         unreadable[:, others], SCALE).score
-    p = inputs.prices
-    low, high = (None if x in (None, "") else float(x) for x in (p.low, p.high))
-    quotes = pd.Series(r.quotes[rows], index=inputs.vendors)
-    check = method_check(before, params.weights, quotes, low, high, inputs.criteria[j], params.minimums,
-                         params.min_coverage)
-    as_list = [None if np.isnan(x) else float(x) for x in r.quotes[rows]]
-    return matrix, unreadable, PriceResult(
-        as_list, [None if np.isnan(x) else float(x) for x in r.scores[rows]], r.flags[rows].tolist(),
-        technical, check, "" if p.currency is None else str(p.currency), choice_value(p.method) or "linear",
-        inputs.criteria[j])
+    low, high = (float(x) if is_number(x) else None for x in (p.low, p.high))
+    name_of = dict(zip(rows, inputs.vendors))
+    leaders = {variant: tuple(name_of[i] for i in led) for variant, led in computation.leaders.items()}
+    return PriceResult(
+        [float(x) if is_number(x) else None for x in cells("Price_Quotes")],
+        [float(x) if is_number(x) else None for x in cells("Price_Scores")],
+        [x == PRICE_FLAG for x in cells("Price_Flags")],
+        np.array([x if is_number(x) else math.nan for x in cells("Technical_Scores")], dtype=float),
+        describe(leaders, low, high), "" if p.currency is None else str(p.currency),
+        choice_value(p.method) or "linear", inputs.criteria[column[0]])
 
 
 # ------------------------------------------------------------------ the technical evaluators' copy
 
 
-def technical_filling(f):
-    """(the filling without prices, the cells to blank or zero in the copy by name): the quotes and
+def technical_cells(f) -> dict[str, list[list]]:
+    """The input cells to blank or zero, by name, in the technical copy of filling `f`: the quotes and
     price settings blank, and the price criterion left out of the scores (weight 0, no must-have,
     its typed and evaluated scores blank), so that the copy's scores are the technical scores."""
     from dataclasses import replace
@@ -679,7 +663,7 @@ def technical_filling(f):
     blank_prices = {name: [[None]] for name in PRICE_INPUT_NAMES if name != "Prices"}
     blank_prices["Prices"] = [[None]] * max(f.capacity, f.formula_rows)
     if j < 0:
-        return replace(f, prices=PriceFilling()), blank_prices
+        return blank_prices
 
     def without(cells):
         return (*cells[:j], None, *cells[j + 1:])
@@ -700,7 +684,7 @@ def technical_filling(f):
     }
     for g, grid in enumerate(technical.grid_cells()[:len(f.grids)], start=1):
         cells[f"Grid_{g}_Scores"] = [list(row) for row in grid.scores]
-    return technical, cells
+    return cells
 
 
 PRICE_PART_NAMES = ("Prices", *(name for name in layout_part(1) if name != "Technical_Scores"))

@@ -21,9 +21,8 @@ import numpy as np
 from .. import xlsx
 from ..cells import cell_texts, invisible_text, is_blank
 from ..errors import PartnerfitError, show
-from . import approvals, diligence
+from . import diligence
 from .diligence import DD_NAMES
-from .groups import read_group_inputs
 from .layout import (
     AGREED_NAMES,
     APPROVAL_INPUT_NAMES,
@@ -31,9 +30,11 @@ from .layout import (
     CHECK_CRITERIA_COUNT,
     DEFAULT_MIN_COVERAGE,
     EVALUATION_NAMES,
+    GROUP_INPUT_NAMES,
     INPUT_NAMES,
     INVISIBLE_NAME,
     OPTIONAL_INPUT_NAMES,
+    PRICE_INPUT_NAMES,
     PROGRAM_NAMES,
     RENAMED,
     REQUIRED_NAMES,
@@ -43,7 +44,6 @@ from .layout import (
     vendor_tail,
 )
 from .model import Code, Filling, Grid, Inputs, Problem
-from .prices import read_price_inputs
 from .results import read_grids
 from .stakeholders import BLOCK_NAMES
 
@@ -96,24 +96,20 @@ def read_inputs(source: Source) -> Inputs:
             + "; this is not a partnerfit workbook, or its names were deleted: start from `partnerfit new`"
         )
     areas = {n: source.area(n) for n in (*REQUIRED_NAMES, "Min_Coverage") if source.has(n)}
-    program = {key: source.block(name)[0][0] for key, name in PROGRAM_NAMES.items()}
-    names_all = _flat(source.block("Criteria_Names"))
-    weights_all = _flat(source.block("Weights"))
-    minimums_all = _flat(source.block("Minimums"))
-    if not len(names_all) == len(weights_all) == len(minimums_all):
+    sizes = [areas[name].rows * areas[name].cols for name in ("Criteria_Names", "Weights", "Minimums")]
+    if len(set(sizes)) > 1:
         raise PartnerfitError(
-            f"{path}: Criteria_Names, Weights and Minimums cover {len(names_all)}, {len(weights_all)} and "
-            f"{len(minimums_all)} cells; they must be the same length"
+            f"{path}: Criteria_Names, Weights and Minimums cover {sizes[0]}, {sizes[1]} and "
+            f"{sizes[2]} cells; they must be the same length"
         )
-    criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
-    vendor_area, score_area = areas["Vendor_Names"], areas["Vendor_Scores"]
+    vendor_area, score_area, cells = areas["Vendor_Names"], areas["Vendor_Scores"], sizes[0]
     if source.has("Calc_Weight_Row"):  # the workbook's formulas were made for this many criteria
         m = source.area("Calc_Weight_Row").cols
-        if len(names_all) != m or score_area.cols != m:
+        if cells != m or score_area.cols != m:
             raise PartnerfitError(f"{areas['Criteria_Names'].address()}: " + CHECK_CRITERIA_COUNT.format(m=m))
-    if score_area.cols != len(names_all):
+    if score_area.cols != cells:
         raise PartnerfitError(
-            f"{path}: Vendor_Scores has {score_area.cols} columns for {len(names_all)} criteria cells; "
+            f"{path}: Vendor_Scores has {score_area.cols} columns for {cells} criteria cells; "
             "the block needs one column per criterion"
         )
     if vendor_area.rows != score_area.rows:
@@ -122,17 +118,22 @@ def read_inputs(source: Source) -> Inputs:
             "they must cover the same rows"
         )
     problems: list[Problem] = []
-    names_block = source.array("Vendor_Names").ravel().tolist()
-    score_block = source.array("Vendor_Scores")
+    fill = filling(source)  # every input cell, read once: the checks below and the computation use it
+    names_block = [v.name for v in fill.vendors]
+    score_block = np.array([v.scores for v in fill.vendors] or np.empty((0, cells)),
+                           dtype=object).reshape(len(names_block), cells)
     names = cell_texts(names_block)  # "" for a blank cell
     unscored = [Problem(cell, f"{show(value)} is {VENDOR_BELOW}", Code.NOT_SCORED_VENDOR)
-                for cell, value in cells_below_table(source)[:1]]
+                for cell, value in fill.below_table[:1]]
     if source.has("Result_Vendors"):  # the workbook's formulas score its first rows only
         reach = source.area("Result_Vendors").rows
         if any(names[reach:]):
             first = reach + next(i for i, v in enumerate(names[reach:]) if v)
             unscored.insert(0, Problem(vendor_area.address(first), VENDORS_BEYOND.format(n=reach), Code.NOT_SCORED_VENDOR))
         names, names_block, score_block = names[:reach], names_block[:reach], score_block[:reach]
+    program = {key: getattr(fill, key) for key in PROGRAM_NAMES}
+    names_all, weights_all, minimums_all = list(fill.criteria), list(fill.weights), list(fill.minimums)
+    criteria_rows = [i for i, name in enumerate(names_all) if not is_blank(name)]
     vendor_rows = list(compress(range(len(names)), names))
     problems += [Problem(vendor_area.address(i), INVISIBLE_NAME, Code.UNNAMED_VENDOR)
                  for i in vendor_rows if invisible_text(names[i])]
@@ -146,7 +147,7 @@ def read_inputs(source: Source) -> Inputs:
         criteria=[str(names_all[i]).strip() for i in criteria_rows],
         weights=[weights_all[i] for i in criteria_rows],
         minimums=[minimums_all[i] for i in criteria_rows],
-        min_coverage=source.block("Min_Coverage")[0][0] if "Min_Coverage" in areas else DEFAULT_MIN_COVERAGE,
+        min_coverage=fill.min_coverage,
         vendors=list(compress(names, names)),
         cells=score_block if score_block.shape == (len(vendor_rows), len(criteria_rows))  # all in use
         else score_block[np.ix_(vendor_rows, criteria_rows)],
@@ -155,6 +156,7 @@ def read_inputs(source: Source) -> Inputs:
         vendor_rows=vendor_rows,
         problems=problems,
         unscored=unscored,
+        filling=fill,
     )
     for i, name in enumerate(names_all):
         if is_blank(name) and not (is_blank(weights_all[i]) and is_blank(minimums_all[i])):
@@ -163,56 +165,59 @@ def read_inputs(source: Source) -> Inputs:
                                     Code.UNNAMED_CRITERION))
     inputs.vendor_cells, inputs.criteria_cells = names_block, names_all
     _read_team(source, inputs)
-    read_price_inputs(source, inputs)
-    read_group_inputs(source, inputs)
     inputs.weights_all = weights_all
-    inputs.due_diligence_read = functools.partial(diligence.columns, source, inputs)
-    inputs.evaluation_date = diligence.evaluation_date(source)
-    inputs.approvals = approvals.read(source)
-    if inputs.approvals is not None:  # where check names an approval cell
-        inputs.areas.update({n: source.area(n) for n in APPROVAL_INPUT_NAMES})
-    if source.has("Weight_Profile"):
-        inputs.partner_type = str(source.block("Weight_Profile")[0][0])
-    if all(source.has(n) for n in DD_NAMES):  # where check names a bad due-diligence cell
+    inputs.evaluation_date, inputs.partner_type = fill.evaluation_date, fill.partner_type
+    # the parts a workbook made by an older partnerfit lacks (None), and where check names their cells
+    for part, names in (("prices", PRICE_INPUT_NAMES), ("groups", GROUP_INPUT_NAMES),
+                        ("approvals", APPROVAL_INPUT_NAMES)):
+        if all(source.has(n) for n in names):
+            setattr(inputs, part, getattr(fill, part))
+            inputs.areas.update({n: source.area(n) for n in names})
+    if source.has("AHP_Group_Judgements"):
+        inputs.areas["AHP_Group_Judgements"] = source.area("AHP_Group_Judgements")
+    if all(source.has(n) for n in DD_NAMES):
+        inputs.due_diligence_read = functools.partial(diligence.columns, inputs)
         inputs.areas.update({n: source.area(n) for n in (*DD_NAMES, "Evaluation_Date") if source.has(n)})
     return inputs
 
 
 def _read_team(source: Source, inputs: Inputs) -> None:
     """The Evaluations and Weights (AHP) inputs, when the workbook has their names."""
-    for name in ("Use_AHP", "AHP_Judgements", "Consensus_Method", "Consensus_Scores", "Consensus_Spreads"):
+    fill, m, rows = inputs.filling, len(inputs.criteria_cells), len(inputs.vendor_cells)
+    for name in ("Use_AHP", "AHP_Judgements", "Consensus_Method", "Consensus_Scores", "Consensus_Spreads",
+                 *BLOCK_NAMES, "AHP_Team_Mean"):
         if source.has(name):
             inputs.areas[name] = source.area(name)
+
+    def square(name):  # the filling keeps a block of m x m cells only; check names any other
+        area = source.area(name)
+        return area.rows == area.cols == m
+
     if source.has("Use_AHP"):
-        inputs.use_ahp = source.block("Use_AHP")[0][0]
+        inputs.use_ahp = fill.use_ahp
     if source.has("AHP_Judgements"):
-        inputs.judgements = source.block("AHP_Judgements")
+        inputs.judgements = ([list(r) for r in fill.judgements] if square("AHP_Judgements")
+                             else source.block("AHP_Judgements"))
     if all(source.has(name) for name in BLOCK_NAMES):
-        inputs.stakeholders = [source.block(name) for name in BLOCK_NAMES]
-        for name in BLOCK_NAMES:
-            inputs.areas[name] = source.area(name)
-        if source.has("AHP_Team_Mean"):
-            inputs.areas["AHP_Team_Mean"] = source.area("AHP_Team_Mean")
+        inputs.stakeholders = ([[list(r) for r in block] for block in fill.stakeholders]
+                               if all(map(square, BLOCK_NAMES)) else [source.block(name) for name in BLOCK_NAMES])
     if source.has("Consensus_Method"):
-        inputs.consensus_method = source.block("Consensus_Method")[0][0]
-    m, rows = len(inputs.criteria_cells), len(inputs.vendor_cells)
+        inputs.consensus_method = fill.consensus_method
     if all(source.has(name) for name in AGREED_NAMES):  # one row per row of Vendor_Names, blank ones added
         areas = [source.area(name) for name in AGREED_NAMES]
         if any(area.cols != m for area in areas):
             raise PartnerfitError(f"{source.path}: Agreed_Scores and Agreed_Reasons must have one column per "
                                   f"criterion ({m}); restore them (Formulas > Name Manager)")
         inputs.areas.update(zip(AGREED_NAMES, areas))
-        inputs.agreed, inputs.agreed_reasons = (
-            [list(row) for row in source.block(name)][:rows] + [[None] * m] * max(0, rows - area.rows)
-            for name, area in zip(AGREED_NAMES, areas))
-    grids = read_grid_inputs(source, inputs)
-    if grids:
-        team = read_grids(inputs.vendor_cells, grids, inputs.consensus_method)
+        inputs.agreed, inputs.agreed_reasons = ([list(row) for row in cells[:rows]] for cells in fill.agreed_cells())
+    if fill.grids:
+        for g in range(1, len(fill.grids) + 1):
+            inputs.areas.update({name: source.area(name) for name in grid_names(g)[:4]})
+        team = read_grids(inputs.vendor_cells, fill.grids, inputs.consensus_method)
         inputs.team = team if team.mode else None
-        inputs.grids, inputs.evaluations = grids, grid_rows(grids, inputs.criteria_cells)
+        inputs.grids, inputs.evaluations = list(fill.grids), grid_rows(fill.grids, inputs.criteria_cells)
         return
-    if all(source.has(name) for name in EVALUATION_NAMES) and any(
-            not is_blank(v) for name in EVALUATION_NAMES[:4] for v in _flat(source.block(name))):
+    if any(not is_blank(v) for row in fill.evaluations for v in row[:4]):
         raise PartnerfitError(OLD_TABLE.format(path=source.path, new=source.path.with_name(
             source.path.stem + " grids.xlsx").name))
 
@@ -220,19 +225,6 @@ def _read_team(source: Source, inputs: Inputs) -> None:
 OLD_TABLE = ("{path}: its scores are on the Evaluations table of partnerfit 0.1, which this version reads as one "
              "grid per evaluator; carry them over with: partnerfit merge {path} -o \"{new}\"")
 """The one line for a workbook of version 0.1 whose Evaluations table holds rows."""
-
-
-def read_grid_inputs(source: Source, inputs: Inputs | None = None) -> list[Grid]:
-    """The evaluator grids (Grid_1_..., Grid_2_..., in order), each with the areas of its names."""
-    grids, g = [], 1
-    while source.has(f"Grid_{g}_Scores"):
-        evaluator, vendors, scores, evidence, check = grid_names(g)
-        if inputs is not None:
-            inputs.areas.update({name: source.area(name) for name in (evaluator, vendors, scores, evidence)})
-        grids.append(Grid(source.block(evaluator)[0][0], tuple(_flat(source.block(vendors))),
-                          tuple(tuple(row) for row in source.block(scores)), tuple(_flat(source.block(evidence)))))
-        g += 1
-    return grids
 
 
 def grid_rows(grids: list[Grid], criteria) -> list[tuple]:
@@ -261,6 +253,8 @@ def filling(source: Source):
             blocks[name] = source.block(name)
         elif name == "Weight_Profile":
             blocks[name] = [["CDMO"]]
+        elif name == "Min_Coverage":
+            blocks[name] = [[DEFAULT_MIN_COVERAGE]]
         elif name not in OPTIONAL_INPUT_NAMES:  # optional vendor columns (type, site, evidence, comments)
             blocks[name] = [[None]] * rows
     g = 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -550,13 +551,45 @@ def vendor_warning(filling: Filling) -> str:
     return ""
 
 
-def computed_values(filling: Filling) -> dict[str, list[list]]:
-    """The value of every formula and add-in cell of the workbook holding `filling`.
+@dataclass(frozen=True)
+class Computation:
+    """One computation of a workbook's inputs (`compute`): the value of every native formula cell
+    and the engine's results behind them; the add-in cells' values when first asked (`values`)."""
 
-    Name -> rows of values, shaped like `layout()`'s areas; "" for an empty result. Native
-    results come from the engine (`scoring.evaluate`, `consensus.cell_statistics`,
-    `ahp.ahp_weights`) on the cells as the formulas read them.
+    filling: Filling
+    native: dict[str, list[list]]
+    """Name -> rows of values of every native formula cell, shaped like `layout()`'s areas."""
+    listed: list[int]
+    """The vendor rows scored: named, within the formula rows."""
+    evaluation: Evaluation | None
+    """The engine's results of the listed rows (None when the inputs stop the scores); a culprit
+    indexes every criteria cell."""
+    matrix: np.ndarray | None
+    """The scores ranked, listed rows x every criteria cell (consensus, agreed, suggested and price
+    scores in)."""
+    leaders: dict | None
+    """The vendor rows leading under each price formula (`prices.method_values`), with quotes."""
+    team: GridRead
+
+    @cached_property
+    def values(self) -> dict[str, list[list]]:
+        """Every formula and add-in cell's value (the add-in functions run on the native values)."""
+        f = self.filling
+        return {**self.native, **_addin_values(f, f.formula_rows, self.native, self.team)}
+
+
+def computed_values(filling: Filling) -> dict[str, list[list]]:
+    """The value of every formula and add-in cell of the workbook holding `filling` (`compute`).
+
+    Name -> rows of values, shaped like `layout()`'s areas; "" for an empty result.
     """
+    return compute(filling).values
+
+
+def compute(filling: Filling) -> Computation:
+    """Compute a workbook's inputs once, as its formulas do: native results come from the engine
+    (`scoring.evaluate`, `consensus.cell_statistics`, `ahp.ahp_weights`) on the cells as the
+    formulas read them."""
     f = filling
     rows = f.rows()[:f.formula_rows]
     n, m = f.formula_rows, len(f.criteria)
@@ -613,6 +646,7 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     rank_keys, positions, technical = [""] * n, [""] * n, [""] * n
     listed = [i for i in range(n) if present[i]]
     rank_of = None  # with quotes: the ranks with another price formula (prices.method_values)
+    result = matrix = None
     if not inputs_ok:
         for i in listed:
             status[i] = (STATUS_CHECK if check != CHECK_OK else STATUS_PRICES if price.check != CHECK_OK
@@ -733,9 +767,9 @@ def computed_values(filling: Filling) -> dict[str, list[list]]:
     values.update(fit_values(f))
     values.update(groups_values(grouped))
     values.update(values_part(f.prices, f.criteria, names), Technical_Scores=_column(technical))
-    values.update(method_values(f.prices, price, names, rank_of))
-    values.update(_addin_values(f, n, values, team))
-    return values
+    method, leaders = method_values(f.prices, price, names, rank_of)
+    values.update(method)
+    return Computation(f, values, listed, result, matrix, leaders, team)
 
 
 def _result_name(name):
@@ -892,6 +926,8 @@ class Results:
     """Each vendor's due-diligence status (`due_diligence.vendor_statuses`); None without DD_ columns."""
     approval: str | None = None
     """"Approved", "Not approved" or "Not approved: rejected" (`approvals.status`); None without the sheet."""
+    computation: Computation | None = None
+    """The one computation these results were read from: every cell's value (`Computation.values`)."""
 
     def vendor_table(self) -> list[dict]:
         """Vendors in the engine's order (eligible by rank, then the rest as entered)."""
@@ -945,19 +981,3 @@ class Results:
             **({} if self.approval is None else {"approval": self.approval}),
             **price,
         }
-
-
-def robustness_sentence(results: Results) -> str | None:
-    """What the workbook's Robustness cell says (ROBUSTNESS over the eligible vendors, with the
-    workbook's uncertainty, samples and seed); None when no vendor eligible."""
-    from ..robustness import flip_margin, rank_acceptability, robustness_summary
-    ranked = np.flatnonzero(~np.isnan(results.evaluation.rank))
-    if not ranked.size:
-        return None
-    matrix, weights = results.matrix[ranked], results.parameters.weights
-    uncertainty, samples, seed = ROBUSTNESS_ARGS
-    shares = rank_acceptability(matrix, weights, uncertainty, samples, seed)
-    vendors = [results.inputs.vendors[i] for i in ranked]
-    return robustness_summary(shares, flip_margin(matrix, weights), vendors, results.inputs.criteria)
-
-

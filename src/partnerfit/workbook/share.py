@@ -27,9 +27,9 @@ from ..cells import cell_text, is_blank
 from . import approvals, diligence
 from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
-from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_filling
+from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_cells
 from .reader import Source, filling, read_inputs
-from .results import Results, agreed_mask, computed_values
+from .results import Results, agreed_mask
 
 AUDIT_SHEET = "Audit"
 CHECKSUM_NAME = "Audit_Checksum"
@@ -176,28 +176,28 @@ def write_technical(source, target, generated: dt.datetime | None = None) -> tup
     """Write the technical evaluators' copy of `source` to `target` (a temporary path): the shared
     copy without the Prices sheet, its names, the quotes (their column blank and hidden) and the
     price scores, the price criterion left out
-    (weight 0, its scores blank), so that every score shown is technical (`prices.technical_filling`)."""
+    (weight 0, its scores blank), so that every score shown is technical (`prices.technical_cells`)."""
     import tempfile
     from pathlib import Path
 
-    technical, cells = technical_filling(filling(source))
-    with tempfile.TemporaryDirectory() as folder:
+    cells = technical_cells(filling(source))
+    with tempfile.TemporaryDirectory() as folder:  # the price inputs blanked; write_shared computes the rest
         blanked = Path(folder) / source.path.name
-        warnings = write_results(source, blanked, {**computed_values(technical), **cells}, keep_formulas=True)
+        warnings = write_results(source, blanked, cells, keep_formulas=True)
         results, more = write_shared(Source(blanked), target, generated, technical=True)
     return results, warnings + more
 
 
 def dated_inputs(source):
-    """(inputs, filling, stamped) of `source` as a shared copy records them: a blank evaluation
+    """(inputs, stamped) of `source` as a shared copy records them: a blank evaluation
     date is today (what the engine reads a blank as), written into the copy so that `verify`
     recomputes with that day, not with the day it runs."""
-    inputs, fill = read_inputs(source), filling(source)
+    inputs = read_inputs(source)
     stamp = source.has("Evaluation_Date") and is_blank(inputs.evaluation_date)
     if stamp:
         inputs.evaluation_date = dt.date.today()
-        fill = replace(fill, evaluation_date=inputs.evaluation_date)
-    return inputs, fill, stamp
+        inputs.filling = replace(inputs.filling, evaluation_date=inputs.evaluation_date)
+    return inputs, stamp
 
 
 def write_shared(source, target, generated: dt.datetime | None = None,
@@ -211,9 +211,9 @@ def write_shared(source, target, generated: dt.datetime | None = None,
     `technical`: the Prices sheet and its names go too, and the Audit sheet says so (see `write_technical`).
     """
     generated = generated or dt.datetime.now(dt.timezone.utc)
-    inputs, fill, stamp = dated_inputs(source)
+    inputs, stamp = dated_inputs(source)
     results = score_inputs(inputs)
-    shown = computed_values(fill)  # computed once: the copy's cells and its checksum
+    shown = results.computation.values  # computed once: the results, the copy's cells and its checksum
     patches = shown
     if stamp:  # the day the blank evaluation date stood for, as an Excel date serial (the cell shows a date)
         serial = float((inputs.evaluation_date - dt.date(1899, 12, 30)).days)
@@ -257,7 +257,7 @@ def verify(source) -> Verdict:
     if not source.has(CHECKSUM_NAME):
         return Verdict(False, [f"{source.path}: no {CHECKSUM_NAME} name: not a copy made by partnerfit share"])
     results = score_inputs(read_inputs(source))
-    computed = computed_values(filling(source))
+    computed = results.computation.values
     lines = []
     for name, rows in computed.items():
         if not source.has(name):

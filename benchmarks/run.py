@@ -298,19 +298,62 @@ def folder():
         book = CalamineWorkbook.from_path(str(path))
         return [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
 
+    cpu = time.process_time()
     bare = median_time(lambda: [read(p) for p in paths], repeat=3) / len(paths)
+    bare_cpu = (time.process_time() - cpu) / (4 * len(paths))  # the warm-up and 3 rounds
     jobs = getattr(os, "process_cpu_count", os.cpu_count)()
-    rows = [("python-calamine: read every sheet of one workbook", bare, None)]
+    rows = [("python-calamine: read every sheet of one workbook", bare, None),
+            ("python-calamine: the same read's CPU time", bare_cpu, None), free_cores(jobs)]
     for name, args in (("score --out-dir", ("score", *paths, "--out-dir", root / "out", "--force")),
                        ("check", ("check", *paths))):
         # check exits 1: the random blanks leave must-haves unscored, which it lists.
-        every, one = median_times(command(*args, codes=(0, 1)), command(*args, "--jobs", "1", codes=(0, 1)),
+        every, one = median_times(*with_cpu(command(*args, codes=(0, 1)), command(*args, "--jobs", "1", codes=(0, 1))),
                                   repeat=1, warm_up=False)
-        rows += [(f"{name}, 200 files, --jobs 1: {len(paths) / one:.1f} files/s", one, None),
+        every_cpu, one_cpu = CPU_SPENT
+        rows += [(f"{name}, 200 files, --jobs 1: {len(paths) / one:.1f} files/s, CPU {one_cpu:.1f} s", one, None),
                  (f"{name}, 200 files, default ({jobs} jobs): {len(paths) / every:.1f} files/s, "
-                  f"{one / every:.2f}x faster", every, one),
-                 (f"{name}, one file's share of --jobs 1", one / len(paths), bare)]
+                  f"{one / every:.2f}x faster, CPU {every_cpu:.1f} s", every, one),
+                 (f"{name}, one file's share of --jobs 1", one / len(paths), bare),
+                 (f"{name}, one file's CPU time (--jobs 1)", one_cpu / len(paths), bare_cpu)]
     return rows
+
+
+CPU_SPENT: list[float] = []
+"""The CPU time (user + system, s) of the subprocesses of each function `with_cpu` wrapped, in order."""
+
+
+def with_cpu(*functions: Callable[[], object]) -> list[Callable[[], object]]:
+    """The functions, each adding the CPU time of the subprocesses it ran to its place in CPU_SPENT
+    (a process pool that uses no more CPU than one process gains in wall time whatever cores are free)."""
+    import resource
+
+    CPU_SPENT[:] = [0.0] * len(functions)
+
+    def counted(k, function):
+        def run():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            function()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            CPU_SPENT[k] += after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return run
+
+    return [counted(k, f) for k, f in enumerate(functions)]
+
+
+def free_cores(jobs: int) -> tuple:
+    """How many cores this run can have: `jobs` CPU-bound processes at once next to one alone
+    (the ratio is 1 with `jobs` free cores, `jobs` with one)."""
+    import subprocess
+
+    spin = [sys.executable, "-c", "sum(range(4 * 10**7))"]
+
+    def together():
+        for process in [subprocess.Popen(spin) for _ in range(jobs)]:
+            process.wait()
+
+    alone, at_once = median_times(lambda: subprocess.run(spin, check=True), together, repeat=3)
+    return (f"{jobs} busy processes at once / one alone ({jobs / (at_once / alone):.1f} of {jobs} cores free)",
+            at_once, alone)
 
 
 def peak_memory(code: str) -> float:

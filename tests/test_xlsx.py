@@ -246,6 +246,33 @@ def test_patch_sheet_can_replace_formulas_by_values(tmp_path):
         assert b"<f>" not in archive.read(part)
 
 
+def test_a_copy_keeps_every_other_part_as_stored(tmp_path):
+    """copy_with_patches deflates the parts it replaces and copies every other part's stored bytes
+    (deflated or not, any name) with its checksum and time: the copy reads back as the original."""
+    path = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>", zipfile.ZIP_DEFLATED)
+        archive.writestr("xl/workbook.xml", "<workbook/>" * 50, zipfile.ZIP_DEFLATED)
+        archive.writestr(zipfile.ZipInfo("xl/media/image1.png", (2024, 2, 29, 13, 5, 58)), b"\x89PNG" * 9)
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet>old</worksheet>", zipfile.ZIP_DEFLATED)
+        archive.writestr("xl/é.xml", "<x/>", zipfile.ZIP_DEFLATED)
+    out = tmp_path / "out.xlsx"
+    xlsx.copy_with_patches(xlsx.open_package(path), out, {"xl/worksheets/sheet1.xml": b"<worksheet>new</worksheet>"})
+    with zipfile.ZipFile(path) as before, zipfile.ZipFile(out) as after:
+        assert after.testzip() is None
+        assert after.namelist() == before.namelist()
+        for old, new in zip(before.infolist(), after.infolist()):
+            assert (new.compress_type, new.date_time) == (old.compress_type, old.date_time)
+            if old.filename != "xl/worksheets/sheet1.xml":
+                assert after.read(new) == before.read(old) and new.compress_size == old.compress_size
+        assert after.read("xl/worksheets/sheet1.xml") == b"<worksheet>new</worksheet>"
+    data = bytearray(path.read_bytes())
+    data[data.find(b"PK\x03\x04", 10)] = 0  # the second part's local header, gone
+    path.write_bytes(bytes(data))
+    with pytest.raises(PartnerfitError, match="part xl/workbook.xml is damaged"):
+        xlsx.copy_with_patches(xlsx.open_package(path), out, {})
+
+
 def test_write_atomically_never_leaves_partial_files(tmp_path):
     target = tmp_path / "out.xlsx"
 

@@ -223,6 +223,7 @@ def _outcomes(paths: list[str], work, jobs: int, progress: Progress):
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Imported once here: workers forked from this process start with them (where fork is the
     # start method), instead of each importing them again.
+    import pandas  # noqa: F401 - the due-diligence checks of a workbook holding any (0.3 s in each worker)
     import python_calamine  # noqa: F401
 
     from .workbook import share  # noqa: F401 - reads, checks, scores and writes workbooks

@@ -249,7 +249,7 @@ def _dates(cells: np.ndarray, field: str, vendors: Sequence | None) -> np.ndarra
 def _date(value: object, what: str) -> np.datetime64:
     """One date (an evaluation date, a due-by date); today when blank."""
     cells = np.array([value], dtype=object)
-    if _blank(cells)[0]:
+    if value is None or (isinstance(value, str) and not value.strip()) or _blank(cells)[0]:  # pandas only if needed
         return np.datetime64(dt.date.today(), "D")
     return _dates(cells, what, None)[0]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -387,8 +388,8 @@ def _refuse_beyond(package: Package, sheet: str, rows: int, cols: int) -> None:
         )
 
 
-_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])")
-_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+_OTHER_CELL = re.compile(rb'<(?:[\w.-]+:c|c(?! r="[A-Z]{1,3}[0-9]{1,7}"))(?=[\s/>])')
+"""A cell tag (any prefix) that does not start `<c r="A1"`."""
 _PLAIN_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>]*[^>/])?>')
 
 
@@ -400,7 +401,7 @@ def _plain_extent(package: Package, sheet: str, part: str) -> bool:
     the sheet from its start, tag by tag)."""
     rows = cols = 0
     for piece in _pieces(package, part):
-        if len(_ANY_CELL.findall(piece)) != len(_PLAIN_CELL.findall(piece)):
+        if _OTHER_CELL.search(piece):
             return False
         cells = _PLAIN_FILLED.findall(piece)
         if cells:
@@ -712,10 +713,67 @@ def _formula(body: bytes) -> bytes | None:
 
 def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -> None:
     """Copy the package to `target`, replacing the given parts; every other part is kept as is."""
-    with zipfile.ZipFile(package.path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = parts.get(info.filename)
-            out.writestr(info, data if data is not None else source.read(info.filename))
+    with zipfile.ZipFile(package.path) as source:
+        names = [info.filename for info in source.infolist()]
+    write_package(package, target, names, parts)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)
+"""The time stamp of a part partnerfit writes, as Excel and XlsxWriter stamp theirs."""
+
+
+def write_package(package: Package, target: Path, names: list[str], parts: dict[str, bytes]) -> None:
+    """Write the zip `target` holding the parts `names` in that order: each one in `parts` deflated,
+    every other one copied from the package as it is stored there. A stored part is neither inflated
+    nor deflated again (`zipfile` cannot copy a member so, and deflating the 5 MB Calc sheet costs
+    30-50 ms): its bytes and checksum are copied from the package's zip headers (APPNOTE 4.3)."""
+    central, offset = [], 0
+    with zipfile.ZipFile(package.path) as source, open(package.path, "rb") as raw, open(target, "wb") as out:
+        original = {info.filename: info for info in source.infolist()}
+        for name in names:
+            info = original.get(name)
+            if name in parts or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+                data = parts[name] if name in parts else source.read(name)  # (source.read refuses an encrypted part)
+                deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+                method, crc, size, stored = zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), deflate.compress(data)
+                stored += deflate.flush()
+            else:
+                method, crc, size, stored = info.compress_type, info.CRC, info.file_size, _stored(package, raw, info)
+            try:
+                encoded, flags = name.encode("ascii"), 0
+            except UnicodeEncodeError:
+                encoded, flags = name.encode("utf-8"), 0x800  # the name is UTF-8
+            year, month, day, hour, minute, second = info.date_time if info is not None else _NEW_PART_TIME
+            fields = (20, flags, method, hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day,
+                      crc, len(stored), size, len(encoded))
+            out.write(_LOCAL_HEADER.pack(b"PK\x03\x04", *fields, 0) + encoded)
+            out.write(stored)
+            made_by = (info.create_system if info is not None else 3) << 8 | 20
+            external = info.external_attr if info is not None else 0o600 << 16
+            central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", made_by, *fields, 0, 0, 0, 0, external, offset) + encoded)
+            offset += _LOCAL_HEADER.size + len(encoded) + len(stored)
+        directory = b"".join(central)
+        if offset + len(directory) > 0xFFFFFFFF or len(central) >= 0xFFFF:  # beyond a plain zip (zip64)
+            raise PartnerfitError(f"{package.path}: too large a workbook to copy ({len(central):,} parts, "
+                                  f"{offset / 2**20:,.0f} MiB); split it")
+        out.write(directory)
+        out.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0))
+
+
+def _stored(package: Package, raw, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes as stored in the package (deflated or not), found after its local header."""
+    raw.seek(info.header_offset)
+    head = raw.read(_LOCAL_HEADER.size)
+    if len(head) == _LOCAL_HEADER.size and head.startswith(b"PK\x03\x04"):
+        name_length, extra_length = struct.unpack_from("<2H", head, 26)
+        raw.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+        data = raw.read(info.compress_size)
+        if len(data) == info.compress_size:
+            return data
+    raise PartnerfitError(f"{package.path}: part {info.filename} is damaged; save the workbook again from Excel")
 
 
 # ---------------------------------------------------------------- a sealed copy, edited in its XML
@@ -917,11 +975,7 @@ def seal(package: Package, target: Path, parts: dict[str, bytes], lock: dict[str
                         used.update(int(i) for i in _SHARED_REF.findall(data))
             new_parts[shared] = _empty_unused(read(shared), used)
         names_out = [n for n in original if n not in gone] + [p for p in new_parts if p not in original]
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-            for part_name in names_out:
-                data = new_parts[part_name] if part_name in new_parts else read(part_name)
-                info = original.get(part_name)
-                out.writestr(info if info is not None else part_name, data)
+        write_package(package, target, names_out, {**parts, **new_parts})
 
 
 def _empty_unused(sst: bytes, used: set[int]) -> bytes:

@@ -230,15 +230,23 @@ suggestion and no Track_Record_Reasons text); Calc_DD_Tier (row 3 beside the win
 the programme's tier ("" when the supply criticality, modality or stage is not valid), then per
 vendor row its tier, qualification activity and next review date (a serial; "" for an audit date
 that is not valid), as `due_diligence.review_schedule` gives them."""
+DAY_FIELDS = ("DD_FDA_Date", "DD_Warning_Letter", "DD_Audit_Date")
+"""The vendor table's date columns, whose reading Calc_DD_Days holds (a column each, right of the
+CALC_NAMES columns after a spacer): per vendor row the date's serial when it is a date from
+1970-01-01 to the evaluation date, -1 when blank, -2 otherwise. The other due-diligence formulas
+read it instead of parsing the date cell again (each did up to twelve times: LibreOffice spent most
+of a workbook's opening compiling those formulas)."""
 CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
-                "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review")
+                "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review", "",
+                "Day: FDA inspection", "Day: warning letter", "Day: audit")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
     """The Calc names, made by `area(row, col, rows)` from column `col` (vendors from `first_row`)."""
     return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1), "Calc_DD_Tier": area(3, col + 1, 1),
-            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"}}
+            **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"},
+            "Calc_DD_Days": area(first_row, col + len(CALC_NAMES) - 1, rows, len(DAY_FIELDS))}
 
 
 def _norm(x: str) -> str:
@@ -275,12 +283,22 @@ _EPOCH_1970 = 25569
 
 def formulas_part(calc_present, calc_cell) -> dict:
     """The Calc names' formulas (name -> f(i, j)); `calc_present(i)` is vendor row i's Present
-    cell, `calc_cell(i, name)` the cell of a per-vendor Calc name."""
+    cell, `calc_cell(i, name, k=0)` the cell of a per-vendor Calc name (its k-th column)."""
     from ..cells import NOT_SCORED
     from ..due_diligence import CHECKS, INVALID_STATUS, LOOKBACK_YEARS, SEVERAL_483, UNCHECKED_CAP, Cause
 
     def x(name, i):
         return f"INDEX({name},{i + 1})"
+
+    def day(name, i):  # a date column's Calc_DD_Days cell: the serial, -1 blank, -2 not a valid date
+        return calc_cell(i, "Calc_DD_Days", DAY_FIELDS.index(name))
+
+    def blank(name, i):
+        return f"{day(name, i)}=-1" if name in DAY_FIELDS else _blank(x(name, i))
+
+    def read_day(i, j):
+        d = _day_formula(x(DAY_FIELDS[j], i))
+        return f"=IF({_blank(x(DAY_FIELDS[j], i))},-1,IF(AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today),{d},-2))"
 
     def choice_ok(name, i, kind):
         return f'OR({_norm(x(name, i))}="",{_is(x(name, i), *kind)})'
@@ -294,8 +312,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 f'IFERROR(AND(VALUE({t})>=0,VALUE({t})=INT(VALUE({t}))),FALSE))))')
 
     def date_ok(name, i):
-        d = _day_formula(x(name, i))
-        return f"OR({_blank(x(name, i))},AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today))"
+        return f"{day(name, i)}>=-1"
 
     def reason(i):
         r = x("DD_Override_Reason", i) + '&""'
@@ -315,16 +332,16 @@ def formulas_part(calc_present, calc_cell) -> dict:
                   f'NOT(AND({overridden(i)},{reason(i)}=""))']
         return f"=IF({calc_present(i)},AND({','.join(checks)}),FALSE)"
 
-    def dated(name, i):
-        return f'IF({_blank(x(name, i))},"(date not given)",{_iso(_day_formula(x(name, i)))})'
+    def dated(name, i):  # (in a valid row: its dates are dates or blank)
+        return f'IF({blank(name, i)},"(date not given)",{_iso(day(name, i))})'
 
     def cause(i):
-        letter, fda = x("DD_Warning_Letter", i), x("DD_FDA_Date", i)
+        letter, fda = day("DD_Warning_Letter", i), day("DD_FDA_Date", i)
         return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",'
                 f'IF({_is(x("DD_Import_Alert", i), YesNo.YES)},"import alert",'
                 f'IF({_is(x("DD_EU_Noncompliance", i), YesNo.YES)},"EU non-compliance statement",'
-                f'IF(AND(NOT({_blank(letter)}),{_day_formula(letter)}>=Calc_DD_Start),"warning letter "&{_iso(_day_formula(letter))},'
-                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({_blank(fda)},{_day_formula(fda)}>=Calc_DD_Start)),'
+                f'IF(AND(NOT({letter}=-1),{letter}>=Calc_DD_Start),"warning letter "&{_iso(letter)},'
+                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({fda}=-1,{fda}>=Calc_DD_Start)),'
                 f'"OAI inspection "&{dated("DD_FDA_Date", i)},'
                 f'IF({_is(x("DD_Audit_Outcome", i), AuditOutcome.NOT_ACCEPTABLE)},'
                 f'"audit not acceptable "&{dated("DD_Audit_Date", i)},""))))))')
@@ -343,14 +360,14 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return f'MID({"&".join(f"IF({c},{chr(34)}{sep}{chr(34)}&{t},{chr(34)}{chr(34)})" for c, t in parts)},{len(sep) + 1},4000)'
 
     def rule_parts(i):
-        fda, letter, audit = x("DD_FDA_Class", i), x("DD_Warning_Letter", i), x("DD_Audit_Outcome", i)
-        fda_day, letter_day = _day_formula(x("DD_FDA_Date", i)), _day_formula(letter)
-        fda_blank = _blank(x("DD_FDA_Date", i))
+        fda, audit = x("DD_FDA_Class", i), x("DD_Audit_Outcome", i)
+        fda_day, letter_day = day("DD_FDA_Date", i), day("DD_Warning_Letter", i)
+        fda_blank, letter_blank = blank("DD_FDA_Date", i), blank("DD_Warning_Letter", i)
         obs, capas = number("DD_483_Count", i), number("DD_Open_CAPAs", i)
         nai, oai = _is(fda, FDAClass.NAI), _is(fda, FDAClass.OAI)
         nai_recent = f"AND({nai},{fda_day}>=Calc_DD_Start)"
         letter_iso, fda_iso = _iso(letter_day), _iso(fda_day)
-        old = [(f"AND(NOT({_blank(letter)}),{letter_day}<Calc_DD_Start)", f'"warning letter "&{letter_iso}'),
+        old = [(f"AND(NOT({letter_blank}),{letter_day}<Calc_DD_Start)", f'"warning letter "&{letter_iso}'),
                (f"AND({oai},NOT({fda_blank}),{fda_day}<Calc_DD_Start)", f'"OAI inspection "&{fda_iso}')]
         fair = [(_is(fda, FDAClass.VAI), f'"VAI inspection "&{dated("DD_FDA_Date", i)}'),
                 (f"{obs}>={SEVERAL_483}", f'{obs}&" Form 483 observations"'),
@@ -365,10 +382,10 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 (f"{capas}=0", '"no open CAPA"')]
         causes = [(_is(x("DD_Import_Alert", i), YesNo.YES), f'"{Cause.IMPORT_ALERT.value}"'),
                   (_is(x("DD_EU_Noncompliance", i), YesNo.YES), f'"{Cause.EU_NONCOMPLIANCE.value}"'),
-                  (f"AND(NOT({_blank(letter)}),{letter_day}>=Calc_DD_Start)", f'"{Cause.WARNING_LETTER.value} "&{letter_iso}'),
+                  (f"AND(NOT({letter_blank}),{letter_day}>=Calc_DD_Start)", f'"{Cause.WARNING_LETTER.value} "&{letter_iso}'),
                   (f"AND({oai},OR({fda_blank},{fda_day}>=Calc_DD_Start))", f'"{Cause.OAI.value} "&{dated("DD_FDA_Date", i)}'),
                   (_is(audit, AuditOutcome.NOT_ACCEPTABLE), f'"{Cause.AUDIT.value} "&{dated("DD_Audit_Date", i)}')]
-        nothing = "AND(" + ",".join(_blank(x(f, i)) for _, f in CHECKS) + f",{_blank(letter)})"
+        nothing = "AND(" + ",".join(blank(f, i) for _, f in CHECKS) + f",{letter_blank})"
         best = f"AND({nai_recent},{obs}=0,{_is(audit, AuditOutcome.ACCEPTABLE)},{capas}=0)"
         return old, fair, good, causes, nothing, best
 
@@ -382,7 +399,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
     def not_checked(i):
         fda = x("DD_FDA_Class", i)
         parts = [(_blank(x(f, i)), f'"{label}"') for label, f in CHECKS]
-        parts.append((f'AND(NOT({_blank(fda)}),{_blank(x("DD_FDA_Date", i))})', '"FDA inspection date"'))
+        parts.append((f'AND(NOT({_blank(fda)}),{blank("DD_FDA_Date", i)})', '"FDA inspection date"'))
         return f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(parts, ", ")})'
 
     def findings(i):
@@ -432,10 +449,9 @@ def formulas_part(calc_present, calc_cell) -> dict:
     def next_review(i):
         from ..qualification import PLANS
 
-        t, audit = calc_cell(i, "DD_Tiers"), x("DD_Audit_Date", i)
+        t, audit = calc_cell(i, "DD_Tiers"), day("DD_Audit_Date", i)  # (a tier: the audit date is valid)
         years = f'CHOOSE({t},{",".join(str(PLANS[k].interval_years) for k in (1, 2, 3))})'
-        return (f'=IF(ISNUMBER({t}),IF({_blank(audit)},Calc_DD_Today,'
-                f'EDATE({_day_formula(audit)},12*{years})),"")')
+        return f'=IF(ISNUMBER({t}),IF({audit}=-1,Calc_DD_Today,EDATE({audit},12*{years})),"")'
 
     today = "Evaluation_Date"
     return {
@@ -454,6 +470,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
                                         f"IF({_day_formula(today)}>={_EPOCH_1970},{_day_formula(today)},-1))"),
         "Calc_DD_Start": lambda i, j: f'=IF(Calc_DD_Today<{_EPOCH_1970},"",EDATE(Calc_DD_Today,-24))',
         "Calc_DD_Valid": lambda i, j: valid(i),
+        "Calc_DD_Days": read_day,
         "Calc_DD_Cause": lambda i, j: cause(i),
         "DD_Statuses": lambda i, j: status(i),
     }
@@ -534,12 +551,42 @@ def values_part(filling, present) -> dict:
             for k, u in zip(good, used.tolist()):
                 values["Calc_DD_Use_Suggested"][listed[k]] = u
         _plan_values(filling, table, listed, values)
+    at = [COLUMN_NAMES.index(name) for name in DAY_FIELDS]
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
         "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
         **{name: [[v] for v in column] for name, column in values.items()},
+        "Calc_DD_Days": [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows],
     }
+
+
+def _read_day(value, today: float) -> float:
+    """A date cell as Calc_DD_Days's formula reads it: its serial when it is a date from 1970-01-01
+    to `today` (a serial), -1 when blank, -2 otherwise. As the spreadsheet does: a number (a date,
+    a logical: LibreOffice counts TRUE as 1) by its whole part, text trimmed (runs of spaces as
+    one) whose first ten characters are an ISO date YYYY-MM-DD."""
+    import math
+    import re
+
+    if isinstance(value, dt.date):  # a date cell: its serial
+        value = (dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value) - dt.datetime(1899, 12, 30)
+        value = value.total_seconds() / 86400
+    if isinstance(value, (bool, int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        day = math.floor(value)
+    elif value is None or (isinstance(value, float) and math.isnan(value)):
+        return -1.0
+    else:
+        text = " ".join(part for part in str(value).split(" ") if part)
+        if not text:
+            return -1.0
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
+                return -2.0
+            day = (dt.date.fromisoformat(text[:10]) - dt.date(1899, 12, 30)).days
+        except ValueError:
+            return -2.0
+    return float(day) if _EPOCH_1970 <= day <= today else -2.0
 
 
 def _programme_tier(filling):

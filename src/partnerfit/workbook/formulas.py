@@ -231,7 +231,7 @@ def _formulas(names: dict[str, Area]):
         **_ahp_formulas(names),
         **_fit_formulas(),
         **(formulas_part(names) if priced else {}),
-        **diligence.formulas_part(present, lambda i, name: calc(i, a[name].col)),
+        **diligence.formulas_part(present, lambda i, name, k=0: calc(i, a[name].col + k)),
         **approvals.formulas_part(),
         **groups_formulas(names),
     }
@@ -358,7 +358,7 @@ def _team_formulas(names: dict[str, Area]):
 def _judgement(x: str) -> str:
     """One AHP judgement cell read as `cells.read_judgement` reads it (no leading =): a number,
     text such as "3", "1/3" or " 1 / 3 ", else ""."""
-    t = f'SUBSTITUTE(TRIM(CLEAN({x}))," ","")'
+    t = f'SUBSTITUTE(CLEAN({x})," ","")'  # (TRIM would only remove spaces too)
     slash = f'FIND("/",{t})'
     value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
     return (

@@ -53,12 +53,14 @@ def layout_part(m: int, top: int, calc_row: int, calc_col: int, addin_col: int) 
            for k in range(STAKEHOLDERS)},
         **{f"Calc_AHP_Team_Steps_{k + 1}": Area(CALC, calc_row + (STAKEHOLDERS + k) * (m + 1), calc_col, m, m, FORMULA)
            for k in range(STAKEHOLDERS)},
+        **{f"Calc_AHP_Team_Read_{k + 1}": Area(CALC, calc_row + (2 * STAKEHOLDERS + k) * (m + 1), calc_col, m, m,
+                                               FORMULA) for k in range(STAKEHOLDERS)},
     }
 
 
 def calc_rows(m: int) -> int:
     """Calc rows the stakeholders' blocks take."""
-    return 2 * STAKEHOLDERS * (m + 1)
+    return 3 * STAKEHOLDERS * (m + 1)
 
 
 # --------------------------------------------------------------------------- formulas
@@ -89,13 +91,15 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         steps = ",".join(at(a[f"Calc_AHP_Team_Steps_{k + 1}"], i, j) for k in range(STAKEHOLDERS))
         return f'=IF(COUNT({steps})>1,MAX({steps})-MIN({steps}),"")'
 
-    def parse(k):
+    def read(k):  # each judgement read once (`judgement`), then checked by Calc_AHP_Team_Parsed_k
         block = a[BLOCK_NAMES[k]]
+        return lambda i, j: '=""' if i >= j else "=" + judgement(at(block, i, j))
 
+    def parse(k):
         def make(i, j):
             if i >= j:
                 return '=""'
-            x = judgement(at(block, i, j))
+            x = at(a[f"Calc_AHP_Team_Read_{k + 1}"], i, j)
             return f'=IFERROR(IF(AND({x}>={lo:g},{x}<={hi:g}),{x},""),"")'
         return make
 
@@ -113,6 +117,7 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         "AHP_Team_Mean": lambda i, j: mean(i, j),
         "AHP_Team_Spread": lambda i, j: spread(i, j),
         "AHP_Team_Flags": lambda i, j: f'=COUNTIF(AHP_Team_Spread,">{STEPS_APART:g}")',
+        **{f"Calc_AHP_Team_Read_{k + 1}": read(k) for k in range(STAKEHOLDERS)},
         **{f"Calc_AHP_Team_Parsed_{k + 1}": parse(k) for k in range(STAKEHOLDERS)},
         **{f"Calc_AHP_Team_Steps_{k + 1}": steps(k) for k in range(STAKEHOLDERS)},
     }
@@ -138,15 +143,18 @@ def read_team(blocks) -> dict[str, list[list]]:
     """The values of the stakeholders' formula names for the blocks as typed."""
     m = len(blocks[0]) if blocks else 0
     lo, hi = JUDGEMENT_RANGE
-    parsed = []
+    parsed, read = [], []
     for block in blocks:
         rows = [["" for _ in range(m)] for _ in range(m)]
+        cells = [["" for _ in range(m)] for _ in range(m)]
         for i in range(m):
             for j in range(i + 1, m):
                 x = read_judgement(block[i][j])
+                cells[i][j] = "" if x is None else x
                 if x is not None and lo <= x <= hi:
                     rows[i][j] = x
         parsed.append(rows)
+        read.append(cells)
     mean = [["" for _ in range(m)] for _ in range(m)]
     spread = [["" for _ in range(m)] for _ in range(m)]
     for i in range(m):
@@ -164,6 +172,7 @@ def read_team(blocks) -> dict[str, list[list]]:
         "AHP_Team_Flags": [[sum(isinstance(x, float) and x > STEPS_APART for row in spread for x in row)]],
     }
     for k, p in enumerate(parsed):
+        values[f"Calc_AHP_Team_Read_{k + 1}"] = read[k]
         values[f"Calc_AHP_Team_Parsed_{k + 1}"] = p
         values[f"Calc_AHP_Team_Steps_{k + 1}"] = [[_steps(x) if x != "" else "" for x in row] for row in p]
     return values

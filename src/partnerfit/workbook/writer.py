@@ -10,6 +10,7 @@ Excel 365 and are ordinary array formulas over the same range in older Excel.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -189,6 +190,58 @@ def _prepared_sheet():
     return PreparedSheet
 
 
+_STRING = re.compile(r'"[^"]*"')
+_ROW_INDEX = re.compile(r"(INDEX\([A-Za-z_][\w.]*,|ROWS\([A-Za-z_][\w.]*\)>=)(\d+)(?=[,)])")
+_CELL = re.compile(r"(?<![\w.$])(\$?[A-Z]{1,3}\$?)(\d+)(?![\w(])")
+_LOGICAL = re.compile(r"(?<![\w.])(TRUE|FALSE)(?![\w(.])")
+
+
+def _outside_strings(formula: str, edit) -> str:
+    """`edit` applied to the parts of a formula outside its string literals."""
+    parts, at = [], 0
+    for m in _STRING.finditer(formula):
+        parts += [edit(formula[at:m.start()]), m.group()]
+        at = m.end()
+    return "".join([*parts, edit(formula[at:])])
+
+
+def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
+    """A column of formulas (the first in 0-based row `top`) spelled so that each is the one above
+    it moved down a row wherever its value allows, without changing any value.
+
+    LibreOffice compiles a formula once per run of such cells and copies it down the rest (each
+    cell compiled anew took most of the time of opening a generated workbook). So: an absolute row
+    that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); with
+    `row_index` (a sheet whose rows nobody inserts: Calc) an INDEX position equal to the cell's
+    place in the column becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k,
+    and so does ROWS(Vendor_Names)>=3);
+    TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
+    """
+    def index(k, formula):
+        if not row_index:
+            return formula
+        return _outside_strings(formula, lambda t: _ROW_INDEX.sub(
+            lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group(), t))
+
+    column = [_outside_strings(index(k, f), lambda t: _LOGICAL.sub(r"\1()", t)) for k, f in enumerate(column)]
+    if len(column) < 2:
+        return column
+    out = []
+    for k, formula in enumerate(column):
+        other, step = (column[k + 1], 1) if k + 1 < len(column) else (column[k - 1], -1)
+        mine, theirs = _CELL.split(formula), _CELL.split(other)
+        rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
+        if len(mine) != len(theirs) or mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(
+                b - a not in (0, step) for a, b in rows):
+            out.append(formula)
+            continue
+        for at, (a, b) in zip(range(1, len(mine), 3), rows):  # (text, "$B$", row) triples
+            if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
+                mine[at] = mine[at][:-1]
+        out.append("".join(mine))
+    return out
+
+
 class _Writer:
     """Writes one workbook; one method per sheet."""
 
@@ -252,8 +305,10 @@ class _Writer:
                     self.put(area.sheet, r, c, _cached(values[r - area.row][c - area.col]), fmt)
             return
         formats = fmt if isinstance(fmt, list) else [fmt] * area.cols
+        columns = [_same_down([make(i, j) for i in range(area.rows)], area.row, area.sheet == CALC)
+                   for j in range(area.cols)]
         ws.write_formulas(
-            [(area.row + i, area.col + j, make(i, j), formats[j], _cached(values[i][j]))
+            [(area.row + i, area.col + j, columns[j][i], formats[j], _cached(values[i][j]))
              for i in range(area.rows) for j in range(area.cols)],
             array=name in CELL_ARRAY_NAMES,
         )
@@ -859,7 +914,7 @@ class _Writer:
             if area.sheet == CALC:
                 if area.role == FIXED:
                     self.fill(name, lookup[name], plain)
-                elif name in ("Calc_DD_Today", "Calc_DD_Start"):  # serials, not dates as LibreOffice infers
+                elif name in ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Days"):  # serials, not dates as LibreOffice infers
                     self.formula(name, self.style("computed", num_format="0"))
                 else:
                     self.formula(name, plain)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need (LibreOffice, its Python UNO bridge for the users' edits,
-# poppler for PDF pages) and run the test suite.
+# poppler for PDF pages) and run the test suite on every core (pytest-xdist: one worker per core, each
+# taking whole test files, so that a file's LibreOffice round trips are made once). Arguments go to
+# pytest: `bash scripts/test.sh -n 0` runs in one process, `bash scripts/test.sh tests/test_cli.py`
+# one file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
@@ -15,4 +18,4 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&
   fi
 fi
 python -m pip install -q -e ".[test]"
-python -m pytest "$@"
+python -m pytest -n auto --dist loadfile "$@"

@@ -143,33 +143,28 @@ UNO_PYTHON = "/usr/bin/python3"  # Debian's python3-uno serves this interpreter 
 _DRIVER = Path(__file__).with_name("uno_driver.py")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def edit(jobs) -> list[Path]:
     """Make users' edits in LibreOffice through UNO: `jobs` is a list of (source, target, edits).
 
     One LibreOffice serves every job (see tests/uno_driver.py for the edits); each target is
-    recalculated by LibreOffice and saved as .xlsx, as a user's File > Save would.
+    recalculated by LibreOffice and saved as .xlsx, as a user's File > Save would. The driver
+    reaches it through a pipe named after this process and call, so that test processes running
+    side by side (pytest -n) never meet each other's LibreOffice, as a probed free port could.
     """
     if SOFFICE is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     import json
+    import uuid
 
-    port = _free_port()
+    pipe = f"partnerfit-{os.getpid()}-{uuid.uuid4().hex}"
     office = subprocess.Popen(
         [SOFFICE, f"-env:UserInstallation={_profile(True).as_uri()}", "--headless", "--invisible",
-         "--norestore", "--nolockcheck", f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+         "--norestore", "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     spec = [{"source": str(Path(s).resolve()), "target": str(Path(t).resolve()), "edits": e} for s, t, e in jobs]
     try:
-        run = subprocess.run([UNO_PYTHON, str(_DRIVER), str(port)], input=json.dumps(spec), capture_output=True,
+        run = subprocess.run([UNO_PYTHON, str(_DRIVER), pipe], input=json.dumps(spec), capture_output=True,
                              text=True, timeout=TIMEOUT)
     finally:
         try:

@@ -175,9 +175,19 @@ def test_group_judgements_read_back_as_written(tmp_path):
         or computed_values(back)["Effective_Weights"] == computed_values(f)["Effective_Weights"]
 
 
+@pytest.fixture(scope="module")
+def libreoffice_values(tmp_path_factory) -> dict[str, tuple[Filling, openpyxl.Workbook]]:
+    """name -> (filling, values recalculated by LibreOffice) of every workbook the LibreOffice tests
+    of this file read (CASES, a blank judgement, the stakeholders, blanks per level): one call."""
+    fillings = {**CASES, "blanks_a2": BLANK_CASES["blanks_a2"], **TEAM, "levels_blanks": LEVEL_BLANKS["levels_blanks"]}
+    assert len(fillings) == len(CASES) + 1 + len(TEAM) + 1, "file names must differ"
+    return {name: (f, workbook) for name, f, workbook in recalculated(fillings, tmp_path_factory.mktemp("levels"))}
+
+
 @pytest.mark.libreoffice
-def test_libreoffice_recalculates_the_engines_values(tmp_path):
-    for name, f, workbook in recalculated(CASES, tmp_path):
+def test_libreoffice_recalculates_the_engines_values(libreoffice_values):
+    for name in CASES:
+        f, workbook = libreoffice_values[name]
         assert formula_mismatches(workbook, f) == [], name
         if name in GOOD:
             plain = replace(f, weights=tuple(engine(f)), use_ahp="No", groups=replace(f.groups, mode="Criterion"))
@@ -256,15 +266,10 @@ def test_unconnected_judgements_are_one_line_naming_the_criteria(tmp_path, capsy
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_without_the_addin_asks_for_every_cell(tmp_path):
+def test_libreoffice_without_the_addin_asks_for_every_cell(libreoffice_values):
     """LibreOffice has no add-in: the completion's cells are blank, the sheet asks for every
     judgement; every other native cell still equals the engine's."""
-    from libreoffice import recalc
-
-    f = BLANK_CASES["blanks_a2"]
-    write_workbook(tmp_path / "blanks.xlsx", f)
-    (out,) = recalc([tmp_path / "blanks.xlsx"], tmp_path / "out")
-    book = openpyxl.load_workbook(out, data_only=True)
+    f, book = libreoffice_values["blanks_a2"]
     assert area_values(book, f, "AHP_Check") == [[AHP_INCOMPLETE]]
     assert area_values(book, f, "AHP_Matrix")[0][2] == ""
     assert area_values(book, f, "Criteria_Check") == [[CHECK_AHP]]
@@ -322,15 +327,10 @@ def test_stakeholders_read_back_and_score_json_agrees(tmp_path, capsys):
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_recalculates_the_stakeholders(tmp_path):
-    from libreoffice import recalc
-
-    paths = []
-    for name, f in TEAM.items():
-        write_workbook(tmp_path / f"{name}.xlsx", f)
-        paths.append(tmp_path / f"{name}.xlsx")
-    for (name, f), out in zip(TEAM.items(), recalc(paths, tmp_path / "out")):
-        assert formula_mismatches(openpyxl.load_workbook(out, data_only=True), f) == [], name
+def test_libreoffice_recalculates_the_stakeholders(libreoffice_values):
+    for name in TEAM:
+        f, workbook = libreoffice_values[name]
+        assert formula_mismatches(workbook, f) == [], name
 
 
 # --------------------------------------------------------------------------- blank judgements per level
@@ -401,16 +401,13 @@ def test_level_blanks_leaving_a_level_unconnected_are_one_line(tmp_path, capsys)
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_level_blanks(tmp_path):
+def test_libreoffice_level_blanks(libreoffice_values, tmp_path):
     """LibreOffice has no add-in: the blanks stay blank, the sheet asks for every judgement; the
     cached values written are the completion (checked above) and the gate passes."""
     from fidelity import findings, require_checks
-    from libreoffice import recalc
 
-    f = LEVEL_BLANKS["levels_blanks"]
+    f, book = libreoffice_values["levels_blanks"]
     write_workbook(tmp_path / "blanks.xlsx", f)
-    (out,) = recalc([tmp_path / "blanks.xlsx"], tmp_path / "out")
-    book = openpyxl.load_workbook(out, data_only=True)
     assert area_values(book, f, "AHP_Check") == [[LEVELS_INCOMPLETE]]
     assert area_values(book, f, "AHP_Group_Matrix")[0][3] == ""
     require_checks()

@@ -76,7 +76,7 @@ def run_and_kill(args, folder: Path, stem: str, delay: float | None, before: flo
             now = time.perf_counter() - start
             if seen is None and partials(folder, stem):
                 seen = now
-            if (before is not None and now >= before) or (seen is not None and now >= seen + delay):
+            if (before is not None and now >= before) or (delay is not None and seen is not None and now >= seen + delay):
                 process.send_signal(signal.SIGKILL)
                 process.wait()
                 return process.returncode == -signal.SIGKILL, seen

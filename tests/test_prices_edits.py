@@ -16,7 +16,7 @@ from partnerfit.pricing import abnormally_low, price_scores
 from partnerfit.workbook.layout import _V_HEAD, cell_ref, column_name, layout, vendor_tail
 from partnerfit.workbook.writer import write_workbook
 from template_cases import price_fillings
-from test_user_edits import cli, named
+from test_user_edits import cli, columns
 
 pytestmark = pytest.mark.libreoffice
 
@@ -78,7 +78,7 @@ def test_each_quote_follows_its_vendor_and_scores_as_the_engine(edited, key):
     low, high = (None if x in (None, "") else x for x in (p.low, p.high))
     want_scores = price_scores(series, p.method, low, high)
     want_flags = abnormally_low(series, p.share)
-    rows = zip(*(named(path, n) for n in ("Price_Vendors", "Price_Quotes", "Price_Scores", "Price_Flags")))
+    rows = zip(*columns(path, "Price_Vendors", "Price_Quotes", "Price_Scores", "Price_Flags"))
     shown = {v: (q, s, fl) for v, q, s, fl in rows if v not in (None, "")}
     assert sorted(shown) == sorted(quotes)
     if key.endswith("sort"):  # the rows did move: a quote kept by row would now be another vendor's
@@ -98,8 +98,10 @@ def test_score_json_agrees_with_the_recalculated_workbook(edited, key):
     run = cli("score", path, "--json")
     assert run.returncode == 0, run.stderr
     got = {v["vendor"]: v for v in json.loads(run.stdout)["vendors"]}
-    price = dict(zip(named(path, "Price_Vendors"), named(path, "Price_Scores")))
-    results = zip(*(named(path, n) for n in ("Result_Vendors", "Weighted_Scores", "Technical_Scores")))
+    price_vendors, price_scores_shown, *table = columns(
+        path, "Price_Vendors", "Price_Scores", "Result_Vendors", "Weighted_Scores", "Technical_Scores")
+    price = dict(zip(price_vendors, price_scores_shown))
+    results = zip(*table)
     for vendor, total, technical in results:
         if vendor in (None, ""):
             continue

@@ -87,13 +87,19 @@ def cli(*args) -> subprocess.CompletedProcess:
 
 def named(path: Path, name: str) -> list:
     """The values of a defined name's cells, row by row, flattened."""
-    return [v for row in named_values(path, [name])[name] for v in row]
+    return columns(path, name)[0]
+
+
+def columns(path: Path, *names: str) -> list[list]:
+    """`named` for each of `names`, from one read of the workbook."""
+    values = named_values(path, names)
+    return [[v for row in values[name] for v in row] for name in names]
 
 
 def workbook_results(path: Path) -> dict[str, tuple]:
     """vendor -> (score, coverage, status, rank) as the workbook's Scores sheet shows them."""
-    columns = [named(path, n) for n in ("Result_Vendors", "Weighted_Scores", "Coverages", "Statuses", "Ranks")]
-    return {row[0]: tuple(None if v == "" else v for v in row[1:]) for row in zip(*columns) if row[0] not in (None, "")}
+    table = columns(path, "Result_Vendors", "Weighted_Scores", "Coverages", "Statuses", "Ranks")
+    return {row[0]: tuple(None if v == "" else v for v in row[1:]) for row in zip(*table) if row[0] not in (None, "")}
 
 
 def json_results(path: Path) -> dict[str, tuple]:
@@ -128,20 +134,30 @@ def edited(tmp_path_factory) -> dict[str, Path]:
     return dict(zip([*EDITS, *UNFOLLOWED, *CRITERIA_EDITS], edit(jobs)))
 
 
+@pytest.fixture(scope="module")
+def scored(edited, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path, Path | None]]:
+    """Each edited case scored (`score -o`): the run, its copy, and the copy recalculated by
+    LibreOffice (every copy in one call; None when the run wrote no copy)."""
+    folder = tmp_path_factory.mktemp("scored")
+    copies = {name: folder / f"{name}.xlsx" for name in EDITS}
+    runs = {name: cli("score", edited[name], "-o", copy) for name, copy in copies.items()}
+    recalculated = {p.stem: p for p in recalc([c for c in copies.values() if c.exists()], folder / "recalc")}
+    return {name: (runs[name], copy, recalculated.get(name)) for name, copy in copies.items()}
+
+
 @pytest.mark.parametrize("name", list(EDITS))
-def test_workbook_json_scored_and_shared_copies_agree_after_the_edit(edited, name, tmp_path):
+def test_workbook_json_scored_and_shared_copies_agree_after_the_edit(edited, scored, name, tmp_path):
     path = edited[name]
     shown = workbook_results(path)
     from_json = json_results(path)
     assert_same(from_json, shown, "score --json against the workbook's own formulas")
 
-    scored, shared = tmp_path / "scored.xlsx", tmp_path / "shared.xlsx"
-    run = cli("score", path, "-o", scored)
+    run, copy, recalculated = scored[name]
     assert run.returncode == 0, run.stderr
-    assert_same(workbook_results(scored), shown, "the scored copy's cached values")
-    (recalculated,) = recalc([scored], tmp_path / "recalc")
+    assert_same(workbook_results(copy), shown, "the scored copy's cached values")
     assert_same(workbook_results(recalculated), shown, "the scored copy recalculated by LibreOffice")
 
+    shared = tmp_path / "shared.xlsx"
     run = cli("share", path, "-o", shared)
     assert run.returncode == 0, run.stderr
     assert_same(workbook_results(shared), shown, "the shared copy")

@@ -32,13 +32,13 @@ def _property(name, value):
     return prop
 
 
-def _connect(port: int):
+def _connect(pipe: str):
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + 60
     while True:
         try:
-            context = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             break
         except Exception:  # LibreOffice is still starting
             if time.monotonic() > deadline:
@@ -103,8 +103,8 @@ def _edit(doc, edit: dict) -> None:
 
 
 def main() -> int:
-    port, jobs = int(sys.argv[1]), json.load(sys.stdin)
-    desktop = _connect(port)
+    pipe, jobs = sys.argv[1], json.load(sys.stdin)
+    desktop = _connect(pipe)
     for job in jobs:
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["source"]), "_blank", 0,
                                            (_property("Hidden", True),))

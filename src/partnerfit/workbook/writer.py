@@ -217,25 +217,40 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     and so does ROWS(Vendor_Names)>=3);
     TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
     """
-    def index(k, formula):
-        if not row_index:
-            return formula
-        return _outside_strings(formula, lambda t: _ROW_INDEX.sub(
-            lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group(), t))
+    def spelled(k, formula):
+        if row_index and ("INDEX(" in formula or "ROWS(" in formula):
+            formula = _outside_strings(formula, lambda t: _ROW_INDEX.sub(
+                lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group(), t))
+        if "TRUE" in formula or "FALSE" in formula:
+            formula = _outside_strings(formula, lambda t: _LOGICAL.sub(r"\1()", t))
+        return formula
 
-    column = [_outside_strings(index(k, f), lambda t: _LOGICAL.sub(r"\1()", t)) for k, f in enumerate(column)]
+    column = [spelled(k, f) for k, f in enumerate(column)]
     if len(column) < 2:
         return column
+    pieces = {}  # (text, "$B$", row) triples of a formula, split when first needed
+
+    def split(formula):
+        if formula not in pieces:
+            pieces[formula] = _CELL.split(formula)
+        return pieces[formula]
+
     out = []
     for k, formula in enumerate(column):
         other, step = (column[k + 1], 1) if k + 1 < len(column) else (column[k - 1], -1)
-        mine, theirs = _CELL.split(formula), _CELL.split(other)
-        rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
-        if len(mine) != len(theirs) or mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(
-                b - a not in (0, step) for a, b in rows):
+        if other == formula:  # every row the same: nothing moves down
             out.append(formula)
             continue
-        for at, (a, b) in zip(range(1, len(mine), 3), rows):  # (text, "$B$", row) triples
+        mine, theirs = split(formula), split(other)
+        if len(mine) == 1 or len(mine) != len(theirs):  # no cell reference, or another shape
+            out.append(formula)
+            continue
+        rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
+        if mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(b - a not in (0, step) for a, b in rows):
+            out.append(formula)
+            continue
+        mine = list(mine)
+        for at, (a, b) in zip(range(1, len(mine), 3), rows):
             if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
                 mine[at] = mine[at][:-1]
         out.append("".join(mine))

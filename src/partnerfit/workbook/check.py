@@ -507,8 +507,8 @@ def score_inputs(inputs: Inputs) -> Results:
         evaluation, matrix = evaluate(np.empty((0, len(used))), params.weights), np.empty((0, len(used)))
     else:
         evaluation, matrix = computation.evaluation, computation.matrix[:, used]
-    return Results(inputs, params, programme.recommendation, evaluation, shown, matrix, programme.message, price_result(inputs, computation), dd, approval,
-                   computation)
+    return Results(inputs, params, programme.recommendation, evaluation, shown, matrix, programme.message,
+                   price_result(inputs, computation), dd, approval, computation)
 
 
 def check_duplicates(inputs: Inputs) -> list[Problem]:

@@ -372,7 +372,8 @@ class Problem:
 
 @dataclass
 class Inputs:
-    """Everything the engine needs, as found in the workbook, with where each value lives."""
+    """A read workbook: its input cells (`filling`, read once) as the checks use them, with where
+    each value lives and which vendor rows and criteria are used."""
 
     program: dict[str, object]
     program_cells: dict[str, str]

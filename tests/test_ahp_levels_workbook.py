@@ -243,12 +243,17 @@ def test_the_cached_values_are_the_completion_and_check_accepts_blanks(tmp_path,
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "2 blank AHP judgements completed" in out
-    assert main(["score", str(path), "--json"]) == 0
-    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
-    values = computed_values(f)
-    for vendor, score in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")):
-        if vendor:
-            assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+    assert score_json_mismatches(path, f, capsys) == []
+
+
+def unconnected_lines(f: Filling, tmp_path, capsys) -> list[str]:
+    """The lines of `partnerfit check` (exit 1, no traceback) about unconnected criteria."""
+    path = tmp_path / "u.xlsx"
+    write_workbook(path, f)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    return [x for x in (out.out + out.err).splitlines() if "unconnected" in x]
 
 
 def test_unconnected_judgements_are_one_line_naming_the_criteria(tmp_path, capsys):
@@ -256,13 +261,8 @@ def test_unconnected_judgements_are_one_line_naming_the_criteria(tmp_path, capsy
     values = computed_values(f)
     assert values["Addin_AHP"][0][0].startswith("#partnerfit: pairwise judgements leave criteria 2, 3 and 4 unconnected")
     assert set(column(values, "Effective_Weights")) == {""}
-    path = tmp_path / "u.xlsx"
-    write_workbook(path, f)
-    assert main(["check", str(path)]) == 1
-    out = capsys.readouterr()
-    lines = [x for x in (out.out + out.err).splitlines() if "unconnected" in x]
+    lines = unconnected_lines(f, tmp_path, capsys)
     assert len(lines) == 1 and "Education, Charisma and Age unconnected to Experience" in lines[0], lines
-    assert "Traceback" not in out.err
 
 
 @pytest.mark.libreoffice
@@ -377,11 +377,7 @@ def test_level_blanks_are_completed_as_the_engine_does(tmp_path, capsys):
     main(["check", str(path)])
     out = capsys.readouterr()
     assert "2 blank AHP judgements completed" in out.out + out.err and "Traceback" not in out.err
-    assert main(["score", str(path), "--json"]) == 0
-    got = {row["vendor"]: row["score"] for row in json.loads(capsys.readouterr().out)["vendors"]}
-    for vendor, score in zip(column(values, "Result_Vendors"), column(values, "Weighted_Scores")):
-        if vendor:
-            assert (got[vendor] is None) if score == "" else got[vendor] == pytest.approx(score, abs=1e-9)
+    assert score_json_mismatches(path, f, capsys) == []
 
 
 def test_level_blanks_leaving_a_level_unconnected_are_one_line(tmp_path, capsys):
@@ -391,13 +387,8 @@ def test_level_blanks_leaving_a_level_unconnected_are_one_line(tmp_path, capsys)
     assert values["Addin_AHP"][0][0].startswith('#partnerfit: group "4": pairwise judgements leave criterion 8 '
                                                 "unconnected to criterion 1")
     assert values["AHP_Check"] == [[LEVELS_INCOMPLETE]] and set(column(values, "Effective_Weights")) == {""}
-    path = tmp_path / "u.xlsx"
-    write_workbook(path, f)
-    assert main(["check", str(path)]) == 1
-    out = capsys.readouterr()
-    lines = [x for x in (out.out + out.err).splitlines() if "unconnected" in x]
+    lines = unconnected_lines(f, tmp_path, capsys)
     assert len(lines) == 1 and "Cost unconnected to Scope of work" in lines[0], lines
-    assert "Traceback" not in out.err
 
 
 @pytest.mark.libreoffice

@@ -140,12 +140,12 @@ def _column(values) -> list[list]:
 
 @dataclass(frozen=True)
 class EvaluationRead:
-    """The Evaluations sheet as its formulas read it (Calc's evaluation columns), row by row.
+    """Version 0.1's Evaluations table as its formulas read it, row by row (to carry it over into
+    grids, `team.grids_from_rows`).
 
     `vendor_at` / `criterion_at`: 1-based row in Vendor_Names / Criteria_Names of the first name
     equal to the row's (TRIM, case kept; 0: none); `duplicate_of`: 1-based index of the first
-    earlier row with the same vendor, criterion and evaluator (0: none); `cell`: the consensus
-    cell the row counts for, (vendor_at - 1) x criteria + criterion_at (0: none).
+    earlier row with the same vendor, criterion and evaluator (0: none).
     """
 
     used: list[bool]
@@ -154,13 +154,10 @@ class EvaluationRead:
     score: list
     """Each row's score as the clean-scores block reads it: a number, "" or INVALID_CELL."""
     duplicate_of: list[int]
-    cell: list[int]
     codes: list[RowCheck]
     """What the Check column says about each row."""
     first_row: int
     """The 0-based sheet row of the first evaluation row (the duplicate's text names a row)."""
-    median: bool
-    method_ok: bool
 
     @property
     def checks(self) -> list[str]:
@@ -168,35 +165,6 @@ class EvaluationRead:
         texts = {RowCheck.SCORE: EVAL_SCORE.format(lo=_LO, hi=_HI)}
         return [f"{EVAL_DUPLICATE}{self.first_row + duplicate}" if code is RowCheck.DUPLICATE
                 else texts.get(code, code.value) for code, duplicate in zip(self.codes, self.duplicate_of)]
-
-    @property
-    def rows(self) -> int:
-        return sum(self.used)
-
-    @property
-    def mode(self) -> bool:
-        """Any evaluation row: the consensus replaces the Vendors sheet's scores everywhere."""
-        return self.rows > 0
-
-    @property
-    def check(self) -> str:
-        if any(code is not RowCheck.OK for code in self.codes):
-            return EVAL_ROWS
-        return EVAL_OK if self.method_ok else EVAL_METHOD
-
-    @property
-    def method(self) -> str:
-        return "median" if self.median else "mean"
-
-    def statistics(self, vendors: int, criteria: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(consensus, spread, count), vendor rows x criteria, from the engine's kernel
-        (`consensus.cell_statistics`); NaN where nobody scored."""
-        kept = [k for k, c in enumerate(self.cell) if c]
-        codes = np.array([self.cell[k] - 1 for k in kept], dtype=np.intp)
-        scores = np.array([self.score[k] for k in kept], dtype=float)
-        centre, spread, count = cell_statistics(codes, scores, vendors * criteria, self.method)
-        shape = (vendors, criteria)
-        return centre.reshape(shape), spread.reshape(shape), count.reshape(shape)
 
 
 def grid_cell_ok(value) -> bool:
@@ -310,7 +278,7 @@ def read_grids(vendor_names, grids, method) -> GridRead:
                     median=choice == "median", method_ok=choice in ("", "mean", "median"))
 
 
-def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int) -> EvaluationRead:
+def read_evaluations(vendor_names, criteria_names, rows, first_row: int) -> EvaluationRead:
     """Read evaluation rows (vendor, evaluator, criterion, score, ...) against the Vendors sheet's
     `vendor_names` and the `criteria_names`, exactly as the workbook's formulas do.
 
@@ -325,9 +293,8 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
         return found
 
     vendors, criteria = index(vendor_names), index(criteria_names)
-    m = len(criteria_names)
     first: dict[tuple, int] = {}
-    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "cell", "codes")}
+    out = {key: [] for key in ("used", "vendor_at", "criterion_at", "score", "duplicate_of", "codes")}
     for k, row in enumerate(rows):
         vendor, evaluator, criterion, score = row[:4]
         filled = [is_present(x) for x in (vendor, evaluator, criterion, score)]
@@ -353,11 +320,9 @@ def read_evaluations(vendor_names, criteria_names, rows, method, first_row: int)
             check = RowCheck.DUPLICATE
         else:
             check = RowCheck.OK
-        cell = (vendor_at - 1) * m + criterion_at if vendor_at and criterion_at and isinstance(clean, float) else 0
-        for key, value in zip(out, (used, vendor_at, criterion_at, clean, duplicate, cell, check)):
+        for key, value in zip(out, (used, vendor_at, criterion_at, clean, duplicate, check)):
             out[key].append(value)
-    choice = choice_value(method)
-    return EvaluationRead(**out, first_row=first_row, median=choice == "median", method_ok=choice in ("", "mean", "median"))
+    return EvaluationRead(**out, first_row=first_row)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def grids_from_rows(evaluation: Filling, first_row: int) -> tuple[Filling, list[
 
     rows = evaluation.evaluations
     vendors = [v.name for v in evaluation.rows()]
-    read = read_evaluations(vendors, evaluation.criteria, rows, evaluation.consensus_method, first_row)
+    read = read_evaluations(vendors, evaluation.criteria, rows, first_row)
     refused = [f"{EVALUATIONS}!A{first_row + 1 + k}: {text}; correct the row in the old workbook and carry it "
                "over again" for k, (code, text) in enumerate(zip(read.codes, read.checks)) if code is not RowCheck.OK]
     if refused:

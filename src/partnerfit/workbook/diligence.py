@@ -598,45 +598,9 @@ def values_part(filling, present) -> dict:
         "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
         **{name: [[v] for v in column] for name, column in values.items()},
         "Calc_DD_Days": [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows],
-        "Calc_DD_Choices": np.column_stack(choices).reshape(n, len(choices)).tolist(),
-        "Calc_DD_Counts": np.column_stack(counts).reshape(n, len(counts)).tolist(),
+        "Calc_DD_Choices": [list(row) for row in zip(*choices)],
+        "Calc_DD_Counts": [list(row) for row in zip(*counts)],
     }
-
-
-def _read_choices(cells: list, kind):
-    """Choice cells as Calc_DD_Choices's formula reads them: `_position` of the choice typed in any
-    of its spellings, -1 blank, 0 text that `_norm` makes empty, -2 anything else (a number, a
-    date; a logical as its text, TRUE or FALSE). Each distinct text is read once."""
-    import numpy as np
-
-    from ..cells import excel_trim
-
-    keys, read = _keys(kind), {}
-
-    def position(value) -> float:
-        if value is None or isinstance(value, float) and value != value or isinstance(value, str) and not value.strip(" "):
-            return -1.0
-        if not isinstance(value, (str, bool)):
-            return -2.0
-        if (value, type(value)) not in read:  # (True == 1: the type keeps them apart)
-            key = excel_trim(str(value).replace("_", " ").replace("-", " ")).lower()
-            read[value, type(value)] = float(keys.get(key, -2)) if key else 0.0
-        return read[value, type(value)]
-
-    return np.fromiter(map(position, cells), dtype=float, count=len(cells))
-
-
-def _read_counts(cells: list):
-    """Count cells as Calc_DD_Counts's formula reads them (as `due_diligence` does): a whole number
-    0 or more, -1 blank, -3 text meaning "not scored" ("n/a"), -2 anything else."""
-    import numpy as np
-
-    from ..cells import is_blank, score_matrix
-
-    counts, unreadable = (a.ravel() for a in score_matrix([[v] for v in cells]))
-    blank = np.fromiter(map(is_blank, cells), dtype=bool, count=len(cells))
-    wrong = unreadable | (counts < 0) | np.isinf(counts) | (np.mod(counts, 1) > 0)
-    return np.where(wrong, -2.0, np.where(np.isnan(counts), np.where(blank, -1.0, -3.0), counts))
 
 
 def _read_day(value, today: float) -> float:
@@ -648,8 +612,7 @@ def _read_day(value, today: float) -> float:
     import re
 
     if isinstance(value, dt.date):  # a date cell: its serial
-        value = (dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value) - dt.datetime(1899, 12, 30)
-        value = value.total_seconds() / 86400
+        value = _serial(value)
     if isinstance(value, (bool, int, float)) and not (isinstance(value, float) and math.isnan(value)):
         day = math.floor(value)
     elif value is None or (isinstance(value, float) and math.isnan(value)):
@@ -665,6 +628,65 @@ def _read_day(value, today: float) -> float:
         except ValueError:
             return -2.0
     return float(day) if _EPOCH_1970 <= day <= today else -2.0
+
+
+def _serial(value: dt.date) -> float:
+    """The Excel serial of a date or datetime."""
+    value = (dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value) - dt.datetime(1899, 12, 30)
+    return value.total_seconds() / 86400
+
+
+def _read_choices(cells: list, kind) -> list[float]:
+    """Choice cells as Calc_DD_Choices's formula reads them: `_position` of the choice typed in any
+    of its spellings, -1 blank, 0 text that `_norm` makes empty ("_"), -2 anything else (a number,
+    a date, a logical: LibreOffice reads TRUE as 1, not as the text TRUE)."""
+    from ..cells import excel_trim
+
+    keys = _keys(kind)
+
+    def position(value) -> float:
+        if _blank_cell(value):
+            return -1.0
+        if not isinstance(value, str):
+            return -2.0
+        key = excel_trim(value.replace("_", " ").replace("-", " ")).lower()
+        return float(keys.get(key, -2)) if key else 0.0
+
+    return _each(position, cells)
+
+
+def _read_counts(cells: list) -> list[float]:
+    """Count cells as Calc_DD_Counts's formula reads them: a whole number 0 or more (a date by its
+    serial), -1 blank, -3 text meaning "not scored" ("n/a"), -2 anything else (a logical; text
+    VALUE cannot read, as `cells.score_value` reads it)."""
+    from ..cells import NOT_SCORED, score_value
+
+    def count(value) -> float:
+        if _blank_cell(value):
+            return -1.0
+        if isinstance(value, bool):
+            return -2.0
+        if isinstance(value, str):
+            text = " ".join(part for part in value.split(" ") if part)
+            if text.lower() in NOT_SCORED:
+                return -3.0
+            value = None if any(c < " " for c in text) else score_value(text)
+        elif isinstance(value, dt.date):
+            value = _serial(value)
+        return float(value) if isinstance(value, (int, float)) and value >= 0 and value % 1 == 0 else -2.0
+
+    return _each(count, cells)
+
+
+def _blank_cell(value) -> bool:
+    """A cell `_blank` finds blank: nothing, or text of spaces only."""
+    return value is None or isinstance(value, float) and value != value or isinstance(value, str) and not value.strip(" ")
+
+
+def _each(read, cells: list) -> list[float]:
+    """`read` of each cell, each distinct value read once (True == 1: their types keep them apart)."""
+    seen = {}
+    return [seen[key] if (key := (type(v), v)) in seen else seen.setdefault(key, read(v)) for v in cells]
 
 
 def _programme_tier(filling):

@@ -247,12 +247,15 @@ Calc_DD_Choices): per vendor row the count (a whole number 0 or more, typed or a
 blank, -3 for text meaning "not scored" ("n/a"), -2 otherwise. With Calc_DD_Days and
 Calc_DD_Choices, every due-diligence formula reads these cells, not the vendor table (typed cells
 parsed once a row: the formulas' text is a fifth of what it was)."""
+NO_DATE = "(date not given)"
+"""Calc_DD_Day_Texts (right of Calc_DD_Counts) holds per vendor row each date column as the texts show
+it: YYYY-MM-DD, NO_DATE when blank, "" when not valid."""
 CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
                 "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review", "",
                 "Day: FDA inspection", "Day: warning letter", "Day: audit", "Choice: FDA class", "Choice: import alert",
                 "Choice: EU non-compliance", "Choice: audit outcome", "Choice: override", "Count: Form 483",
-                "Count: open CAPAs")
+                "Count: open CAPAs", "Text: FDA inspection", "Text: warning letter", "Text: audit")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
@@ -261,7 +264,9 @@ def calc_part(area, first_row: int, col: int, rows: int) -> dict:
             **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"},
             "Calc_DD_Days": area(first_row, days := col + len(CALC_NAMES) - 1, rows, len(DAY_FIELDS)),
             "Calc_DD_Choices": area(first_row, days + len(DAY_FIELDS), rows, len(CHOICE_FIELDS)),
-            "Calc_DD_Counts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS), rows, len(COUNT_FIELDS))}
+            "Calc_DD_Counts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS), rows, len(COUNT_FIELDS)),
+            "Calc_DD_Day_Texts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS) + len(COUNT_FIELDS), rows,
+                                      len(DAY_FIELDS))}
 
 
 def _norm(x: str) -> str:
@@ -367,15 +372,19 @@ def formulas_part(calc_present, calc_cell) -> dict:
                   f'NOT(AND({overridden(i)},{reason(i)}=""))']
         return f"=IF({calc_present(i)},AND({','.join(checks)}),FALSE)"
 
-    def dated(name, i):  # (in a valid row: its dates are dates or blank)
-        return f'IF({blank(name, i)},"(date not given)",{_iso(read(name, i))})'
+    def dated(name, i):  # a date column's Calc_DD_Day_Texts cell
+        return calc_cell(i, "Calc_DD_Day_Texts", DAY_FIELDS.index(name))
+
+    def day_text(i, j):
+        d = calc_cell(i, "Calc_DD_Days", j)
+        return f'=IF({d}=-1,"{NO_DATE}",IF({d}=-2,"",{_iso(d)}))'
 
     def cause(i):
         letter, fda = read("DD_Warning_Letter", i), read("DD_FDA_Date", i)
         return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",'
                 f'IF({is_("DD_Import_Alert", i, YesNo.YES)},"import alert",'
                 f'IF({is_("DD_EU_Noncompliance", i, YesNo.YES)},"EU non-compliance statement",'
-                f'IF(AND(NOT({letter}=-1),{letter}>=Calc_DD_Start),"warning letter "&{_iso(letter)},'
+                f'IF(AND(NOT({letter}=-1),{letter}>=Calc_DD_Start),"warning letter "&{dated("DD_Warning_Letter", i)},'
                 f'IF(AND({is_("DD_FDA_Class", i, FDAClass.OAI)},OR({fda}=-1,{fda}>=Calc_DD_Start)),'
                 f'"OAI inspection "&{dated("DD_FDA_Date", i)},'
                 f'IF({is_("DD_Audit_Outcome", i, AuditOutcome.NOT_ACCEPTABLE)},'
@@ -402,7 +411,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
         obs, capas = read("DD_483_Count", i), read("DD_Open_CAPAs", i)
         nai, oai = fda(FDAClass.NAI), fda(FDAClass.OAI)
         nai_recent = f"AND({nai},{fda_day}>=Calc_DD_Start)"
-        letter_iso, fda_iso = _iso(letter_day), _iso(fda_day)
+        letter_iso, fda_iso = dated("DD_Warning_Letter", i), dated("DD_FDA_Date", i)  # (neither blank where read)
         old = [(f"AND(NOT({letter_blank}),{letter_day}<Calc_DD_Start)", f'"warning letter "&{letter_iso}'),
                (f"AND({oai},NOT({fda_blank}),{fda_day}<Calc_DD_Start)", f'"OAI inspection "&{fda_iso}')]
         fair = [(fda(FDAClass.VAI), f'"VAI inspection "&{dated("DD_FDA_Date", i)}'),
@@ -508,6 +517,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
         "Calc_DD_Days": read_day,
         "Calc_DD_Choices": read_choice,
         "Calc_DD_Counts": read_count,
+        "Calc_DD_Day_Texts": day_text,
         "Calc_DD_Cause": lambda i, j: cause(i),
         "DD_Statuses": lambda i, j: status(i),
     }
@@ -592,14 +602,16 @@ def values_part(filling, present) -> dict:
     cells = {name: [row[COLUMN_NAMES.index(name)] for row in rows] for name in (*CHOICE_FIELDS, *COUNT_FIELDS)}
     choices = [_read_choices(cells[name], kind) for name, kind in CHOICE_FIELDS.items()]
     counts = [_read_counts(cells[name]) for name in COUNT_FIELDS]
+    days = [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows]
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
         "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
         **{name: [[v] for v in column] for name, column in values.items()},
-        "Calc_DD_Days": [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows],
+        "Calc_DD_Days": days,
         "Calc_DD_Choices": [list(row) for row in zip(*choices)],
         "Calc_DD_Counts": [list(row) for row in zip(*counts)],
+        "Calc_DD_Day_Texts": [[_day_text(day) for day in row] for row in days],
     }
 
 
@@ -628,6 +640,11 @@ def _read_day(value, today: float) -> float:
         except ValueError:
             return -2.0
     return float(day) if _EPOCH_1970 <= day <= today else -2.0
+
+
+def _day_text(serial: float) -> str:
+    """A Calc_DD_Days serial as Calc_DD_Day_Texts shows it."""
+    return NO_DATE if serial == -1 else "" if serial == -2 else (dt.date(1899, 12, 30) + dt.timedelta(serial)).isoformat()
 
 
 def _serial(value: dt.date) -> float:

@@ -249,13 +249,16 @@ Calc_DD_Choices, every due-diligence formula reads these cells, not the vendor t
 parsed once a row: the formulas' text is a fifth of what it was)."""
 NO_DATE = "(date not given)"
 """Calc_DD_Day_Texts (right of Calc_DD_Counts) holds per vendor row each date column as the texts show
-it: YYYY-MM-DD, NO_DATE when blank, "" when not valid."""
+it: YYYY-MM-DD, NO_DATE when blank, "" when not valid; Calc_DD_Typed_Days (right of it) the date
+cell as typed, which Calc_DD_Days checks: its serial (a number's whole part, ISO text's date), -1
+when unreadable, "" when blank."""
 CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
                 "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review", "",
                 "Day: FDA inspection", "Day: warning letter", "Day: audit", "Choice: FDA class", "Choice: import alert",
                 "Choice: EU non-compliance", "Choice: audit outcome", "Choice: override", "Count: Form 483",
-                "Count: open CAPAs", "Text: FDA inspection", "Text: warning letter", "Text: audit")
+                "Count: open CAPAs", "Text: FDA inspection", "Text: warning letter", "Text: audit",
+                "Typed: FDA inspection", "Typed: warning letter", "Typed: audit")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
@@ -265,8 +268,13 @@ def calc_part(area, first_row: int, col: int, rows: int) -> dict:
             "Calc_DD_Days": area(first_row, days := col + len(CALC_NAMES) - 1, rows, len(DAY_FIELDS)),
             "Calc_DD_Choices": area(first_row, days + len(DAY_FIELDS), rows, len(CHOICE_FIELDS)),
             "Calc_DD_Counts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS), rows, len(COUNT_FIELDS)),
-            "Calc_DD_Day_Texts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS) + len(COUNT_FIELDS), rows,
-                                      len(DAY_FIELDS))}
+            "Calc_DD_Day_Texts": area(first_row, texts := days + len(DAY_FIELDS) + len(CHOICE_FIELDS) + len(COUNT_FIELDS),
+                                      rows, len(DAY_FIELDS)),
+            "Calc_DD_Typed_Days": area(first_row, texts + len(DAY_FIELDS), rows, len(DAY_FIELDS))}
+
+
+SERIAL_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Days", "Calc_DD_Counts", "Calc_DD_Typed_Days")
+"""Calc names shown as plain numbers: LibreOffice would show a date cell's serial (or count) as a date."""
 
 
 def _norm(x: str) -> str:
@@ -335,9 +343,12 @@ def formulas_part(calc_present, calc_cell) -> dict:
     def is_(name, i, member):
         return f"{read(name, i)}={_position(member)}"
 
+    def typed_day(i, j):
+        return f'=IF({_blank(x(DAY_FIELDS[j], i))},"",{_day_formula(x(DAY_FIELDS[j], i))})'
+
     def read_day(i, j):
-        d = _day_formula(x(DAY_FIELDS[j], i))
-        return f"=IF({_blank(x(DAY_FIELDS[j], i))},-1,IF(AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today),{d},-2))"
+        d = calc_cell(i, "Calc_DD_Typed_Days", j)
+        return f'=IF({d}="",-1,IF(AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today),{d},-2))'
 
     def read_choice(i, j):
         name, kind = list(CHOICE_FIELDS.items())[j]
@@ -518,6 +529,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
         "Calc_DD_Choices": read_choice,
         "Calc_DD_Counts": read_count,
         "Calc_DD_Day_Texts": day_text,
+        "Calc_DD_Typed_Days": typed_day,
         "Calc_DD_Cause": lambda i, j: cause(i),
         "DD_Statuses": lambda i, j: status(i),
     }
@@ -602,7 +614,9 @@ def values_part(filling, present) -> dict:
     cells = {name: [row[COLUMN_NAMES.index(name)] for row in rows] for name in (*CHOICE_FIELDS, *COUNT_FIELDS)}
     choices = [_read_choices(cells[name], kind) for name, kind in CHOICE_FIELDS.items()]
     counts = [_read_counts(cells[name]) for name in COUNT_FIELDS]
-    days = [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows]
+    typed = [[_typed_day(row[k]) for k in at] for row in rows]
+    days = [[-1.0 if t == "" else t if _EPOCH_1970 <= t <= (serial if ok else -1.0) else -2.0 for t in row]
+            for row in typed]
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
@@ -612,34 +626,33 @@ def values_part(filling, present) -> dict:
         "Calc_DD_Choices": [list(row) for row in zip(*choices)],
         "Calc_DD_Counts": [list(row) for row in zip(*counts)],
         "Calc_DD_Day_Texts": [[_day_text(day) for day in row] for row in days],
+        "Calc_DD_Typed_Days": typed,
     }
 
 
-def _read_day(value, today: float) -> float:
-    """A date cell as Calc_DD_Days's formula reads it: its serial when it is a date from 1970-01-01
-    to `today` (a serial), -1 when blank, -2 otherwise. As the spreadsheet does: a number (a date,
-    a logical: LibreOffice counts TRUE as 1) by its whole part, text trimmed (runs of spaces as
-    one) whose first ten characters are an ISO date YYYY-MM-DD."""
+def _typed_day(value) -> float | str:
+    """A date cell as Calc_DD_Typed_Days's formula reads it: its serial, -1 when unreadable, "" when
+    blank. As the spreadsheet does: a number (a date, a logical: LibreOffice counts TRUE as 1) by
+    its whole part, text trimmed (runs of spaces as one) whose first ten characters are an ISO date
+    YYYY-MM-DD."""
     import math
     import re
 
     if isinstance(value, dt.date):  # a date cell: its serial
         value = _serial(value)
     if isinstance(value, (bool, int, float)) and not (isinstance(value, float) and math.isnan(value)):
-        day = math.floor(value)
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
-        return -1.0
-    else:
-        text = " ".join(part for part in str(value).split(" ") if part)
-        if not text:
+        return float(math.floor(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = " ".join(part for part in str(value).split(" ") if part)
+    if not text:
+        return ""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
             return -1.0
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
-                return -2.0
-            day = (dt.date.fromisoformat(text[:10]) - dt.date(1899, 12, 30)).days
-        except ValueError:
-            return -2.0
-    return float(day) if _EPOCH_1970 <= day <= today else -2.0
+        return float((dt.date.fromisoformat(text[:10]) - dt.date(1899, 12, 30)).days)
+    except ValueError:
+        return -1.0
 
 
 def _day_text(serial: float) -> str:

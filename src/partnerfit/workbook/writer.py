@@ -932,7 +932,7 @@ class _Writer:
             if area.sheet == CALC:
                 if area.role == FIXED:
                     self.fill(name, lookup[name], plain)
-                elif name in ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Days"):  # serials, not dates as LibreOffice infers
+                elif name in diligence.SERIAL_NAMES:  # numbers, not dates as LibreOffice infers
                     self.formula(name, self.style("computed", num_format="0"))
                 else:
                     self.formula(name, plain)

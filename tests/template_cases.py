@@ -303,7 +303,8 @@ def diligence_edge_fillings() -> dict[str, Filling]:
     """The knock-out rule's edges, each a vendor row: the 2-year line on both sides (the first day
     of the window and the day before) for a warning letter and an OAI inspection, ISO text dates,
     an OAI without a date, an audit "Not acceptable", synonyms in any case, an override without
-    its reason and unreadable cells (invalid rows), and a knock-out that a bad score outranks."""
+    its reason and unreadable cells (invalid rows), counts "n/a" (checked, no count), and a knock-out
+    that a bad score outranks."""
     import datetime as dt
 
     d = dt.date
@@ -318,6 +319,7 @@ def diligence_edge_fillings() -> dict[str, Filling]:
         (None, None, None, None, None, None, None, None, None, "Y", "   "),  # override without reason: invalid
         (None, None, 2.5, None, "TRUE", None, None, None, None, None, None),  # 2.5 observations: invalid
         ("NAI", 2025.0, None, None, None, None, None, None, None, None, None),  # a year typed as a date: invalid
+        ("vai", " 2025-03-01 ", "n/a", None, " no ", None, "Passed", None, "N/A", "No", None),  # checked, no counts
     )
     base = random_filling(12, "CDMO", vendors=len(rows), capacity=12)
     first = base.vendors[0]

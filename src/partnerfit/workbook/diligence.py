@@ -246,7 +246,7 @@ COUNT_FIELDS = ("DD_483_Count", "DD_Open_CAPAs")
 Calc_DD_Choices): per vendor row the count (a whole number 0 or more, typed or as text), -1 when
 blank, -3 for text meaning "not scored" ("n/a"), -2 otherwise. With Calc_DD_Days and
 Calc_DD_Choices, every due-diligence formula reads these cells, not the vendor table (typed cells
-parsed once a row: the formulas' text is a fifth of what it was)."""
+parsed once a row: half the formulas' text)."""
 NO_DATE = "(date not given)"
 """Calc_DD_Day_Texts (right of Calc_DD_Counts) holds per vendor row each date column as the texts show
 it: YYYY-MM-DD, NO_DATE when blank, "" when not valid; Calc_DD_Typed_Days (right of it) the date

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
+from numbers import Real
 
 import numpy as np
 
@@ -22,7 +24,9 @@ from ..ahp import ahp_weights
 from ..cells import (
     cell_texts,
     choice_value,
+    excel_trim,
     invisible_text,
+    is_blank,
     is_empty,
     is_number,
     is_present,
@@ -94,6 +98,18 @@ def _clean(value):
         return INVALID_CELL
     return "" if math.isnan(number) else number
 
+
+
+def _typed(value):
+    """A score cell as Calc_Typed_Scores reads it once: a number, text as TRIM(CLEAN()) leaves it,
+    "" for a blank cell, INVALID_CELL for a boolean or anything else."""
+    if isinstance(value, bool):
+        return INVALID_CELL
+    if isinstance(value, str):
+        return excel_trim(value)
+    if is_blank(value):
+        return ""
+    return float(value) if isinstance(value, (Real, Decimal)) else INVALID_CELL
 
 
 def agreed_mask(agreed) -> np.ndarray:
@@ -700,6 +716,8 @@ def compute(filling: Filling) -> Computation:
         "Calc_Missing_Musts": _column(missing),
         "Calc_Rank_Keys": _column(rank_keys),
         "Calc_Positions": _column(positions),
+        "Calc_Typed_Scores": [[_typed(x) for x in row] for row in agreed] if team.mode
+        else [[_typed(x) for x in v.scores] for v in rows],
         "Calc_Clean_Scores": clean,
         **diligence_values,
         **approvals.values_part(f.approvals, f.partner_type),

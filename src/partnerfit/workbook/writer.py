@@ -901,10 +901,11 @@ class _Writer:
                    "Rank key", "Position")
         for col, text in enumerate(headers):
             ws.write_string(_K_HEAD, col, text, self.style("header"))
-        below = self.names["Calc_Below_Minimum"].col
+        below, typed = self.names["Calc_Below_Minimum"].col, self.names["Calc_Typed_Scores"].col
         for j, name in enumerate(self.f.criteria):
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
+            ws.write_string(_K_HEAD, typed + j, f"Typed: {name}", self.style("header"))
         dd = self.names["Calc_DD_Valid"]
         for k, text in enumerate(diligence.CALC_HEADERS):
             if text:  # a spacer column holds no empty string (openpyxl would save it as an empty inline string)

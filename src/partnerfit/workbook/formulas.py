@@ -291,6 +291,9 @@ def _team_formulas(names: dict[str, Area]):
     n, grids = at.rows, at.cols
     scores = [a[f"Grid_{g}_Scores"] for g in range(1, grids + 1)]
 
+    unpriced = ("*(COLUMN(Agreed_Scores)-COLUMN(INDEX(Agreed_Scores,1,1))+1<>IF(Price_On,Price_Criterion_At,0))"
+                if "Prices" in a else "")  # the agreed cells the scores read: named vendors, not the priced column
+
     def grid_check(g):
         def check(i, j):
             area, vendors = scores[g], a[f"Grid_{g + 1}_Vendors"]
@@ -352,7 +355,7 @@ def _team_formulas(names: dict[str, Area]):
             f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
             f'"{AGREED_OK}"))'
         ),
-        "Agreed_Count": lambda i, j: '=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
+        "Agreed_Count": lambda i, j: f'=IF(Calc_Eval_Mode,SUMPRODUCT((LEN(TRIM(Agreed_Scores&""))>0)*Calc_Present{unpriced}),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

@@ -87,8 +87,8 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
             return '=""'
         cells = [parsed(k, i, j) for k in range(STAKEHOLDERS)]
         total = "+".join(f"IF(ISNUMBER({c}),LN({c}),0)" for c in cells)
-        count = "+".join(f"ISNUMBER({c})" for c in cells)
-        return f'=IF(({count})>0,EXP(({total})/({count})),"")'
+        count = f"COUNT({','.join(cells)})"
+        return f'=IF({count}>0,EXP(({total})/{count}),"")'
 
     def spread(i, j):
         if i >= j:

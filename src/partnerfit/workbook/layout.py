@@ -424,6 +424,8 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         **levels_part(m),
         **approvals_part(),
     }
+    right = 1 + max(a.col + a.cols for a in names.values() if a.sheet == CALC)
+    names["Calc_Typed_Scores"] = Area(CALC, k0, right, n, m, FORMULA)  # rightmost: the others keep their cells
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
+from numbers import Real
 
 import numpy as np
 
@@ -22,7 +24,9 @@ from ..ahp import ahp_weights
 from ..cells import (
     cell_texts,
     choice_value,
+    excel_trim,
     invisible_text,
+    is_blank,
     is_empty,
     is_number,
     is_present,
@@ -82,7 +86,7 @@ from .layout import (
 from .levels import G, LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
-from .prices import STATUS_PRICES, method_values, read_prices, values_part
+from .prices import STATUS_PRICES, method_values, price_column, read_prices, values_part
 from .stakeholders import addin_size as team_addin_size
 from .stakeholders import judgement_texts, judgements_used, read_team
 
@@ -96,11 +100,44 @@ def _clean(value):
 
 
 
+def _typed(value):
+    """A score cell as Calc_Typed_Scores reads it once: a number, text as TRIM(CLEAN()) leaves it,
+    "" for a blank cell, INVALID_CELL for a boolean or anything else."""
+    if isinstance(value, bool):
+        return INVALID_CELL
+    if isinstance(value, str):
+        return excel_trim(value)
+    if is_blank(value):
+        return ""
+    return float(value) if isinstance(value, (Real, Decimal)) else INVALID_CELL
+
+
 def agreed_mask(agreed) -> np.ndarray:
     """Which cells of an Agreed_Scores block hold an agreed score (LEN(TRIM(cell))>0, N/A included)."""
     rows = len(agreed)
     return np.fromiter(map(is_present, (x for row in agreed for x in row)), dtype=bool,
                        count=sum(map(len, agreed))).reshape(rows, -1) if rows else np.zeros((0, 0), bool)
+
+
+def counted_agreed(agreed, present, priced: int | None) -> np.ndarray:
+    """Which cells of an Agreed_Scores block replace the consensus (Agreed_Count): an agreed score
+    in a named vendor's row, not in the criterion `priced` the quotes score."""
+    mask = agreed_mask(agreed) & np.asarray(present, dtype=bool)[:, np.newaxis]
+    if priced is not None:
+        mask[:, priced] = False
+    return mask
+
+
+def replacing_agreed(inputs: Inputs) -> np.ndarray:
+    """`counted_agreed` of a workbook's inputs, named vendors x used criteria (score --json's and
+    the Audit sheet's agreed cells)."""
+    if inputs.team is None or not inputs.agreed:
+        return np.zeros((len(inputs.vendor_rows), len(inputs.criteria_rows)), dtype=bool)
+    priced = price_column(inputs)
+    rows = np.zeros(len(inputs.agreed), dtype=bool)
+    rows[inputs.vendor_rows] = True
+    at = None if priced is None else inputs.criteria_rows[priced[0]]
+    return counted_agreed(inputs.agreed, rows, at)[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
 
 
 def settle(centre: np.ndarray, agreed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -702,6 +739,8 @@ def compute(filling: Filling) -> Computation:
         "Calc_Missing_Musts": _column(missing),
         "Calc_Rank_Keys": _column(rank_keys),
         "Calc_Positions": _column(positions),
+        "Calc_Typed_Scores": [[_typed(x) for x in row] for row in agreed] if team.mode
+        else [[_typed(x) for x in v.scores] for v in rows],
         "Calc_Clean_Scores": clean,
         **diligence_values,
         **approvals.values_part(f.approvals, f.partner_type),
@@ -721,7 +760,8 @@ def compute(filling: Filling) -> Computation:
         "Agreed_Check": [[AGREED_INVALID.format(lo=_LO, hi=_HI) if team.mode and any(
             x == INVALID_CELL for row in clean for x in row) else f"{missing_reason}{AGREED_NO_REASON}"
             if (missing_reason := unreasoned(agreed, reasons)) else AGREED_OK]],
-        "Agreed_Count": [[int(agreed_mask(agreed).sum()) if team.mode else 0]],
+        "Agreed_Count": [[int(counted_agreed(agreed, present, price.at - 1 if price.on else None).sum())
+                          if team.mode else 0]],
         "Consensus_Disagreements": [[sum(isinstance(x, float) and x >= DISAGREEMENT for row in spreads for x in row)]],
         "Consensus_Vendors": _column(result_names),
         "Consensus_Scores": block(centre) if consensus_on else nothing,
@@ -921,7 +961,7 @@ class Results:
         _, spread, _ = inputs.consensus()
         cells = np.ix_(rows, inputs.criteria_rows)
         flagged = (np.nan_to_num(spread[cells], nan=0.0) >= DISAGREEMENT).sum(axis=1)
-        agreed = settle(spread, inputs.agreed or [])[2][cells].sum(axis=1)
+        agreed = replacing_agreed(inputs).sum(axis=1)
         return team.scored_by()[rows], flagged, agreed
 
     def as_json(self) -> dict:

@@ -312,10 +312,18 @@ def _team_formulas(names: dict[str, Area]):
         return (f"=IF(AND(Calc_Eval_Mode,{CALC}!$A${k0 + i + 1}),IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
                 f"TRIM(INDEX(Vendor_Names,{i + 1}))),0),{n + 1}),{n + 1})")
 
-    def cells(i, j):  # the vendor's score for criterion j in every grid
-        return ",".join(
-            f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
-            f"{CALC}!{cell_ref(at.row + i, at.col + g)})" for g, area in enumerate(scores))
+    team = a["Calc_Team_Scores"]
+
+    def team_score(i, c):  # grid c % grids's cell for the vendor and criterion c // grids, if a number
+        j, g = divmod(c, grids)
+        area = scores[g]
+        x = (f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
+             f"{CALC}!{cell_ref(at.row + i, at.col + g)})")
+        return f'=IF(ISNUMBER({x}),{x},"")'
+
+    def cells(i, j):  # the vendor's score for criterion j in every grid (Calc_Team_Scores)
+        first = team.col + j * grids
+        return f"{CALC}!{cell_ref(team.row + i, first)}:{cell_ref(team.row + i, first + grids - 1)}"
 
     def block(col, i, j):
         return f"{CONSENSUS_SHEET}!{cell_ref(n0 + i, col + j)}"
@@ -346,6 +354,7 @@ def _team_formulas(names: dict[str, Area]):
         "Eval_Rows": lambda i, j: f"={entered}",
         **{f"Grid_{g + 1}_Check": grid_check(g) for g in range(grids)},
         "Calc_Grid_At": grid_at,
+        "Calc_Team_Scores": team_score,
         "Calc_Eval_Mode": lambda i, j: "=Eval_Rows>0",
         "Calc_Median": lambda i, j: f'={method}="median"',
         "Calc_Method_OK": lambda i, j: f'=OR({method}="",{method}="mean",{method}="median")',

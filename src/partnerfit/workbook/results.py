@@ -112,6 +112,18 @@ def _typed(value):
     return float(value) if isinstance(value, (Real, Decimal)) else INVALID_CELL
 
 
+def team_cells(grids, grid_at) -> list[list]:
+    """Calc_Team_Scores: per vendor row, criterion by criterion, each grid's cell at the row
+    `grid_at` gives (Calc_Grid_At; one past the last: the blank row) when it holds a number, else ""."""
+    rows, m = max(len(g.scores) for g in grids), len(grids[0].scores[0]) if grids[0].scores else 0
+    cells = np.full((len(grids), rows + 1, m), np.nan)
+    for g, grid in enumerate(grids):
+        cells[g, :len(grid.scores)] = [[float(x) if is_number(x) else math.nan for x in row] for row in grid.scores]
+    at = np.asarray(grid_at, dtype=np.intp).reshape(-1, len(grids)) - 1
+    picked = cells[np.arange(len(grids)), np.minimum(at, rows), :].transpose(0, 2, 1).reshape(len(at), -1)
+    return np.where(np.isnan(picked), "", picked.astype(object)).tolist()
+
+
 def agreed_mask(agreed) -> np.ndarray:
     """Which cells of an Agreed_Scores block hold an agreed score (LEN(TRIM(cell))>0, N/A included)."""
     rows = len(agreed)
@@ -714,6 +726,8 @@ def compute(filling: Filling) -> Computation:
     robust = [header] + [[result_names[i], *clean[i]] if status[i] == "Eligible" else [""] * (m + 1)
                          for i in range(n)]
     vendor_table = [header] + [[result_names[i], *clean[i]] if present[i] else [""] * (m + 1) for i in range(n)]
+    grid_at = [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
+               zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())]
     values = {
         "Criteria_Check": [[check]],
         "Effective_Weights": _column(effective),
@@ -748,8 +762,8 @@ def compute(filling: Filling) -> Computation:
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
         **{f"Grid_{g + 1}_Check": _column(texts) for g, texts in enumerate(team.checks)},
-        "Calc_Grid_At": [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
-                         zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())],
+        "Calc_Grid_At": grid_at,
+        "Calc_Team_Scores": team_cells(f.grid_cells(), grid_at),
         "Calc_Eval_Mode": [[team.mode]],
         "Calc_Median": [[team.median]],
         "Calc_Method_OK": [[team.method_ok]],

@@ -910,6 +910,12 @@ class _Writer:
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
             ws.write_string(_K_HEAD, typed + j, f"Typed: {name}", self.style("header"))
+        team, grids = self.names["Calc_Team_Scores"], self.names["Calc_Grid_At"].cols
+        ws.write_string(_K_HEAD - 1, team.col, "Each grid's score of the vendor, criterion by criterion "
+                        "(the Consensus sheet reads these)", self.style("label"))
+        for c in range(team.cols):
+            ws.write_string(_K_HEAD, team.col + c, f"Grid {c % grids + 1}: {self.f.criteria[c // grids]}",
+                            self.style("header"))
         dd = self.names["Calc_DD_Valid"]
         for k, text in enumerate(diligence.CALC_HEADERS):
             if text:  # a spacer column holds no empty string (openpyxl would save it as an empty inline string)

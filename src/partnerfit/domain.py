@@ -39,16 +39,16 @@ class Choice(str, Enum):
     @classmethod
     def parse(cls, text: object, what: str) -> Choice:
         """Read a value typed by a person: case-insensitive, trimmed, synonyms accepted."""
-        key = _normalise(text)
+        key = normalise(text)
         for member in cls:
-            if key in {_normalise(member.value), *(_normalise(s) for s in member.synonyms)}:
+            if key in {normalise(member.value), *(normalise(s) for s in member.synonyms)}:
                 return member
         raise PartnerfitError(
             f'{what} {show(text)} is not one of {", ".join(cls.labels())}'
         )
 
 
-def _normalise(text: object) -> str:
+def normalise(text: object) -> str:
     """Lower-case, trimmed, with runs of spaces, dashes and underscores folded to one space."""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
@@ -120,13 +120,13 @@ def parse_needs(text: object) -> frozenset[Need]:
         raise PartnerfitError(
             f'need is blank; enter one or more of {", ".join(Need.labels())} (joined by "+")'
         )
-    if _normalise(text) in _END_TO_END:
+    if normalise(text) in _END_TO_END:
         return frozenset({Need.DEVELOPMENT, Need.MANUFACTURING})
     needs: set[Need] = set()
     for part in _NEED_SPLIT.split(str(text)):
         if not part.strip():
             continue
-        if _normalise(part) in _END_TO_END:
+        if normalise(part) in _END_TO_END:
             needs |= {Need.DEVELOPMENT, Need.MANUFACTURING}
             continue
         try:

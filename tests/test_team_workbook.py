@@ -169,8 +169,8 @@ def test_native_formulas_use_array_formulas_where_they_must(blank):
     assert consensus_cell == (f'=IF(N(Consensus!$AF7)>0,IF(Calc_Median,MEDIAN(Calc!${first}7:${last}7),'
                               f'AVERAGE(Calc!${first}7:${last}7)),"")')
     grid_cells = [blank["Calc"][f"{openpyxl.utils.get_column_letter(team.col + 1 + g)}7"].value for g in range(5)]
-    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Evaluations!$B$8:$B$58,Calc!$A58)),INDEX(Evaluations!$B$8:$B$58,Calc!$A58),"")'
-    assert all(f"Calc!${chr(ord('A') + g)}58)" in cell for g, cell in enumerate(grid_cells))  # each its own grid
+    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Evaluations!$B$8:$B$58,$A58)),INDEX(Evaluations!$B$8:$B$58,$A58),"")'
+    assert all(f",${chr(ord('A') + g)}58)" in cell for g, cell in enumerate(grid_cells))  # each its own grid
     at = blank["Calc"]["A58"].value
     assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
     check = blank["Evaluations"]["Q8"].value

@@ -194,6 +194,7 @@ _STRING = re.compile(r'"[^"]*"')
 _ROW_INDEX = re.compile(r"(INDEX\([A-Za-z_][\w.]*,|ROWS\([A-Za-z_][\w.]*\)>=)(\d+)(?=[,)])")
 _CELL = re.compile(r"(?<![\w.$])(\$?[A-Z]{1,3}\$?)(\d+)(?![\w(])")
 _LOGICAL = re.compile(r"(?<![\w.])(TRUE|FALSE)(?![\w(.])")
+_CALC_SHEET = re.compile(rf"(?<![\w.']){CALC}!")
 
 
 def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
@@ -218,13 +219,16 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); with
     `row_index` (a sheet whose rows nobody inserts: Calc) an INDEX position equal to the cell's
     place in the column becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k,
-    and so does ROWS(Vendor_Names)>=3);
+    and so does ROWS(Vendor_Names)>=3) and a reference to one of its own cells loses the sheet's
+    name (Calc!$A7 -> $A7: LibreOffice reads and writes every formula's text, the shorter the faster);
     TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
     """
     def spelled(k, formula):
         if row_index and ("INDEX(" in formula or "ROWS(" in formula):
             formula = _outside_strings(formula, _ROW_INDEX,
                                        lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
+        if row_index and f"{CALC}!" in formula:
+            formula = _outside_strings(formula, _CALC_SHEET, "")
         if "TRUE" in formula or "FALSE" in formula:
             formula = _outside_strings(formula, _LOGICAL, r"\1()")
         return formula

@@ -335,16 +335,13 @@ def _stale(cached: list[list], rows: list[list]) -> list[tuple[int, int]]:
 
 
 def _shows(cached, value) -> bool:
-    """Whether a cell whose cached result reads `cached` (python-calamine) already shows `value`: the
-    same blank, flag or text, or the same number to the 16 significant digits that XlsxWriter (which
-    writes partnerfit's workbooks) keeps of a number cell (Excel shows 15)."""
+    """Whether a cell whose cached result reads `cached` (python-calamine) already shows `value`."""
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return cached is None
     if isinstance(value, bool) or isinstance(cached, bool):
         return type(cached) is type(value) and cached == value
-    if isinstance(value, (int, float)):  # as exact as a number cell XlsxWriter wrote (16 significant digits)
-        return isinstance(cached, (int, float)) and (float(cached) == float(value)
-                                                     or f"{float(cached):.16g}" == f"{float(value):.16g}")
+    if isinstance(value, (int, float)):
+        return isinstance(cached, (int, float)) and float(cached) == float(value)
     return isinstance(value, str) and isinstance(cached, str) and cached == value and not value.startswith("#")
 
 

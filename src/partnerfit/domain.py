@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cache
 
 from .errors import PartnerfitError, show
 
@@ -48,7 +48,7 @@ class Choice(str, Enum):
         )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spellings(kind: type[Choice]) -> dict[str, Choice]:
     """Each normalised label and synonym of `kind` -> its member (the first member that has it)."""
     return {_normalise(s): member for member in reversed(kind) for s in (member.value, *member.synonyms)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 import struct
 import tempfile
 import zipfile
@@ -713,11 +712,7 @@ def _formula(body: bytes) -> bytes | None:
 
 
 def copy_with_patches(package: Package, target: Path, parts: dict[str, bytes]) -> None:
-    """Copy the package to `target`, replacing the given parts; every other part is kept as is
-    (with none to replace, the file is copied whole)."""
-    if not parts:
-        shutil.copyfile(package.path, target)
-        return
+    """Copy the package to `target`, replacing the given parts; every other part is kept as is."""
     with zipfile.ZipFile(package.path) as source:
         names = [info.filename for info in source.infolist()]
     write_package(package, target, names, parts)

@@ -136,6 +136,37 @@ def test_an_agreed_score_off_the_scale_is_invalid_in_workbook_and_command_line(a
     assert area_values(values, typed_in, "Agreed_Check")[0][0].startswith("An agreed score must be")
 
 
+@pytest.mark.libreoffice
+def test_agreed_scores_the_scores_do_not_read_are_counted_nowhere(agreed):
+    """An agreed score in a row without a vendor, or for the criterion the quotes score, replaces
+    no consensus: Agreed_Count (recalculated by LibreOffice), score --json and the Audit sheet all
+    leave both out."""
+    path, capacity = agreed["folder"] / "uncounted.xlsx", agreed["capacity"]
+    book = openpyxl.load_workbook(agreed["openpyxl"])
+    quotes = layout(M, capacity)["Prices"]
+    for i in range(len(VENDORS)):
+        book[quotes.sheet].cell(quotes.row + i + 1, quotes.col + 1, value=100_000.0 + 10_000 * i)
+    for i, j in ((len(VENDORS), 0), (0, CRITERIA.index("Cost"))):
+        for name, value in (("Agreed_Scores", 4), ("Agreed_Reasons", "typed where no score is read")):
+            sheet, ref = cell(name, i, j, capacity)
+            book[sheet][ref] = value
+    book.save(path)
+    out = run("score", path, "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert "price" in result and sum(v["agreed"] for v in result["vendors"]) == len(AGREED)
+    shared = agreed["folder"] / "uncounted_shared.xlsx"
+    assert run("share", path, "-o", shared).returncode == 0
+    audit = [r[0] for r in openpyxl.load_workbook(shared)["Audit"].iter_rows(values_only=True)]
+    assert audit.count("Agreed score") == 1
+    listed = audit[audit.index("Agreed score") + 1:]
+    assert sorted(listed) == sorted(f"{VENDORS[i]} / {CRITERIA[j]}" for i, j in AGREED)
+    values = openpyxl.load_workbook(recalc([path], agreed["folder"] / "recalc_uncounted")[0], data_only=True)
+    typed_in = filling(Source(path))
+    assert area_values(values, typed_in, "Agreed_Count") == [[len(AGREED)]]
+    assert formula_mismatches(values, typed_in) == []
+
+
 def test_the_audit_sheet_lists_each_agreed_score(agreed):
     shared = agreed["folder"] / "shared.xlsx"
     out = run("share", agreed["openpyxl"], "-o", shared)

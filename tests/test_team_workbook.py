@@ -158,13 +158,19 @@ def test_disagreements_and_inconsistency_are_flagged(blank):
 
 def test_native_formulas_use_array_formulas_where_they_must(blank):
     """Legacy array formulas (CSE) where a function must see a whole range per cell; a consensus
-    cell reads only its own cell of each grid (no array)."""
+    cell reads only its own cell of each grid (no array), through the row of Calc_Team_Scores
+    that holds the vendor's scores of the criterion, one cell per grid."""
     from openpyxl.worksheet.formula import ArrayFormula
 
+    team = layout(14, 50)["Calc_Team_Scores"]
+    first, last = (openpyxl.utils.get_column_letter(team.col + 1 + k) for k in (0, 4))
     consensus_cell = blank["Consensus"]["B7"].value
     # (rows that follow the cell's row are relative: LibreOffice compiles the column's formula once)
-    assert isinstance(consensus_cell, str) and "MEDIAN(INDEX(Evaluations!$B$8:$B$58,Calc!$A58)," in consensus_cell
-    assert consensus_cell.count("INDEX(Evaluations!") == 2 * 5  # MEDIAN and AVERAGE over the five grids
+    assert consensus_cell == (f'=IF(N(Consensus!$AF7)>0,IF(Calc_Median,MEDIAN(Calc!${first}7:${last}7),'
+                              f'AVERAGE(Calc!${first}7:${last}7)),"")')
+    grid_cells = [blank["Calc"][f"{openpyxl.utils.get_column_letter(team.col + 1 + g)}7"].value for g in range(5)]
+    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Evaluations!$B$8:$B$58,Calc!$A58)),INDEX(Evaluations!$B$8:$B$58,Calc!$A58),"")'
+    assert all(f"Calc!${chr(ord('A') + g)}58)" in cell for g, cell in enumerate(grid_cells))  # each its own grid
     at = blank["Calc"]["A58"].value
     assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
     check = blank["Evaluations"]["Q8"].value

@@ -111,19 +111,24 @@ def _formulas(names: dict[str, Area]):
 
     agreed = a["Agreed_Scores"]
 
+    typed_at = a["Calc_Typed_Scores"].col
+
+    def typed(i, j):  # the cell the clean score reads, read once (team: the agreed score)
+        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"
+        row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
+        return f'=IF(Calc_Eval_Mode,{_typed_formula(settled)},IF({row},{_typed_formula(score_cell(i, j))},""))'
+
     def clean(i, j):
         consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
         settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"  # the agreed score replaces it
-        team = f'IF(LEN(TRIM({settled}&""))>0,{_clean_formula(settled)},{consensus})'
-        row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
-        typed = f'IF(Calc_Eval_Mode,{team},IF({row},{_clean_formula(score_cell(i, j))},""))'
+        score = f'IF(AND(Calc_Eval_Mode,LEN(TRIM({settled}&""))=0),{consensus},{_clean_formula(calc(i, typed_at + j))})'
         if "DD_Suggested_Scores" in a:  # the suggested Regulatory track record score, unless a reason is given
             use = f"{calc(i, a['Calc_DD_Use_Suggested'].col)}"
             track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}"'
-            typed = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{typed})"
+            score = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{score})"
         if not priced:
-            return f"={typed}"
-        return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{typed})"
+            return f"={score}"
+        return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{score})"
 
     def effective(j):
         return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
@@ -225,6 +230,7 @@ def _formulas(names: dict[str, Area]):
             f'=IF({scores(i, 3)}="Eligible",COUNTIF(Ranks,"<"&{scores(i, 4)})'
             f'+COUNTIF({SCORES}!$E${s0 + 1}:$E{s0 + i + 1},{scores(i, 4)}),"")'
         ),
+        "Calc_Typed_Scores": typed,
         "Calc_Clean_Scores": clean,
         "Calc_Below_Minimum": below_minimum,
         **_team_formulas(names),
@@ -251,17 +257,22 @@ _NUMBER_ARRAY = _text_array(sorted(NUMBER_CHARS))
 _JUDGEMENT_ARRAY = _text_array(sorted(JUDGEMENT_CHARS))
 
 
-def _clean_formula(x: str) -> str:
-    """The clean score of cell `x` (no leading =): the score, "" when not scored, INVALID_CELL."""
-    t = f"TRIM(CLEAN({x}))"
-    number = f"VALUE({t})"
+def _typed_formula(x: str) -> str:
+    """Score cell `x` read once for `_clean_formula` (no leading =): a number as it is, text trimmed
+    of spaces and control characters, "" for a blank cell, INVALID_CELL for a boolean or an error."""
+    return (f'IF(ISLOGICAL({x}),"{INVALID_CELL}",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),TRIM(CLEAN({x})),'
+            f'IF(ISBLANK({x}),"","{INVALID_CELL}"))))')
+
+
+def _clean_formula(v: str) -> str:
+    """The clean score of `v`, a `_typed_formula` cell (no leading =): the score, "" when not
+    scored, INVALID_CELL."""
+    number = f"VALUE({v})"
     return (
-        f'IF(ISLOGICAL({x}),"{INVALID_CELL}",IF(ISNUMBER({x}),'
-        f'IF(AND({x}>={_LO},{x}<={_HI}),{x},"{INVALID_CELL}"),IF(ISTEXT({x}),'
-        f'IF(SUMPRODUCT(--(LOWER({t})={_NOT_SCORED_ARRAY}))>0,"",'
-        f'IF(AND(SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_NUMBER_ARRAY},"")))=LEN({t}),ISNUMBER({number})),'
-        f'IF(AND({number}>={_LO},{number}<={_HI}),{number},"{INVALID_CELL}"),"{INVALID_CELL}")),'
-        f'IF(ISBLANK({x}),"","{INVALID_CELL}"))))'
+        f'IF(ISNUMBER({v}),IF(AND({v}>={_LO},{v}<={_HI}),{v},"{INVALID_CELL}"),'
+        f'IF(SUMPRODUCT(--(LOWER({v})={_NOT_SCORED_ARRAY}))>0,"",'
+        f'IF(AND(SUMPRODUCT(LEN({v})-LEN(SUBSTITUTE({v},{_NUMBER_ARRAY},"")))=LEN({v}),ISNUMBER({number})),'
+        f'IF(AND({number}>={_LO},{number}<={_HI}),{number},"{INVALID_CELL}"),"{INVALID_CELL}")))'
     )
 
 
@@ -279,6 +290,9 @@ def _team_formulas(names: dict[str, Area]):
     counts, at = a["Consensus_Counts"].col, a["Calc_Grid_At"]
     n, grids = at.rows, at.cols
     scores = [a[f"Grid_{g}_Scores"] for g in range(1, grids + 1)]
+
+    unpriced = ("*(COLUMN(Agreed_Scores)-COLUMN(INDEX(Agreed_Scores,1,1))+1<>IF(Price_On,Price_Criterion_At,0))"
+                if "Prices" in a else "")  # the agreed cells the scores read: named vendors, not the priced column
 
     def grid_check(g):
         def check(i, j):
@@ -298,10 +312,18 @@ def _team_formulas(names: dict[str, Area]):
         return (f"=IF(AND(Calc_Eval_Mode,{CALC}!$A${k0 + i + 1}),IFERROR(MATCH(TRUE,EXACT(TRIM({vendors}),"
                 f"TRIM(INDEX(Vendor_Names,{i + 1}))),0),{n + 1}),{n + 1})")
 
-    def cells(i, j):  # the vendor's score for criterion j in every grid
-        return ",".join(
-            f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
-            f"{CALC}!{cell_ref(at.row + i, at.col + g)})" for g, area in enumerate(scores))
+    team = a["Calc_Team_Scores"]
+
+    def team_score(i, c):  # grid c % grids's cell for the vendor and criterion c // grids, if a number
+        j, g = divmod(c, grids)
+        area = scores[g]
+        x = (f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
+             f"{CALC}!{cell_ref(at.row + i, at.col + g)})")
+        return f'=IF(ISNUMBER({x}),{x},"")'
+
+    def cells(i, j):  # the vendor's score for criterion j in every grid (Calc_Team_Scores)
+        first = team.col + j * grids
+        return f"{CALC}!{cell_ref(team.row + i, first)}:{cell_ref(team.row + i, first + grids - 1)}"
 
     def block(col, i, j):
         return f"{CONSENSUS_SHEET}!{cell_ref(n0 + i, col + j)}"
@@ -332,6 +354,7 @@ def _team_formulas(names: dict[str, Area]):
         "Eval_Rows": lambda i, j: f"={entered}",
         **{f"Grid_{g + 1}_Check": grid_check(g) for g in range(grids)},
         "Calc_Grid_At": grid_at,
+        "Calc_Team_Scores": team_score,
         "Calc_Eval_Mode": lambda i, j: "=Eval_Rows>0",
         "Calc_Median": lambda i, j: f'={method}="median"',
         "Calc_Method_OK": lambda i, j: f'=OR({method}="",{method}="mean",{method}="median")',
@@ -341,7 +364,7 @@ def _team_formulas(names: dict[str, Area]):
             f'"{AGREED_INVALID.format(lo=_LO, hi=_HI)}",IF({_UNREASONED}>0,{_UNREASONED}&"{AGREED_NO_REASON}",'
             f'"{AGREED_OK}"))'
         ),
-        "Agreed_Count": lambda i, j: '=IF(Calc_Eval_Mode,SUMPRODUCT(--(LEN(TRIM(Agreed_Scores&""))>0)),0)',
+        "Agreed_Count": lambda i, j: f'=IF(Calc_Eval_Mode,SUMPRODUCT((LEN(TRIM(Agreed_Scores&""))>0)*Calc_Present{unpriced}),0)',
         "Consensus_Disagreements": lambda i, j: f'=COUNTIF(Consensus_Spreads,">={DISAGREEMENT:g}")',
         "Consensus_Vendors": lambda i, j: f'=IF({CALC}!$A${k0 + i + 1},INDEX(Vendor_Names,{i + 1}),"")',
         "Consensus_Scores": consensus,

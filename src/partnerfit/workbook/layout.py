@@ -424,6 +424,9 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         **levels_part(m),
         **approvals_part(),
     }
+    right = 1 + max(a.col + a.cols for a in names.values() if a.sheet == CALC)
+    names["Calc_Typed_Scores"] = Area(CALC, k0, right, n, m, FORMULA)  # rightmost: the others keep their cells
+    names["Calc_Team_Scores"] = Area(CALC, k0, right + m + 1, n, m * e, FORMULA)  # criterion by criterion
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 

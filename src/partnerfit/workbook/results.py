@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from itertools import compress
+from numbers import Real
 
 import numpy as np
 
@@ -23,7 +25,9 @@ from ..ahp import ahp_weights
 from ..cells import (
     cell_texts,
     choice_value,
+    excel_trim,
     invisible_text,
+    is_blank,
     is_empty,
     is_number,
     is_present,
@@ -83,7 +87,7 @@ from .layout import (
 from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
-from .prices import STATUS_PRICES, method_values, read_prices, values_part
+from .prices import STATUS_PRICES, method_values, price_column, read_prices, values_part
 from .stakeholders import addin_size as team_addin_size
 from .stakeholders import judgements_used, read_team
 
@@ -97,11 +101,56 @@ def _clean(value):
 
 
 
+def _typed(value):
+    """A score cell as Calc_Typed_Scores reads it once: a number, text as TRIM(CLEAN()) leaves it,
+    "" for a blank cell, INVALID_CELL for a boolean or anything else."""
+    if isinstance(value, bool):
+        return INVALID_CELL
+    if isinstance(value, str):
+        return excel_trim(value)
+    if is_blank(value):
+        return ""
+    return float(value) if isinstance(value, (Real, Decimal)) else INVALID_CELL
+
+
+def team_cells(grids, grid_at) -> list[list]:
+    """Calc_Team_Scores: per vendor row, criterion by criterion, each grid's cell at the row
+    `grid_at` gives (Calc_Grid_At; one past the last: the blank row) when it holds a number, else ""."""
+    rows, m = max(len(g.scores) for g in grids), len(grids[0].scores[0]) if grids[0].scores else 0
+    cells = np.full((len(grids), rows + 1, m), np.nan)
+    for g, grid in enumerate(grids):
+        cells[g, :len(grid.scores)] = [[float(x) if is_number(x) else math.nan for x in row] for row in grid.scores]
+    at = np.asarray(grid_at, dtype=np.intp).reshape(-1, len(grids)) - 1
+    picked = cells[np.arange(len(grids)), np.minimum(at, rows), :].transpose(0, 2, 1).reshape(len(at), -1)
+    return np.where(np.isnan(picked), "", picked.astype(object)).tolist()
+
+
 def agreed_mask(agreed) -> np.ndarray:
     """Which cells of an Agreed_Scores block hold an agreed score (LEN(TRIM(cell))>0, N/A included)."""
     rows = len(agreed)
     return np.fromiter(map(is_present, (x for row in agreed for x in row)), dtype=bool,
                        count=sum(map(len, agreed))).reshape(rows, -1) if rows else np.zeros((0, 0), bool)
+
+
+def counted_agreed(agreed, present, priced: int | None) -> np.ndarray:
+    """Which cells of an Agreed_Scores block replace the consensus (Agreed_Count): an agreed score
+    in a named vendor's row, not in the criterion `priced` the quotes score."""
+    mask = agreed_mask(agreed) & np.asarray(present, dtype=bool)[:, np.newaxis]
+    if priced is not None:
+        mask[:, priced] = False
+    return mask
+
+
+def replacing_agreed(inputs: Inputs) -> np.ndarray:
+    """`counted_agreed` of a workbook's inputs, named vendors x used criteria (score --json's and
+    the Audit sheet's agreed cells)."""
+    if inputs.team is None or not inputs.agreed:
+        return np.zeros((len(inputs.vendor_rows), len(inputs.criteria_rows)), dtype=bool)
+    priced = price_column(inputs)
+    rows = np.zeros(len(inputs.agreed), dtype=bool)
+    rows[inputs.vendor_rows] = True
+    at = None if priced is None else inputs.criteria_rows[priced[0]]
+    return counted_agreed(inputs.agreed, rows, at)[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
 
 
 def settle(centre: np.ndarray, agreed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -680,6 +729,8 @@ def compute(filling: Filling) -> Computation:
     robust = [header] + [[result_names[i], *clean[i]] if status[i] == "Eligible" else [""] * (m + 1)
                          for i in range(n)]
     vendor_table = [header] + [[result_names[i], *clean[i]] if present[i] else [""] * (m + 1) for i in range(n)]
+    grid_at = [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
+               zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())]
     values = {
         "Criteria_Check": [[check]],
         "Effective_Weights": _column(effective),
@@ -705,6 +756,8 @@ def compute(filling: Filling) -> Computation:
         "Calc_Missing_Musts": _column(missing),
         "Calc_Rank_Keys": _column(rank_keys),
         "Calc_Positions": _column(positions),
+        "Calc_Typed_Scores": [[_typed(x) for x in row] for row in agreed] if team.mode
+        else [[_typed(x) for x in v.scores] for v in rows],
         "Calc_Clean_Scores": clean,
         **diligence_values,
         **approvals.values_part(f.approvals, f.partner_type),
@@ -712,8 +765,8 @@ def compute(filling: Filling) -> Computation:
         "Eval_Check": [[team.check]],
         "Eval_Rows": [[team.rows]],
         **{f"Grid_{g + 1}_Check": _column(texts) for g, texts in enumerate(team.checks)},
-        "Calc_Grid_At": [[int(x) if p and team.mode else f.grid_rows + 1 for x in row] for p, row in  # the blank row
-                         zip(present, np.where(team.at[:n] > 0, team.at[:n], f.grid_rows + 1).tolist())],
+        "Calc_Grid_At": grid_at,
+        "Calc_Team_Scores": team_cells(f.grid_cells(), grid_at),
         "Calc_Eval_Mode": [[team.mode]],
         "Calc_Median": [[team.median]],
         "Calc_Method_OK": [[team.method_ok]],
@@ -724,7 +777,8 @@ def compute(filling: Filling) -> Computation:
         "Agreed_Check": [[AGREED_INVALID.format(lo=_LO, hi=_HI) if team.mode and any(
             x == INVALID_CELL for row in clean for x in row) else f"{missing_reason}{AGREED_NO_REASON}"
             if (missing_reason := unreasoned(agreed, reasons)) else AGREED_OK]],
-        "Agreed_Count": [[int(agreed_mask(agreed).sum()) if team.mode else 0]],
+        "Agreed_Count": [[int(counted_agreed(agreed, present, price.at - 1 if price.on else None).sum())
+                          if team.mode else 0]],
         "Consensus_Disagreements": [[sum(isinstance(x, float) and x >= DISAGREEMENT for row in spreads for x in row)]],
         "Consensus_Vendors": _column(result_names),
         "Consensus_Scores": block(centre) if consensus_on else nothing,
@@ -924,7 +978,7 @@ class Results:
         _, spread, _ = inputs.consensus()
         cells = np.ix_(rows, inputs.criteria_rows)
         flagged = (np.nan_to_num(spread[cells], nan=0.0) >= DISAGREEMENT).sum(axis=1)
-        agreed = settle(spread, inputs.agreed or [])[2][cells].sum(axis=1)
+        agreed = replacing_agreed(inputs).sum(axis=1)
         return team.scored_by()[rows], flagged, agreed
 
     def as_json(self) -> dict:

@@ -29,7 +29,7 @@ from .check import score_inputs
 from .layout import ADDIN_NAMES, ARRAY_NAMES, CONF, INPUT_NAMES
 from .prices import PRICE_NAME, PRICE_PART_NAMES, PRICES_SHEET, TECHNICAL_NOTE, technical_cells
 from .reader import Source, filling, read_inputs
-from .results import Results, agreed_mask
+from .results import Results, replacing_agreed
 
 AUDIT_SHEET = "Audit"
 CHECKSUM_NAME = "Audit_Checksum"
@@ -139,7 +139,7 @@ def _agreed_rows(results: Results) -> list[AuditRow]:
     if inputs.team is None or not inputs.agreed:
         return []
     centre, spread, _ = inputs.consensus()
-    mask = agreed_mask(inputs.agreed)[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
+    mask = replacing_agreed(inputs)
     rows = [AuditRow("", None), AuditRow("Agreed score", "agreed / computed consensus / spread / reason")]
     for k, c in zip(*np.nonzero(mask)):
         i, j = inputs.vendor_rows[k], inputs.criteria_rows[c]

@@ -196,13 +196,17 @@ _CELL = re.compile(r"(?<![\w.$])(\$?[A-Z]{1,3}\$?)(\d+)(?![\w(])")
 _LOGICAL = re.compile(r"(?<![\w.])(TRUE|FALSE)(?![\w(.])")
 
 
-def _outside_strings(formula: str, edit) -> str:
-    """`edit` applied to the parts of a formula outside its string literals."""
+def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
+    """`pattern.sub(replace, ...)` applied to the parts of a formula outside its string literals
+    (in one pass over the whole formula when no literal holds a match)."""
+    literals = _STRING.findall(formula)
+    if not any(pattern.search(text) for text in literals):
+        return pattern.sub(replace, formula)  # a match holds no quote: it lies outside every literal
     parts, at = [], 0
     for m in _STRING.finditer(formula):
-        parts += [edit(formula[at:m.start()]), m.group()]
+        parts += [pattern.sub(replace, formula[at:m.start()]), m.group()]
         at = m.end()
-    return "".join([*parts, edit(formula[at:])])
+    return "".join([*parts, pattern.sub(replace, formula[at:])])
 
 
 def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
@@ -219,10 +223,10 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     """
     def spelled(k, formula):
         if row_index and ("INDEX(" in formula or "ROWS(" in formula):
-            formula = _outside_strings(formula, lambda t: _ROW_INDEX.sub(
-                lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group(), t))
+            formula = _outside_strings(formula, _ROW_INDEX,
+                                       lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
         if "TRUE" in formula or "FALSE" in formula:
-            formula = _outside_strings(formula, lambda t: _LOGICAL.sub(r"\1()", t))
+            formula = _outside_strings(formula, _LOGICAL, r"\1()")
         return formula
 
     column = [spelled(k, f) for k, f in enumerate(column)]
@@ -901,10 +905,17 @@ class _Writer:
                    "Rank key", "Position")
         for col, text in enumerate(headers):
             ws.write_string(_K_HEAD, col, text, self.style("header"))
-        below = self.names["Calc_Below_Minimum"].col
+        below, typed = self.names["Calc_Below_Minimum"].col, self.names["Calc_Typed_Scores"].col
         for j, name in enumerate(self.f.criteria):
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
+            ws.write_string(_K_HEAD, typed + j, f"Typed: {name}", self.style("header"))
+        team, grids = self.names["Calc_Team_Scores"], self.names["Calc_Grid_At"].cols
+        ws.write_string(_K_HEAD - 1, team.col, "Each grid's score of the vendor, criterion by criterion "
+                        "(the Consensus sheet reads these)", self.style("label"))
+        for c in range(team.cols):
+            ws.write_string(_K_HEAD, team.col + c, f"Grid {c % grids + 1}: {self.f.criteria[c // grids]}",
+                            self.style("header"))
         dd = self.names["Calc_DD_Valid"]
         for k, text in enumerate(diligence.CALC_HEADERS):
             if text:  # a spacer column holds no empty string (openpyxl would save it as an empty inline string)

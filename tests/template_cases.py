@@ -253,13 +253,24 @@ def team_ahp_filling() -> Filling:
     return replace(team, use_ahp="yes", judgements=random_judgements(14, 2))
 
 
+ODD_JUDGEMENTS = ("\t1 / 3\n", " 7 ", "1//3", "1e2", "\uff13", "\u00a03", "9.", 2.5, "-3", "3/", "/3", " ", "1.5/0.5",
+                  "1/0")
+"""Typed group judgements read by the Calc text and parse blocks (Weigh by = Criterion: they weigh nothing).
+No TRUE: Excel's ISLOGICAL leaves it out, LibreOffice's ISLOGICAL does not see it on another sheet (reads 1)."""
+
+
 def ahp_problem_fillings() -> dict[str, Filling]:
-    """Use AHP weights with unusable judgements, or an unusable Use AHP weights."""
+    """Use AHP weights with unusable judgements, or an unusable Use AHP weights; the groups' block
+    holds ODD_JUDGEMENTS above its diagonal (their Calc_AHP_Group_Text and _Parsed are checked)."""
     blocks = [list(row) for row in random_judgements(4, 1)]
     blocks[0][1], blocks[0][2], blocks[1][2], blocks[2][3] = "abc", 0, 45000, "1/0"  # a word, 0, a date, 1/0
     blocks[1][3] = None
+    incomplete = ahp_filling(A2_CRITERIA, tuple(map(tuple, blocks)), use_ahp=" YES ")
+    g = len(incomplete.groups.judgements)
+    upper = iter(ODD_JUDGEMENTS * g)
+    odd = tuple(tuple(next(upper) if i < j else None for j in range(g)) for i in range(g))
     return {
-        "ahp_incomplete": ahp_filling(A2_CRITERIA, tuple(map(tuple, blocks)), use_ahp=" YES "),
+        "ahp_incomplete": replace(incomplete, groups=replace(incomplete.groups, judgements=odd)),
         "use_ahp_maybe": ahp_filling(A2_CRITERIA, A2, use_ahp="maybe"),
     }
 
@@ -303,7 +314,8 @@ def diligence_edge_fillings() -> dict[str, Filling]:
     """The knock-out rule's edges, each a vendor row: the 2-year line on both sides (the first day
     of the window and the day before) for a warning letter and an OAI inspection, ISO text dates,
     an OAI without a date, an audit "Not acceptable", synonyms in any case, an override without
-    its reason and unreadable cells (invalid rows), and a knock-out that a bad score outranks."""
+    its reason and unreadable cells (invalid rows), counts "n/a" (checked, no count), and a knock-out
+    that a bad score outranks."""
     import datetime as dt
 
     d = dt.date
@@ -318,6 +330,7 @@ def diligence_edge_fillings() -> dict[str, Filling]:
         (None, None, None, None, None, None, None, None, None, "Y", "   "),  # override without reason: invalid
         (None, None, 2.5, None, "TRUE", None, None, None, None, None, None),  # 2.5 observations: invalid
         ("NAI", 2025.0, None, None, None, None, None, None, None, None, None),  # a year typed as a date: invalid
+        ("vai", " 2025-03-01 ", "n/a", None, " no ", None, "Passed", None, "N/A", "No", None),  # checked, no counts
     )
     base = random_filling(12, "CDMO", vendors=len(rows), capacity=12)
     first = base.vendors[0]

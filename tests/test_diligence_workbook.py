@@ -87,6 +87,29 @@ def test_the_scored_copy_and_the_engine_show_the_same_statuses(knocked, tmp_path
     assert book[sheet][first].value == "Knocked out: warning letter 2024-01-15"
 
 
+def test_each_typed_date_choice_and_count_cell_is_read_by_one_formula_a_row(knocked):
+    """Per vendor row each DD_ date, choice and count cell is read by one formula, its column of
+    Calc_DD_Typed_Days, Calc_DD_Choices or Calc_DD_Counts; the other due-diligence formulas read
+    those (LibreOffice compiles every reading of a cell's text anew: most of a workbook's opening)."""
+    from partnerfit.workbook import diligence
+
+    path, filling = knocked
+    calc = openpyxl.load_workbook(path)["Calc"]
+    readers = {"Calc_DD_Typed_Days": diligence.DAY_FIELDS, "Calc_DD_Choices": tuple(diligence.CHOICE_FIELDS),
+               "Calc_DD_Counts": diligence.COUNT_FIELDS}
+    read = {}  # (row, field) -> the (name, column) of each formula that reads it
+    for name in (*diligence.CALC_NAMES, "Calc_DD_Days", "Calc_DD_Day_Texts", *readers):
+        for row in calc[name_ref(path, name)[1]]:
+            for k, cell in enumerate(row):
+                for field in (f for fields in readers.values() for f in fields):
+                    if f"INDEX({field}," in str(cell.value):
+                        read.setdefault((cell.row, field), []).append((name, k))
+    rows = {r for r, _ in read}
+    assert len(rows) == filling.capacity
+    assert read == {(r, field): [(name, fields.index(field))]
+                    for r in rows for name, fields in readers.items() for field in fields}
+
+
 def test_bad_due_diligence_cells_are_one_line_each_naming_the_cell(tmp_path):
     filling = diligence_edge_fillings()["diligence_edges"]
     path = tmp_path / "bad.xlsx"

@@ -11,6 +11,7 @@ from partnerfit.workbook.results import computed_values
 from partnerfit.workbook.template import build_workbook
 from partnerfit.workbook.writer import write_workbook
 from template_cases import (
+    ODD_JUDGEMENTS,
     PRICE_PROBLEMS,
     ahp_problem_fillings,
     area_values,
@@ -111,6 +112,21 @@ def test_native_ahp_weights_are_the_engines(recalculated, name, published):
     assert abs(cr - engine.cr) < 1e-9
     if published:
         assert max(abs(a - b) for a, b in zip(native, published)) < 1e-3
+
+
+def test_typed_judgements_are_cleaned_once_then_read(recalculated):
+    """Each judgement cell cleaned once into its Calc text cell (control characters and spaces
+    out), then read from it: the groups' block of ahp_incomplete holds ODD_JUDGEMENTS."""
+    book, filling = recalculated["ahp_incomplete"], CASES["ahp_incomplete"]
+    g = len(filling.groups.judgements)
+    upper = [(i, j) for i in range(g) for j in range(i + 1, g)]
+    text, parsed = (area_values(book, filling, name) for name in ("Calc_AHP_Group_Text", "Calc_AHP_Group_Parsed"))
+    typed = dict(zip(ODD_JUDGEMENTS, upper))
+    assert [text[i][j] for i, j in (typed["\t1 / 3\n"], typed[" 7 "], typed[" "], typed[2.5])] == ["1/3", "7", "", 2.5]
+    read = {x: parsed[i][j] for x, (i, j) in typed.items()}
+    assert read["\t1 / 3\n"] == pytest.approx(1 / 3) and read[" 7 "] == 7 and read[2.5] == 2.5 and read["9."] == 9
+    assert read["1.5/0.5"] == 3 and {read[x] for x in ("1//3", "1e2", "\uff13", "\u00a03", "-3", "3/", "/3", "1/0")} == {""}
+    assert formula_mismatches(book, filling) == []
 
 
 @pytest.mark.parametrize("name", ["team_mean", "team_median", "team_ahp_cdmo"])

@@ -219,16 +219,24 @@ def choice_value(value) -> str:
     return excel_trim(excel_text(value)).lower()
 
 
-def read_judgement(value) -> float | None:
-    """One AHP judgement cell as the workbook reads it: a number, text such as "3", "1/3" or
-    "1 / 3", or None (blank, not a judgement). The range check (JUDGEMENT_RANGE) comes after."""
+def judgement_text(value) -> float | str:
+    """One AHP judgement cell as the workbook first reads it (its Calc_AHP_*Text cell): a number,
+    text without control characters and spaces (SUBSTITUTE(CLEAN(x)," ","")), else ""."""
     if isinstance(value, (bool, np.bool_)):
-        return None
+        return ""
     if is_number(value):
         return float(value)
     if not isinstance(value, str):
-        return None  # blank, a date (a fraction Excel took for a date), an error value
-    text = excel_trim(value).replace(" ", "")
+        return ""  # blank, a date (a fraction Excel took for a date), an error value
+    return "".join(c for c in value if c > " ")
+
+
+def read_judgement(value) -> float | None:
+    """One AHP judgement cell as the workbook reads it: a number, text such as "3", "1/3" or
+    "1 / 3", or None (blank, not a judgement). The range check (JUDGEMENT_RANGE) comes after."""
+    text = judgement_text(value)
+    if not isinstance(text, str):
+        return text
     if not text or not set(text) <= JUDGEMENT_CHARS or text.count("/") > 1:
         return None
     try:

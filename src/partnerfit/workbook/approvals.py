@@ -196,7 +196,7 @@ def write_sheet(w) -> None:
     ws.data_validation(statuses.row, statuses.col, statuses.row + statuses.rows - 1, statuses.col, {
         "validate": "list", "source": list(DECLARATIONS), "error_type": "warning",
         "error_title": "Not a declaration", "error_message": "Expected None or Declared (then say what)"})
-    w.finish(APPROVALS_SHEET, (_HEAD, _HEAD))
+    w.finish(APPROVALS_SHEET)
     for text_value, style in ((APPROVED, "good"), (NOT_APPROVED, "bad")):
         for name in ("Approval_Status", "Scores_Approval"):
             area = w.names[name]

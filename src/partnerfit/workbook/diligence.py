@@ -236,17 +236,45 @@ CALC_NAMES columns after a spacer): per vendor row the date's serial when it is 
 1970-01-01 to the evaluation date, -1 when blank, -2 otherwise. The other due-diligence formulas
 read it instead of parsing the date cell again (each did up to twelve times: LibreOffice spent most
 of a workbook's opening compiling those formulas)."""
+CHOICE_FIELDS = {"DD_FDA_Class": FDAClass, "DD_Import_Alert": YesNo, "DD_EU_Noncompliance": YesNo,
+                 "DD_Audit_Outcome": AuditOutcome, "DD_Override": YesNo}
+"""The vendor table's choice columns, whose reading Calc_DD_Choices holds (a column each, right of
+Calc_DD_Days): per vendor row the choice's position in its list (1 for the first: NAI, Yes,
+Acceptable), -1 when blank, 0 for text that normalises to nothing ("_"), -2 otherwise."""
+COUNT_FIELDS = ("DD_483_Count", "DD_Open_CAPAs")
+"""The vendor table's count columns, whose reading Calc_DD_Counts holds (a column each, right of
+Calc_DD_Choices): per vendor row the count (a whole number 0 or more, typed or as text), -1 when
+blank, -3 for text meaning "not scored" ("n/a"), -2 otherwise. With Calc_DD_Days and
+Calc_DD_Choices, every due-diligence formula reads these cells, not the vendor table (typed cells
+parsed once a row: half the formulas' text)."""
+NO_DATE = "(date not given)"
+"""Calc_DD_Day_Texts (right of Calc_DD_Counts) holds per vendor row each date column as the texts show
+it: YYYY-MM-DD, NO_DATE when blank, "" when not valid; Calc_DD_Typed_Days (right of it) the date
+cell as typed, which Calc_DD_Days checks: its serial (a number's whole part, ISO text's date), -1
+when unreadable, "" when blank."""
 CALC_HEADERS = ("DD valid", "DD knock-out", "Due diligence", "DD not checked", "DD knock-outs", "DD score rule", "DD findings",
                 "Suggested track record",
                 "Suggestion's reason", "Suggestion used", "", "Tier", "Qualification activity", "Next review", "",
-                "Day: FDA inspection", "Day: warning letter", "Day: audit")
+                "Day: FDA inspection", "Day: warning letter", "Day: audit", "Choice: FDA class", "Choice: import alert",
+                "Choice: EU non-compliance", "Choice: audit outcome", "Choice: override", "Count: Form 483",
+                "Count: open CAPAs", "Text: FDA inspection", "Text: warning letter", "Text: audit",
+                "Typed: FDA inspection", "Typed: warning letter", "Typed: audit")
 
 
 def calc_part(area, first_row: int, col: int, rows: int) -> dict:
     """The Calc names, made by `area(row, col, rows)` from column `col` (vendors from `first_row`)."""
     return {"Calc_DD_Today": area(2, col, 1), "Calc_DD_Start": area(3, col, 1), "Calc_DD_Tier": area(3, col + 1, 1),
             **{name: area(first_row, col + j, rows) for j, name in enumerate(CALC_NAMES[2:]) if name != "Calc_DD_Tier"},
-            "Calc_DD_Days": area(first_row, col + len(CALC_NAMES) - 1, rows, len(DAY_FIELDS))}
+            "Calc_DD_Days": area(first_row, days := col + len(CALC_NAMES) - 1, rows, len(DAY_FIELDS)),
+            "Calc_DD_Choices": area(first_row, days + len(DAY_FIELDS), rows, len(CHOICE_FIELDS)),
+            "Calc_DD_Counts": area(first_row, days + len(DAY_FIELDS) + len(CHOICE_FIELDS), rows, len(COUNT_FIELDS)),
+            "Calc_DD_Day_Texts": area(first_row, texts := days + len(DAY_FIELDS) + len(CHOICE_FIELDS) + len(COUNT_FIELDS),
+                                      rows, len(DAY_FIELDS)),
+            "Calc_DD_Typed_Days": area(first_row, texts + len(DAY_FIELDS), rows, len(DAY_FIELDS))}
+
+
+SERIAL_NAMES = ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Days", "Calc_DD_Counts", "Calc_DD_Typed_Days")
+"""Calc names shown as plain numbers: LibreOffice would show a date cell's serial (or count) as a date."""
 
 
 def _norm(x: str) -> str:
@@ -259,6 +287,18 @@ def _is(x: str, *members) -> str:
 
     keys = sorted({_normalise(k) for m in members for k in (m.value, *m.synonyms)})
     return f'SUMPRODUCT(--({_norm(x)}={{{",".join(chr(34) + k + chr(34) for k in keys)}}}))>0'
+
+
+def _keys(kind) -> dict[str, int]:
+    """Each text a choice of `kind` may be typed as (normalised as `_norm` does) -> its `_position`."""
+    from ..domain import _normalise
+
+    return {k: _position(m) for m in kind for k in sorted({_normalise(t) for t in (m.value, *m.synonyms)})}
+
+
+def _position(member) -> int:
+    """A choice's position in its list, from 1 (as Calc_DD_Choices holds it)."""
+    return list(type(member)).index(member) + 1
 
 
 def _blank(x: str) -> str:
@@ -290,29 +330,44 @@ def formulas_part(calc_present, calc_cell) -> dict:
     def x(name, i):
         return f"INDEX({name},{i + 1})"
 
-    def day(name, i):  # a date column's Calc_DD_Days cell: the serial, -1 blank, -2 not a valid date
-        return calc_cell(i, "Calc_DD_Days", DAY_FIELDS.index(name))
+    def read(name, i):  # a typed cell's reading (-1 blank, -2 not valid): Calc_DD_Days, _Choices or _Counts
+        for block, fields in (("Calc_DD_Days", DAY_FIELDS), ("Calc_DD_Choices", tuple(CHOICE_FIELDS)),
+                              ("Calc_DD_Counts", COUNT_FIELDS)):
+            if name in fields:
+                return calc_cell(i, block, fields.index(name))
+        raise KeyError(name)
 
     def blank(name, i):
-        return f"{day(name, i)}=-1" if name in DAY_FIELDS else _blank(x(name, i))
+        return f"{read(name, i)}=-1"
+
+    def is_(name, i, member):
+        return f"{read(name, i)}={_position(member)}"
+
+    def typed_day(i, j):
+        return f'=IF({_blank(x(DAY_FIELDS[j], i))},"",{_day_formula(x(DAY_FIELDS[j], i))})'
 
     def read_day(i, j):
-        d = _day_formula(x(DAY_FIELDS[j], i))
-        return f"=IF({_blank(x(DAY_FIELDS[j], i))},-1,IF(AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today),{d},-2))"
+        d = calc_cell(i, "Calc_DD_Typed_Days", j)
+        return f'=IF({d}="",-1,IF(AND({d}>={_EPOCH_1970},{d}<=Calc_DD_Today),{d},-2))'
 
-    def choice_ok(name, i, kind):
-        return f'OR({_norm(x(name, i))}="",{_is(x(name, i), *kind)})'
+    def read_choice(i, j):
+        name, kind = list(CHOICE_FIELDS.items())[j]
+        keys = _keys(kind)
+        texts, positions = ",".join(f'"{k}"' for k in ("", *keys)), ",".join(str(p + 2) for p in (0, *keys.values()))
+        return f"=IF({_blank(x(name, i))},-1,SUMPRODUCT(--({_norm(x(name, i))}={{{texts}}}),{{{positions}}})-2)"
 
     not_scored = "{" + ",".join(f'"{t}"' for t in sorted(NOT_SCORED)) + "}"
 
-    def count_ok(name, i):
-        c, t = x(name, i), f"TRIM({x(name, i)}&\"\")"
-        return (f'IF(ISLOGICAL({c}),FALSE,IF(ISNUMBER({c}),AND({c}>=0,{c}=INT({c})),'
-                f'OR(SUMPRODUCT(--(LOWER({t})={not_scored}))>0,'
-                f'IFERROR(AND(VALUE({t})>=0,VALUE({t})=INT(VALUE({t}))),FALSE))))')
+    def read_count(i, j):
+        c = x(COUNT_FIELDS[j], i)
+        t = f'TRIM({c}&"")'
+        v = f"VALUE({t})"
+        return (f'=IF(ISLOGICAL({c}),-2,IF(ISNUMBER({c}),IF(AND({c}>=0,{c}=INT({c})),{c},-2),IF({t}="",-1,'
+                f'IF(SUMPRODUCT(--(LOWER({t})={not_scored}))>0,-3,IFERROR(IF(AND({v}>=0,{v}=INT({v})),{v},-2),-2)))))')
 
-    def date_ok(name, i):
-        return f"{day(name, i)}>=-1"
+    def ok(name, i):
+        return f"{read(name, i)}<>-2"
+
 
     def reason(i):
         r = x("DD_Override_Reason", i) + '&""'
@@ -321,29 +376,29 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return f"TRIM({r})"
 
     def overridden(i):
-        return _is(x("DD_Override", i), YesNo.YES)
+        return is_("DD_Override", i, YesNo.YES)
 
     def valid(i):
-        checks = [f"Calc_DD_Today>={_EPOCH_1970}",
-                  choice_ok("DD_FDA_Class", i, FDAClass), choice_ok("DD_Audit_Outcome", i, AuditOutcome),
-                  *(choice_ok(n, i, YesNo) for n in ("DD_Import_Alert", "DD_EU_Noncompliance", "DD_Override")),
-                  count_ok("DD_483_Count", i), count_ok("DD_Open_CAPAs", i),
-                  *(date_ok(n, i) for n in ("DD_FDA_Date", "DD_Warning_Letter", "DD_Audit_Date")),
+        checks = [f"Calc_DD_Today>={_EPOCH_1970}", *(ok(n, i) for n in (*CHOICE_FIELDS, *COUNT_FIELDS, *DAY_FIELDS)),
                   f'NOT(AND({overridden(i)},{reason(i)}=""))']
         return f"=IF({calc_present(i)},AND({','.join(checks)}),FALSE)"
 
-    def dated(name, i):  # (in a valid row: its dates are dates or blank)
-        return f'IF({blank(name, i)},"(date not given)",{_iso(day(name, i))})'
+    def dated(name, i):  # a date column's Calc_DD_Day_Texts cell
+        return calc_cell(i, "Calc_DD_Day_Texts", DAY_FIELDS.index(name))
+
+    def day_text(i, j):
+        d = calc_cell(i, "Calc_DD_Days", j)
+        return f'=IF({d}=-1,"{NO_DATE}",IF({d}=-2,"",{_iso(d)}))'
 
     def cause(i):
-        letter, fda = day("DD_Warning_Letter", i), day("DD_FDA_Date", i)
+        letter, fda = read("DD_Warning_Letter", i), read("DD_FDA_Date", i)
         return (f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",'
-                f'IF({_is(x("DD_Import_Alert", i), YesNo.YES)},"import alert",'
-                f'IF({_is(x("DD_EU_Noncompliance", i), YesNo.YES)},"EU non-compliance statement",'
-                f'IF(AND(NOT({letter}=-1),{letter}>=Calc_DD_Start),"warning letter "&{_iso(letter)},'
-                f'IF(AND({_is(x("DD_FDA_Class", i), FDAClass.OAI)},OR({fda}=-1,{fda}>=Calc_DD_Start)),'
+                f'IF({is_("DD_Import_Alert", i, YesNo.YES)},"import alert",'
+                f'IF({is_("DD_EU_Noncompliance", i, YesNo.YES)},"EU non-compliance statement",'
+                f'IF(AND(NOT({letter}=-1),{letter}>=Calc_DD_Start),"warning letter "&{dated("DD_Warning_Letter", i)},'
+                f'IF(AND({is_("DD_FDA_Class", i, FDAClass.OAI)},OR({fda}=-1,{fda}>=Calc_DD_Start)),'
                 f'"OAI inspection "&{dated("DD_FDA_Date", i)},'
-                f'IF({_is(x("DD_Audit_Outcome", i), AuditOutcome.NOT_ACCEPTABLE)},'
+                f'IF({is_("DD_Audit_Outcome", i, AuditOutcome.NOT_ACCEPTABLE)},'
                 f'"audit not acceptable "&{dated("DD_Audit_Date", i)},""))))))')
 
     def status(i):
@@ -352,41 +407,42 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 f'IF({named}="","Eligible",IF({overridden(i)},"Overridden: "&{named}&" (reason: "&{reason(i)}&")",'
                 f'"Knocked out: "&{named}))))')
 
-    def number(name, i):  # a count as the rule reads it; -1 for a blank or "n/a"
-        c = x(name, i)
-        return f'IF(ISNUMBER({c}),{c},IF({_blank(c)},-1,IFERROR(VALUE(TRIM({c}&"")),-1)))'
-
     def joined(parts, sep):  # the non-empty texts of (condition, text) pairs joined by sep
         return f'MID({"&".join(f"IF({c},{chr(34)}{sep}{chr(34)}&{t},{chr(34)}{chr(34)})" for c, t in parts)},{len(sep) + 1},4000)'
 
     def rule_parts(i):
-        fda, audit = x("DD_FDA_Class", i), x("DD_Audit_Outcome", i)
-        fda_day, letter_day = day("DD_FDA_Date", i), day("DD_Warning_Letter", i)
+        def fda(member):
+            return is_("DD_FDA_Class", i, member)
+
+        def audit(member):
+            return is_("DD_Audit_Outcome", i, member)
+
+        fda_day, letter_day = read("DD_FDA_Date", i), read("DD_Warning_Letter", i)
         fda_blank, letter_blank = blank("DD_FDA_Date", i), blank("DD_Warning_Letter", i)
-        obs, capas = number("DD_483_Count", i), number("DD_Open_CAPAs", i)
-        nai, oai = _is(fda, FDAClass.NAI), _is(fda, FDAClass.OAI)
+        obs, capas = read("DD_483_Count", i), read("DD_Open_CAPAs", i)
+        nai, oai = fda(FDAClass.NAI), fda(FDAClass.OAI)
         nai_recent = f"AND({nai},{fda_day}>=Calc_DD_Start)"
-        letter_iso, fda_iso = _iso(letter_day), _iso(fda_day)
+        letter_iso, fda_iso = dated("DD_Warning_Letter", i), dated("DD_FDA_Date", i)  # (neither blank where read)
         old = [(f"AND(NOT({letter_blank}),{letter_day}<Calc_DD_Start)", f'"warning letter "&{letter_iso}'),
                (f"AND({oai},NOT({fda_blank}),{fda_day}<Calc_DD_Start)", f'"OAI inspection "&{fda_iso}')]
-        fair = [(_is(fda, FDAClass.VAI), f'"VAI inspection "&{dated("DD_FDA_Date", i)}'),
+        fair = [(fda(FDAClass.VAI), f'"VAI inspection "&{dated("DD_FDA_Date", i)}'),
                 (f"{obs}>={SEVERAL_483}", f'{obs}&" Form 483 observations"'),
-                (_is(audit, AuditOutcome.CONDITIONAL), '"audit acceptable with conditions"'),
+                (audit(AuditOutcome.CONDITIONAL), '"audit acceptable with conditions"'),
                 (f"{capas}>=1", f'{capas}&" open critical or major CAPAs"')]
         good = [(nai_recent, f'"NAI inspection "&{fda_iso}'),
                 (f"AND({nai},NOT({nai_recent}),NOT({fda_blank}))",
                  f'"NAI inspection "&{fda_iso}&" (more than {LOOKBACK_YEARS} years ago)"'),
                 (f"AND({obs}>=1,{obs}<{SEVERAL_483})", f'{obs}&IF({obs}=1," Form 483 observation"," Form 483 observations")'),
                 (f"{obs}=0", '"no Form 483 observation"'),
-                (_is(audit, AuditOutcome.ACCEPTABLE), '"audit acceptable"'),
+                (audit(AuditOutcome.ACCEPTABLE), '"audit acceptable"'),
                 (f"{capas}=0", '"no open CAPA"')]
-        causes = [(_is(x("DD_Import_Alert", i), YesNo.YES), f'"{Cause.IMPORT_ALERT.value}"'),
-                  (_is(x("DD_EU_Noncompliance", i), YesNo.YES), f'"{Cause.EU_NONCOMPLIANCE.value}"'),
+        causes = [(is_("DD_Import_Alert", i, YesNo.YES), f'"{Cause.IMPORT_ALERT.value}"'),
+                  (is_("DD_EU_Noncompliance", i, YesNo.YES), f'"{Cause.EU_NONCOMPLIANCE.value}"'),
                   (f"AND(NOT({letter_blank}),{letter_day}>=Calc_DD_Start)", f'"{Cause.WARNING_LETTER.value} "&{letter_iso}'),
                   (f"AND({oai},OR({fda_blank},{fda_day}>=Calc_DD_Start))", f'"{Cause.OAI.value} "&{dated("DD_FDA_Date", i)}'),
-                  (_is(audit, AuditOutcome.NOT_ACCEPTABLE), f'"{Cause.AUDIT.value} "&{dated("DD_Audit_Date", i)}')]
+                  (audit(AuditOutcome.NOT_ACCEPTABLE), f'"{Cause.AUDIT.value} "&{dated("DD_Audit_Date", i)}')]
         nothing = "AND(" + ",".join(blank(f, i) for _, f in CHECKS) + f",{letter_blank})"
-        best = f"AND({nai_recent},{obs}=0,{_is(audit, AuditOutcome.ACCEPTABLE)},{capas}=0)"
+        best = f"AND({nai_recent},{obs}=0,{audit(AuditOutcome.ACCEPTABLE)},{capas}=0)"
         return old, fair, good, causes, nothing, best
 
     def rule(i):  # which row of the suggested-score table applies: 1-7 (see `due_diligence`)
@@ -397,9 +453,8 @@ def formulas_part(calc_present, calc_cell) -> dict:
                 f'IF({nothing},4,IF({unchecked},5,IF({best},6,7)))))))')
 
     def not_checked(i):
-        fda = x("DD_FDA_Class", i)
-        parts = [(_blank(x(f, i)), f'"{label}"') for label, f in CHECKS]
-        parts.append((f'AND(NOT({_blank(fda)}),{blank("DD_FDA_Date", i)})', '"FDA inspection date"'))
+        parts = [(blank(f, i), f'"{label}"') for label, f in CHECKS]
+        parts.append((f'AND(NOT({blank("DD_FDA_Class", i)}),{blank("DD_FDA_Date", i)})', '"FDA inspection date"'))
         return f'=IF(NOT({calc_cell(i, "Calc_DD_Valid")}),"",{joined(parts, ", ")})'
 
     def findings(i):
@@ -438,7 +493,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
         return f'=IF(AND(Calc_DD_Today>={_EPOCH_1970},{valid}),INDEX({{{table}}},{level}+1,{raisers}+1),"")'
 
     def tier(i):
-        return f'=IF(AND({calc_present(i)},ISNUMBER(Calc_DD_Tier)),IF({date_ok("DD_Audit_Date", i)},Calc_DD_Tier,""),"")'
+        return f'=IF(AND({calc_present(i)},ISNUMBER(Calc_DD_Tier)),IF({ok("DD_Audit_Date", i)},Calc_DD_Tier,""),"")'
 
     def activity(i):
         from ..qualification import PLANS
@@ -449,7 +504,7 @@ def formulas_part(calc_present, calc_cell) -> dict:
     def next_review(i):
         from ..qualification import PLANS
 
-        t, audit = calc_cell(i, "DD_Tiers"), day("DD_Audit_Date", i)  # (a tier: the audit date is valid)
+        t, audit = calc_cell(i, "DD_Tiers"), read("DD_Audit_Date", i)  # (a tier: the audit date is valid)
         years = f'CHOOSE({t},{",".join(str(PLANS[k].interval_years) for k in (1, 2, 3))})'
         return f'=IF(ISNUMBER({t}),IF({audit}=-1,Calc_DD_Today,EDATE({audit},12*{years})),"")'
 
@@ -471,6 +526,10 @@ def formulas_part(calc_present, calc_cell) -> dict:
         "Calc_DD_Start": lambda i, j: f'=IF(Calc_DD_Today<{_EPOCH_1970},"",EDATE(Calc_DD_Today,-24))',
         "Calc_DD_Valid": lambda i, j: valid(i),
         "Calc_DD_Days": read_day,
+        "Calc_DD_Choices": read_choice,
+        "Calc_DD_Counts": read_count,
+        "Calc_DD_Day_Texts": day_text,
+        "Calc_DD_Typed_Days": typed_day,
         "Calc_DD_Cause": lambda i, j: cause(i),
         "DD_Statuses": lambda i, j: status(i),
     }
@@ -559,41 +618,112 @@ def values_part(filling, present) -> dict:
                 values["Calc_DD_Use_Suggested"][listed[k]] = u
         _plan_values(filling, table, listed, values)
     at = [COLUMN_NAMES.index(name) for name in DAY_FIELDS]
+    cells = {name: [row[COLUMN_NAMES.index(name)] for row in rows] for name in (*CHOICE_FIELDS, *COUNT_FIELDS)}
+    choices = [_read_choices(cells[name], kind) for name, kind in CHOICE_FIELDS.items()]
+    counts = [_read_counts(cells[name]) for name in COUNT_FIELDS]
+    typed = [[_typed_day(row[k]) for k in at] for row in rows]
+    days = [[-1.0 if t == "" else t if _EPOCH_1970 <= t <= (serial if ok else -1.0) else -2.0 for t in row]
+            for row in typed]
     return {
         "Calc_DD_Today": [[serial if ok else -1.0]],
         "Calc_DD_Start": [[start]],
         "Calc_DD_Tier": [[_programme_tier(filling) if ok else ""]],
         **{name: [[v] for v in column] for name, column in values.items()},
-        "Calc_DD_Days": [[_read_day(row[k], serial if ok else -1.0) for k in at] for row in rows],
+        "Calc_DD_Days": days,
+        "Calc_DD_Choices": [list(row) for row in zip(*choices)],
+        "Calc_DD_Counts": [list(row) for row in zip(*counts)],
+        "Calc_DD_Day_Texts": [[_day_text(day) for day in row] for row in days],
+        "Calc_DD_Typed_Days": typed,
     }
 
 
-def _read_day(value, today: float) -> float:
-    """A date cell as Calc_DD_Days's formula reads it: its serial when it is a date from 1970-01-01
-    to `today` (a serial), -1 when blank, -2 otherwise. As the spreadsheet does: a number (a date,
-    a logical: LibreOffice counts TRUE as 1) by its whole part, text trimmed (runs of spaces as
-    one) whose first ten characters are an ISO date YYYY-MM-DD."""
+def _typed_day(value) -> float | str:
+    """A date cell as Calc_DD_Typed_Days's formula reads it: its serial, -1 when unreadable, "" when
+    blank. As the spreadsheet does: a number (a date, a logical: LibreOffice counts TRUE as 1) by
+    its whole part, text trimmed (runs of spaces as one) whose first ten characters are an ISO date
+    YYYY-MM-DD."""
     import math
     import re
 
     if isinstance(value, dt.date):  # a date cell: its serial
-        value = (dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value) - dt.datetime(1899, 12, 30)
-        value = value.total_seconds() / 86400
+        value = _serial(value)
     if isinstance(value, (bool, int, float)) and not (isinstance(value, float) and math.isnan(value)):
-        day = math.floor(value)
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
-        return -1.0
-    else:
-        text = " ".join(part for part in str(value).split(" ") if part)
-        if not text:
+        return float(math.floor(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = " ".join(part for part in str(value).split(" ") if part)
+    if not text:
+        return ""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
             return -1.0
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
-                return -2.0
-            day = (dt.date.fromisoformat(text[:10]) - dt.date(1899, 12, 30)).days
-        except ValueError:
+        return float((dt.date.fromisoformat(text[:10]) - dt.date(1899, 12, 30)).days)
+    except ValueError:
+        return -1.0
+
+
+def _day_text(serial: float) -> str:
+    """A Calc_DD_Days serial as Calc_DD_Day_Texts shows it."""
+    return NO_DATE if serial == -1 else "" if serial == -2 else (dt.date(1899, 12, 30) + dt.timedelta(serial)).isoformat()
+
+
+def _serial(value: dt.date) -> float:
+    """The Excel serial of a date or datetime."""
+    value = (dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value) - dt.datetime(1899, 12, 30)
+    return value.total_seconds() / 86400
+
+
+def _read_choices(cells: list, kind) -> list[float]:
+    """Choice cells as Calc_DD_Choices's formula reads them: `_position` of the choice typed in any
+    of its spellings, -1 blank, 0 text that `_norm` makes empty ("_"), -2 anything else (a number,
+    a date, a logical: LibreOffice reads TRUE as 1, not as the text TRUE)."""
+    from ..cells import excel_trim
+
+    keys = _keys(kind)
+
+    def position(value) -> float:
+        if _blank_cell(value):
+            return -1.0
+        if not isinstance(value, str):
             return -2.0
-    return float(day) if _EPOCH_1970 <= day <= today else -2.0
+        key = excel_trim(value.replace("_", " ").replace("-", " ")).lower()
+        return float(keys.get(key, -2)) if key else 0.0
+
+    return _each(position, cells)
+
+
+def _read_counts(cells: list) -> list[float]:
+    """Count cells as Calc_DD_Counts's formula reads them: a whole number 0 or more (a date by its
+    serial), -1 blank, -3 text meaning "not scored" ("n/a"), -2 anything else (a logical; text
+    VALUE cannot read, as `cells.score_value` reads it)."""
+    from ..cells import NOT_SCORED, score_value
+
+    def count(value) -> float:
+        if _blank_cell(value):
+            return -1.0
+        if isinstance(value, bool):
+            return -2.0
+        if isinstance(value, str):
+            text = " ".join(part for part in value.split(" ") if part)
+            if text.lower() in NOT_SCORED:
+                return -3.0
+            value = None if any(c < " " for c in text) else score_value(text)
+        elif isinstance(value, dt.date):
+            value = _serial(value)
+        return float(value) if isinstance(value, (int, float)) and value >= 0 and value % 1 == 0 else -2.0
+
+    return _each(count, cells)
+
+
+def _blank_cell(value) -> bool:
+    """A cell `_blank` finds blank: nothing, or text of spaces only."""
+    return value is None or isinstance(value, float) and value != value or isinstance(value, str) and not value.strip(" ")
+
+
+def _each(read, cells: list) -> list[float]:
+    """`read` of each cell, each distinct value read once (True == 1: their types keep them apart)."""
+    seen = {}
+    return [seen[key] if (key := (type(v), v)) in seen else seen.setdefault(key, read(v)) for v in cells]
 
 
 def _programme_tier(filling):

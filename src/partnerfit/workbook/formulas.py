@@ -60,7 +60,7 @@ from .layout import (
     quote,
     vendor_tail,
 )
-from .levels import check_formula, completed_label, ok_formula
+from .levels import JUDGEMENT_TEXTS, check_formula, completed_label, ok_formula
 from .levels import formulas_part as levels_formulas
 from .prices import STATUS_PRICES, formulas_part
 from .stakeholders import addin_formula as team_addin
@@ -380,16 +380,21 @@ def _team_formulas(names: dict[str, Area]):
     }
 
 
-def _judgement(x: str) -> str:
-    """One AHP judgement cell read as `cells.read_judgement` reads it (no leading =): a number,
-    text such as "3", "1/3" or " 1 / 3 ", else ""."""
-    t = f'SUBSTITUTE(CLEAN({x})," ","")'  # (TRIM would only remove spaces too)
+def _judgement_text(x: str) -> str:
+    """Judgement cell `x` as its Calc_AHP_*Text cell holds it (no leading =; `cells.judgement_text`):
+    a number, text without control characters and spaces (TRIM would only remove spaces too), else ""."""
+    return f'IF(ISTEXT({x}),SUBSTITUTE(CLEAN({x})," ",""),IF(AND(ISNUMBER({x}),NOT(ISLOGICAL({x}))),{x},""))'
+
+
+def _judgement(t: str) -> str:
+    """One AHP judgement read from its Calc_AHP_*Text cell `t` as `cells.read_judgement` reads it
+    (no leading =): a number, text such as "3", "1/3" (once "1 / 3"), else ""."""
     slash = f'FIND("/",{t})'
     value = f"IF(ISNUMBER({slash}),VALUE(LEFT({t},{slash}-1))/VALUE(MID({t},{slash}+1,LEN({t}))),VALUE({t}))"
     return (
-        f'IFERROR(IF(ISLOGICAL({x}),"",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),'
-        f'IF(AND(LEN({t})>0,SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
-        f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},""),""))),"")'
+        f'IFERROR(IF(ISNUMBER({t}),{t},IF(AND(LEN({t})>0,'
+        f'SUMPRODUCT(LEN({t})-LEN(SUBSTITUTE({t},{_JUDGEMENT_ARRAY},"")))=LEN({t}),'
+        f'LEN({t})-LEN(SUBSTITUTE({t},"/",""))<=1),{value},"")),"")'
     )
 
 
@@ -409,11 +414,17 @@ def _ahp_formulas(names: dict[str, Area]):
     def whole(area):
         return area.ref
 
+    def judgement(name, i, j):  # cell (i, j) of the Calc text block `name` read (its readers are on Calc too)
+        return _judgement(cell_ref(a[name].row + i, a[name].col + j))
+
+    def text(block):  # each judgement above the diagonal of `block` cleaned once, for `judgement`
+        return lambda i, j: '=""' if i >= j else "=" + _judgement_text(at(a[block], i, j))
+
     def parse(i, j):  # the stakeholders' mean once any of them judged, else the block as typed
         if i >= j:
             return '=""'
         mean = at(a["AHP_Team_Mean"], i, j)
-        return f'=IF(Calc_AHP_Team_On,IF(ISNUMBER({mean}),{mean},""),{_judgement(at(judged, i, j))})'
+        return f'=IF(Calc_AHP_Team_On,IF(ISNUMBER({mean}),{mean},""),{judgement("Calc_AHP_Text", i, j)})'
 
     lo, hi = JUDGEMENT_RANGE
 
@@ -483,8 +494,9 @@ def _ahp_formulas(names: dict[str, Area]):
                f'IF(NOT(Calc_AHP_OK),"{AHP_INCOMPLETE}",IF(AHP_CR>{CR_THRESHOLD:g},"{AHP_INCONSISTENT}"'
                f'&INDEX(Criteria_Names,{worst_row})&" vs "&INDEX(Criteria_Names,{worst_col}),"{AHP_CONSISTENT}")))')
         ),
-        **levels_formulas(names, _judgement),
-        **team_formulas(names, _judgement),
+        **{name: text(block) for name, block in JUDGEMENT_TEXTS.items()},
+        **levels_formulas(names, judgement),
+        **team_formulas(names, judgement),
     }
 
 

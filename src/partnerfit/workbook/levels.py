@@ -40,6 +40,8 @@ from .layout import (
     cell_ref,
     quote,
 )
+from .stakeholders import BLOCK_NAMES, TEXT_NAMES
+from .stakeholders import calc_rows as team_rows
 from .stakeholders import layout_part as team_layout
 from .stakeholders import write_part as write_team
 
@@ -60,6 +62,9 @@ BLANKS_NOTE = ("Blank judgements: the add-in completes them as Bozoki, Fulop and
                "and the full matrices show them; partnerfit score -o and share write them into the file. Without "
                "the add-in, fill every cell above the diagonal. If the judgements do not connect every criterion "
                "(or group) of a level, the add-in's first cell names those left out.")
+JUDGEMENT_TEXTS = {"Calc_AHP_Text": "AHP_Judgements", "Calc_AHP_Group_Text": "AHP_Group_Judgements",
+                   **dict(zip(TEXT_NAMES, BLOCK_NAMES))}
+"""Calc text block -> the judgement block it cleans once (`cells.judgement_text`) for its reader."""
 TIE = 1e-9
 """Errors |ln(a_ij w_j / w_i)| this close count as equal: the pair to revisit is the first such in
 reading order (the engine's argmax may pick another of pairs equal but for rounding)."""
@@ -107,6 +112,7 @@ def layout_part(m: int) -> dict[str, Area]:
         return c0 + t * (G + 1)
 
     tail = calc(AHP_STEPS + 3)
+    texts = tail + G + 5 + team_rows(m)  # below the stakeholders' blocks
     return {
         "AHP_Local_Weights": Area(AHP_SHEET, p["full"], m + 2, m, role=FORMULA),
         "Addin_AHP": Area(AHP_SHEET, p["full"], max(m + 4, G + 3), addin_rows(m), 2, ADDIN),
@@ -134,6 +140,8 @@ def layout_part(m: int) -> dict[str, Area]:
         "Calc_AHP_Group_Col_Terms": Area(CALC, tail + 2, ahp, 1, G, FORMULA),
         "Calc_AHP_Level_Worst": Area(CALC, tail + 3, ahp, G, 2, FORMULA),
         **team_layout(m, p["lv"] + LEVELS + 1, tail + G + 5, ahp, max(m + 4, G + 3) + 3),
+        "Calc_AHP_Text": Area(CALC, texts, ahp, m, m, FORMULA),
+        "Calc_AHP_Group_Text": Area(CALC, texts + m + 1, ahp, G, G, FORMULA),
     }
 
 
@@ -141,8 +149,8 @@ def layout_part(m: int) -> dict[str, Area]:
 
 
 def formulas_part(names: dict[str, Area], judgement):
-    """Formula text of the level names: name -> f(i, j); `judgement(ref)` is the formula (no =)
-    reading one judgement cell as Calc_AHP_Parsed does."""
+    """Formula text of the level names: name -> f(i, j); `judgement(name, i, j)` is the formula
+    (no =) reading cell (i, j) of the Calc text block `name` as Calc_AHP_Parsed does."""
     a = names
     m = a["Criteria_Names"].rows
     last = a[f"Calc_AHP_Step_{AHP_STEPS}"]
@@ -244,7 +252,7 @@ def formulas_part(names: dict[str, Area], judgement):
         "Calc_AHP_Col_Terms": lambda i, j: (
             f'=IF(Calc_AHP_OK,INDEX(AHP_Local_Weights,{j + 1})*SUM({col_of(a["AHP_Matrix"], j, m)}),"")'
         ),
-        "Calc_AHP_Group_Parsed": lambda i, j: '=""' if i >= j else "=" + judgement(at(a["AHP_Group_Judgements"], i, j)),
+        "Calc_AHP_Group_Parsed": lambda i, j: '=""' if i >= j else "=" + judgement("Calc_AHP_Group_Text", i, j),
         "Calc_AHP_Group_Start": lambda i, j: f"=IF({level_ok},{numeric}/SUM({numeric}),0)",  # 0, not "": see
         # the chain's values
         **chain,

@@ -511,7 +511,7 @@ def write_sheet(w) -> None:
     w.formula("Price_Flags", w.style("computed", "bad"))
     w.formula("Price_Checks", w.style("computed", "bad"))
     ws.freeze_panes(first, 1)
-    w.finish(PRICES_SHEET, (_P_HEAD, _P_HEAD))
+    w.finish(PRICES_SHEET)
     scores = w.ws[SCORES]
     scores.write_string(_S_HEAD, TECHNICAL_COLUMN, "Technical score", header)
     w.formula("Technical_Scores", w.style("computed", "score", "center"))

@@ -84,12 +84,12 @@ from .layout import (
     cell_ref,
     layout,
 )
-from .levels import LevelRead, addin_rows, chain_values, read_levels, same_group
+from .levels import G, LevelRead, addin_rows, chain_values, read_levels, same_group
 from .levels import values_part as levels_values
 from .model import Filling, Inputs
 from .prices import STATUS_PRICES, method_values, price_column, read_prices, values_part
 from .stakeholders import addin_size as team_addin_size
-from .stakeholders import judgements_used, read_team
+from .stakeholders import judgement_texts, judgements_used, read_team
 
 
 def _clean(value):
@@ -492,7 +492,9 @@ def _ahp_values(f: Filling, grouped: GroupRead) -> tuple[dict[str, list[list]], 
     team = read_team(f.stakeholders)
     read = read_ahp(judgements_used(f.judgements, f.stakeholders), grouped, f.groups.judgements)
     level = read.levels
-    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team}
+    values = {"Calc_AHP_Parsed": read.parsed, "AHP_Matrix": read.matrix, **team,
+              "Calc_AHP_Text": judgement_texts(f.judgements, m),
+              "Calc_AHP_Group_Text": judgement_texts(f.groups.judgements, G)}
     values.update(chain_values(read.matrix, same_group(level), read.ok))
     values.update(levels_values(level, read.ok, read.matrix, read.local, f.groups.names, f.criteria))
     errors = [[-1.0] * m for _ in range(m)]

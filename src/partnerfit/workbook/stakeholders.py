@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 
 from ..ahp import STEPS_APART
-from ..cells import read_judgement
+from ..cells import judgement_text, read_judgement
 from .layout import ADDIN, AHP_SHEET, CALC, FORMULA, JUDGEMENT_RANGE, Area, cell_ref, quote
 
 STAKEHOLDERS = 4
 """Stakeholder blocks in a workbook."""
 BLOCK_NAMES = tuple(f"AHP_Stakeholder_{k + 1}" for k in range(STAKEHOLDERS))
+TEXT_NAMES = tuple(f"Calc_AHP_Team_Text_{k + 1}" for k in range(STAKEHOLDERS))
+"""Each stakeholder block's judgements cleaned once (`cells.judgement_text`), for Calc_AHP_Team_Read_*."""
 TEAM_NOTE = (f"Optional: up to {STAKEHOLDERS} stakeholders, one block each (the cells above the diagonal). "
              "Once any block holds a judgement, the weights come from the geometric mean of the judgements "
              "given per pair (blank: that stakeholder left out) and the judgement block at the top is not read. "
@@ -55,35 +57,39 @@ def layout_part(m: int, top: int, calc_row: int, calc_col: int, addin_col: int) 
            for k in range(STAKEHOLDERS)},
         **{f"Calc_AHP_Team_Read_{k + 1}": Area(CALC, calc_row + (2 * STAKEHOLDERS + k) * (m + 1), calc_col, m, m,
                                                FORMULA) for k in range(STAKEHOLDERS)},
+        **{name: Area(CALC, calc_row + (3 * STAKEHOLDERS + k) * (m + 1), calc_col, m, m, FORMULA)
+           for k, name in enumerate(TEXT_NAMES)},
     }
 
 
 def calc_rows(m: int) -> int:
     """Calc rows the stakeholders' blocks take."""
-    return 3 * STAKEHOLDERS * (m + 1)
+    return 4 * STAKEHOLDERS * (m + 1)
 
 
 # --------------------------------------------------------------------------- formulas
 
 
 def formulas_part(names: dict[str, Area], judgement) -> dict:
-    """Formula text of the stakeholders' formula names; `judgement(ref)` reads one cell (no =)."""
+    """Formula text of the stakeholders' formula names; `judgement(name, i, j)` reads cell (i, j) of
+    the Calc text block `name` (no =)."""
     a = names
     lo, hi = JUDGEMENT_RANGE
 
     def at(area, i, j):
         return f"{quote(area.sheet)}!{cell_ref(area.row + i, area.col + j)}"
 
-    def parsed(k, i, j):
-        return at(a[f"Calc_AHP_Team_Parsed_{k + 1}"], i, j)
+    def parsed(k, i, j, sheet=True):  # without the sheet from a Calc cell
+        area = a[f"Calc_AHP_Team_Parsed_{k + 1}"]
+        return at(area, i, j) if sheet else cell_ref(area.row + i, area.col + j)
 
     def mean(i, j):
         if i >= j:
             return '=""'
         cells = [parsed(k, i, j) for k in range(STAKEHOLDERS)]
         total = "+".join(f"IF(ISNUMBER({c}),LN({c}),0)" for c in cells)
-        count = "+".join(f"ISNUMBER({c})" for c in cells)
-        return f'=IF(({count})>0,EXP(({total})/({count})),"")'
+        count = f"COUNT({','.join(cells)})"
+        return f'=IF({count}>0,EXP(({total})/{count}),"")'
 
     def spread(i, j):
         if i >= j:
@@ -92,14 +98,14 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         return f'=IF(COUNT({steps})>1,MAX({steps})-MIN({steps}),"")'
 
     def read(k):  # each judgement read once (`judgement`), then checked by Calc_AHP_Team_Parsed_k
-        block = a[BLOCK_NAMES[k]]
-        return lambda i, j: '=""' if i >= j else "=" + judgement(at(block, i, j))
+        return lambda i, j: '=""' if i >= j else "=" + judgement(TEXT_NAMES[k], i, j)
 
     def parse(k):
         def make(i, j):
             if i >= j:
                 return '=""'
-            x = at(a[f"Calc_AHP_Team_Read_{k + 1}"], i, j)
+            read = a[f"Calc_AHP_Team_Read_{k + 1}"]
+            x = cell_ref(read.row + i, read.col + j)
             return f'=IFERROR(IF(AND({x}>={lo:g},{x}<={hi:g}),{x},""),"")'
         return make
 
@@ -107,7 +113,7 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         def make(i, j):
             if i >= j:
                 return '=""'
-            p = parsed(k, i, j)
+            p = parsed(k, i, j, sheet=False)
             return f'=IF(ISNUMBER({p}),IF({p}>=1,{p}-1,1-1/{p}),"")'
         return make
 
@@ -137,6 +143,13 @@ def blank_blocks(m: int) -> tuple:
 
 def _steps(x: float) -> float:
     return x - 1 if x >= 1 else 1 - 1 / x
+
+
+def judgement_texts(block, n: int) -> list[list]:
+    """The values of a Calc text block (TEXT_NAMES, levels.JUDGEMENT_TEXTS) for the n x n `block`
+    as typed: each cell above the diagonal as `cells.judgement_text` reads it, else ""."""
+    return [[judgement_text(block[i][j]) if i < j and i < len(block) and j < len(block[i]) else ""
+             for j in range(n)] for i in range(n)]
 
 
 def read_team(blocks) -> dict[str, list[list]]:
@@ -173,6 +186,7 @@ def read_team(blocks) -> dict[str, list[list]]:
     }
     for k, p in enumerate(parsed):
         values[f"Calc_AHP_Team_Read_{k + 1}"] = read[k]
+        values[TEXT_NAMES[k]] = judgement_texts(blocks[k], m)
         values[f"Calc_AHP_Team_Parsed_{k + 1}"] = p
         values[f"Calc_AHP_Team_Steps_{k + 1}"] = [[_steps(x) if x != "" else "" for x in row] for row in p]
     return values

@@ -382,6 +382,9 @@ class _Writer:
         self.wb.close()
 
     def finish(self, sheet: str, header_rows: tuple[int, int] | None = None, protect: bool = True):
+        """Page set-up and protection; `header_rows` repeat on every printed page (only the Vendors
+        and Scores sheets have them: LibreOffice lays out the pages of every sheet again for each
+        sheet that has them, 0.2 s an open in a team workbook)."""
         ws = self.ws[sheet]
         ws.set_landscape()
         ws.set_paper(9)
@@ -541,7 +544,7 @@ class _Writer:
                                      "format": self.style("bad")})
         write_groups(self)
         ws.freeze_panes(_C_TABLE + 1, 1)
-        self.finish(CRITERIA_SHEET, (_C_TABLE, _C_TABLE))
+        self.finish(CRITERIA_SHEET)
 
     def vendors(self):
         ws, f, m, n = self.ws[VENDORS], self.f, self.m, self.n
@@ -730,7 +733,7 @@ class _Writer:
         self.addin("Addin_Consensus", [self.style("addin", "bold")] + [self.style("addin", "score", "center")] * m,
                    self.style("addin", "bold", bottom=2, bottom_color="#548235"))
         ws.freeze_panes(_N_HEAD + 1, 1)
-        self.finish(CONSENSUS_SHEET, (_N_HEAD, _N_HEAD))
+        self.finish(CONSENSUS_SHEET)
 
     def ahp(self):
         ws, f, m = self.ws[AHP_SHEET], self.f, self.m
@@ -943,7 +946,7 @@ class _Writer:
             if area.sheet == CALC:
                 if area.role == FIXED:
                     self.fill(name, lookup[name], plain)
-                elif name in ("Calc_DD_Today", "Calc_DD_Start", "Calc_DD_Days"):  # serials, not dates as LibreOffice infers
+                elif name in diligence.SERIAL_NAMES:  # numbers, not dates as LibreOffice infers
                     self.formula(name, self.style("computed", num_format="0"))
                 else:
                     self.formula(name, plain)

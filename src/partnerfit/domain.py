@@ -40,7 +40,7 @@ class Choice(str, Enum):
     @classmethod
     def parse(cls, text: object, what: str) -> Choice:
         """Read a value typed by a person: case-insensitive, trimmed, synonyms accepted."""
-        member = _spellings(cls).get(_normalise(text))
+        member = _spellings(cls).get(normalise(text))
         if member is not None:
             return member
         raise PartnerfitError(
@@ -51,10 +51,10 @@ class Choice(str, Enum):
 @cache
 def _spellings(kind: type[Choice]) -> dict[str, Choice]:
     """Each normalised label and synonym of `kind` -> its member (the first member that has it)."""
-    return {_normalise(s): member for member in reversed(kind) for s in (member.value, *member.synonyms)}
+    return {normalise(s): member for member in reversed(kind) for s in (member.value, *member.synonyms)}
 
 
-def _normalise(text: object) -> str:
+def normalise(text: object) -> str:
     """Lower-case, trimmed, with runs of spaces, dashes and underscores folded to one space."""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
@@ -126,13 +126,13 @@ def parse_needs(text: object) -> frozenset[Need]:
         raise PartnerfitError(
             f'need is blank; enter one or more of {", ".join(Need.labels())} (joined by "+")'
         )
-    if _normalise(text) in _END_TO_END:
+    if normalise(text) in _END_TO_END:
         return frozenset({Need.DEVELOPMENT, Need.MANUFACTURING})
     needs: set[Need] = set()
     for part in _NEED_SPLIT.split(str(text)):
         if not part.strip():
             continue
-        if _normalise(part) in _END_TO_END:
+        if normalise(part) in _END_TO_END:
             needs |= {Need.DEVELOPMENT, Need.MANUFACTURING}
             continue
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..domain import normalise
 from ..due_diligence import (
     FIELDS,
     REASONS,
@@ -283,17 +284,13 @@ def _norm(x: str) -> str:
 
 
 def _is(x: str, *members) -> str:
-    from ..domain import _normalise
-
-    keys = sorted({_normalise(k) for m in members for k in (m.value, *m.synonyms)})
+    keys = sorted({normalise(k) for m in members for k in (m.value, *m.synonyms)})
     return f'SUMPRODUCT(--({_norm(x)}={{{",".join(chr(34) + k + chr(34) for k in keys)}}}))>0'
 
 
 def _keys(kind) -> dict[str, int]:
     """Each text a choice of `kind` may be typed as (normalised as `_norm` does) -> its `_position`."""
-    from ..domain import _normalise
-
-    return {k: _position(m) for m in kind for k in sorted({_normalise(t) for t in (m.value, *m.synonyms)})}
+    return {k: _position(m) for m in kind for k in sorted({normalise(t) for t in (m.value, *m.synonyms)})}
 
 
 def _position(member) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 from .errors import PartnerfitError, show
 
@@ -39,13 +40,18 @@ class Choice(str, Enum):
     @classmethod
     def parse(cls, text: object, what: str) -> Choice:
         """Read a value typed by a person: case-insensitive, trimmed, synonyms accepted."""
-        key = normalise(text)
-        for member in cls:
-            if key in {normalise(member.value), *(normalise(s) for s in member.synonyms)}:
-                return member
+        member = _spellings(cls).get(normalise(text))
+        if member is not None:
+            return member
         raise PartnerfitError(
             f'{what} {show(text)} is not one of {", ".join(cls.labels())}'
         )
+
+
+@cache
+def _spellings(kind: type[Choice]) -> dict[str, Choice]:
+    """Each normalised label and synonym of `kind` -> its member (the first member that has it)."""
+    return {normalise(s): member for member in reversed(kind) for s in (member.value, *member.synonyms)}
 
 
 def normalise(text: object) -> str:

@@ -234,6 +234,7 @@ class FitOption:
     """(needs) Something is to be developed or manufactured: a CMO or a CDMO is wanted."""
 
 
+@lru_cache(maxsize=1)
 def fit_lookup() -> tuple[FitOption, ...]:
     """Every drop-down value of every Program input with its points: the fit score of a
     programme is the sum of its values' points, rescaled by `fit_ranges` (tested against

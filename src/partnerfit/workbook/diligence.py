@@ -536,7 +536,14 @@ def assess(table, evaluation_date):
     """(statuses, the rows `due_diligence` accepts, its result on them) of a DD_ table: the
     statuses as `due_diligence.vendor_statuses` gives them, the accepted rows as positions."""
     from ..due_diligence import due_diligence, vendor_statuses
+    from ..errors import PartnerfitError
 
+    if len(table):
+        try:  # every row accepted (the usual case): one run gives the statuses and the results
+            result = due_diligence(table, evaluation_date)
+            return result["status"].to_numpy(dtype=object), list(range(len(table))), result
+        except PartnerfitError:
+            pass
     texts, refused = vendor_statuses(table, evaluation_date)
     bad = {k for k, _ in refused} if all(k >= 0 for k, _ in refused) else set(range(len(table)))
     good = [k for k in range(len(table)) if k not in bad]

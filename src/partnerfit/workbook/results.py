@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from itertools import compress
 from numbers import Real
 
 import numpy as np
@@ -306,16 +307,20 @@ def read_grids(vendor_names, grids, method) -> GridRead:
     checks, entered, used = [], 0, []
     for g, grid in enumerate(grids):
         cells = [x for row in grid.scores for x in row]
-        ok = np.fromiter(map(grid_cell_ok, cells), bool, len(cells)).reshape(len(grid.scores), m)
-        values = np.array([score_value(x) if good and is_number(x) else math.nan
-                           for x, good in zip(cells, ok.ravel().tolist())], float).reshape(ok.shape)
+        filled = np.fromiter((x is not None and x != "" for x in cells), bool, len(cells))
+        typed = list(compress(cells, filled))  # (a blank cell is fine and no score: most of a grid)
+        ok, values = np.ones(len(cells), bool), np.full(len(cells), math.nan)
+        ok[filled] = list(map(grid_cell_ok, typed))
+        number = [good and is_number(x) for x, good in zip(typed, ok[filled].tolist())]
+        values[np.flatnonzero(filled)[number]] = [float(x) for x in compress(typed, number)]
+        ok, values, filled = (a.reshape(len(grid.scores), m) for a in (ok, values, filled))
         scores[g, :len(grid.scores)], invalid[g, :len(grid.scores)] = values, ~ok
-        filled = np.array([[x is not None and x != "" for x in row] for row in grid.scores], bool).reshape(ok.shape)
         entered += int(filled.sum())
         used.append(bool(filled.any()))
         names = [name_key(v) for v in grid.vendors]
-        checks.append([GRID_SCORE.format(lo=_LO, hi=_HI) if not ok[r].all()
-                       else GRID_VENDOR if filled[r].any() and names[r] not in known else ""
+        row_ok, row_filled = ok.all(axis=1).tolist(), filled.any(axis=1).tolist()
+        checks.append([GRID_SCORE.format(lo=_LO, hi=_HI) if not row_ok[r]
+                       else GRID_VENDOR if row_filled[r] and names[r] not in known else ""
                        for r in range(len(names))])
         first = {}
         for r, key in enumerate(names):

@@ -313,17 +313,25 @@ def result_patches(source: Source, computed: dict[str, list[list]], changed_only
             skipped.append(name)
             continue
         part = patches.setdefault(source.book.sheets.get(area.sheet, ""), {})
-        cached = source.values.array(area) if changed_only else None
+        cells = every = ((i, j) for i, row in enumerate(rows) for j in range(len(row)))
+        if changed_only:
+            stale = _stale(source.values.array(area).tolist(), rows)
+            cells = every if stale and name in together else stale
         letters = [xlsx.column_letter(area.left + j) for j in range(area.cols)]
-        cells = ((f"{letters[j]}{area.top + i}", value, cached is None or not _shows(cached[i, j], value))
-                 for i, row in enumerate(rows) for j, value in enumerate(row))
-        if name in together:
-            cells = list(cells)
-            if any(stale for _, _, stale in cells):
-                cells = [(ref, value, True) for ref, value, _ in cells]
-        part.update((ref, value) for ref, value, stale in cells if stale)
+        part.update((f"{letters[j]}{area.top + i}", rows[i][j]) for i, j in cells)
     patches.pop("", None)
     return patches, skipped
+
+
+_NUMBERS = (float, int, bool)
+
+
+def _stale(cached: list[list], rows: list[list]) -> list[tuple[int, int]]:
+    """(row, column) of each value in `rows` whose cell's cached result (`cached`, python-calamine)
+    does not show it (`_shows`; an equal number, or a blank for an empty result, is decided here)."""
+    return [(i, j) for i, (row, shown) in enumerate(zip(rows, cached)) for j, (value, old) in enumerate(zip(row, shown))
+            if not (old == value and type(old) is type(value) in _NUMBERS or old is None and value == "")
+            and not _shows(old, value)]
 
 
 def _shows(cached, value) -> bool:

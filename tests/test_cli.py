@@ -641,3 +641,24 @@ def test_due_diligence_is_inside_the_checksum_only_when_recorded(example, shared
                                    text=True, check=True).stdout.split())
     # major supply, biologic CDMO (one raiser): tier 2, remote audit every 2 years from 2025-03-14
     assert "Alder Biologics 2 remote audit" in text and "due 2027-03-14" in text
+
+
+@pytest.mark.parametrize("args", [("--vendors", "5001"), ("--vendors", "2000", "--evaluators", "30")])
+def test_new_makes_no_workbook_partnerfit_cannot_read_back(tmp_path, args):
+    """More vendor rows (or rows x grids) than a workbook partnerfit reads back can hold: one line,
+    exit 2, no file."""
+    out = run("new", tmp_path / "big.xlsx", *args)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert "5000" in out.stderr or "50,000" in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_written_workbook_too_big_to_read_back_is_refused_and_removed(tmp_path, monkeypatch):
+    from partnerfit.errors import PartnerfitError
+    from partnerfit.workbook import writer
+
+    monkeypatch.setattr(writer, "MAX_UNPACKED_BYTES", 2**20)  # 1 MiB: less than any workbook unpacks to
+    with pytest.raises(PartnerfitError, match=r"^room for 50 vendors and 5 evaluator grids makes a workbook of \d+ MiB, "
+                                              r"more than the 1 MiB partnerfit reads; make room for fewer"):
+        write_workbook(tmp_path / "big.xlsx", Filling())
+    assert list(tmp_path.iterdir()) == []

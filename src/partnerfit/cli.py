@@ -138,6 +138,7 @@ def cmd_new(args) -> int:
         # The workbook's matrices are criteria x criteria: OpenBLAS's thread pool, started as numpy
         # loads, costs more (up to 50 ms on two busy cores) than it could save; a user's setting is kept.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from .workbook.layout import NEW_GRID_ROWS
     from .workbook.template import build_workbook
     from .xlsx import write_atomically
 
@@ -148,6 +149,11 @@ def cmd_new(args) -> int:
         return 2
     if args.example and args.type not in (None, "CDMO"):
         print("partnerfit: the example is a CDMO evaluation; leave out --type", file=sys.stderr)
+        return 2
+    if args.vendors * args.evaluators > NEW_GRID_ROWS:
+        print(f"partnerfit: {args.vendors} vendor rows in {args.evaluators} evaluator grids are "
+              f"{args.vendors * args.evaluators:,} grid rows, more than the {NEW_GRID_ROWS:,} a workbook partnerfit "
+              "reads back can hold; give fewer --vendors or --evaluators", file=sys.stderr)
         return 2
     partner_type = args.type or "CDMO"
     write_atomically(
@@ -610,10 +616,10 @@ def cmd_merge(args) -> int:
 
 
 def _vendor_rows(text: str) -> int:
-    from .workbook.layout import MAX_CAPACITY
+    from .workbook.layout import NEW_CAPACITY
 
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_CAPACITY}")
+    if not text.isdigit() or not 1 <= int(text) <= NEW_CAPACITY:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {NEW_CAPACITY}")
     return int(text)
 
 

@@ -64,6 +64,12 @@ def open_package(path: str | os.PathLike) -> Package:
         raise PartnerfitError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
+def unpacked_size(path) -> int:
+    """Bytes the parts of the zip file at `path` unpack to (what MAX_UNPACKED_BYTES limits)."""
+    with zipfile.ZipFile(path) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
 def _open_package(path: Path) -> Package:
     if not path.exists():
         raise PartnerfitError(f"{path}: no such file")

@@ -30,6 +30,11 @@ MAX_EVALUATION_ROWS = 100_000
 DEFAULT_EVALUATORS = 5
 """Evaluator grids in a new workbook (`partnerfit new --evaluators N`)."""
 MAX_EVALUATORS = 50
+NEW_CAPACITY = 5_000
+NEW_GRID_ROWS = 50_000
+"""The most vendor rows, and vendor rows times evaluator grids, `partnerfit new` makes: a workbook
+that partnerfit reads back (about 60 KB a vendor row unpacked, growing with the grids; the reading
+stops at xlsx.MAX_UNPACKED_BYTES). `write_workbook` checks what it wrote against that limit too."""
 MERGE_ROWS = 50
 """Rows of the Evaluations sheet's record of merged packs (Merged_Packs)."""
 PACK_NAMES = ("Pack_Evaluator", "Pack_Id")

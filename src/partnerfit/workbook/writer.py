@@ -29,8 +29,9 @@ from ..domain import (
     Process,
     Stage,
 )
+from ..errors import PartnerfitError
 from ..partner_fit import need_options
-from ..xlsx import ooxml_escape
+from ..xlsx import MAX_UNPACKED_BYTES, ooxml_escape, unpacked_size
 from . import diligence
 from .approvals import write_sheet as write_approvals
 from .formulas import _addin_formulas, _formulas
@@ -971,6 +972,14 @@ class _Writer:
 
 
 def write_workbook(path, filling: Filling) -> None:
-    """Write the evaluation workbook holding `filling` to `path` (an .xlsx file)."""
+    """Write the evaluation workbook holding `filling` to `path` (an .xlsx file); refused, and
+    removed, when it unpacks to more than partnerfit reads back."""
     _Writer(Path(path), filling).write()
+    size = unpacked_size(path)
+    if size > MAX_UNPACKED_BYTES:
+        Path(path).unlink()
+        raise PartnerfitError(
+            f"room for {filling.capacity} vendors and {filling.evaluators} evaluator grids makes a workbook of "
+            f"{size / 2**20:.0f} MiB, more than the {MAX_UNPACKED_BYTES // 2**20} MiB partnerfit reads; "
+            "make room for fewer vendors or evaluator grids")
 

@@ -600,19 +600,15 @@ def values_part(filling, present) -> dict:
         if good:
             suggested = result["suggested_score"].to_numpy(dtype=float)
             used = suggestion_used(suggested, [rows[listed[k]][len(DD_NAMES)] for k in good])
-            for k, (_, row) in zip(good, result.iterrows()):  # the vendors' rows of one small table
-                i = listed[k]
-                values["Calc_DD_Valid"][i] = True
-                values["Calc_DD_Cause"][i] = row["knock_out"]
-                values["Calc_DD_Not_Checked"][i] = row["not_checked"]
-                values["Calc_DD_Causes"][i] = row["causes"]
-                values["Calc_DD_Rule"][i] = int(row["score_rule"])
-                values["Calc_DD_Findings"][i] = row["findings"]
-                score = float(row["suggested_score"])
-                values["DD_Suggested_Scores"][i] = "" if np.isnan(score) else score
-                values["DD_Score_Reasons"][i] = row["score_reason"]
-            for k, u in zip(good, used.tolist()):
-                values["Calc_DD_Use_Suggested"][listed[k]] = u
+            columns = {"Calc_DD_Valid": [True] * len(good), "Calc_DD_Cause": result["knock_out"].tolist(),
+                       "Calc_DD_Not_Checked": result["not_checked"].tolist(), "Calc_DD_Causes": result["causes"].tolist(),
+                       "Calc_DD_Rule": [int(r) for r in result["score_rule"].tolist()],
+                       "Calc_DD_Findings": result["findings"].tolist(),
+                       "DD_Suggested_Scores": ["" if np.isnan(x) else x for x in suggested.tolist()],
+                       "DD_Score_Reasons": result["score_reason"].tolist(), "Calc_DD_Use_Suggested": used.tolist()}
+            for name, column in columns.items():  # column by column: the engine's table holds the accepted rows
+                for k, value in zip(good, column):
+                    values[name][listed[k]] = value
         _plan_values(filling, table, listed, values)
     at = [COLUMN_NAMES.index(name) for name in DAY_FIELDS]
     cells = {name: [row[COLUMN_NAMES.index(name)] for row in rows] for name in (*CHOICE_FIELDS, *COUNT_FIELDS)}

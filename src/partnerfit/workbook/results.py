@@ -113,13 +113,22 @@ def _typed(value):
     return float(value) if isinstance(value, (Real, Decimal)) else INVALID_CELL
 
 
+def typed_cells(rows) -> list[list]:
+    """`_typed` of each cell of `rows` (a blank cell and a number without a call each)."""
+    return [["" if x is None else x if type(x) is float and x == x else _typed(x) for x in row] for row in rows]
+
+
 def team_cells(grids, grid_at) -> list[list]:
     """Calc_Team_Scores: per vendor row, criterion by criterion, each grid's cell at the row
     `grid_at` gives (Calc_Grid_At; one past the last: the blank row) when it holds a number, else ""."""
     rows, m = max(len(g.scores) for g in grids), len(grids[0].scores[0]) if grids[0].scores else 0
     cells = np.full((len(grids), rows + 1, m), np.nan)
-    for g, grid in enumerate(grids):
-        cells[g, :len(grid.scores)] = [[float(x) if is_number(x) else math.nan for x in row] for row in grid.scores]
+    for g, grid in enumerate(grids):  # (most grid cells are blank: only the others are looked at)
+        flat = [x for row in grid.scores for x in row]
+        found = [k for k, x in enumerate(flat) if x is not None and x != "" and is_number(x)]
+        block = np.full(len(flat), np.nan)
+        block[found] = [float(flat[k]) for k in found]
+        cells[g, :len(grid.scores)] = block.reshape(len(grid.scores), m)
     at = np.asarray(grid_at, dtype=np.intp).reshape(-1, len(grids)) - 1
     picked = cells[np.arange(len(grids)), np.minimum(at, rows), :].transpose(0, 2, 1).reshape(len(at), -1)
     return np.where(np.isnan(picked), "", picked.astype(object)).tolist()
@@ -758,8 +767,7 @@ def compute(filling: Filling) -> Computation:
         "Calc_Missing_Musts": _column(missing),
         "Calc_Rank_Keys": _column(rank_keys),
         "Calc_Positions": _column(positions),
-        "Calc_Typed_Scores": [[_typed(x) for x in row] for row in agreed] if team.mode
-        else [[_typed(x) for x in v.scores] for v in rows],
+        "Calc_Typed_Scores": typed_cells(agreed if team.mode else [v.scores for v in rows]),
         "Calc_Clean_Scores": clean,
         **diligence_values,
         **approvals.values_part(f.approvals, f.partner_type),

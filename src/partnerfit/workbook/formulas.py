@@ -414,8 +414,8 @@ def _ahp_formulas(names: dict[str, Area]):
     def whole(area):
         return area.ref
 
-    def judgement(name, i, j):  # cell (i, j) of the Calc text block `name` read (its readers are on Calc too)
-        return _judgement(cell_ref(a[name].row + i, a[name].col + j))
+    def judgement(name, i, j):  # cell (i, j) of the Calc text block `name` read
+        return _judgement(at(a[name], i, j))
 
     def text(block):  # each judgement above the diagonal of `block` cleaned once, for `judgement`
         return lambda i, j: '=""' if i >= j else "=" + _judgement_text(at(a[block], i, j))

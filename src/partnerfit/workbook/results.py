@@ -162,14 +162,14 @@ def replacing_agreed(inputs: Inputs) -> np.ndarray:
     return counted_agreed(inputs.agreed, rows, at)[np.ix_(inputs.vendor_rows, inputs.criteria_rows)]
 
 
-def settle(centre: np.ndarray, agreed) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(scores, unreadable, agreed mask): the consensus `centre` (vendor rows x criteria cells)
-    with every agreed score in its place, read as a score cell is."""
+def settle(centre: np.ndarray, agreed) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, unreadable): the consensus `centre` (vendor rows x criteria cells) with every
+    agreed score in its place, read as a score cell is."""
     if not len(agreed):
-        return centre, np.zeros(centre.shape, dtype=bool), np.zeros(centre.shape, dtype=bool)
+        return centre, np.zeros(centre.shape, dtype=bool)
     mask = agreed_mask(agreed)
     values, invalid = score_matrix(agreed)
-    return np.where(mask, values, centre), mask & invalid, mask
+    return np.where(mask, values, centre), mask & invalid
 
 
 def unreasoned(agreed, reasons) -> int:
@@ -683,7 +683,7 @@ def compute(filling: Filling) -> Computation:
                          else STATUS_EVALUATIONS)
     elif listed:
         if team.mode:
-            matrix, unreadable, _ = settle(centre, agreed)
+            matrix, unreadable = settle(centre, agreed)
             matrix, unreadable = matrix[listed], unreadable[listed]
         else:
             matrix, unreadable = score_matrix([rows[i].scores for i in listed])
@@ -920,7 +920,7 @@ def used_scores(inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
     Evaluations sheet holds rows, else the Vendors sheet's cells; the suggested Regulatory track
     record score where the vendor's Track_Record_Reasons cell is blank (`diligence.suggested_scores`)."""
     if inputs.team is not None:
-        matrix, unreadable, _ = settle(inputs.consensus()[0], inputs.agreed or [])
+        matrix, unreadable = settle(inputs.consensus()[0], inputs.agreed or [])
         rows = np.ix_(inputs.vendor_rows, inputs.criteria_rows)
         matrix, unreadable = matrix[rows], unreadable[rows]
     elif inputs.vendors:

@@ -79,9 +79,8 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
     def at(area, i, j):
         return f"{quote(area.sheet)}!{cell_ref(area.row + i, area.col + j)}"
 
-    def parsed(k, i, j, sheet=True):  # without the sheet from a Calc cell
-        area = a[f"Calc_AHP_Team_Parsed_{k + 1}"]
-        return at(area, i, j) if sheet else cell_ref(area.row + i, area.col + j)
+    def parsed(k, i, j):
+        return at(a[f"Calc_AHP_Team_Parsed_{k + 1}"], i, j)
 
     def mean(i, j):
         if i >= j:
@@ -104,8 +103,7 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         def make(i, j):
             if i >= j:
                 return '=""'
-            read = a[f"Calc_AHP_Team_Read_{k + 1}"]
-            x = cell_ref(read.row + i, read.col + j)
+            x = at(a[f"Calc_AHP_Team_Read_{k + 1}"], i, j)
             return f'=IFERROR(IF(AND({x}>={lo:g},{x}<={hi:g}),{x},""),"")'
         return make
 
@@ -113,7 +111,7 @@ def formulas_part(names: dict[str, Area], judgement) -> dict:
         def make(i, j):
             if i >= j:
                 return '=""'
-            p = parsed(k, i, j, sheet=False)
+            p = parsed(k, i, j)
             return f'=IF(ISNUMBER({p}),IF({p}>=1,{p}-1,1-1/{p}),"")'
         return make
 

@@ -166,11 +166,12 @@ def test_native_formulas_use_array_formulas_where_they_must(blank):
     first, last = (openpyxl.utils.get_column_letter(team.col + 1 + k) for k in (0, 4))
     consensus_cell = blank["Consensus"]["B7"].value
     # (rows that follow the cell's row are relative: LibreOffice compiles the column's formula once)
-    assert consensus_cell == (f'=IF(N(Consensus!$AF7)>0,IF(Calc_Median,MEDIAN(Calc!${first}7:${last}7),'
+    assert consensus_cell == (f'=IF(N($AF7)>0,IF(Calc_Median,MEDIAN(Calc!${first}7:${last}7),'
                               f'AVERAGE(Calc!${first}7:${last}7)),"")')
     grid_cells = [blank["Calc"][f"{openpyxl.utils.get_column_letter(team.col + 1 + g)}7"].value for g in range(5)]
-    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Evaluations!$B$8:$B$58,$A58)),INDEX(Evaluations!$B$8:$B$58,$A58),"")'
-    assert all(f",${chr(ord('A') + g)}58)" in cell for g, cell in enumerate(grid_cells))  # each its own grid
+    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Grid_1_Scores,$A58,1)),INDEX(Grid_1_Scores,$A58,1),"")'
+    assert all(f"INDEX(Grid_{g + 1}_Scores,${chr(ord('A') + g)}58,1)" in cell  # each its own grid
+               for g, cell in enumerate(grid_cells))
     at = blank["Calc"]["A58"].value
     assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
     check = blank["Evaluations"]["Q8"].value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ahp import CR_THRESHOLD, RANDOM_INDEX
-from ..cells import JUDGEMENT_CHARS, NOT_SCORED, NUMBER_CHARS
+from ..cells import JUDGEMENT_CHARS
 from ..consensus import DISAGREEMENT
 from ..due_diligence import INVALID_STATUS, TRACK_RECORD
 from ..partner_fit import NO_PROGRAMME, PICK_FROM_LIST, PROGRAMME_FIELDS, fit_ranges
@@ -44,12 +44,14 @@ from .layout import (
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
     NO_ELIGIBLE,
+    PRICE_SOURCE,
     PROGRAM_NAMES,
     REASON_NEEDS_ADDIN,
     ROBUSTNESS_ARGS,
     SCORES,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
+    TRACK_SOURCE,
     VENDOR_BELOW,
     VENDORS,
     VENDORS_BEYOND,
@@ -65,8 +67,6 @@ from .levels import formulas_part as levels_formulas
 from .prices import STATUS_PRICES, formulas_part
 from .stakeholders import addin_formula as team_addin
 from .stakeholders import formulas_part as team_formulas
-
-_NOT_SCORED_TEXT = tuple(sorted(NOT_SCORED - {""}))
 
 # --------------------------------------------------------------------------- the formulas
 
@@ -100,7 +100,6 @@ def _formulas(names: dict[str, Area]):
     def present(i):
         return calc(i, 0)
 
-    consensus0 = a["Consensus_Scores"].row
     band = f"OFFSET(INDEX(Vendor_Names,ROWS(Vendor_Names)),1,0,{BELOW_ROWS},{1 + m + len(vendor_tail(priced))})"
     invisible = '(LEN(TRIM(Vendor_Names))>0)*(TRIM(SUBSTITUTE(CLEAN(Vendor_Names),_xlfn.UNICHAR(160),""))="")'
     vendor_warning = (
@@ -109,26 +108,30 @@ def _formulas(names: dict[str, Area]):
         f'IF(SUM({invisible})>0,"{VENDORS}!A"&MIN(IF({invisible},ROW(Vendor_Names)))&": {INVISIBLE_NAME}","")))'
     )
 
-    agreed = a["Agreed_Scores"]
-
     typed_at = a["Calc_Typed_Scores"].col
 
     def typed(i, j):  # the cell the clean score reads, read once (team: the agreed score)
-        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"
+        settled = f"INDEX(Agreed_Scores,{i + 1},{j + 1})"  # (by name: LibreOffice writes a sheet's name slowly)
         row = f"ROWS(Vendor_Names)>={i + 1}"  # a row the table has (not its name: a nameless row's scores count)
         return f'=IF(Calc_Eval_Mode,{_typed_formula(settled)},IF({row},{_typed_formula(score_cell(i, j))},""))'
 
+    sources = a["Calc_Score_Sources"]
+
+    def source(j):  # what fills criterion j's clean scores: 1 the price scores, 2 the suggested track record
+        track = f'IF(TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}",{TRACK_SOURCE},0)'
+        return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),{PRICE_SOURCE},{track})" if priced else f"={track}"
+
     def clean(i, j):
-        consensus = f"{CONSENSUS_SHEET}!{cell_ref(consensus0 + i, 1 + j)}"
-        settled = f"{CONSENSUS_SHEET}!{cell_ref(agreed.row + i, agreed.col + j)}"  # the agreed score replaces it
+        consensus = f"INDEX(Consensus_Scores,{i + 1},{j + 1})"
+        settled = f"INDEX(Agreed_Scores,{i + 1},{j + 1})"  # the agreed score replaces it
         score = f'IF(AND(Calc_Eval_Mode,LEN(TRIM({settled}&""))=0),{consensus},{_clean_formula(calc(i, typed_at + j))})'
+        flag = f"{CALC}!{column_name(sources.col + j)}${sources.row + 1}"
         if "DD_Suggested_Scores" in a:  # the suggested Regulatory track record score, unless a reason is given
             use = f"{calc(i, a['Calc_DD_Use_Suggested'].col)}"
-            track = f'TRIM(INDEX(Criteria_Names,{j + 1}))="{TRACK_RECORD}"'
-            score = f"IF(AND({track},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{score})"
+            score = f"IF(AND({flag}={TRACK_SOURCE},{use}),{calc(i, a['DD_Suggested_Scores'].col)},{score})"
         if not priced:
             return f"={score}"
-        return f"=IF(AND(Price_On,Price_Criterion_At={j + 1}),INDEX(Price_Scores,{i + 1}),{score})"
+        return f"=IF({flag}={PRICE_SOURCE},INDEX(Price_Scores,{i + 1}),{score})"
 
     def effective(j):
         return f"{CRITERIA_SHEET}!{cell_ref(c0 + j, a['Effective_Weights'].col)}"
@@ -232,6 +235,7 @@ def _formulas(names: dict[str, Area]):
         ),
         "Calc_Typed_Scores": typed,
         "Calc_Clean_Scores": clean,
+        "Calc_Score_Sources": lambda i, j: source(j),
         "Calc_Below_Minimum": below_minimum,
         **_team_formulas(names),
         **_ahp_formulas(names),
@@ -252,16 +256,14 @@ def _text_array(texts) -> str:
     return "{" + ",".join(f'"{t}"' for t in texts) + "}"
 
 
-_NOT_SCORED_ARRAY = _text_array(("", *_NOT_SCORED_TEXT))
-_NUMBER_ARRAY = _text_array(sorted(NUMBER_CHARS))
 _JUDGEMENT_ARRAY = _text_array(sorted(JUDGEMENT_CHARS))
 
 
 def _typed_formula(x: str) -> str:
     """Score cell `x` read once for `_clean_formula` (no leading =): a number as it is, text trimmed
     of spaces and control characters, "" for a blank cell, INVALID_CELL for a boolean or an error."""
-    return (f'IF(ISLOGICAL({x}),"{INVALID_CELL}",IF(ISNUMBER({x}),{x},IF(ISTEXT({x}),TRIM(CLEAN({x})),'
-            f'IF(ISBLANK({x}),"","{INVALID_CELL}"))))')
+    return (f'IF(ISBLANK({x}),"",IF(ISTEXT({x}),TRIM(CLEAN({x})),IF(ISLOGICAL({x}),"{INVALID_CELL}",'
+            f'IFERROR({x}+0,"{INVALID_CELL}"))))')
 
 
 def _clean_formula(v: str) -> str:
@@ -270,8 +272,8 @@ def _clean_formula(v: str) -> str:
     number = f"VALUE({v})"
     return (
         f'IF(ISNUMBER({v}),IF(AND({v}>={_LO},{v}<={_HI}),{v},"{INVALID_CELL}"),'
-        f'IF(SUMPRODUCT(--(LOWER({v})={_NOT_SCORED_ARRAY}))>0,"",'
-        f'IF(AND(SUMPRODUCT(LEN({v})-LEN(SUBSTITUTE({v},{_NUMBER_ARRAY},"")))=LEN({v}),ISNUMBER({number})),'
+        f'IF(OR({v}="",SUMPRODUCT(--(LOWER({v})=Calc_Not_Scored))>0),"",'
+        f'IF(AND(SUMPRODUCT(LEN({v})-LEN(SUBSTITUTE({v},Calc_Number_Chars,"")))=LEN({v}),ISNUMBER({number})),'
         f'IF(AND({number}>={_LO},{number}<={_HI}),{number},"{INVALID_CELL}"),"{INVALID_CELL}")))'
     )
 
@@ -315,10 +317,8 @@ def _team_formulas(names: dict[str, Area]):
     team = a["Calc_Team_Scores"]
 
     def team_score(i, c):  # grid c % grids's cell for the vendor and criterion c // grids, if a number
-        j, g = divmod(c, grids)
-        area = scores[g]
-        x = (f"INDEX({quote(area.sheet)}!{cell_ref(area.row, area.col + j)}:{cell_ref(area.row + n, area.col + j)},"
-             f"{CALC}!{cell_ref(at.row + i, at.col + g)})")
+        j, g = divmod(c, grids)  # (the row past the grid, for a vendor it lacks, is no number: #REF!)
+        x = f"INDEX(Grid_{g + 1}_Scores,{CALC}!{cell_ref(at.row + i, at.col + g)},{j + 1})"
         return f'=IF(ISNUMBER({x}),{x},"")'
 
     def cells(i, j):  # the vendor's score for criterion j in every grid (Calc_Team_Scores)

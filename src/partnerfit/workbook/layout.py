@@ -13,6 +13,7 @@ from enum import Enum
 from functools import cache
 
 from ..ahp import RANDOM_INDEX
+from ..cells import NOT_SCORED, NUMBER_CHARS
 from ..criteria import SCALE
 from ..partner_fit import fit_key, fit_lookup
 from ..xlsx import column_letter
@@ -149,6 +150,9 @@ ROBUSTNESS_ARGS = (0.2, 10_000, 0)
 JUDGEMENT_RANGE = (0.1, 10.0)
 """AHP judgements accepted (Saaty's scale is 1/9 to 9; 0.11 typed for 1/9 passes, a date does not)."""
 INVALID_CELL = "invalid"
+PRICE_SOURCE, TRACK_SOURCE = 1, 2
+"""Calc_Score_Sources, per criterion: its clean scores are the price scores / the suggested Regulatory
+track record score where due diligence gives one and no reason stands against it (0: neither)."""
 
 _LO, _HI = (f"{x:g}" for x in SCALE)
 MAX_AHP_CRITERIA = len(RANDOM_INDEX)
@@ -431,7 +435,11 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
     }
     right = 1 + max(a.col + a.cols for a in names.values() if a.sheet == CALC)
     names["Calc_Typed_Scores"] = Area(CALC, k0, right, n, m, FORMULA)  # rightmost: the others keep their cells
+    names["Calc_Score_Sources"] = Area(CALC, _K_HEAD - 1, right, 1, m, FORMULA)  # above the typed scores
     names["Calc_Team_Scores"] = Area(CALC, k0, right + m + 1, n, m * e, FORMULA)  # criterion by criterion
+    words = right + m + 1 + m * e + 1  # then the texts the clean scores compare with
+    names["Calc_Not_Scored"] = Area(CALC, k0, words, len(NOT_SCORED) - 1, role=FIXED)
+    names["Calc_Number_Chars"] = Area(CALC, k0, words + 1, len(NUMBER_CHARS), role=FIXED)
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 
@@ -477,14 +485,22 @@ def table_names(criteria) -> dict[str, str]:
     }
 
 
-def fit_lookup_cells() -> dict[str, list[list]]:
-    """The fixed cells of the Calc sheet's partner-fit lookup (`partner_fit.fit_lookup`), by name."""
+def calc_fixed_cells() -> dict[str, list[list]]:
+    """The fixed cells of the Calc sheet, by name: the partner-fit lookup (`partner_fit.fit_lookup`),
+    and the texts a typed score is compared with (`cells.NOT_SCORED` but the empty text,
+    `cells.NUMBER_CHARS`), one per row."""
     options = fit_lookup()
     return {
         "Calc_Fit_Keys": [[fit_key(o.factor, o.label)] for o in options],
         "Calc_Fit_Points": [[float(p) for p in o.points] for o in options],
         "Calc_Fit_Flags": [[o.clinical, o.makes] for o in options],
+        "Calc_Not_Scored": [[text] for text in NOT_SCORED_TEXTS],
+        "Calc_Number_Chars": [[char] for char in sorted(NUMBER_CHARS)],
     }
+
+
+NOT_SCORED_TEXTS = tuple(sorted(NOT_SCORED - {""}))
+"""The texts that mark a score cell as not scored, besides the empty one (Calc_Not_Scored)."""
 
 
 RENAMED = {"Robustness_Summary": "Robustness", "AHP_Result_Weights": "AHP_Weights"}

@@ -38,7 +38,7 @@ from ..cells import (
 )
 from ..consensus import DISAGREEMENT, cell_statistics
 from ..criteria import SCALE
-from ..due_diligence import track_record_at, with_suggestions
+from ..due_diligence import TRACK_RECORD, track_record_at, with_suggestions
 from ..errors import PartnerfitError
 from ..partner_fit import PROGRAMME_FIELDS, Recommendation, fit_lookup, read_programme
 from ..scoring import Evaluation, Status, evaluate
@@ -74,9 +74,11 @@ from .layout import (
     MAX_AHP_CRITERIA,
     MINIMUM_PROBLEM,
     NO_ELIGIBLE,
+    PRICE_SOURCE,
     ROBUSTNESS_ARGS,
     STATUS_CHECK,
     STATUS_EVALUATIONS,
+    TRACK_SOURCE,
     VENDOR_BELOW,
     VENDORS_BEYOND,
     WEIGHT_PROBLEM,
@@ -769,6 +771,9 @@ def compute(filling: Filling) -> Computation:
         "Calc_Positions": _column(positions),
         "Calc_Typed_Scores": typed_cells(agreed if team.mode else [v.scores for v in rows]),
         "Calc_Clean_Scores": clean,
+        "Calc_Score_Sources": [[PRICE_SOURCE if price.on and price.at == j + 1 else TRACK_SOURCE
+                                if excel_trim(str(c)).lower() == TRACK_RECORD.lower() else 0
+                                for j, c in enumerate(f.criteria)]],
         **diligence_values,
         **approvals.values_part(f.approvals, f.partner_type),
         "Calc_Below_Minimum": below,

@@ -83,10 +83,11 @@ from .layout import (
     VENDORS,
     Area,
     alias_refs,
+    calc_fixed_cells,
     cell_ref,
-    fit_lookup_cells,
     grid_names,
     layout,
+    quote,
     table_names,
     vendor_tail,
 )
@@ -195,7 +196,14 @@ _STRING = re.compile(r'"[^"]*"')
 _ROW_INDEX = re.compile(r"(INDEX\([A-Za-z_][\w.]*,|ROWS\([A-Za-z_][\w.]*\)>=)(\d+)(?=[,)])")
 _CELL = re.compile(r"(?<![\w.$])(\$?[A-Z]{1,3}\$?)(\d+)(?![\w(])")
 _LOGICAL = re.compile(r"(?<![\w.])(TRUE|FALSE)(?![\w(.])")
-_CALC_SHEET = re.compile(rf"(?<![\w.']){CALC}!")
+
+
+@lru_cache
+def _own_sheet(sheet: str) -> tuple[str, re.Pattern]:
+    """A reference's prefix naming `sheet` (Calc!, 'Weights (AHP)'!) and the pattern that finds it
+    where it is not the end of a longer name."""
+    prefix = f"{quote(sheet)}!"
+    return prefix, re.compile(r"(?<![\w.'])" + re.escape(prefix))
 
 
 def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
@@ -211,25 +219,28 @@ def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
     return "".join([*parts, pattern.sub(replace, formula[at:])])
 
 
-def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
+def _same_down(column: list[str], top: int, sheet: str) -> list[str]:
     """A column of formulas (the first in 0-based row `top`) spelled so that each is the one above
     it moved down a row wherever its value allows, without changing any value.
 
     LibreOffice compiles a formula once per run of such cells and copies it down the rest (each
     cell compiled anew took most of the time of opening a generated workbook). So: an absolute row
-    that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); with
-    `row_index` (a sheet whose rows nobody inserts: Calc) an INDEX position equal to the cell's
-    place in the column becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k,
-    and so does ROWS(Vendor_Names)>=3) and a reference to one of its own cells loses the sheet's
-    name (Calc!$A7 -> $A7: LibreOffice reads and writes every formula's text, the shorter the faster);
-    TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
+    that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); on Calc (a
+    sheet whose rows nobody inserts) an INDEX position equal to the cell's place in the column
+    becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k, and so does
+    ROWS(Vendor_Names)>=3); a reference to a cell of the formula's own `sheet` loses the sheet's
+    name (Calc!$A7 -> $A7: LibreOffice spends about 50,000 instructions writing each reference
+    that names a sheet, against a few thousand for one that does not); TRUE and FALSE are written
+    as the functions TRUE() and FALSE(), as LibreOffice spells them.
     """
+    row_index, (prefix, own) = sheet == CALC, _own_sheet(sheet)
+
     def spelled(k, formula):
         if row_index and ("INDEX(" in formula or "ROWS(" in formula):
             formula = _outside_strings(formula, _ROW_INDEX,
                                        lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
-        if row_index and f"{CALC}!" in formula:
-            formula = _outside_strings(formula, _CALC_SHEET, "")
+        if prefix in formula:
+            formula = _outside_strings(formula, own, "")
         if "TRUE" in formula or "FALSE" in formula:
             formula = _outside_strings(formula, _LOGICAL, r"\1()")
         return formula
@@ -329,7 +340,7 @@ class _Writer:
                     self.put(area.sheet, r, c, _cached(values[r - area.row][c - area.col]), fmt)
             return
         formats = fmt if isinstance(fmt, list) else [fmt] * area.cols
-        columns = [_same_down([make(i, j) for i in range(area.rows)], area.row, area.sheet == CALC)
+        columns = [_same_down([make(i, j) for i in range(area.rows)], area.row, area.sheet)
                    for j in range(area.cols)]
         ws.write_formulas(
             [(area.row + i, area.col + j, columns[j][i], formats[j], _cached(values[i][j]))
@@ -918,6 +929,10 @@ class _Writer:
             ws.write_string(_K_HEAD, _K_CLEAN + j, str(name), self.style("header"))
             ws.write_string(_K_HEAD, below + j, f"Below must-have: {name}", self.style("header"))
             ws.write_string(_K_HEAD, typed + j, f"Typed: {name}", self.style("header"))
+        sources = self.names["Calc_Score_Sources"]
+        ws.write_string(sources.row, sources.col - 1, "Source: 1 price, 2 suggested", self.style("label"))
+        for name, text in (("Calc_Not_Scored", "Not scored"), ("Calc_Number_Chars", "Number characters")):
+            ws.write_string(_K_HEAD, self.names[name].col, text, self.style("header"))
         team, grids = self.names["Calc_Team_Scores"], self.names["Calc_Grid_At"].cols
         ws.write_string(_K_HEAD - 1, team.col, "Each grid's score of the vendor, criterion by criterion "
                         "(the Consensus sheet reads these)", self.style("label"))
@@ -944,7 +959,7 @@ class _Writer:
             area = self.names[name]
             ws.write_string(area.row - 1, area.col, name.removeprefix("Calc_"), self.style("label"))
         plain = self.style("computed")
-        fit, lookup = self.names["Calc_Fit_Keys"], fit_lookup_cells()
+        fit, lookup = self.names["Calc_Fit_Keys"], calc_fixed_cells()
         ws.write_string(fit.row - 1, fit.col, "Partner-fit lookup: key, points CRO CMO CDMO, clinical, makes",
                         self.style("label"))
         for name, area in self.names.items():

@@ -429,6 +429,34 @@ def test_formulas_need_no_xlsxwriter_rewriting(tmp_path):
         assert not re_dynamic_function.search(formula), formula  # XlsxWriter would make it a dynamic array
 
 
+_ODD_COLUMNS = [  # (formulas, row_index): columns that break `_same_down`'s prediction somewhere
+    ([f"=INDEX(Vendor_Names,3)&Calc!$B${7 + k}" for k in range(6)], True),  # INDEX equal to one cell's place
+    ([f"=INDEX(Vendor_Names,{k + 1})+$A${7 + k}" for k in range(5)] + ["=INDEX(Vendor_Names,9)+$A$12"], True),
+    ([f"=INDEX(Vendor_Names,{2 * k + 1})+$A${7 + k}" for k in range(5)], True),  # grows by 2: k = 0 only
+    ([f'=IF($A${7 + k}={{"a","b"}},TEXT($B${7 + k},"0%"),TRUE)' for k in range(5)], False),  # braces, percent
+    ([f"=$B${7 + 2 * k}+$C$1" for k in range(5)], False),  # rows growing by 2 stay absolute
+    ([f"=$B${7 + k}+1" for k in range(3)] + ["=$B$10+2", "=$B$11+1"], False),  # a cell in the middle differs
+    ([f"=$B${7 + k}" for k in range(4)] + ["=SUM($B$1:$B$3)"], False),  # the last differs
+    ([f'=$B${7 + k}&"\x02"' for k in range(4)], False),  # a character _same_down uses as a mark
+    (["=$B$7", "=$B$8"], False), (["=Calc!$B$7"], True), ([], False),
+]
+
+
+@pytest.mark.parametrize("example", [False, True])
+def test_columns_spelled_at_once_as_cell_by_cell(tmp_path, monkeypatch, example):
+    """`_same_down` spells a column at once from its first two cells: every formula column of a
+    workbook, and columns made to break the prediction, come out as spelled cell by cell."""
+    from partnerfit.workbook import writer
+
+    columns, at_once = [], writer._same_down
+    monkeypatch.setattr(writer, "_same_down", lambda column, top, row_index: (
+        columns.append((column, row_index)) or at_once(column, top, row_index)))
+    build_workbook(tmp_path / "a.xlsx", vendors=9, example=example, evaluators=3)
+    assert len(columns) > 500
+    for column, row_index in columns + _ODD_COLUMNS:
+        assert at_once(column, 6, row_index) == writer._cell_by_cell(column, 6, row_index, range(len(column)))
+
+
 def test_no_excel_function_shares_its_name_with_a_defined_name(formulas):
     """An add-in call is stored as a reference to a name: a defined name Robustness would capture
     every ROBUSTNESS(...) call (names are unique regardless of case)."""

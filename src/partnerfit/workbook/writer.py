@@ -211,6 +211,59 @@ def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
     return "".join([*parts, pattern.sub(replace, formula[at:])])
 
 
+def _spelled(formula: str, k: int, top: int, row_index: bool) -> str:
+    """The `k`-th formula of a column spelled as LibreOffice reads it fastest (see `_same_down`)."""
+    if row_index and ("INDEX(" in formula or "ROWS(" in formula):
+        formula = _outside_strings(formula, _ROW_INDEX,
+                                   lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
+    if row_index and f"{CALC}!" in formula:
+        formula = _outside_strings(formula, _CALC_SHEET, "")
+    if "TRUE" in formula or "FALSE" in formula:
+        formula = _outside_strings(formula, _LOGICAL, r"\1()")
+    return formula
+
+
+def _moved_down(formula: str, other: str, step: int) -> str:
+    """A spelled formula with each absolute row made relative where it is one `step` further in
+    `other` (the spelled formula of the next cell down, or with `step` -1 of the cell above),
+    when the two differ in nothing else than rows that keep or move by `step`."""
+    if other == formula:
+        return formula
+    mine, theirs = _CELL.split(formula), _CELL.split(other)
+    if len(mine) == 1 or len(mine) != len(theirs):  # no cell reference, or another shape
+        return formula
+    rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
+    if mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(b - a not in (0, step) for a, b in rows):
+        return formula
+    for at, (a, b) in zip(range(1, len(mine), 3), rows):
+        if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
+            mine[at] = mine[at][:-1]
+    return "".join(mine)
+
+
+_DIGITS = re.compile(r"(\d+)")
+_SITE = re.compile("([0\x01\x02\x03])")
+_OTHER, _INDEX, _ABSOLUTE, _RELATIVE = "0\x01\x02\x03"
+_MARKS = _INDEX + _ABSOLUTE + _RELATIVE
+
+
+def _sites(skeleton: str, row_index: bool) -> tuple[list[str], str]:
+    """A formula whose every number is 0 (`skeleton`) spelled by `_spelled`'s rules that do not
+    depend on numbers, cut at its numbers: the texts between them and each number's kind (_OTHER,
+    _INDEX: an INDEX or ROWS position `_spelled` may replace, _ABSOLUTE or _RELATIVE: a cell's row
+    after an absolute or relative column). The rules read a digit only as a digit, so the numbers
+    of the formula itself would give the same cuts."""
+    if row_index and f"{CALC}!" in skeleton:
+        skeleton = _outside_strings(skeleton, _CALC_SHEET, "")
+    if "TRUE" in skeleton or "FALSE" in skeleton:
+        skeleton = _outside_strings(skeleton, _LOGICAL, r"\1()")
+    if row_index and ("INDEX(" in skeleton or "ROWS(" in skeleton):
+        skeleton = _outside_strings(skeleton, _ROW_INDEX, lambda m: m.group(1) + _INDEX)
+    skeleton = _CELL.sub(lambda m: m.group(1) + (_ABSOLUTE if m.group(1).endswith("$") else _RELATIVE), skeleton)
+    cut = _SITE.split(skeleton)
+    return cut[::2], "".join(cut[1::2])
+
+
 def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     """A column of formulas (the first in 0-based row `top`) spelled so that each is the one above
     it moved down a row wherever its value allows, without changing any value.
@@ -223,47 +276,71 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     and so does ROWS(Vendor_Names)>=3) and a reference to one of its own cells loses the sheet's
     name (Calc!$A7 -> $A7: LibreOffice reads and writes every formula's text, the shorter the faster);
     TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
+
+    Cell by cell (`_spelled`, `_moved_down`) this took a third of `partnerfit new`. A column is
+    mostly one formula whose numbers grow by a constant from cell to cell: the first two cells
+    give those steps and the cuts of the formula at its numbers (`_sites`), which spell every cell
+    at once; each cell is checked to be the one so predicted, and a cell that is not, or whose
+    value makes a rule apply to it alone, is spelled cell by cell.
     """
-    def spelled(k, formula):
-        if row_index and ("INDEX(" in formula or "ROWS(" in formula):
-            formula = _outside_strings(formula, _ROW_INDEX,
-                                       lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
-        if row_index and f"{CALC}!" in formula:
-            formula = _outside_strings(formula, _CALC_SHEET, "")
-        if "TRUE" in formula or "FALSE" in formula:
-            formula = _outside_strings(formula, _LOGICAL, r"\1()")
-        return formula
+    size = len(column)
+    if size < 3 or any(c in column[0] for c in _MARKS):  # control characters: cell by cell
+        return _cell_by_cell(column, top, row_index, range(size))
+    first, second = _DIGITS.split(column[0]), _DIGITS.split(column[1])
+    texts = first[::2]
+    if texts != second[::2]:
+        return _cell_by_cell(column, top, row_index, range(size))
+    starts = [int(n) for n in first[1::2]]
+    steps = [int(b) - a for a, b in zip(starts, second[1::2])]
+    pieces, kinds = _sites("0".join(texts), row_index)
+    if len(kinds) != len(starts):
+        return _cell_by_cell(column, top, row_index, range(size))
+    every_row = [(a, d) == (1, 1) for a, d in zip(starts, steps)]  # an INDEX position replaced in every cell
+    moves = all(d == 0 or (kind == _INDEX and always) or (kind in (_ABSOLUTE, _RELATIVE) and d == 1)
+                for kind, d, always in zip(kinds, steps, every_row))
+    alone = set()  # cells where an INDEX position equals the cell's place, the cells above and below not
+    for kind, a, d, always in zip(kinds, starts, steps, every_row):
+        if kind == _INDEX and not always and d != 1 and (1 - a) % (d - 1) == 0 and 0 <= (1 - a) // (d - 1) < size:
+            alone.add((1 - a) // (d - 1))
+    fields: dict[tuple[int, int], int] = {}  # (start, step) of a growing number -> its field in the templates
 
-    column = [spelled(k, f) for k, f in enumerate(column)]
-    if len(column) < 2:
-        return column
-    pieces = {}  # (text, "$B$", row) triples of a formula, split when first needed
+    def number(a: int, d: int) -> str:
+        return str(a) if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
 
-    def split(formula):
-        if formula not in pieces:
-            pieces[formula] = _CELL.split(formula)
-        return pieces[formula]
+    def template(texts: list[str], numbers: list[str]) -> str:
+        """`texts` and `numbers` interleaved, as a `str.format` template."""
+        out = [texts[0].replace("{", "{{").replace("}", "}}")]
+        for n, text in zip(numbers, texts[1:]):
+            out += [n, text.replace("{", "{{").replace("}", "}}")]
+        return "".join(out)
 
-    out = []
-    for k, formula in enumerate(column):
-        other, step = (column[k + 1], 1) if k + 1 < len(column) else (column[k - 1], -1)
-        if other == formula:  # every row the same: nothing moves down
-            out.append(formula)
-            continue
-        mine, theirs = split(formula), split(other)
-        if len(mine) == 1 or len(mine) != len(theirs):  # no cell reference, or another shape
-            out.append(formula)
-            continue
-        rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
-        if mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(b - a not in (0, step) for a, b in rows):
-            out.append(formula)
-            continue
-        mine = list(mine)
-        for at, (a, b) in zip(range(1, len(mine), 3), rows):
-            if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
-                mine[at] = mine[at][:-1]
-        out.append("".join(mine))
+    raw = template(texts, [number(a, d) for a, d in zip(starts, steps)])
+    if moves:  # the column's "$" before each row that grows by one
+        pieces = [text[:-1] if kind == _ABSOLUTE and d == 1 else text
+                  for text, kind, d in zip(pieces, kinds, steps)] + pieces[-1:]
+    spelled = template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else number(a, d)
+                                for kind, a, d, always in zip(kinds, starts, steps, every_row)])
+    numbers = list(zip(*(range(a, a + d * size, d) for a, d in fields))) if fields else [()] * size
+    out = [spelled.format(*n) for n in numbers]
+    odd = sorted(alone | {k for k, (n, formula) in enumerate(zip(numbers, column)) if raw.format(*n) != formula})
+    if odd:  # each odd cell, and the cell whose neighbour it is, cell by cell
+        redo = {k for j in odd for k in (j - 1, j, size - 1 if j == size - 2 else j) if k >= 0}
+        for k, formula in zip(sorted(redo), _cell_by_cell(column, top, row_index, sorted(redo))):
+            out[k] = formula
     return out
+
+
+def _cell_by_cell(column: list[str], top: int, row_index: bool, rows) -> list[str]:
+    """`_same_down` of the given rows of a column, each cell spelled on its own."""
+    size, spelled = len(column), {}
+
+    def at(k):
+        if k not in spelled:
+            spelled[k] = _spelled(column[k], k, top, row_index)
+        return spelled[k]
+
+    return [at(k) if size < 2 else _moved_down(at(k), at(k + 1), 1) if k + 1 < size else _moved_down(at(k), at(k - 1), -1)
+            for k in rows]
 
 
 class _Writer:

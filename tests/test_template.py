@@ -438,6 +438,9 @@ _ODD_COLUMNS = [  # (formulas, row_index): columns that break `_same_down`'s pre
     ([f"=$B${7 + k}+1" for k in range(3)] + ["=$B$10+2", "=$B$11+1"], False),  # a cell in the middle differs
     ([f"=$B${7 + k}" for k in range(4)] + ["=SUM($B$1:$B$3)"], False),  # the last differs
     ([f'=$B${7 + k}&"\x02"' for k in range(4)], False),  # a character _same_down uses as a mark
+    (['="Vendor"'] + [f"=INDEX(Vendor_Names,{k})&Calc!$B${7 + k}" for k in range(1, 6)], True),  # a header above
+    ([f"=$B${7 + k}" for k in range(3)] + ["=1"] + [f"=$C${7 + k}*2" for k in range(4)], False),  # runs, one between
+    ([f'=TEXT($B${7 + k},"00")' for k in range(4)], False), ([f"=$B$0{7 + k}" for k in range(3)] + ["=$B$10"], False),
     (["=$B$7", "=$B$8"], False), (["=Calc!$B$7"], True), ([], False),
 ]
 

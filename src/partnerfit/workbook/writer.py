@@ -336,34 +336,49 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
     TRUE and FALSE are written as the functions TRUE() and FALSE(), as LibreOffice spells them.
 
     Cell by cell (`_spelled`, `_moved_down`) this took a third of `partnerfit new`. A column is
-    mostly one formula whose numbers grow by a constant from cell to cell: the first two cells
-    give those steps and the cuts of the formula at its numbers (`_sites`), which spell every cell
-    at once; each cell is checked to be the one so predicted, and a cell that is not, or whose
-    value makes a rule apply to it alone, is spelled cell by cell.
+    mostly runs of one formula whose numbers grow by a constant from cell to cell: a run's first
+    two cells give those steps and the cuts of the formula at its numbers (`_sites`), which spell
+    the run at once (`_run`), as long as each cell is the one so predicted. A cell that begins no
+    run, ends one, or whose value makes a rule apply to it alone is spelled cell by cell, and so is
+    the cell whose neighbour it is.
     """
-    size = len(column)
-    if size < 3 or any(c in column[0] for c in _MARKS):  # control characters: cell by cell
-        return _cell_by_cell(column, top, row_index, range(size))
-    first, second = _DIGITS.split(column[0]), _DIGITS.split(column[1])
+    size, out, odd, start = len(column), list(column), set(), 0
+    while start < size:
+        end = _run(column, start, top, row_index, out, odd)
+        if end < size:  # the run's last cell: its neighbour below is in the next run
+            odd.add(end - 1)
+        start = end
+    redo = sorted({k for j in odd for k in (j - 1, j, size - 1 if j == size - 2 else j) if k >= 0})
+    for k, formula in zip(redo, _cell_by_cell(column, top, row_index, redo)):
+        out[k] = formula
+    return out
+
+
+def _run(column: list[str], start: int, top: int, row_index: bool, out: list[str], odd: set[int]) -> int:
+    """Spell into `out` the run of cells from `start` whose numbers grow as from the first cell to
+    the second; the end of the run. A cell that begins no run, or one whose value makes an INDEX
+    position equal its place (the cells above and below not), goes into `odd`."""
+    if start + 1 >= len(column) or any(c in column[start] for c in _MARKS):  # control characters
+        odd.add(start)
+        return start + 1
+    first, second = _DIGITS.split(column[start]), _DIGITS.split(column[start + 1])
     texts = first[::2]
     if texts != second[::2]:
-        return _cell_by_cell(column, top, row_index, range(size))
+        odd.add(start)
+        return start + 1
     starts = [int(n) for n in first[1::2]]
     steps = [int(b) - a for a, b in zip(starts, second[1::2])]
     pieces, kinds = _sites("0".join(texts), row_index)
     if len(kinds) != len(starts):
-        return _cell_by_cell(column, top, row_index, range(size))
-    every_row = [(a, d) == (1, 1) for a, d in zip(starts, steps)]  # an INDEX position replaced in every cell
+        odd.add(start)
+        return start + 1
+    every_row = [(a, d) == (start + 1, 1) for a, d in zip(starts, steps)]  # an INDEX position replaced in every cell
     moves = all(d == 0 or (kind == _INDEX and always) or (kind in (_ABSOLUTE, _RELATIVE) and d == 1)
                 for kind, d, always in zip(kinds, steps, every_row))
-    alone = set()  # cells where an INDEX position equals the cell's place, the cells above and below not
-    for kind, a, d, always in zip(kinds, starts, steps, every_row):
-        if kind == _INDEX and not always and d != 1 and (1 - a) % (d - 1) == 0 and 0 <= (1 - a) // (d - 1) < size:
-            alone.add((1 - a) // (d - 1))
     fields: dict[tuple[int, int], int] = {}  # (start, step) of a growing number -> its field in the templates
 
-    def number(a: int, d: int) -> str:
-        return str(a) if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
+    def number(a: int, d: int, text: str) -> str:
+        return text if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
 
     def template(texts: list[str], numbers: list[str]) -> str:
         """`texts` and `numbers` interleaved, as a `str.format` template."""
@@ -372,20 +387,29 @@ def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
             out += [n, text.replace("{", "{{").replace("}", "}}")]
         return "".join(out)
 
-    raw = template(texts, [number(a, d) for a, d in zip(starts, steps)])
+    raw = template(texts, [number(a, d, text) for a, d, text in zip(starts, steps, first[1::2])])
     if moves:  # the column's "$" before each row that grows by one
         pieces = [text[:-1] if kind == _ABSOLUTE and d == 1 else text
                   for text, kind, d in zip(pieces, kinds, steps)] + pieces[-1:]
-    spelled = template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else number(a, d)
-                                for kind, a, d, always in zip(kinds, starts, steps, every_row)])
-    numbers = list(zip(*(range(a, a + d * size, d) for a, d in fields))) if fields else [()] * size
-    out = [spelled.format(*n) for n in numbers]
-    odd = sorted(alone | {k for k, (n, formula) in enumerate(zip(numbers, column)) if raw.format(*n) != formula})
-    if odd:  # each odd cell, and the cell whose neighbour it is, cell by cell
-        redo = {k for j in odd for k in (j - 1, j, size - 1 if j == size - 2 else j) if k >= 0}
-        for k, formula in zip(sorted(redo), _cell_by_cell(column, top, row_index, sorted(redo))):
-            out[k] = formula
-    return out
+    spelled = template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else number(a, d, text)
+                                for kind, a, d, always, text in zip(kinds, starts, steps, every_row, first[1::2])])
+    left = len(column) - start
+    numbers = zip(*(range(a, a + d * left, d) for a, d in fields)) if fields else [()] * left
+    end = start
+    for n, formula in zip(numbers, column[start:]):
+        if raw.format(*n) != formula:  # a number written otherwise (07), or another formula: the run ends
+            break
+        out[end] = spelled.format(*n)
+        end += 1
+    if end == start:
+        odd.add(start)
+        return start + 1
+    for kind, a, d, always in zip(kinds, starts, steps, every_row):
+        if kind == _INDEX and not always and d != 1 and (start + 1 - a) % (d - 1) == 0:
+            k = start + (start + 1 - a) // (d - 1)  # a + (k - start) d = k + 1
+            if start <= k < end:
+                odd.add(k)
+    return end
 
 
 def _cell_by_cell(column: list[str], top: int, row_index: bool, rows) -> list[str]:

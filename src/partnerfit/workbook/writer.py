@@ -151,6 +151,8 @@ ribbon's setting); notes in C, which xlwings does not read."""
 
 def _cached(value):
     """A computed value as XlsxWriter stores it as a formula's cached result."""
+    if type(value) is float or (type(value) is str and value.isprintable() and "_x" not in value):
+        return value  # most values: nothing to convert or escape
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (np.integer, np.floating)):
@@ -192,14 +194,26 @@ def _prepared_sheet():
             formula = formula[1:] if formula.startswith("=") else formula
             return formula[:-1] if formula.endswith("}") else formula
 
-        def write_formulas(self, cells, array: bool = False) -> None:
-            """Write (row, col, formula, format, cached value) cells as ordinary formulas, or as
-            single-cell legacy array formulas when `array`."""
-            for row, col, formula, cell_format, value in cells:
-                if array:
-                    self._write_array_formula(row, col, row, col, formula, cell_format, value)
-                elif not self._check_dimensions(row, col):
-                    self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
+        def write_formulas(self, row: int, col: int, columns: list[list[str]], formats: list, values,
+                           array: bool = False) -> None:
+            """Write an area from (`row`, `col`) of formulas given column by column, each column with
+            its format, as ordinary formulas or as single-cell legacy array formulas when `array`;
+            `values[i][j]`: the cached value of column j's i-th cell."""
+            last_row, last_col = row + len(columns[0]) - 1, col + len(columns) - 1
+            if array or self._check_dimensions(row, col) or self._check_dimensions(last_row, last_col):
+                for j, (column, cell_format) in enumerate(zip(columns, formats)):
+                    for i, formula in enumerate(column):
+                        if array:
+                            self._write_array_formula(row + i, col + j, row + i, col + j, formula, cell_format,
+                                                      _cached(values[i][j]))
+                        elif not self._check_dimensions(row + i, col + j):
+                            self.table[row + i][col + j] = CellFormulaTuple(
+                                self._prepare_formula(formula), cell_format, _cached(values[i][j]))
+                return
+            table, prepare = self.table, self._prepare_formula  # the area's corners are in the sheet: every cell is
+            for j, (column, cell_format) in enumerate(zip(columns, formats)):
+                for i, formula in enumerate(column):
+                    table[row + i][col + j] = CellFormulaTuple(prepare(formula), cell_format, _cached(values[i][j]))
 
         def _calculate_spans(self) -> None:
             if self.comments:
@@ -490,11 +504,7 @@ class _Writer:
         formats = fmt if isinstance(fmt, list) else [fmt] * area.cols
         columns = [_same_down([make(i, j) for i in range(area.rows)], area.row, area.sheet == CALC)
                    for j in range(area.cols)]
-        ws.write_formulas(
-            [(area.row + i, area.col + j, columns[j][i], formats[j], _cached(values[i][j]))
-             for i in range(area.rows) for j in range(area.cols)],
-            array=name in CELL_ARRAY_NAMES,
-        )
+        ws.write_formulas(area.row, area.col, columns, formats, values, array=name in CELL_ARRAY_NAMES)
 
     def addin(self, name: str, fmt, header=None):
         """Write an add-in name as one dynamic-array formula over its area, with cached values.

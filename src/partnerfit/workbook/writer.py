@@ -213,7 +213,8 @@ def _prepared_sheet():
             table, prepare = self.table, self._prepare_formula  # the area's corners are in the sheet: every cell is
             for j, (column, cell_format) in enumerate(zip(columns, formats)):
                 for i, formula in enumerate(column):
-                    table[row + i][col + j] = CellFormulaTuple(prepare(formula), cell_format, _cached(values[i][j]))
+                    formula = formula[1:] if formula[:1] == "=" and formula[-1:] != "}" else prepare(formula)
+                    table[row + i][col + j] = CellFormulaTuple(formula, cell_format, _cached(values[i][j]))
 
         def _calculate_spans(self) -> None:
             if self.comments:
@@ -245,14 +246,15 @@ def _prepared_sheet():
                     CellFormulaTuple, CellBlankTuple, CellNumberTuple, CellStringTuple):
                 return super()._write_cell(row, col, cell)
             head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
-            if kind is CellFormulaTuple:
+            if kind is CellFormulaTuple:  # XML's escapes as XlsxWriter's _escape_data makes them, without a regex
                 value, kind = cell.value, ""
                 if isinstance(value, bool):
                     value, kind = int(value), ' t="b"'
-                elif isinstance(value, str) and value:
-                    kind = ' t="e"' if value in errors else ' t="str"'
-                self.fh.write(f"{head}{kind}><f>{self._escape_data(cell.formula)}</f>"
-                              f"<v>{self._escape_data(value)}</v></c>")
+                elif isinstance(value, str):
+                    kind = "" if not value else ' t="e"' if value in errors else ' t="str"'
+                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                formula = cell.formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                self.fh.write(f"{head}{kind}><f>{formula}</f><v>{value}</v></c>")
             elif kind is CellBlankTuple:
                 self.fh.write(f"{head}/>")
             elif kind is CellNumberTuple:

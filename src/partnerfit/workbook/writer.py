@@ -316,26 +316,33 @@ def _moved_down(formula: str, other: str, step: int) -> str:
 
 
 _DIGITS = re.compile(r"(\d+)")
-_SITE = re.compile("([0\x01\x02\x03])")
-_OTHER, _INDEX, _ABSOLUTE, _RELATIVE = "0\x01\x02\x03"
-_MARKS = _INDEX + _ABSOLUTE + _RELATIVE
+_SITE = re.compile("([0\x01\x02])")
+_OTHER, _INDEX, _ROW = "0\x01\x02"
+_MARKS = _INDEX + _ROW
 
 
 def _sites(skeleton: str, row_index: bool) -> tuple[list[str], str]:
     """A formula whose every number is 0 (`skeleton`) spelled by `_spelled`'s rules that do not
     depend on numbers, cut at its numbers: the texts between them and each number's kind (_OTHER,
-    _INDEX: an INDEX or ROWS position `_spelled` may replace, _ABSOLUTE or _RELATIVE: a cell's row
-    after an absolute or relative column). The rules read a digit only as a digit, so the numbers
-    of the formula itself would give the same cuts."""
+    _INDEX: an INDEX or ROWS position `_spelled` may replace, _ROW: a cell's row, absolute when
+    the text before it ends in "$"). The rules read a digit only as a digit, so the numbers of the
+    formula itself would give the same cuts."""
     if row_index and f"{CALC}!" in skeleton:
         skeleton = _outside_strings(skeleton, _CALC_SHEET, "")
     if "TRUE" in skeleton or "FALSE" in skeleton:
         skeleton = _outside_strings(skeleton, _LOGICAL, r"\1()")
     if row_index and ("INDEX(" in skeleton or "ROWS(" in skeleton):
-        skeleton = _outside_strings(skeleton, _ROW_INDEX, lambda m: m.group(1) + _INDEX)
-    skeleton = _CELL.sub(lambda m: m.group(1) + (_ABSOLUTE if m.group(1).endswith("$") else _RELATIVE), skeleton)
-    cut = _SITE.split(skeleton)
+        skeleton = _outside_strings(skeleton, _ROW_INDEX, r"\1" + _INDEX)
+    cut = _SITE.split(_CELL.sub(r"\1" + _ROW, skeleton))
     return cut[::2], "".join(cut[1::2])
+
+
+def _template(texts: list[str], numbers: list[str]) -> str:
+    """`texts` and `numbers` interleaved, as a `str.format` template (the texts hold no digit)."""
+    parts = texts + numbers
+    parts[::2] = "0".join(texts).replace("{", "{{").replace("}", "}}").split("0")
+    parts[1::2] = numbers
+    return "".join(parts)
 
 
 def _same_down(column: list[str], top: int, row_index: bool) -> list[str]:
@@ -382,33 +389,24 @@ def _run(column: list[str], start: int, top: int, row_index: bool, out: list[str
     if texts != second[::2]:
         odd.add(start)
         return start + 1
-    starts = [int(n) for n in first[1::2]]
+    starts = list(map(int, first[1::2]))
     steps = [int(b) - a for a, b in zip(starts, second[1::2])]
     pieces, kinds = _sites("0".join(texts), row_index)
     if len(kinds) != len(starts):
         odd.add(start)
         return start + 1
     every_row = [(a, d) == (start + 1, 1) for a, d in zip(starts, steps)]  # an INDEX position replaced in every cell
-    moves = all(d == 0 or (kind == _INDEX and always) or (kind in (_ABSOLUTE, _RELATIVE) and d == 1)
+    moves = all(d == 0 or (kind == _INDEX and always) or (kind == _ROW and d == 1)
                 for kind, d, always in zip(kinds, steps, every_row))
     fields: dict[tuple[int, int], int] = {}  # (start, step) of a growing number -> its field in the templates
-
-    def number(a: int, d: int, text: str) -> str:
-        return text if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
-
-    def template(texts: list[str], numbers: list[str]) -> str:
-        """`texts` and `numbers` interleaved, as a `str.format` template."""
-        out = [texts[0].replace("{", "{{").replace("}", "}}")]
-        for n, text in zip(numbers, texts[1:]):
-            out += [n, text.replace("{", "{{").replace("}", "}}")]
-        return "".join(out)
-
-    raw = template(texts, [number(a, d, text) for a, d, text in zip(starts, steps, first[1::2])])
+    numbers = [text if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
+               for a, d, text in zip(starts, steps, first[1::2])]
+    raw = _template(texts, numbers)
     if moves:  # the column's "$" before each row that grows by one
-        pieces = [text[:-1] if kind == _ABSOLUTE and d == 1 else text
+        pieces = [text[:-1] if kind == _ROW and d == 1 and text[-1:] == "$" else text
                   for text, kind, d in zip(pieces, kinds, steps)] + pieces[-1:]
-    spelled = template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else number(a, d, text)
-                                for kind, a, d, always, text in zip(kinds, starts, steps, every_row, first[1::2])])
+    spelled = _template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else n
+                                 for kind, always, n in zip(kinds, every_row, numbers)])
     left = len(column) - start
     numbers = zip(*(range(a, a + d * left, d) for a, d in fields)) if fields else [()] * left
     end = start

@@ -429,6 +429,39 @@ def test_formulas_need_no_xlsxwriter_rewriting(tmp_path):
         assert not re_dynamic_function.search(formula), formula  # XlsxWriter would make it a dynamic array
 
 
+_ODD_COLUMNS = [  # (formulas, sheet): columns that break `_same_down`'s prediction somewhere
+    ([f"=INDEX(Vendor_Names,3)&Calc!$B${7 + k}" for k in range(6)], "Calc"),  # INDEX equal to one cell's place
+    ([f"=INDEX(Vendor_Names,{k + 1})+$A${7 + k}" for k in range(5)] + ["=INDEX(Vendor_Names,9)+$A$12"], "Calc"),
+    ([f"=INDEX(Vendor_Names,{2 * k + 1})+$A${7 + k}" for k in range(5)], "Calc"),  # grows by 2: k = 0 only
+    ([f'=IF($A${7 + k}={{"a","b"}},TEXT($B${7 + k},"0%"),TRUE)' for k in range(5)], "Scores"),  # braces, percent
+    ([f"=$B${7 + 2 * k}+$C$1" for k in range(5)], "Scores"),  # rows growing by 2 stay absolute
+    ([f"=$B${7 + k}+1" for k in range(3)] + ["=$B$10+2", "=$B$11+1"], "Scores"),  # a cell in the middle differs
+    ([f"=$B${7 + k}" for k in range(4)] + ["=SUM($B$1:$B$3)"], "Scores"),  # the last differs
+    ([f'=$B${7 + k}&"\x02"' for k in range(4)], "Scores"),  # a character _same_down uses as a mark
+    (['="Vendor"'] + [f"=INDEX(Vendor_Names,{k})&Calc!$B${7 + k}" for k in range(1, 6)], "Calc"),  # a header above
+    ([f"=$B${7 + k}" for k in range(3)] + ["=1"] + [f"=$C${7 + k}*2" for k in range(4)], "Scores"),  # runs, one between
+    ([f'=TEXT($B${7 + k},"00")' for k in range(4)], "Scores"), ([f"=$B$0{7 + k}" for k in range(3)] + ["=$B$10"], "Scores"),
+    (["=$B$7", "=$B$8"], "Scores"), (["=Calc!$B$7"], "Calc"), ([], "Scores"),
+    ([f"='Weights (AHP)'!$B${7 + k}+Calc!$C$1+Scores!$D${7 + k}" for k in range(4)], "Weights (AHP)"),  # own sheet
+    ([f"=Scores!$B${7 + k}&\"Scores!$B$1\"" for k in range(3)], "Scores"),  # the sheet's name in a text stays
+]
+
+
+@pytest.mark.parametrize("example", [False, True])
+def test_columns_spelled_at_once_as_cell_by_cell(tmp_path, monkeypatch, example):
+    """`_same_down` spells a column at once from its first two cells: every formula column of a
+    workbook, and columns made to break the prediction, come out as spelled cell by cell."""
+    from partnerfit.workbook import writer
+
+    columns, at_once = [], writer._same_down
+    monkeypatch.setattr(writer, "_same_down", lambda column, top, sheet: (
+        columns.append((column, sheet)) or at_once(column, top, sheet)))
+    build_workbook(tmp_path / "a.xlsx", vendors=9, example=example, evaluators=3)
+    assert len(columns) > 500
+    for column, sheet in columns + _ODD_COLUMNS:
+        assert at_once(column, 6, sheet) == writer._cell_by_cell(column, 6, sheet, range(len(column)))
+
+
 def test_no_excel_function_shares_its_name_with_a_defined_name(formulas):
     """An add-in call is stored as a reference to a name: a defined name Robustness would capture
     every ROBUSTNESS(...) call (names are unique regardless of case)."""

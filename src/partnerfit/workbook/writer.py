@@ -152,6 +152,8 @@ ribbon's setting); notes in C, which xlwings does not read."""
 
 def _cached(value):
     """A computed value as XlsxWriter stores it as a formula's cached result."""
+    if type(value) is float or (type(value) is str and value.isprintable() and "_x" not in value):
+        return value  # most values: nothing to convert or escape
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (np.integer, np.floating)):
@@ -171,8 +173,21 @@ def _prepared_sheet():
     none of them (RANK.EQ is written prefixed; the add-in cells are written as dynamic arrays on
     purpose). tests/test_template.py checks that XlsxWriter's own handling would leave every
     formula as is.
+
+    It also writes the sheet's rows as XlsxWriter does, byte for byte, in less time: each row's
+    cells in order rather than every column of the sheet tried in every row, and a formula, blank,
+    number or shared-string cell with a format in one write (the rest as XlsxWriter writes them).
     """
-    from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+    from xlsxwriter.worksheet import (
+        CellBlankTuple,
+        CellFormulaTuple,
+        CellNumberTuple,
+        CellStringTuple,
+        Worksheet,
+    )
+
+    errors = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
 
     class PreparedSheet(Worksheet):
         def _prepare_formula(self, formula, expand_future_functions=False):
@@ -180,14 +195,73 @@ def _prepared_sheet():
             formula = formula[1:] if formula.startswith("=") else formula
             return formula[:-1] if formula.endswith("}") else formula
 
-        def write_formulas(self, cells, array: bool = False) -> None:
-            """Write (row, col, formula, format, cached value) cells as ordinary formulas, or as
-            single-cell legacy array formulas when `array`."""
-            for row, col, formula, cell_format, value in cells:
-                if array:
-                    self._write_array_formula(row, col, row, col, formula, cell_format, value)
-                elif not self._check_dimensions(row, col):
-                    self.table[row][col] = CellFormulaTuple(self._prepare_formula(formula), cell_format, value)
+        def write_formulas(self, row: int, col: int, columns: list[list[str]], formats: list, values,
+                           array: bool = False) -> None:
+            """Write an area from (`row`, `col`) of formulas given column by column, each column with
+            its format, as ordinary formulas or as single-cell legacy array formulas when `array`;
+            `values[i][j]`: the cached value of column j's i-th cell."""
+            last_row, last_col = row + len(columns[0]) - 1, col + len(columns) - 1
+            if array or self._check_dimensions(row, col) or self._check_dimensions(last_row, last_col):
+                for j, (column, cell_format) in enumerate(zip(columns, formats)):
+                    for i, formula in enumerate(column):
+                        if array:
+                            self._write_array_formula(row + i, col + j, row + i, col + j, formula, cell_format,
+                                                      _cached(values[i][j]))
+                        elif not self._check_dimensions(row + i, col + j):
+                            self.table[row + i][col + j] = CellFormulaTuple(
+                                self._prepare_formula(formula), cell_format, _cached(values[i][j]))
+                return
+            table, prepare = self.table, self._prepare_formula  # the area's corners are in the sheet: every cell is
+            for j, (column, cell_format) in enumerate(zip(columns, formats)):
+                for i, formula in enumerate(column):
+                    formula = formula[1:] if formula[:1] == "=" and formula[-1:] != "}" else prepare(formula)
+                    table[row + i][col + j] = CellFormulaTuple(formula, cell_format, _cached(values[i][j]))
+
+        def _calculate_spans(self) -> None:
+            if self.comments:
+                return super()._calculate_spans()
+            spans = {}
+            for row, cells in self.table.items():
+                if cells and self.dim_rowmin <= row <= self.dim_rowmax:
+                    low, high = spans.get(row // 16, (min(cells), max(cells)))
+                    spans[row // 16] = min(low, *cells), max(high, *cells)
+            self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
+
+        def _write_rows(self) -> None:
+            if self.comments or self.constant_memory:
+                return super()._write_rows()
+            self._calculate_spans()
+            for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+                cells, span = self.table.get(row), self.row_spans.get(row // 16)
+                if cells:
+                    self._write_row(row, span, self.row_info.get(row))
+                    for col in sorted(cells):
+                        self._write_cell(row, col, cells[col])
+                    self._xml_end_tag("row")
+                elif row in self.row_info:
+                    self._write_empty_row(row, span, self.row_info[row])
+
+        def _write_cell(self, row: int, col: int, cell) -> None:
+            kind = type(cell)
+            if not cell.format or self.constant_memory or kind not in (
+                    CellFormulaTuple, CellBlankTuple, CellNumberTuple, CellStringTuple):
+                return super()._write_cell(row, col, cell)
+            head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"'
+            if kind is CellFormulaTuple:  # XML's escapes as XlsxWriter's _escape_data makes them, without a regex
+                value, kind = cell.value, ""
+                if isinstance(value, bool):
+                    value, kind = int(value), ' t="b"'
+                elif isinstance(value, str):
+                    kind = "" if not value else ' t="e"' if value in errors else ' t="str"'
+                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                formula = cell.formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                self.fh.write(f"{head}{kind}><f>{formula}</f><v>{value}</v></c>")
+            elif kind is CellBlankTuple:
+                self.fh.write(f"{head}/>")
+            elif kind is CellNumberTuple:
+                self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
+            else:
+                self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
 
     return PreparedSheet
 
@@ -219,62 +293,161 @@ def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
     return "".join([*parts, pattern.sub(replace, formula[at:])])
 
 
+def _spelled(formula: str, k: int, top: int, sheet: str) -> str:
+    """The `k`-th formula of a column spelled as LibreOffice reads it fastest (see `_same_down`)."""
+    (prefix, own), row_index = _own_sheet(sheet), sheet == CALC
+    if row_index and ("INDEX(" in formula or "ROWS(" in formula):
+        formula = _outside_strings(formula, _ROW_INDEX,
+                                   lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
+    if prefix in formula:
+        formula = _outside_strings(formula, own, "")
+    if "TRUE" in formula or "FALSE" in formula:
+        formula = _outside_strings(formula, _LOGICAL, r"\1()")
+    return formula
+
+
+def _moved_down(formula: str, other: str, step: int) -> str:
+    """A spelled formula with each absolute row made relative where it is one `step` further in
+    `other` (the spelled formula of the next cell down, or with `step` -1 of the cell above),
+    when the two differ in nothing else than rows that keep or move by `step`."""
+    if other == formula:
+        return formula
+    mine, theirs = _CELL.split(formula), _CELL.split(other)
+    if len(mine) == 1 or len(mine) != len(theirs):  # no cell reference, or another shape
+        return formula
+    rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
+    if mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(b - a not in (0, step) for a, b in rows):
+        return formula
+    for at, (a, b) in zip(range(1, len(mine), 3), rows):
+        if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
+            mine[at] = mine[at][:-1]
+    return "".join(mine)
+
+
+_DIGITS = re.compile(r"(\d+)")
+_SITE = re.compile("([0\x01\x02])")
+_OTHER, _INDEX, _ROW = "0\x01\x02"
+_MARKS = _INDEX + _ROW
+
+
+def _sites(skeleton: str, sheet: str) -> tuple[list[str], str]:
+    """A formula whose every number is 0 (`skeleton`) spelled by `_spelled`'s rules that do not
+    depend on numbers, cut at its numbers: the texts between them and each number's kind (_OTHER,
+    _INDEX: an INDEX or ROWS position `_spelled` may replace, _ROW: a cell's row, absolute when
+    the text before it ends in "$"). The rules read a digit only as a digit, so the numbers of the
+    formula itself would give the same cuts."""
+    (prefix, own), row_index = _own_sheet(sheet), sheet == CALC
+    if prefix in skeleton:
+        skeleton = _outside_strings(skeleton, own, "")
+    if "TRUE" in skeleton or "FALSE" in skeleton:
+        skeleton = _outside_strings(skeleton, _LOGICAL, r"\1()")
+    if row_index and ("INDEX(" in skeleton or "ROWS(" in skeleton):
+        skeleton = _outside_strings(skeleton, _ROW_INDEX, r"\1" + _INDEX)
+    cut = _SITE.split(_CELL.sub(r"\1" + _ROW, skeleton))
+    return cut[::2], "".join(cut[1::2])
+
+
+def _template(texts: list[str], numbers: list[str]) -> str:
+    """`texts` and `numbers` interleaved, as a `str.format` template (the texts hold no digit)."""
+    parts = texts + numbers
+    parts[::2] = "0".join(texts).replace("{", "{{").replace("}", "}}").split("0")
+    parts[1::2] = numbers
+    return "".join(parts)
+
+
 def _same_down(column: list[str], top: int, sheet: str) -> list[str]:
     """A column of formulas (the first in 0-based row `top`) spelled so that each is the one above
     it moved down a row wherever its value allows, without changing any value.
 
     LibreOffice compiles a formula once per run of such cells and copies it down the rest (each
     cell compiled anew took most of the time of opening a generated workbook). So: an absolute row
-    that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); on Calc (a
-    sheet whose rows nobody inserts) an INDEX position equal to the cell's place in the column
-    becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k, and so does
+    that grows by one from cell to cell becomes relative ($B$7, $B$8 -> $B7, $B8); with
+    on Calc (a sheet whose rows nobody inserts) an INDEX position equal to the cell's place in the
+    column becomes ROW() less a constant (INDEX(Vendor_Names,3) -> ...,ROW()-k, and so does
     ROWS(Vendor_Names)>=3); a reference to a cell of the formula's own `sheet` loses the sheet's
     name (Calc!$A7 -> $A7: LibreOffice spends about 50,000 instructions writing each reference
     that names a sheet, against a few thousand for one that does not); TRUE and FALSE are written
     as the functions TRUE() and FALSE(), as LibreOffice spells them.
+
+    Cell by cell (`_spelled`, `_moved_down`) this took a third of `partnerfit new`. A column is
+    mostly runs of one formula whose numbers grow by a constant from cell to cell: a run's first
+    two cells give those steps and the cuts of the formula at its numbers (`_sites`), which spell
+    the run at once (`_run`), as long as each cell is the one so predicted. A cell that begins no
+    run, ends one, or whose value makes a rule apply to it alone is spelled cell by cell, and so is
+    the cell whose neighbour it is.
     """
-    row_index, (prefix, own) = sheet == CALC, _own_sheet(sheet)
-
-    def spelled(k, formula):
-        if row_index and ("INDEX(" in formula or "ROWS(" in formula):
-            formula = _outside_strings(formula, _ROW_INDEX,
-                                       lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
-        if prefix in formula:
-            formula = _outside_strings(formula, own, "")
-        if "TRUE" in formula or "FALSE" in formula:
-            formula = _outside_strings(formula, _LOGICAL, r"\1()")
-        return formula
-
-    column = [spelled(k, f) for k, f in enumerate(column)]
-    if len(column) < 2:
-        return column
-    pieces = {}  # (text, "$B$", row) triples of a formula, split when first needed
-
-    def split(formula):
-        if formula not in pieces:
-            pieces[formula] = _CELL.split(formula)
-        return pieces[formula]
-
-    out = []
-    for k, formula in enumerate(column):
-        other, step = (column[k + 1], 1) if k + 1 < len(column) else (column[k - 1], -1)
-        if other == formula:  # every row the same: nothing moves down
-            out.append(formula)
-            continue
-        mine, theirs = split(formula), split(other)
-        if len(mine) == 1 or len(mine) != len(theirs):  # no cell reference, or another shape
-            out.append(formula)
-            continue
-        rows = [(int(a), int(b)) for a, b in zip(mine[2::3], theirs[2::3])]
-        if mine[::3] != theirs[::3] or mine[1::3] != theirs[1::3] or any(b - a not in (0, step) for a, b in rows):
-            out.append(formula)
-            continue
-        mine = list(mine)
-        for at, (a, b) in zip(range(1, len(mine), 3), rows):
-            if b == a + step and mine[at].endswith("$"):  # a row one further down: relative
-                mine[at] = mine[at][:-1]
-        out.append("".join(mine))
+    size, out, odd, start = len(column), list(column), set(), 0
+    while start < size:
+        end = _run(column, start, top, sheet, out, odd)
+        if end < size:  # the run's last cell: its neighbour below is in the next run
+            odd.add(end - 1)
+        start = end
+    redo = sorted({k for j in odd for k in (j - 1, j, size - 1 if j == size - 2 else j) if k >= 0})
+    for k, formula in zip(redo, _cell_by_cell(column, top, sheet, redo)):
+        out[k] = formula
     return out
+
+
+def _run(column: list[str], start: int, top: int, sheet: str, out: list[str], odd: set[int]) -> int:
+    """Spell into `out` the run of cells from `start` whose numbers grow as from the first cell to
+    the second; the end of the run. A cell that begins no run, or one whose value makes an INDEX
+    position equal its place (the cells above and below not), goes into `odd`."""
+    if start + 1 >= len(column) or any(c in column[start] for c in _MARKS):  # control characters
+        odd.add(start)
+        return start + 1
+    first, second = _DIGITS.split(column[start]), _DIGITS.split(column[start + 1])
+    texts = first[::2]
+    if texts != second[::2]:
+        odd.add(start)
+        return start + 1
+    starts = list(map(int, first[1::2]))
+    steps = [int(b) - a for a, b in zip(starts, second[1::2])]
+    pieces, kinds = _sites("0".join(texts), sheet)
+    if len(kinds) != len(starts):
+        odd.add(start)
+        return start + 1
+    every_row = [(a, d) == (start + 1, 1) for a, d in zip(starts, steps)]  # an INDEX position replaced in every cell
+    moves = all(d == 0 or (kind == _INDEX and always) or (kind == _ROW and d == 1)
+                for kind, d, always in zip(kinds, steps, every_row))
+    fields: dict[tuple[int, int], int] = {}  # (start, step) of a growing number -> its field in the templates
+    numbers = [text if d == 0 else f"{{{fields.setdefault((a, d), len(fields))}}}"
+               for a, d, text in zip(starts, steps, first[1::2])]
+    raw = _template(texts, numbers)
+    if moves:  # the column's "$" before each row that grows by one
+        pieces = [text[:-1] if kind == _ROW and d == 1 and text[-1:] == "$" else text
+                  for text, kind, d in zip(pieces, kinds, steps)] + pieces[-1:]
+    spelled = _template(pieces, [f"ROW()-{top}" if kind == _INDEX and always else n
+                                 for kind, always, n in zip(kinds, every_row, numbers)])
+    left = len(column) - start
+    numbers = zip(*(range(a, a + d * left, d) for a, d in fields)) if fields else [()] * left
+    end = start
+    for n, formula in zip(numbers, column[start:]):
+        if raw.format(*n) != formula:  # a number written otherwise (07), or another formula: the run ends
+            break
+        out[end] = spelled.format(*n)
+        end += 1
+    if end == start:
+        odd.add(start)
+        return start + 1
+    for kind, a, d, always in zip(kinds, starts, steps, every_row):
+        if kind == _INDEX and not always and d != 1 and (start + 1 - a) % (d - 1) == 0:
+            k = start + (start + 1 - a) // (d - 1)  # a + (k - start) d = k + 1
+            if start <= k < end:
+                odd.add(k)
+    return end
+
+
+def _cell_by_cell(column: list[str], top: int, sheet: str, rows) -> list[str]:
+    """`_same_down` of the given rows of a column, each cell spelled on its own."""
+    size, spelled = len(column), {}
+
+    def at(k):
+        if k not in spelled:
+            spelled[k] = _spelled(column[k], k, top, sheet)
+        return spelled[k]
+
+    return [at(k) if size < 2 else _moved_down(at(k), at(k + 1), 1) if k + 1 < size else _moved_down(at(k), at(k - 1), -1)
+            for k in rows]
 
 
 class _Writer:
@@ -342,11 +515,7 @@ class _Writer:
         formats = fmt if isinstance(fmt, list) else [fmt] * area.cols
         columns = [_same_down([make(i, j) for i in range(area.rows)], area.row, area.sheet)
                    for j in range(area.cols)]
-        ws.write_formulas(
-            [(area.row + i, area.col + j, columns[j][i], formats[j], _cached(values[i][j]))
-             for i in range(area.rows) for j in range(area.cols)],
-            array=name in CELL_ARRAY_NAMES,
-        )
+        ws.write_formulas(area.row, area.col, columns, formats, values, array=name in CELL_ARRAY_NAMES)
 
     def addin(self, name: str, fmt, header=None):
         """Write an add-in name as one dynamic-array formula over its area, with cached values.

@@ -195,8 +195,11 @@ def team_problems_filling() -> Filling:
     bad_scores[0] = (7, "abc", " 4 ", "3", 2.5, *bad_scores[0][5:])  # off the scale, not a number, text numbers
     bad_vendors = (*second.vendors[:-1], "Unknown Bio")  # scored below, not on the Vendors sheet
     scores = (*second.scores[:-1], (4,) + (None,) * (m - 1))
+    third = good.grids[2]  # a name spaced otherwise is the vendor's (TRIM); in other capitals it is not
+    spelled = (f"  {third.vendors[0]} ", str(third.vendors[1]).upper(), *third.vendors[2:])
     return replace(good, grids=(replace(first, scores=tuple(bad_scores)),
-                                replace(second, vendors=bad_vendors, scores=scores), *good.grids[2:]))
+                                replace(second, vendors=bad_vendors, scores=scores),
+                                replace(third, vendors=spelled), *good.grids[3:]))
 
 
 def grid_evaluations(filling: Filling) -> pd.DataFrame:

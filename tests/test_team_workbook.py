@@ -411,11 +411,12 @@ def test_evaluation_problems_carry_codes(tmp_path):
     problems = evaluation_problems(read_inputs(Source(bad)))
     assert [(p.cell, p.code) for p in problems] == [
         ("Evaluations!B3", Code.CONSENSUS_METHOD), *((f"Evaluations!{c}8", Code.EVALUATION_SCORE) for c in "BCDE"),
-        ("Evaluations!A24", Code.EVALUATION_VENDOR),
+        ("Evaluations!A24", Code.EVALUATION_VENDOR), ("Evaluations!A33", Code.EVALUATION_VENDOR),  # in capitals
     ]
     shown = computed_values(team_problems_filling())  # the workbook marks the same rows
     assert shown["Grid_1_Check"][0] == [GRID_SCORE.format(lo="1", hi="5")] and shown["Grid_2_Check"][4] == [GRID_VENDOR]
-    assert sum(bool(t) for g in (1, 2, 3, 4) for (t,) in shown[f"Grid_{g}_Check"]) == 2
+    assert shown["Grid_3_Check"][1] == [GRID_VENDOR]  # (its first vendor, spaced otherwise, is on the sheet)
+    assert sum(bool(t) for g in (1, 2, 3, 4) for (t,) in shown[f"Grid_{g}_Check"]) == 3
 
 
 def test_use_ahp_is_read_as_the_workbook_reads_it(tmp_path):

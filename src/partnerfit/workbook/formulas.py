@@ -301,10 +301,12 @@ def _team_formulas(names: dict[str, Area]):
             area, vendors = scores[g], a[f"Grid_{g + 1}_Vendors"]
             row = f"{cell_ref(area.row + i, area.col)}:{cell_ref(area.row + i, area.col + m - 1)}"
             vendor = cell_ref(vendors.row + i, vendors.col)
-            return (
+            name = f"TRIM({vendor})"  # on the Vendors sheet: MATCH finds it at once when typed alike
+            found = f"IFERROR(EXACT(TRIM(INDEX(Vendor_Names,MATCH({name},Vendor_Names,0))),{name}),FALSE)"
+            return (  # (else, or for a case or spacing MATCH overlooks, every name is compared)
                 f'=IF(COUNTIFS({row},">={_LO}",{row},"<={_HI}")+COUNTIF({row},"N/A")+COUNTBLANK({row})<>{m},'
-                f'"{GRID_SCORE.format(lo=_LO, hi=_HI)}",IF(COUNTA({row})=0,"",IF(OR(LEN(TRIM({vendor}))=0,'
-                f'SUMPRODUCT(--EXACT(TRIM(Vendor_Names),TRIM({vendor})))=0),"{GRID_VENDOR}","")))'
+                f'"{GRID_SCORE.format(lo=_LO, hi=_HI)}",IF(COUNTA({row})=0,"",IF(LEN({name})=0,"{GRID_VENDOR}",'
+                f'IF({found},"",IF(SUMPRODUCT(--EXACT(TRIM(Vendor_Names),{name}))=0,"{GRID_VENDOR}","")))))'
             )
         return check
 

@@ -29,6 +29,7 @@ from partnerfit.consensus import consensus
 from partnerfit.workbook.check import check, evaluation_problems
 from partnerfit.workbook.layout import (
     AHP_STEPS,
+    ALIASES,
     FORMULA,
     GRID_SCORE,
     GRID_VENDOR,
@@ -169,10 +170,11 @@ def test_native_formulas_use_array_formulas_where_they_must(blank):
     assert consensus_cell == (f'=IF(N($AF7)>0,IF(Calc_Median,MEDIAN(Calc!${first}7:${last}7),'
                               f'AVERAGE(Calc!${first}7:${last}7)),"")')
     grid_cells = [blank["Calc"][f"{openpyxl.utils.get_column_letter(team.col + 1 + g)}7"].value for g in range(5)]
-    assert grid_cells[0] == '=IF(ISNUMBER(INDEX(Grid_1_Scores,$A58,1)),INDEX(Grid_1_Scores,$A58,1),"")'
-    assert all(f"INDEX(Grid_{g + 1}_Scores,${chr(ord('A') + g)}58,1)" in cell  # each its own grid
+    rows = [openpyxl.utils.get_column_letter(layout(14, 50)["Calc_Grid_At"].col + 1 + g) for g in range(5)]
+    assert grid_cells[0] == f'=IF(ISNUMBER(INDEX(Grid_1_Scores,${rows[0]}7,1)),INDEX(Grid_1_Scores,${rows[0]}7,1),"")'
+    assert all(f"INDEX(Grid_{g + 1}_Scores,${rows[g]}7,1)" in cell  # each its own grid
                for g, cell in enumerate(grid_cells))
-    at = blank["Calc"]["A58"].value
+    at = blank["Calc"][f"{rows[0]}7"].value
     assert isinstance(at, ArrayFormula) and "EXACT(TRIM(Evaluations!$A$8:$A$58)" in at.text
     check = blank["Evaluations"]["Q8"].value
     assert check.startswith('=IF(COUNTIFS($B8:$O8,">=1",$B8:$O8,"<=5")+COUNTIF($B8:$O8,"N/A")'
@@ -473,3 +475,16 @@ def test_new_with_evaluator_grids(tmp_path):
     assert "Grid_4_Scores" not in book.defined_names
     assert book.defined_names["Eval_Scores"].attr_text == book.defined_names["Grid_1_Scores"].attr_text
     assert run("new", tmp_path / "y.xlsx", "--evaluators", "0").returncode == 2
+
+
+@pytest.mark.parametrize("criteria, evaluators", [(14, 50), (3, 50), (14, 5)])
+def test_no_two_names_share_a_cell_with_the_most_evaluators(criteria, evaluators):
+    """Each cell belongs to one block (a name and its aliases, a table and its parts aside): 50
+    evaluator grids once put their rows' positions (Calc_Grid_At) over the ranked vendor table."""
+    names = layout(criteria, 10, evaluators)
+    owner = {}
+    for name, area in names.items():
+        if name in ALIASES or area.role == TABLE or name in ("Eval_Grids", "Consensus_Table"):
+            continue
+        for cell in area.cells():
+            assert owner.setdefault((area.sheet, *cell), name) == name, (name, owner[(area.sheet, *cell)])

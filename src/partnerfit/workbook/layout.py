@@ -418,7 +418,6 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
         "Calc_Positions": Area(CALC, k0, 6, n, role=FORMULA),
         "Calc_Clean_Scores": Area(CALC, k0, _K_CLEAN, n, m, FORMULA),
         "Calc_Below_Minimum": Area(CALC, k0, below, n, m, FORMULA),
-        "Calc_Grid_At": Area(CALC, k0 + n + 1, 0, n, e, FORMULA),  # below the vendor rows
         "Calc_Robust_Table": Area(CALC, _K_HEAD, robust, n + 1, m + 1, FORMULA),
         "Calc_Scored_Table": Area(CALC, _K_HEAD + n + 3, robust, n + 1, m + 1, FORMULA),  # below it
         "Calc_AHP_Parsed": Area(CALC, ahp_block(0), ahp, m, m, FORMULA),
@@ -440,6 +439,7 @@ def layout(criteria: int, capacity: int, evaluators: int = DEFAULT_EVALUATORS,
     words = right + m + 1 + m * e + 1  # then the texts the clean scores compare with
     names["Calc_Not_Scored"] = Area(CALC, k0, words, len(NOT_SCORED) - 1, role=FIXED)
     names["Calc_Number_Chars"] = Area(CALC, k0, words + 1, len(NUMBER_CHARS), role=FIXED)
+    names["Calc_Grid_At"] = Area(CALC, k0, words + 3, n, e, FORMULA)  # then each vendor row's row in each grid
     return names if priced else {k: a for k, a in names.items() if k != "Prices" and k not in layout_part(1)}
 
 

@@ -1117,8 +1117,10 @@ class _Writer:
                 "Evaluations used", "Median", "Method OK", "Consensus on", "Use AHP", "Use AHP OK", "AHP OK"))):
             ws.write_string(1, 2 + k, label, self.style("label"))
         at = self.names["Calc_Grid_At"]
-        ws.write_string(at.row - 1, 0, "Each vendor row's row in each evaluator grid (beyond the last: not in it)",
-                        self.style("label"))
+        ws.write_string(_K_HEAD - 1, at.col, "Each vendor row's row in each evaluator grid (beyond the last: not "
+                        "in it)", self.style("label"))
+        for g in range(at.cols):
+            ws.write_string(_K_HEAD, at.col + g, f"Row in grid {g + 1}", self.style("header"))
         ws.write_string(_K_HEAD - 1, self.names["Calc_Robust_Table"].col,
                         "Eligible vendors and their scores (ROBUSTNESS reads this)", self.style("label"))
         ws.write_string(self.names["Calc_Scored_Table"].row - 1, self.names["Calc_Scored_Table"].col,

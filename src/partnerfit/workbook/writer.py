@@ -293,17 +293,22 @@ def _outside_strings(formula: str, pattern: re.Pattern, replace) -> str:
     return "".join([*parts, pattern.sub(replace, formula[at:])])
 
 
-def _spelled(formula: str, k: int, top: int, sheet: str) -> str:
-    """The `k`-th formula of a column spelled as LibreOffice reads it fastest (see `_same_down`)."""
-    (prefix, own), row_index = _own_sheet(sheet), sheet == CALC
-    if row_index and ("INDEX(" in formula or "ROWS(" in formula):
-        formula = _outside_strings(formula, _ROW_INDEX,
-                                   lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
+def _respelled(formula: str, sheet: str, position) -> str:
+    """`formula` on `sheet` with `_same_down`'s rules that need no neighbour: on Calc, `position`
+    (a `re.sub` replacement) for each INDEX or ROWS position; no name of its own sheet; TRUE()."""
+    prefix, own = _own_sheet(sheet)
+    if sheet == CALC and ("INDEX(" in formula or "ROWS(" in formula):
+        formula = _outside_strings(formula, _ROW_INDEX, position)
     if prefix in formula:
         formula = _outside_strings(formula, own, "")
     if "TRUE" in formula or "FALSE" in formula:
         formula = _outside_strings(formula, _LOGICAL, r"\1()")
     return formula
+
+
+def _spelled(formula: str, k: int, top: int, sheet: str) -> str:
+    """The `k`-th formula of a column spelled as LibreOffice reads it fastest (see `_same_down`)."""
+    return _respelled(formula, sheet, lambda m: f"{m.group(1)}ROW()-{top}" if int(m.group(2)) == k + 1 else m.group())
 
 
 def _moved_down(formula: str, other: str, step: int) -> str:
@@ -336,14 +341,7 @@ def _sites(skeleton: str, sheet: str) -> tuple[list[str], str]:
     _INDEX: an INDEX or ROWS position `_spelled` may replace, _ROW: a cell's row, absolute when
     the text before it ends in "$"). The rules read a digit only as a digit, so the numbers of the
     formula itself would give the same cuts."""
-    (prefix, own), row_index = _own_sheet(sheet), sheet == CALC
-    if prefix in skeleton:
-        skeleton = _outside_strings(skeleton, own, "")
-    if "TRUE" in skeleton or "FALSE" in skeleton:
-        skeleton = _outside_strings(skeleton, _LOGICAL, r"\1()")
-    if row_index and ("INDEX(" in skeleton or "ROWS(" in skeleton):
-        skeleton = _outside_strings(skeleton, _ROW_INDEX, r"\1" + _INDEX)
-    cut = _SITE.split(_CELL.sub(r"\1" + _ROW, skeleton))
+    cut = _SITE.split(_CELL.sub(r"\1" + _ROW, _respelled(skeleton, sheet, r"\1" + _INDEX)))
     return cut[::2], "".join(cut[1::2])
 
 

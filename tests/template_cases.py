@@ -202,13 +202,31 @@ def team_problems_filling() -> Filling:
                                 replace(third, vendors=spelled), *good.grids[3:]))
 
 
+def team_match_filling() -> Filling:
+    """Grids whose vendor names are all plain text (a MATCH finds a vendor's row, Calc_Grid_Plain),
+    with the traps of that search: a row in other capitals above the vendor's own, a vendor listed
+    twice (the first row counts) and a grid with a number in its vendor column (no longer plain)."""
+    good = team_filling()
+    plain = [replace(g, vendors=tuple(" ".join(str(v).split()) if v else v for v in g.vendors)) for g in good.grids]
+    first, second, third = plain[:3]
+    blank = (None,) * len(good.criteria)
+    first = replace(first, vendors=(str(first.vendors[0]).upper(), *first.vendors), scores=(blank, *first.scores),
+                    evidence=(None, *first.evidence))
+    second = replace(second, vendors=(*second.vendors, second.vendors[0]), scores=(*second.scores, (1,) * len(blank)),
+                     evidence=(*second.evidence, None))
+    third = replace(third, vendors=(*third.vendors, 42), scores=(*third.scores, blank), evidence=(*third.evidence, None))
+    return replace(good, grids=(first, second, third, *plain[3:]))
+
+
 def grid_evaluations(filling: Filling) -> pd.DataFrame:
     """The grids' cells as rows (Vendor, Evaluator, Criterion, Score) for the pandas consensus: an
-    independent reading (vendor names trimmed of spaces, as TRIM does; each grid its own evaluator)."""
+    independent reading (vendor names trimmed of spaces, as TRIM does; each grid its own evaluator;
+    of a vendor listed twice in a grid, the first row)."""
     rows = [(" ".join(str(v).split(" ")).strip() if v else v, f"grid {g}", c, x)
             for g, grid in enumerate(filling.grids) for v, row in zip(grid.vendors, grid.scores) if v
             for c, x in zip(filling.criteria, row)]
-    return pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score"])
+    frame = pd.DataFrame(rows, columns=["Vendor", "Evaluator", "Criterion", "Score"])
+    return frame.drop_duplicates(["Vendor", "Evaluator", "Criterion"], keep="first")
 
 
 A1_CRITERIA = ("Coffee", "Wine", "Tea", "Beer", "Sodas", "Milk", "Water")
@@ -285,6 +303,7 @@ def team_cases() -> dict[str, Filling]:
         "team_mean": team_filling(),
         "team_median": team_filling(method=" Median ", seed=12),
         "team_problems": team_problems_filling(),
+        "team_grid_match": team_match_filling(),
         "team_bad_method": replace(few, grids=few.grids[:2], evaluators=2, consensus_method="average"),
         "ahp_a1": ahp_filling(A1_CRITERIA, A1),
         "ahp_a2": ahp_filling(A2_CRITERIA, A2, use_ahp="yes"),

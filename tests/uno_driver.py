@@ -116,6 +116,7 @@ def main() -> int:
                            (_property("FilterName", "Calc MS Excel 2007 XML"),))
         finally:
             doc.close(True)
+    print("done", flush=True)  # every job saved: the bridge may still crash as LibreOffice quits
     try:
         desktop.terminate()
     except Exception:  # the bridge closes as LibreOffice quits

@@ -157,7 +157,7 @@ def same(got, want) -> bool:
     return type(got) is type(want) and got == want
 
 
-@pytest.mark.parametrize("name, ranges", cases())
+@pytest.mark.parametrize("name, ranges", list(cases()))
 def test_same_results_as_the_classic_add_in(officejs, call, name, ranges):
     declared = officejs.udfs.__dict__[name].__xlfunc__["args"]
     if declared and declared[-1]["vararg"]:  # a repeating parameter (AHP_AGGREGATE): its ranges in one list

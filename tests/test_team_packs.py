@@ -69,6 +69,9 @@ def team(tmp_path_factory):
     build_workbook(evaluation, example=True)
     out = run("pack", evaluation, "--evaluators", ", ".join(EVALUATORS), "--out-dir", folder / "packs")
     assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [  # no quote yet: the packs ask for Cost, and pack says so
+        "partnerfit: no quote is typed on the Prices sheet yet, so the packs ask the evaluators to score Cost; "
+        "to keep Cost for procurement, type the quotes before making the packs"]
     packs = folder / "packs"
     blank = {e: digest(pack_path(packs, e)) for e in EVALUATORS}
     fill_openpyxl(pack_path(packs, EVALUATORS[0]), 0)
@@ -324,7 +327,8 @@ def priced(tmp_path_factory):
     folder = tmp_path_factory.mktemp("priced")
     evaluation = folder / "evaluation.xlsx"
     write_workbook(evaluation, replace(Filling.example(), prices=PriceFilling(quotes=QUOTES)))
-    assert run("pack", evaluation, "--evaluators", "QA lead", "--out-dir", folder).returncode == 0
+    out = run("pack", evaluation, "--evaluators", "QA lead", "--out-dir", folder)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
     return {"folder": folder, "evaluation": evaluation, "pack": pack_path(folder, "QA lead")}
 
 

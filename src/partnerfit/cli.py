@@ -547,13 +547,20 @@ def cmd_pack(args) -> int:
     """Write one pack per evaluator: an ordinary evaluation workbook holding the programme, the
     criteria with their guides and the vendors (locked), with empty score and evidence cells;
     never another evaluator's scores, never prices."""
+    from .workbook.prices import criterion_at
     from .workbook.reader import Source, filling
-    from .workbook.team import evaluators_list, pack_filling, pack_name
+    from .workbook.team import evaluators_list, pack_filling, pack_name, priced_criterion
     from .workbook.writer import write_workbook
     from .xlsx import write_atomically
 
     evaluators = evaluators_list(args.evaluators)
-    evaluation = filling(Source(args.path))
+    source = Source(args.path)
+    evaluation = filling(source)
+    price = criterion_at(evaluation.prices.criterion, evaluation.criteria) if source.has("Prices") else 0
+    if price and priced_criterion(evaluation) < 0:  # the quotes will score it, but none is typed yet
+        name = printable(str(evaluation.criteria[price - 1]))
+        print(f"partnerfit: no quote is typed on the Prices sheet yet, so the packs ask the evaluators to score "
+              f"{name}; to keep {name} for procurement, type the quotes before making the packs", file=sys.stderr)
     folder = Path(args.out_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)

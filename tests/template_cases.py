@@ -203,9 +203,10 @@ def team_problems_filling() -> Filling:
 
 
 def team_match_filling() -> Filling:
-    """Grids whose vendor names are all plain text (a MATCH finds a vendor's row, Calc_Grid_Plain),
-    with the traps of that search: a row in other capitals above the vendor's own, a vendor listed
-    twice (the first row counts) and a grid with a number in its vendor column (no longer plain)."""
+    """Grids whose vendor names are plain text, with the traps of finding a vendor's row in a grid
+    (Calc_Grid_At: the first row whose TRIMmed name is EXACTly the vendor's): a row in other capitals
+    above the vendor's own, a vendor listed twice (the first row counts) and a number among a
+    grid's vendor names."""
     good = team_filling()
     plain = [replace(g, vendors=tuple(" ".join(str(v).split()) if v else v for v in g.vendors)) for g in good.grids]
     first, second, third = plain[:3]
